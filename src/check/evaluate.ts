@@ -1,0 +1,214 @@
+// Every member of an effective initiative against every workload: what the cluster would do.
+import { hintFor, type ViolationHint } from "./hints.js";
+import { ALWAYS_EXCLUDED_NAMESPACES, isDoNotEnforce, type ConstraintMatch, type Effect, type EffectiveInitiative, type MemberPolicy } from "./initiative.js";
+import type { WorkloadRecord } from "./manifests.js";
+import { asArray, asStringArray, isObject } from "./policies/common.js";
+import type { PodReview, TemplateViolation } from "./types.js";
+
+export type ResultStatus = "pass" | "violation" | "unknown" | "not-applicable";
+export type Outcome = "deny" | "audit" | "none";
+export type NotApplicableReason = "system-namespace" | "excluded-namespace" | "namespace-not-included" | "label-selector";
+export type NoOutcomeReason = "effect-disabled" | "do-not-enforce" | "exempted";
+
+export interface CheckViolation extends TemplateViolation {
+  /** Line of the container or volume concerned, else of the object. */
+  line: number;
+  hint: ViolationHint;
+}
+
+export interface CheckResult {
+  file: string;
+  line: number;
+  column: number;
+  kind: string;
+  name: string;
+  namespace: string;
+  namespaceSource: WorkloadRecord["namespaceSource"];
+  policy: {
+    referenceId: string;
+    displayName: string;
+    definitionId: string;
+    definitionVersion?: string;
+    template?: string;
+    approximation?: string;
+  };
+  status: ResultStatus;
+  /** Why the status is `not-applicable`. */
+  notApplicableReason?: NotApplicableReason;
+  /** Why the status is `unknown`. */
+  unknownReason?: string;
+  effect: Effect;
+  /** What the cluster does about a violation (`none` for any other status). */
+  outcome: Outcome;
+  noOutcomeReason?: NoOutcomeReason;
+  outcomeText: string;
+  violations: CheckViolation[];
+}
+
+export interface EvaluateOptions {
+  /** How the user named the assignment, for `akspol exclude add` / `exempt create` hints. */
+  assignmentReference?: string;
+  cluster?: string;
+}
+
+export function evaluateWorkloads(
+  workloads: readonly WorkloadRecord[],
+  initiative: EffectiveInitiative,
+  options: EvaluateOptions = {},
+): CheckResult[] {
+  const results: CheckResult[] = [];
+  for (const workload of workloads) {
+    const pod = podReviewOf(workload);
+    for (const member of initiative.members) results.push(evaluateMember(workload, pod, member, initiative, options));
+  }
+  return results;
+}
+
+/** The Pod the add-on would review for a workload: its own spec, or its template's. */
+export function podReviewOf(workload: WorkloadRecord): PodReview {
+  return {
+    kind: "Pod",
+    metadata: {
+      name: workload.name,
+      namespace: workload.namespace,
+      labels: workload.podMetadata.labels,
+      annotations: workload.podMetadata.annotations,
+    },
+    spec: workload.podSpec,
+  };
+}
+
+function evaluateMember(
+  workload: WorkloadRecord,
+  pod: PodReview,
+  member: MemberPolicy,
+  initiative: EffectiveInitiative,
+  options: EvaluateOptions,
+): CheckResult {
+  const base: CheckResult = {
+    file: workload.file,
+    line: workload.line,
+    column: workload.column,
+    kind: workload.kind,
+    name: workload.name,
+    namespace: workload.namespace,
+    namespaceSource: workload.namespaceSource,
+    policy: {
+      referenceId: member.referenceId,
+      displayName: member.displayName,
+      definitionId: member.definitionId,
+      definitionVersion: member.definitionVersion,
+      template: member.template,
+      approximation: member.approximation,
+    },
+    status: "pass",
+    effect: member.effect,
+    outcome: "none",
+    outcomeText: "",
+    violations: [],
+  };
+  const notApplicable = notApplicableReason(pod, member.match);
+  if (notApplicable) {
+    return { ...base, status: "not-applicable", notApplicableReason: notApplicable, outcomeText: NOT_APPLICABLE_TEXT[notApplicable] };
+  }
+  if (member.status === "unknown" || !member.evaluator) {
+    return {
+      ...base,
+      status: "unknown",
+      unknownReason: member.unknownReason,
+      outcomeText: `not evaluated: ${member.unknownReason ?? "unknown policy"}`,
+    };
+  }
+  const found = member.evaluator.evaluate(pod, member.parameters);
+  if (found.length === 0) return { ...base, outcomeText: "passes" };
+  const noOutcome: NoOutcomeReason | undefined =
+    member.effect === "disabled" ? "effect-disabled" : isDoNotEnforce(initiative) ? "do-not-enforce" : member.exemptedBy ? "exempted" : undefined;
+  const outcome: Outcome = noOutcome ? "none" : member.effect === "deny" ? "deny" : "audit";
+  const violations = found.map((violation) => ({
+    ...violation,
+    line: lineOf(workload, violation),
+    hint: hintFor(violation, { workload, member, initiative, ...options }),
+  }));
+  return {
+    ...base,
+    status: "violation",
+    outcome,
+    noOutcomeReason: noOutcome,
+    outcomeText: outcomeText(workload, outcome, noOutcome, member),
+    violations,
+  };
+}
+
+const NOT_APPLICABLE_TEXT: Record<NotApplicableReason, string> = {
+  "system-namespace": "not reviewed: the add-on always excludes this system namespace",
+  "excluded-namespace": "not reviewed: the namespace is in the assignment's excludedNamespaces",
+  "namespace-not-included": "not reviewed: the assignment's namespaces list does not include this namespace",
+  "label-selector": "not reviewed: the pod labels do not match the policy's labelSelector",
+};
+
+function outcomeText(workload: WorkloadRecord, outcome: Outcome, reason: NoOutcomeReason | undefined, member: MemberPolicy): string {
+  if (outcome === "none") {
+    if (reason === "effect-disabled") return "nothing: the policy's effect is Disabled";
+    if (reason === "do-not-enforce") return "nothing: the assignment's enforcement mode is DoNotEnforce";
+    return `nothing: exempted by ${member.exemptedBy}`;
+  }
+  if (workload.workloadKind === "Pod") {
+    return outcome === "deny" ? "the Pod is refused" : "the Pod is admitted and flagged as non-compliant";
+  }
+  return outcome === "deny"
+    ? `the ${workload.kind} is admitted; its pods are refused`
+    : `the ${workload.kind} is admitted; its pods are flagged as non-compliant`;
+}
+
+function lineOf(workload: WorkloadRecord, violation: TemplateViolation): number {
+  if (violation.volume !== undefined) return workload.volumeLines[violation.volume] ?? workload.line;
+  if (violation.container !== undefined) return workload.containerLines[violation.container] ?? workload.line;
+  return workload.line;
+}
+
+// ---- Constraint match (Gatekeeper `match`), plus the add-on's own exclusions.
+
+export function notApplicableReason(pod: PodReview, match: ConstraintMatch): NotApplicableReason | undefined {
+  const namespace = pod.metadata.namespace;
+  if ((ALWAYS_EXCLUDED_NAMESPACES as readonly string[]).includes(namespace)) return "system-namespace";
+  if (match.excludedNamespaces.some((pattern) => namespaceMatches(pattern, namespace))) return "excluded-namespace";
+  if (match.namespaces.length > 0 && !match.namespaces.some((pattern) => namespaceMatches(pattern, namespace))) {
+    return "namespace-not-included";
+  }
+  if (!labelSelectorMatches(match.labelSelector, pod.metadata.labels)) return "label-selector";
+  return undefined;
+}
+
+/** Gatekeeper namespace patterns allow one `*` at the start or the end (`kube-*`, `*-system`). */
+export function namespaceMatches(pattern: string, namespace: string): boolean {
+  if (pattern.endsWith("*")) return namespace.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith("*")) return namespace.endsWith(pattern.slice(1));
+  return pattern === namespace;
+}
+
+export function labelSelectorMatches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  for (const [key, value] of Object.entries(matchLabels)) if (labels[key] !== value) return false;
+  for (const expression of asArray(selector.matchExpressions).filter(isObject)) {
+    const key = typeof expression.key === "string" ? expression.key : "";
+    const values = asStringArray(expression.values);
+    const has = Object.hasOwn(labels, key);
+    switch (expression.operator) {
+      case "In":
+        if (!has || !values.includes(labels[key] as string)) return false;
+        break;
+      case "NotIn":
+        if (has && values.includes(labels[key] as string)) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}

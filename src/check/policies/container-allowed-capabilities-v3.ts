@@ -1,0 +1,39 @@
+// container-allowed-capabilities/v3 (k8sazurev3allowedcapabilities), behind ContainerCapabilities 6.2.0.
+import type { TemplateEvaluator, TemplateViolation } from "../types.js";
+import { asObject, asStringArray, formatRego, includedContainers, isWindowsPod, securityContextOf } from "./common.js";
+
+export const containerAllowedCapabilitiesV3: TemplateEvaluator = {
+  template: "container-allowed-capabilities",
+  version: "v3",
+  evaluate(pod, parameters) {
+    if (isWindowsPod(pod)) return [];
+    const allowed = new Set(asStringArray(parameters.allowedCapabilities).map((c) => c.toLowerCase()));
+    const requiredDrop = asStringArray(parameters.requiredDropCapabilities).map((c) => c.toLowerCase());
+    const violations: TemplateViolation[] = [];
+    for (const c of includedContainers(pod, parameters, { byName: true })) {
+      const capabilities = asObject(securityContextOf(c.container).capabilities);
+      if (!allowed.has("*")) {
+        const disallowed = asStringArray(capabilities.add).filter((cap) => !allowed.has(cap.toLowerCase()));
+        if (disallowed.length > 0) {
+          violations.push({
+            code: "capability-add",
+            container: c.name,
+            value: disallowed,
+            message: `container ${c.name} has a disallowed capability. Allowed capabilities are ${formatRego(parameters.allowedCapabilities ?? [])}`,
+          });
+        }
+      }
+      const dropped = new Set(asStringArray(capabilities.drop).map((cap) => cap.toLowerCase()));
+      const missing = requiredDrop.filter((cap) => !dropped.has(cap));
+      if (missing.length > 0 && !dropped.has("all")) {
+        violations.push({
+          code: "capability-drop",
+          container: c.name,
+          value: missing,
+          message: `container ${c.name} is not dropping all required capabilities. Container must drop all of ${formatRego(parameters.requiredDropCapabilities)} or "ALL"`,
+        });
+      }
+    }
+    return violations;
+  },
+};
