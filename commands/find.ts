@@ -1,0 +1,139 @@
+import { defineCommand, booleanOption, stringOption } from "../src/cli/command.js";
+import { UsageError } from "../src/cli/errors.js";
+import { printList, type Column } from "../src/cli/output.js";
+import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
+import type { Context } from "../src/context.js";
+import { findPodSecurityAssignments, type InitiativeFilter, type ScopeTarget } from "../src/policy/assignments.js";
+import { SetDefinitionCache } from "../src/policy/definitions.js";
+import { summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
+import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
+import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
+import { mapConcurrent } from "../src/azure/concurrency.js";
+import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
+import type { PolicyExemption } from "../src/azure/exemptions-client.js";
+
+export interface FindOptions extends ScopeSelection {
+  name?: string;
+  initiative: InitiativeFilter;
+  cluster?: string;
+}
+
+interface FindRow extends AssignmentSummary {
+  applies?: string;
+  clusterExemptions?: Array<{ name: string; status: string; daysLeft: number | null; policies: string[] }>;
+}
+
+export default defineCommand<FindOptions>({
+  path: ["find"],
+  summary: "Find baseline and restricted pod-security assignments by scope, name or cluster",
+  description:
+    "Lists assignments of the pod-security baseline and restricted initiatives (and custom initiatives that contain their policies) in the chosen subscriptions or scope, deduplicated. With --cluster, lists the assignments that apply to that cluster (scope, notScopes and resource selectors) and the exemptions that cover it.",
+  options: [
+    ...scopeOptionSpecs,
+    { flags: "--name <glob>", description: "assignment name or display name (case-insensitive glob, e.g. 'pss-*')" },
+    { flags: "--initiative <which>", description: "baseline, restricted or any", choices: ["baseline", "restricted", "any"], default: "any" },
+    { flags: "--cluster <name-or-id>", description: "only assignments that apply to this AKS cluster, with its exemptions" },
+  ],
+  outputs: ["table", "json", "yaml", "tsv"],
+  examples: [
+    "akspol find --subscription contoso-prod",
+    "akspol find --all-subscriptions --initiative restricted",
+    "akspol find --cluster aks-prod-weu --subscription contoso-prod",
+    "akspol find --management-group contoso --name 'pss-*' -o json",
+  ],
+  parse(input) {
+    const selection = parseScopeSelection(input);
+    const cluster = stringOption(input, "cluster");
+    if (cluster && (selection.scope || selection.managementGroup)) {
+      throw new UsageError("--cluster finds the assignments that apply to the cluster; do not combine it with --scope or --management-group.");
+    }
+    return {
+      ...selection,
+      name: stringOption(input, "name"),
+      initiative: (stringOption(input, "initiative") ?? "any") as InitiativeFilter,
+      cluster,
+      allSubscriptions: booleanOption(input, "allSubscriptions"),
+    };
+  },
+  async run(options, ctx) {
+    const rows = await findRows(options, ctx);
+    const names = new Map<string, string>();
+    const columns: Array<Column<FindRow>> = [
+      { header: "Name", value: (row) => row.name },
+      { header: "Display name", value: (row) => row.displayName },
+      { header: "Initiative", value: (row) => `${row.initiative}${row.initiativeVersion ? ` ${row.initiativeVersion}` : ""}` },
+      { header: "Scope", value: (row) => scopeLabel(row.scope, names) },
+      { header: "Effect", value: (row) => row.effect },
+      { header: "Enforcement", value: (row) => row.enforcementMode },
+      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : "?"), wrap: true },
+      { header: "Exemptions", value: (row) => row.exemptions },
+    ];
+    if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
+    const data = rows.map(({ parameters: _parameters, ...row }) => row);
+    await printList(ctx.io, ctx.format, columns, rows, { schemaVersion: 1, assignments: data });
+    return 0;
+  },
+});
+
+async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> {
+  const session = ctx.azure;
+  const definitions = new SetDefinitionCache(session);
+  let cluster: ClusterRecord | undefined;
+  let targets: ScopeTarget[];
+  if (options.cluster) {
+    cluster = await resolveCluster({
+      session,
+      reference: options.cluster,
+      resourceGroup: options.resourceGroup,
+      subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
+      prompter: ctx.prompter,
+      canPrompt: ctx.io.canPrompt,
+    });
+    targets = [{ kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }];
+    if (!cluster.azurePolicyEnabled) {
+      ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: no assignment is enforced there until it is enabled ('az aks enable-addons --addons azure-policy').`);
+    }
+  } else {
+    targets = await resolveTargets(ctx, options);
+  }
+  const exemptionsClient = session.exemptions();
+  const [found, exemptions] = await Promise.all([
+    ctx.io.withSpinner("Finding pod-security assignments", () =>
+      findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency }),
+    ),
+    listExemptionsFor(await exemptionsClient, targets, cluster, ctx.globals.concurrency),
+  ]);
+  const now = ctx.clock.now();
+  return mapConcurrent(found, ctx.globals.concurrency, async (entry) => {
+    const summary = await summarize(entry, definitions, exemptions);
+    const row: FindRow = { ...summary };
+    if (cluster) {
+      const applicability = assignmentAppliesToCluster(entry.assignment, cluster);
+      row.applies = applicability.applies ? (cluster.azurePolicyEnabled ? "yes" : "yes (add-on disabled)") : `no: ${applicability.reason}`;
+      row.clusterExemptions = exemptions
+        .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(entry.assignment.id ?? ""))
+        .map((exemption) => ({
+          name: exemption.name,
+          ...exemptionStatus(exemption.properties.expiresOn, now),
+          policies: exemption.properties.policyDefinitionReferenceIds ?? [],
+        }));
+    }
+    return row;
+  });
+}
+
+/** One exemptions list per subscription (or the cluster's own scope with atScope()). */
+async function listExemptionsFor(
+  client: Awaited<ReturnType<Context["azure"]["exemptions"]>>,
+  targets: ScopeTarget[],
+  cluster: ClusterRecord | undefined,
+  concurrency: number,
+): Promise<PolicyExemption[]> {
+  if (cluster) return client.list(cluster.id, "atScope()");
+  const scopes = new Set<string>();
+  for (const target of targets) {
+    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId));
+  }
+  const lists = await mapConcurrent([...scopes], concurrency, (scope) => client.list(scope));
+  return lists.flat();
+}

@@ -1,0 +1,105 @@
+import type { ManagedCluster } from "@azure/arm-containerservice";
+import { NotFoundError, UsageError } from "../cli/errors.js";
+import type { Prompter } from "../cli/prompter.js";
+import type { SubscriptionRef } from "./subscriptions.js";
+import type { AzureSession } from "./session.js";
+import { clusterId, parseClusterId } from "./ids.js";
+import type { ClusterFacts } from "../policy/applicability.js";
+
+export interface ClusterRecord extends ClusterFacts {
+  subscriptionId: string;
+  resourceGroup: string;
+  kubernetesVersion?: string;
+  raw: ManagedCluster;
+}
+
+export function azurePolicyEnabled(cluster: ManagedCluster): boolean {
+  const profiles = cluster.addonProfiles ?? {};
+  const entry = Object.entries(profiles).find(([key]) => key.toLowerCase() === "azurepolicy");
+  return entry?.[1]?.enabled === true;
+}
+
+export function toClusterRecord(cluster: ManagedCluster): ClusterRecord {
+  const parsed = parseClusterId(cluster.id ?? "");
+  if (!parsed) throw new Error(`Unexpected managed cluster id '${cluster.id}'.`);
+  return {
+    id: clusterId(parsed.subscriptionId, parsed.resourceGroup, cluster.name ?? parsed.name),
+    name: cluster.name ?? parsed.name,
+    location: cluster.location,
+    subscriptionId: parsed.subscriptionId,
+    resourceGroup: parsed.resourceGroup,
+    azurePolicyEnabled: azurePolicyEnabled(cluster),
+    kubernetesVersion: cluster.kubernetesVersion,
+    raw: cluster,
+  };
+}
+
+/** Every cluster in the subscriptions, one list call each, run concurrently. */
+export async function listClusters(session: AzureSession, subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]> {
+  const lists = await Promise.all(
+    subscriptions.map(async (subscription) => {
+      const client = await session.containerClient(subscription.id);
+      const result: ClusterRecord[] = [];
+      for await (const cluster of client.managedClusters.list()) result.push(toClusterRecord(cluster));
+      return result;
+    }),
+  );
+  return lists.flat();
+}
+
+export interface ResolveClusterRequest {
+  session: AzureSession;
+  /** A cluster name or its full resource id. */
+  reference: string;
+  resourceGroup?: string;
+  subscriptions: () => Promise<SubscriptionRef[]>;
+  prompter?: Prompter;
+  canPrompt?: boolean;
+}
+
+/**
+ * Finds a cluster by id (one GET), by resource group and name (one GET), or by name alone
+ * (one list per subscription). Reads it through @azure/arm-containerservice, so a missing
+ * cluster is reported before anything is written.
+ */
+export async function resolveCluster(request: ResolveClusterRequest): Promise<ClusterRecord> {
+  const parsed = parseClusterId(request.reference);
+  if (parsed || request.resourceGroup) {
+    const subscriptionId = parsed?.subscriptionId ?? (await request.subscriptions())[0]?.id;
+    const resourceGroup = parsed?.resourceGroup ?? (request.resourceGroup as string);
+    const name = parsed?.name ?? request.reference;
+    if (!subscriptionId) throw new UsageError("No subscription to look for the cluster in.", { suggestion: "Pass --subscription or the cluster's full resource id." });
+    const client = await request.session.containerClient(subscriptionId);
+    try {
+      return toClusterRecord(await client.managedClusters.get(resourceGroup, name));
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        throw new NotFoundError(`AKS cluster '${name}' was not found in resource group '${resourceGroup}' of subscription ${subscriptionId}.`, {
+          suggestion: "Check the name and --resource-group, or list clusters with 'az aks list -o table'.",
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+  const subscriptions = await request.subscriptions();
+  const clusters = await listClusters(request.session, subscriptions);
+  const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === request.reference.toLowerCase());
+  if (matches.length === 1) return matches[0] as ClusterRecord;
+  if (matches.length === 0) {
+    throw new NotFoundError(`No AKS cluster named '${request.reference}' in ${subscriptions.map((s) => s.name).join(", ")}.`, {
+      suggestion: clusters.length
+        ? `Clusters there: ${clusters.map((c) => c.name).join(", ")}. Use --subscription to look elsewhere.`
+        : "Use --subscription to look in another subscription, or pass the cluster's resource id.",
+    });
+  }
+  if (request.canPrompt && request.prompter) {
+    return request.prompter.select(
+      `Several clusters are named '${request.reference}'. Which one?`,
+      matches.map((cluster) => ({ name: cluster.id, value: cluster })),
+    );
+  }
+  throw new UsageError(`'${request.reference}' names ${matches.length} clusters:\n${matches.map((c) => `  ${c.id}`).join("\n")}`, {
+    suggestion: "Pass --resource-group, or the full resource id.",
+  });
+}

@@ -1,0 +1,223 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { PolicyClient } from "@azure/arm-policy";
+import type { ContainerServiceClient } from "@azure/arm-containerservice";
+import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
+import type { GlobalOptions } from "../cli/global-options.js";
+import { AuthError, UsageError } from "../cli/errors.js";
+import { clouds, type CloudConfig } from "./clouds.js";
+import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
+import { ExemptionsClient } from "./exemptions-client.js";
+
+/** What `akspol emulator` writes to <state-dir>/connection.json. */
+export interface EmulatorConnectionFile {
+  endpoint: string;
+  caCertPath: string;
+  tenantId: string;
+  authorityHost: string;
+  principals: Array<{ name: string; clientId: string; clientSecret: string; objectId: string }>;
+  subscriptions: string[];
+}
+
+export async function readEmulatorConnection(dir: string): Promise<EmulatorConnectionFile> {
+  const file = join(dir, "connection.json");
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as EmulatorConnectionFile;
+  } catch (error) {
+    throw new UsageError(`Cannot read the emulator connection file '${file}': ${(error as Error).message}`, {
+      suggestion: "Start one with 'akspol emulator' (it writes connection.json), or point --emulator-dir at its state dir.",
+    });
+  }
+}
+
+export interface SessionDeps {
+  globals: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  log: (text: string) => void;
+  debug: (text: string) => void;
+  /** Tests may inject a credential instead of signing in. */
+  credential?: TokenCredential;
+}
+
+export interface Principal {
+  id: string;
+  name: string;
+}
+
+/**
+ * The signed-in connection to one Azure cloud (or the emulator): one credential, and SDK clients
+ * built lazily with the same pipeline options (endpoint, TLS trust, retries, --debug logging).
+ * Nothing here is imported until a command needs Azure, so `--help` never loads the SDK.
+ */
+export class AzureSession {
+  private credentialPromise?: Promise<TokenCredential>;
+  private connectionPromise?: Promise<{ cloud: CloudConfig; ca?: string; emulator?: EmulatorConnectionFile }>;
+  private readonly policyClients = new Map<string, Promise<PolicyClient>>();
+  private readonly containerClients = new Map<string, Promise<ContainerServiceClient>>();
+  private subscriptionClientPromise?: Promise<SubscriptionClient>;
+  private exemptionsPromise?: Promise<ExemptionsClient>;
+  private principalPromise?: Promise<Principal>;
+  credentialKind = "";
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  get globals(): GlobalOptions {
+    return this.deps.globals;
+  }
+
+  connection(): Promise<{ cloud: CloudConfig; ca?: string; emulator?: EmulatorConnectionFile }> {
+    this.connectionPromise ??= (async () => {
+      const { globals, env } = this.deps;
+      if (!globals.emulatorDir) return { cloud: clouds[globals.cloud] };
+      const emulator = await readEmulatorConnection(globals.emulatorDir);
+      const ca = await readFile(emulator.caCertPath, "utf8");
+      // The emulator is on loopback: keep a configured proxy from intercepting it.
+      const host = new URL(emulator.endpoint).hostname;
+      const noProxy = env.NO_PROXY ?? env.no_proxy ?? "";
+      if (!noProxy.split(",").includes(host)) process.env.NO_PROXY = noProxy ? `${noProxy},${host}` : host;
+      const cloud: CloudConfig = {
+        name: "Emulator",
+        resourceManager: emulator.endpoint.replace(/\/$/, ""),
+        authorityHost: emulator.authorityHost.replace(/\/$/, ""),
+        scope: `${emulator.endpoint.replace(/\/$/, "")}/.default`,
+        portal: emulator.endpoint,
+      };
+      return { cloud, ca, emulator };
+    })();
+    return this.connectionPromise;
+  }
+
+  credential(): Promise<TokenCredential> {
+    this.credentialPromise ??= (async () => {
+      if (this.deps.credential) {
+        this.credentialKind = "injected";
+        return this.deps.credential;
+      }
+      const { cloud, ca, emulator } = await this.connection();
+      if (emulator) {
+        const wanted = this.deps.globals.principal ?? "admin";
+        const principal = emulator.principals.find((candidate) => candidate.name === wanted);
+        if (!principal) {
+          throw new UsageError(`The emulator has no principal '${wanted}'.`, {
+            suggestion: `Use --principal with one of: ${emulator.principals.map((p) => p.name).join(", ")}.`,
+          });
+        }
+        const { ClientSecretCredential } = await import("@azure/identity");
+        this.credentialKind = "ClientSecretCredential (emulator)";
+        return new ClientSecretCredential(emulator.tenantId, principal.clientId, principal.clientSecret, {
+          authorityHost: emulator.authorityHost,
+          disableInstanceDiscovery: true,
+          tlsOptions: { ca },
+        });
+      }
+      const choice = await createCredential({
+        auth: this.deps.globals.auth,
+        tenantId: this.deps.globals.tenant,
+        clientId: this.deps.globals.clientId,
+        authorityHost: cloud.authorityHost,
+        env: this.deps.env,
+        log: this.deps.log,
+      });
+      this.credentialKind = choice.kind;
+      this.deps.debug(`credential: ${choice.kind}`);
+      return choice.credential;
+    })();
+    return this.credentialPromise;
+  }
+
+  /** The principal behind the token, for journals and exemption metadata (name and object id only). */
+  principal(): Promise<Principal> {
+    this.principalPromise ??= (async () => {
+      const { cloud } = await this.connection();
+      const credential = await this.credential();
+      const token = await credential.getToken(cloud.scope);
+      if (!token) throw new AuthError("Could not get an access token.", { suggestion: "Run 'az login' or choose --auth." });
+      return principalFromClaims(tokenClaims(token.token));
+    })();
+    return this.principalPromise;
+  }
+
+  /** Pipeline options shared by every client. */
+  async clientOptions(): Promise<Record<string, unknown>> {
+    const { cloud, ca } = await this.connection();
+    const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [];
+    if (this.deps.globals.debug) additionalPolicies.push({ policy: debugPolicy(this.deps.debug), position: "perRetry" });
+    return {
+      endpoint: cloud.resourceManager,
+      credentials: { scopes: [cloud.scope] },
+      ...(ca ? { tlsOptions: { ca } } : {}),
+      additionalPolicies,
+      userAgentOptions: { userAgentPrefix: "akspol/0.1.0" },
+      retryOptions: { maxRetries: 4 },
+    };
+  }
+
+  policyClient(subscriptionId = "00000000-0000-0000-0000-000000000000"): Promise<PolicyClient> {
+    const key = subscriptionId.toLowerCase();
+    let client = this.policyClients.get(key);
+    if (!client) {
+      client = (async () => {
+        const { PolicyClient } = await import("@azure/arm-policy");
+        const options = await this.clientOptions();
+        return new PolicyClient(await this.credential(), subscriptionId, {
+          ...options,
+          ...(this.deps.globals.apiVersion ? { apiVersion: this.deps.globals.apiVersion } : {}),
+        });
+      })();
+      this.policyClients.set(key, client);
+    }
+    return client;
+  }
+
+  containerClient(subscriptionId: string): Promise<ContainerServiceClient> {
+    const key = subscriptionId.toLowerCase();
+    let client = this.containerClients.get(key);
+    if (!client) {
+      client = (async () => {
+        const { ContainerServiceClient } = await import("@azure/arm-containerservice");
+        return new ContainerServiceClient(await this.credential(), subscriptionId, await this.clientOptions());
+      })();
+      this.containerClients.set(key, client);
+    }
+    return client;
+  }
+
+  subscriptionClient(): Promise<SubscriptionClient> {
+    this.subscriptionClientPromise ??= (async () => {
+      const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
+      return new SubscriptionClient(await this.credential(), await this.clientOptions());
+    })();
+    return this.subscriptionClientPromise;
+  }
+
+  exemptions(): Promise<ExemptionsClient> {
+    this.exemptionsPromise ??= (async () => {
+      const { cloud } = await this.connection();
+      const options = await this.clientOptions();
+      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), options);
+    })();
+    return this.exemptionsPromise;
+  }
+}
+
+/** --debug: method, URL, status, duration and request id of every attempt. Never headers or bodies. */
+function debugPolicy(debug: (text: string) => void): PipelinePolicy {
+  return {
+    name: "akspolDebugPolicy",
+    async sendRequest(request, next) {
+      const started = Date.now();
+      try {
+        const response = await next(request);
+        debug(
+          `${request.method} ${request.url} -> ${response.status} (${Date.now() - started} ms, x-ms-request-id ${response.headers.get("x-ms-request-id") ?? "-"})`,
+        );
+        return response;
+      } catch (error) {
+        debug(`${request.method} ${request.url} -> ${(error as Error).name}: ${(error as Error).message}`);
+        throw error;
+      }
+    },
+  };
+}

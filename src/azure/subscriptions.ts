@@ -1,0 +1,92 @@
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { NotFoundError, UsageError } from "../cli/errors.js";
+import type { AzureSession } from "./session.js";
+import type { Prompter } from "../cli/prompter.js";
+
+export interface SubscriptionRef {
+  id: string;
+  name: string;
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return guid.test(value);
+}
+
+/** The Azure CLI's default subscription, from its azureProfile.json (AZURE_CONFIG_DIR or ~/.azure). */
+export async function azureCliDefaultSubscription(env: NodeJS.ProcessEnv): Promise<SubscriptionRef | undefined> {
+  const dir = env.AZURE_CONFIG_DIR ?? join(env.HOME ?? homedir(), ".azure");
+  try {
+    const text = (await readFile(join(dir, "azureProfile.json"), "utf8")).replace(/^\uFEFF/, "");
+    const profile = JSON.parse(text) as { subscriptions?: Array<{ id: string; name: string; isDefault?: boolean }> };
+    const current = profile.subscriptions?.find((subscription) => subscription.isDefault);
+    return current ? { id: current.id, name: current.name } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every subscription the principal can see. */
+export async function listSubscriptions(session: AzureSession): Promise<SubscriptionRef[]> {
+  const client = await session.subscriptionClient();
+  const result: SubscriptionRef[] = [];
+  for await (const subscription of client.subscriptions.list()) {
+    if (subscription.subscriptionId) {
+      result.push({ id: subscription.subscriptionId, name: subscription.displayName ?? subscription.subscriptionId });
+    }
+  }
+  return result.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface ResolveSubscriptionDeps {
+  session: AzureSession;
+  env: NodeJS.ProcessEnv;
+  prompter: Prompter;
+  canPrompt: boolean;
+  /** Values from --subscription (comma lists already split) or AZURE_SUBSCRIPTION_ID. */
+  requested: string[];
+}
+
+/**
+ * Subscription resolution order (README "Subscriptions"): --subscription, AZURE_SUBSCRIPTION_ID,
+ * the Azure CLI default, a prompt on a terminal, else a usage error naming --subscription.
+ */
+export async function resolveSubscriptions(deps: ResolveSubscriptionDeps, options: { all?: boolean; multiple?: boolean } = {}): Promise<SubscriptionRef[]> {
+  if (options.all) {
+    const all = await listSubscriptions(deps.session);
+    if (all.length === 0) throw new NotFoundError("The signed-in principal can see no subscriptions.", { suggestion: "Check the tenant (--tenant) and your role assignments." });
+    return all;
+  }
+  if (deps.requested.length > 0) {
+    // Ids are used as they are (no list call); names are looked up once.
+    if (deps.requested.every(isGuid)) return deps.requested.map((id) => ({ id, name: id }));
+    const all = await listSubscriptions(deps.session);
+    return deps.requested.map((wanted) => {
+      const match = all.find((s) => s.id.toLowerCase() === wanted.toLowerCase() || s.name.toLowerCase() === wanted.toLowerCase());
+      if (!match) {
+        throw new NotFoundError(`No subscription '${wanted}' is visible to the signed-in principal.`, {
+          suggestion: `Visible subscriptions: ${all.map((s) => `${s.name} (${s.id})`).join(", ") || "none"}.`,
+        });
+      }
+      return match;
+    });
+  }
+  const fromCli = await azureCliDefaultSubscription(deps.env);
+  if (fromCli) return [fromCli];
+  if (deps.canPrompt) {
+    const all = await listSubscriptions(deps.session);
+    if (all.length === 0) throw new NotFoundError("The signed-in principal can see no subscriptions.");
+    if (all.length === 1) return all;
+    const chosen = await deps.prompter.select(
+      "Which subscription?",
+      all.map((s) => ({ name: `${s.name} (${s.id})`, value: s })),
+    );
+    return [chosen];
+  }
+  throw new UsageError("No subscription chosen.", {
+    suggestion: "Pass --subscription <id or name> (or set AZURE_SUBSCRIPTION_ID, or run 'az account set'), or --all-subscriptions where the command offers it.",
+  });
+}

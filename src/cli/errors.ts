@@ -1,0 +1,212 @@
+/**
+ * Typed errors and the one place that maps them to exit codes (see README "Exit codes").
+ * Commands throw these; `main` prints the message, the suggestion, and the raw cause only with --debug.
+ */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  auth: 4,
+  conflict: 5,
+  gateFailed: 6,
+  partialFailure: 7,
+  cancelled: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface ErrorDetails {
+  suggestion?: string;
+  cause?: unknown;
+  /** ARM request id, shown with --debug. */
+  requestId?: string;
+}
+
+export class AkspolError extends Error {
+  readonly exitCode: ExitCodeValue = ExitCode.failure;
+  readonly suggestion?: string;
+  readonly requestId?: string;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.suggestion = details.suggestion;
+    this.requestId = details.requestId;
+  }
+}
+
+/** Bad flags, bad arguments, invalid input files or values: exit 2, nothing written. */
+export class UsageError extends AkspolError {
+  override readonly exitCode = ExitCode.usage;
+}
+export class NotFoundError extends AkspolError {
+  override readonly exitCode = ExitCode.notFound;
+}
+/** Sign-in failed or a permission is missing. */
+export class AuthError extends AkspolError {
+  override readonly exitCode = ExitCode.auth;
+}
+/** A concurrent change akspol could not reconcile, or an undo refused because the resource changed. */
+export class ConflictError extends AkspolError {
+  override readonly exitCode = ExitCode.conflict;
+}
+/** Findings or violations at or above --fail-on. */
+export class GateFailedError extends AkspolError {
+  override readonly exitCode = ExitCode.gateFailed;
+}
+/** Some writes of a batch failed; the report says which. */
+export class PartialFailureError extends AkspolError {
+  override readonly exitCode = ExitCode.partialFailure;
+}
+export class CancelledError extends AkspolError {
+  override readonly exitCode = ExitCode.cancelled;
+  constructor(message = "Cancelled. Nothing was changed.", details: ErrorDetails = {}) {
+    super(message, details);
+  }
+}
+
+const roleForAction = (action: string): string => {
+  const lower = action.toLowerCase();
+  if (lower.startsWith("microsoft.authorization/policy")) return "Resource Policy Contributor";
+  if (lower.endsWith("/read")) return "Reader";
+  return "a role that grants it";
+};
+
+interface RestLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  statusCode?: number;
+  request?: { url?: string; method?: string };
+  response?: { headers?: { get(name: string): string | undefined }; bodyAsText?: string | null };
+  details?: unknown;
+}
+
+function isRestLike(error: unknown): error is RestLikeError {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    ((error as { name?: string }).name === "RestError" || typeof (error as RestLikeError).statusCode === "number")
+  );
+}
+
+/** Reads the action and scope out of ARM's AuthorizationFailed message. */
+export function parseAuthorizationFailure(message: string): { action?: string; scope?: string } {
+  const action = /action '([^']+)'/i.exec(message)?.[1];
+  const scope = /scope '([^']+)'/i.exec(message)?.[1];
+  return { action, scope };
+}
+
+/** The ARM error code, also for paged calls whose message the SDK replaces. */
+function restErrorCode(error: RestLikeError): string | undefined {
+  if (error.code && error.code !== "REQUEST_SEND_ERROR") return error.code;
+  const body = error.response?.bodyAsText;
+  if (body) {
+    try {
+      return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function restErrorMessage(error: RestLikeError): string {
+  const body = error.response?.bodyAsText;
+  if (body) {
+    try {
+      const message = (JSON.parse(body) as { error?: { message?: string } }).error?.message;
+      if (message) return message;
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  return error.message ?? "request failed";
+}
+
+/**
+ * Classifies any error into an AkspolError with the right exit code and a next step.
+ * Azure SDK errors are recognised by shape and name, never by `instanceof` across packages.
+ */
+export function toAkspolError(error: unknown): AkspolError {
+  if (error instanceof AkspolError) return error;
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === "ExitPromptError" || name === "AbortPromptError" || name === "AbortError") {
+    return new CancelledError();
+  }
+  if (name === "CredentialUnavailableError") {
+    return new AuthError(`No Azure sign-in is available: ${firstLine((error as Error).message)}`, {
+      cause: error,
+      suggestion:
+        "Sign in with 'az login' (then akspol uses --auth cli), or choose a flow with --auth device-code|browser|service-principal|managed-identity|workload-identity.",
+    });
+  }
+  if (name === "AggregateAuthenticationError") {
+    return new AuthError("No Azure sign-in is available: none of the DefaultAzureCredential sources (environment, managed identity, Azure CLI, ...) worked.", {
+      cause: error,
+      suggestion:
+        "Run 'az login' (or 'az login --tenant <id>'), or choose a flow: --auth device-code, --auth browser, --auth service-principal with AZURE_CLIENT_SECRET, --auth managed-identity, --auth workload-identity.",
+    });
+  }
+  if (name === "AuthenticationError" || name === "AuthenticationRequiredError") {
+    return new AuthError(`Azure sign-in failed: ${firstLine((error as Error).message)}`, {
+      cause: error,
+      suggestion: "Check --tenant, --auth and the client id/secret, or run 'az login' again.",
+    });
+  }
+  if (isRestLike(error)) {
+    const code = restErrorCode(error);
+    const message = restErrorMessage(error);
+    const requestId = error.response?.headers?.get("x-ms-request-id");
+    const status = error.statusCode;
+    if (code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed" || status === 403) {
+      const { action, scope } = parseAuthorizationFailure(message);
+      const role = action ? roleForAction(action) : "Resource Policy Contributor";
+      return new AuthError(
+        action
+          ? `Permission denied: the signed-in principal may not perform '${action}'${scope ? ` on '${scope}'` : ""}.`
+          : `Permission denied: ${message}`,
+        {
+          cause: error,
+          requestId,
+          suggestion: `Ask for the built-in role '${role}' at that scope (or a custom role with the action), then run the command again.`,
+        },
+      );
+    }
+    if (status === 401 || code === "AuthenticationFailed" || code === "InvalidAuthenticationToken" || code === "ExpiredAuthenticationToken") {
+      return new AuthError(`Azure rejected the access token (${code ?? status}): ${message}`, {
+        cause: error,
+        requestId,
+        suggestion: "Sign in again ('az login', or check --tenant and --cloud).",
+      });
+    }
+    if (status === 404) {
+      return new NotFoundError(`Not found (${code ?? 404}): ${message}`, { cause: error, requestId });
+    }
+    if (status === 400) {
+      return new UsageError(`Azure refused the request (${code ?? 400}): ${message}`, { cause: error, requestId });
+    }
+    if (status === 409 || status === 412) {
+      return new ConflictError(`Conflict (${code ?? status}): ${message}`, { cause: error, requestId });
+    }
+    if (status === 429) {
+      return new AkspolError(`Azure is throttling requests (429) and retries did not get through: ${message}`, {
+        cause: error,
+        requestId,
+        suggestion: "Wait a minute and run the command again.",
+      });
+    }
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "REQUEST_SEND_ERROR") {
+      return new AkspolError(`Could not reach Azure Resource Manager: ${firstLine(error.message ?? "")}`, {
+        cause: error,
+        suggestion: "Check the network, proxy (HTTPS_PROXY) and --cloud; with --emulator, is 'akspol emulator' running?",
+      });
+    }
+    return new AkspolError(`Azure request failed (${code ?? status ?? "error"}): ${message}`, { cause: error, requestId });
+  }
+  if (error instanceof Error) return new AkspolError(error.message, { cause: error });
+  return new AkspolError(String(error));
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

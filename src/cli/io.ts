@@ -1,0 +1,161 @@
+import { PassThrough, type Readable, type Writable } from "node:stream";
+import { redact } from "./redact.js";
+
+/**
+ * Owns the streams. Data goes to stdout; status, warnings, spinners and prompts go to stderr.
+ * Modelled on GitHub CLI's iostreams: commands never touch process.stdout directly.
+ */
+export interface IOStreams {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+}
+
+export interface IOSettings {
+  noInput?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  /** NO_COLOR or a dumb terminal turns colours off. */
+  color?: boolean;
+}
+
+export class IO {
+  readonly stdin: IOStreams["stdin"];
+  readonly stdout: IOStreams["stdout"];
+  readonly stderr: IOStreams["stderr"];
+  quiet: boolean;
+  debugEnabled: boolean;
+  noInput: boolean;
+  readonly colorEnabled: boolean;
+
+  constructor(streams: IOStreams, settings: IOSettings = {}) {
+    this.stdin = streams.stdin;
+    this.stdout = streams.stdout;
+    this.stderr = streams.stderr;
+    this.quiet = settings.quiet ?? false;
+    this.debugEnabled = settings.debug ?? false;
+    this.noInput = settings.noInput ?? false;
+    this.colorEnabled = (settings.color ?? true) && this.isStderrTTY;
+  }
+
+  get isStdinTTY(): boolean {
+    return this.stdin.isTTY === true;
+  }
+  get isStdoutTTY(): boolean {
+    return this.stdout.isTTY === true;
+  }
+  get isStderrTTY(): boolean {
+    return this.stderr.isTTY === true;
+  }
+  /** Prompts only when a person can answer: stdin and stdout are terminals and --no-input is off. */
+  get canPrompt(): boolean {
+    return this.isStdinTTY && this.isStdoutTTY && !this.noInput;
+  }
+  get terminalWidth(): number {
+    return this.stdout.columns ?? 120;
+  }
+
+  /** Data for stdout (tables, JSON). */
+  out(text: string): void {
+    this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+  /** Status for stderr; suppressed by --quiet. */
+  info(text: string): void {
+    if (!this.quiet) this.stderr.write(`${text}\n`);
+  }
+  heading(text: string): void {
+    if (!this.quiet) this.stderr.write(`\n${this.bold(text)}\n`);
+  }
+  success(text: string): void {
+    if (!this.quiet) this.stderr.write(`${this.green("✓")} ${text}\n`);
+  }
+  warn(text: string): void {
+    this.stderr.write(`${this.yellow("warning:")} ${text}\n`);
+  }
+  error(text: string): void {
+    this.stderr.write(`${this.red("error:")} ${text}\n`);
+  }
+  /** Debug lines are always redacted: tokens and secrets never reach the terminal. */
+  debug(text: string): void {
+    if (this.debugEnabled) this.stderr.write(`${this.dim(`debug: ${redact(text)}`)}\n`);
+  }
+
+  /**
+   * Runs fn under a spinner on a terminal; elsewhere prints the label once (unless quiet).
+   * ora is loaded lazily so --help stays fast, and always stopped in finally.
+   */
+  async withSpinner<T>(label: string, fn: (update: (text: string) => void) => Promise<T>): Promise<T> {
+    if (!this.isStderrTTY || this.quiet) {
+      if (!this.quiet) this.info(`${label}...`);
+      return fn(() => undefined);
+    }
+    const { default: ora } = await import("ora");
+    const spinner = ora({ text: label, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+    try {
+      const result = await fn((text) => {
+        spinner.text = text;
+      });
+      spinner.succeed();
+      return result;
+    } catch (error) {
+      spinner.fail();
+      throw error;
+    } finally {
+      if (spinner.isSpinning) spinner.stop();
+    }
+  }
+
+  private paint(code: number, text: string, reset = 39): string {
+    return this.colorEnabled ? `\u001b[${code}m${text}\u001b[${reset}m` : text;
+  }
+  bold(text: string): string {
+    return this.paint(1, text, 22);
+  }
+  dim(text: string): string {
+    return this.paint(2, text, 22);
+  }
+  red(text: string): string {
+    return this.paint(31, text);
+  }
+  green(text: string): string {
+    return this.paint(32, text);
+  }
+  yellow(text: string): string {
+    return this.paint(33, text);
+  }
+  cyan(text: string): string {
+    return this.paint(36, text);
+  }
+}
+
+export function systemIO(settings: IOSettings = {}): IO {
+  return new IO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, settings);
+}
+
+export interface TestIO {
+  io: IO;
+  stdout(): string;
+  stderr(): string;
+  stdin: PassThrough;
+}
+
+/** Buffers for tests; `tty` makes the streams claim to be terminals. */
+export function createTestIO(options: { tty?: boolean; input?: string } & IOSettings = {}): TestIO {
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  const stdout = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
+  const stderr = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
+  let outText = "";
+  let errText = "";
+  stdout.on("data", (chunk: Buffer) => (outText += chunk.toString()));
+  stderr.on("data", (chunk: Buffer) => (errText += chunk.toString()));
+  if (options.tty) {
+    stdin.isTTY = true;
+    stdout.isTTY = true;
+    stderr.isTTY = true;
+    stdout.columns = 160;
+    stderr.columns = 160;
+  }
+  if (options.input !== undefined) stdin.end(options.input);
+  const io = new IO({ stdin, stdout, stderr }, { ...options, color: false });
+  return { io, stdout: () => outText, stderr: () => errText, stdin };
+}

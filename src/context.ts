@@ -1,0 +1,83 @@
+import type { IO } from "./cli/io.js";
+import type { Prompter } from "./cli/prompter.js";
+import type { GlobalOptions } from "./cli/global-options.js";
+import type { OutputFormat } from "./cli/output.js";
+import { AzureSession } from "./azure/session.js";
+import { resolveSubscriptions, type SubscriptionRef } from "./azure/subscriptions.js";
+import { Journal } from "./journal/journal.js";
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Everything a command may use, built once per invocation and lazily: the Azure session signs in
+ * only when a command first asks for a client. Commands take the narrow slice they need.
+ */
+export interface Context {
+  io: IO;
+  prompter: Prompter;
+  globals: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  /** The output format chosen for this command (validated against the formats it supports). */
+  format: OutputFormat;
+  azure: AzureSession;
+  /** The argv of this invocation (for the journal), with nothing secret in it. */
+  commandLine: string;
+  subscriptions(options?: { all?: boolean }): Promise<SubscriptionRef[]>;
+  journal(): Journal;
+}
+
+export interface ContextDeps {
+  io: IO;
+  prompter: Prompter;
+  globals: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  clock?: Clock;
+  format: OutputFormat;
+  commandLine: string;
+  /** Tests may inject a credential or a prebuilt session. */
+  session?: AzureSession;
+}
+
+export function createContext(deps: ContextDeps): Context {
+  const azure =
+    deps.session ??
+    new AzureSession({
+      globals: deps.globals,
+      env: deps.env,
+      log: (text) => deps.io.info(text),
+      debug: (text) => deps.io.debug(text),
+    });
+  let journal: Journal | undefined;
+  const resolved = new Map<string, Promise<SubscriptionRef[]>>();
+  return {
+    io: deps.io,
+    prompter: deps.prompter,
+    globals: deps.globals,
+    env: deps.env,
+    clock: deps.clock ?? systemClock,
+    format: deps.format,
+    azure,
+    commandLine: deps.commandLine,
+    subscriptions(options = {}) {
+      const key = options.all ? "all" : "chosen";
+      let result = resolved.get(key);
+      if (!result) {
+        result = resolveSubscriptions(
+          { session: azure, env: deps.env, prompter: deps.prompter, canPrompt: deps.io.canPrompt, requested: deps.globals.subscriptions },
+          options,
+        );
+        resolved.set(key, result);
+      }
+      return result;
+    },
+    journal() {
+      journal ??= new Journal(deps.globals.stateDir);
+      return journal;
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { Command, CommanderError, Option } from "commander";
+import { commands } from "../commands/index.js";
+import { commandGroups, type CommandSpec, type ParsedInput } from "./cli/command.js";
+import { AkspolError, ExitCode, UsageError, toAkspolError } from "./cli/errors.js";
+import { resolveGlobalOptions, authMethods, cloudNames, type GlobalOptions, type RawGlobalFlags } from "./cli/global-options.js";
+import { IO, systemIO } from "./cli/io.js";
+import type { OutputFormat } from "./cli/output.js";
+import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
+import { redact } from "./cli/redact.js";
+import { createContext, type Clock } from "./context.js";
+import type { AzureSession } from "./azure/session.js";
+
+export const version = "0.1.0";
+
+export interface MainDeps {
+  io?: IO;
+  env?: NodeJS.ProcessEnv;
+  /** Tests pass a ScriptedPrompter; otherwise inquirer on a terminal, or none. */
+  prompter?: Prompter;
+  clock?: Clock;
+  /** Tests may inject a session (for example with a fixed credential). */
+  session?: (globals: GlobalOptions) => AzureSession;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/**
+ * Global flags, accepted before or after the verb. On verbs they are hidden from help (akspol --help
+ * lists them once) except -o, whose formats differ per command.
+ */
+function addGlobalOptions(command: Command, hidden = false): Command {
+  const options = [
+    new Option("--subscription <id-or-name>", "subscription(s) to work in; repeat or comma-separate (env AZURE_SUBSCRIPTION_ID)").argParser(collect),
+    new Option("--tenant <id>", "Entra ID tenant (env AZURE_TENANT_ID)"),
+    new Option("--auth <method>", "sign-in: default is the DefaultAzureCredential chain").choices(authMethods as unknown as string[]),
+    new Option("--client-id <id>", "application (client) id for service-principal, managed or workload identity (env AZURE_CLIENT_ID)"),
+    new Option("--cloud <name>", "Azure cloud (env AKSPOL_CLOUD)").choices(cloudNames as unknown as string[]),
+    new Option("--api-version <version>", "override the policy api-version (when a cloud does not serve the default yet)"),
+    new Option("--emulator", "use the local ARM emulator at its default state dir"),
+    new Option("--emulator-dir <dir>", "use the ARM emulator whose state dir is DIR (env AKSPOL_EMULATOR)"),
+    new Option("--principal <name>", "emulator principal to sign in as (admin, reader, policy-contributor)"),
+    new Option("-o, --output <format>", "output format"),
+    new Option("--no-input", "never prompt; a missing answer is an error naming its flag"),
+    new Option("-y, --yes", "do not ask for confirmation before writing"),
+    new Option("--dry-run", "show the plan and write nothing"),
+    new Option("--debug", "log requests (method, URL, status, request id) to stderr; never tokens or secrets"),
+    new Option("-q, --quiet", "print only data and errors"),
+    new Option("--state-dir <dir>", "journal and lock directory (env AKSPOL_STATE_DIR)"),
+    new Option("--concurrency <n>", "parallel ARM requests (default 8)"),
+  ];
+  for (const option of options) {
+    if (hidden && option.long !== "--output") option.hideHelp();
+    command.addOption(option);
+  }
+  return command;
+}
+
+function helpExamples(spec: CommandSpec): string {
+  const lines: string[] = [];
+  if (spec.outputs) lines.push(`\nOutput formats (-o): ${spec.outputs.join(", ")} (default ${spec.outputs[0]})`);
+  if (spec.examples?.length) {
+    lines.push("\nExamples:");
+    for (const example of spec.examples) lines.push(`  $ ${example}`);
+  }
+  return lines.join("\n");
+}
+
+function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw: RawGlobalFlags) => void): Command {
+  const program = addGlobalOptions(new Command("akspol"))
+    .description(
+      "Manage the Azure Policy pod-security initiatives (baseline, restricted) on AKS clusters:\nfind assignments, edit excluded namespaces and parameters safely, exempt clusters, check manifests.",
+    )
+    .version(version, "-v, --version")
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+  program.addHelpText(
+    "after",
+    "\nGet started:\n  $ akspol demo                      # see it work on an embedded emulator\n  $ akspol find --all-subscriptions  # your pod-security assignments\n\nExit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth/permission, 5 conflict, 6 gate failed, 7 partial failure, 130 cancelled.",
+  );
+
+  const groups = new Map<string, Command>();
+  for (const spec of commands) {
+    let parent = program;
+    if (spec.path.length === 2) {
+      const noun = spec.path[0] as string;
+      let group = groups.get(noun);
+      if (!group) {
+        group = new Command(noun).description(commandGroups[noun] ?? "").exitOverride().configureOutput({
+          writeOut: (text) => io.stdout.write(text),
+          writeErr: (text) => io.stderr.write(text),
+        });
+        program.addCommand(group);
+        groups.set(noun, group);
+      }
+      parent = group;
+    }
+    const verb = new Command(spec.path[spec.path.length - 1]).description(spec.description ?? spec.summary).summary(spec.summary);
+    verb.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    for (const argument of spec.arguments ?? []) {
+      const name = `${argument.name}${argument.variadic ? "..." : ""}`;
+      verb.argument(argument.required ? `<${name}>` : `[${name}]`, argument.description);
+    }
+    for (const option of spec.options ?? []) {
+      const built = new Option(option.flags, option.description);
+      if (option.choices) built.choices(option.choices as string[]);
+      if (option.default !== undefined) built.default(option.default);
+      if (option.repeatable) built.argParser(collect);
+      verb.addOption(built);
+    }
+    addGlobalOptions(verb, true);
+    verb.addHelpText("after", `${helpExamples(spec)}\n\nGlobal options (--subscription, --auth, --emulator, --yes, --dry-run, ...): see 'akspol --help'.`);
+    verb.action((...actionArgs: unknown[]) => {
+      const command = actionArgs[actionArgs.length - 1] as Command;
+      const positional = command.processedArgs as Array<string | string[] | undefined>;
+      const args: ParsedInput["args"] = {};
+      (spec.arguments ?? []).forEach((argument, index) => {
+        args[argument.name] = positional[index];
+      });
+      const merged = command.optsWithGlobals() as Record<string, unknown>;
+      onRun(spec, { args, options: merged }, merged as RawGlobalFlags);
+    });
+    parent.addCommand(verb);
+  }
+  return program;
+}
+
+/** Runs one akspol invocation and returns its exit code. The binary only calls this. */
+export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const io = deps.io ?? systemIO({ color: env.NO_COLOR === undefined && env.TERM !== "dumb" });
+  let selected: { spec: CommandSpec; input: ParsedInput; raw: RawGlobalFlags } | undefined;
+  const program = buildProgram(io, (spec, input, raw) => {
+    selected = { spec, input, raw };
+  });
+  let debug = argv.includes("--debug") || env.AKSPOL_DEBUG === "1";
+  try {
+    try {
+      await program.parseAsync(argv, { from: "user" });
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+        // commander has already printed its message to stderr
+        return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      }
+      throw error;
+    }
+    if (!selected) return ExitCode.ok;
+    const { spec, input, raw } = selected;
+    const globals = resolveGlobalOptions(raw, env);
+    debug = globals.debug;
+    io.quiet = globals.quiet;
+    io.debugEnabled = globals.debug;
+    io.noInput = globals.noInput;
+    const outputs = spec.outputs ?? ["table", "json"];
+    const format = (globals.output ?? outputs[0]) as OutputFormat;
+    if (!outputs.includes(format)) {
+      throw new UsageError(`'akspol ${spec.path.join(" ")}' cannot print '${globals.output}'.`, {
+        suggestion: `Use -o ${outputs.join("|")}.`,
+      });
+    }
+    const options = spec.parse(input, globals);
+    const prompter = deps.prompter ?? (io.canPrompt ? new InquirerPrompter(io) : new NoPrompter());
+    const ctx = createContext({
+      io,
+      prompter,
+      globals,
+      env,
+      clock: deps.clock,
+      format,
+      commandLine: redact(`akspol ${argv.join(" ")}`),
+      session: deps.session?.(globals),
+    });
+    const code = await spec.run(options, ctx);
+    return code ?? ExitCode.ok;
+  } catch (error) {
+    return reportError(io, toAkspolError(error), debug);
+  }
+}
+
+export function reportError(io: IO, error: AkspolError, debug: boolean): number {
+  io.error(redact(error.message));
+  if (error.suggestion) io.stderr.write(`  ${redact(error.suggestion)}\n`);
+  if (debug) {
+    if (error.requestId) io.debug(`x-ms-request-id: ${error.requestId}`);
+    const cause = error.cause as { stack?: string; message?: string } | undefined;
+    if (cause) io.debug(`cause: ${cause.stack ?? cause.message ?? String(cause)}`);
+  }
+  return error.exitCode;
+}

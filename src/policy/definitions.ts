@@ -1,0 +1,91 @@
+import type { PolicyAssignment, PolicySetDefinition, PolicySetDefinitionVersion } from "@azure/arm-policy";
+import type { AzureSession } from "../azure/session.js";
+import { parseScope, segments } from "../azure/ids.js";
+import { NotFoundError } from "../cli/errors.js";
+import { resolveVersion } from "./versions.js";
+
+export type SetDefinition = (PolicySetDefinition | PolicySetDefinitionVersion) & { id?: string; name?: string; versions?: string[] };
+
+interface SetLocation {
+  /** undefined for built-ins (tenant level). */
+  managementGroup?: string;
+  subscriptionId?: string;
+  name: string;
+}
+
+export function locateSetDefinition(id: string): SetLocation | undefined {
+  const parts = segments(id);
+  const lower = parts.map((part) => part.toLowerCase());
+  const index = lower.lastIndexOf("policysetdefinitions");
+  if (index < 2 || lower[index - 1] !== "microsoft.authorization" || !parts[index + 1]) return undefined;
+  const name = parts[index + 1] as string;
+  const scopeParts = parts.slice(0, index - 1);
+  if (scopeParts.length === 0) return { name };
+  const info = parseScope(`/${scopeParts.join("/")}`);
+  return { name, managementGroup: info.managementGroup, subscriptionId: info.subscriptionId };
+}
+
+export function isPolicySetId(id: string | undefined): boolean {
+  return !!id && /\/providers\/microsoft\.authorization\/policysetdefinitions\//i.test(id);
+}
+
+/**
+ * Reads policy set definitions from Azure at the version an assignment actually uses, once each.
+ * Edits start from these (never from the copy compiled into akspol): Azure may ship new defaults.
+ */
+export class SetDefinitionCache {
+  private readonly cache = new Map<string, Promise<SetDefinition>>();
+  constructor(private readonly session: AzureSession) {}
+
+  /** The set definition as it currently is (latest version), with its `versions` list. */
+  latest(id: string, subscriptionHint?: string): Promise<SetDefinition> {
+    const key = `${id.toLowerCase()}@latest`;
+    let promise = this.cache.get(key);
+    if (!promise) {
+      promise = (async () => {
+        const location = locateSetDefinition(id);
+        if (!location) throw new NotFoundError(`'${id}' is not a policy set definition id.`);
+        const client = await this.session.policyClient(location.subscriptionId ?? subscriptionHint);
+        if (location.managementGroup) return client.policySetDefinitions.getAtManagementGroup(location.managementGroup, location.name);
+        if (location.subscriptionId) return client.policySetDefinitions.get(location.name);
+        return client.policySetDefinitions.getBuiltIn(location.name);
+      })();
+      this.cache.set(key, promise);
+      promise.catch(() => this.cache.delete(key));
+    }
+    return promise;
+  }
+
+  /** A specific version ("2.4.0"). */
+  version(id: string, version: string, subscriptionHint?: string): Promise<SetDefinition> {
+    const key = `${id.toLowerCase()}@${version}`;
+    let promise = this.cache.get(key);
+    if (!promise) {
+      promise = (async () => {
+        const location = locateSetDefinition(id);
+        if (!location) throw new NotFoundError(`'${id}' is not a policy set definition id.`);
+        const client = await this.session.policyClient(location.subscriptionId ?? subscriptionHint);
+        const versions = client.policySetDefinitionVersions;
+        if (location.managementGroup) return versions.getAtManagementGroup(location.managementGroup, location.name, version);
+        if (location.subscriptionId) return versions.get(location.name, version);
+        return versions.getBuiltIn(location.name, version);
+      })();
+      this.cache.set(key, promise);
+      promise.catch(() => this.cache.delete(key));
+    }
+    return promise;
+  }
+
+  /**
+   * The set definition at the version the assignment uses: its effectiveDefinitionVersion when the
+   * assignment was read with $expand, else the newest version matching definitionVersion.
+   */
+  async forAssignment(assignment: PolicyAssignment, subscriptionHint?: string): Promise<SetDefinition> {
+    const id = assignment.policyDefinitionId;
+    if (!id || !isPolicySetId(id)) throw new NotFoundError(`Assignment ${assignment.name} does not assign a policy set definition.`);
+    const latest = await this.latest(id, subscriptionHint);
+    const wanted = assignment.effectiveDefinitionVersion ?? resolveVersion(assignment.definitionVersion, latest.versions ?? (latest.version ? [latest.version] : []));
+    if (!wanted || wanted === latest.version) return latest;
+    return this.version(id, wanted, subscriptionHint);
+  }
+}
