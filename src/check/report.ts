@@ -1,0 +1,175 @@
+// The check's result as data (`-o json`), as text for a terminal, and the exit-code rule.
+import type { CheckResult } from "./evaluate.js";
+import type { EffectiveInitiative } from "./initiative.js";
+import type { ManifestError, NotEvaluatedRecord } from "./manifests.js";
+
+export type FailOn = "deny" | "audit" | "never";
+
+export interface MemberSummary {
+  referenceId: string;
+  displayName: string;
+  definitionId: string;
+  definitionVersion?: string;
+  template?: string;
+  status: "ok" | "unknown";
+  unknownReason?: string;
+  approximation?: string;
+  effect: string;
+  effectSource: string;
+  exemptedBy?: string;
+  parameters: Record<string, unknown>;
+  match: { excludedNamespaces: string[]; namespaces: string[]; labelSelector: Record<string, unknown> };
+}
+
+export interface CheckSummary {
+  workloads: number;
+  notEvaluated: number;
+  errors: number;
+  pass: number;
+  violation: number;
+  unknown: number;
+  notApplicable: number;
+  /** Violations by what the cluster does. */
+  deny: number;
+  audit: number;
+  none: number;
+}
+
+export interface CheckReport {
+  schemaVersion: 1;
+  initiative: {
+    id: string;
+    name: string;
+    displayName: string;
+    version?: string;
+    enforcementMode: string;
+    parameters: Record<string, unknown>;
+    members: MemberSummary[];
+  };
+  assignment?: { id?: string; name?: string; displayName?: string; scope?: string };
+  results: CheckResult[];
+  notEvaluated: NotEvaluatedRecord[];
+  errors: ManifestError[];
+  summary: CheckSummary;
+}
+
+export function buildReport(input: {
+  initiative: EffectiveInitiative;
+  results: CheckResult[];
+  notEvaluated: NotEvaluatedRecord[];
+  errors?: ManifestError[];
+  workloads: number;
+}): CheckReport {
+  const { initiative, results } = input;
+  const count = (predicate: (r: CheckResult) => boolean) => results.filter(predicate).length;
+  return {
+    schemaVersion: 1,
+    initiative: {
+      id: initiative.id,
+      name: initiative.name,
+      displayName: initiative.displayName,
+      version: initiative.version,
+      enforcementMode: initiative.enforcementMode,
+      parameters: initiative.parameters,
+      members: initiative.members.map((m) => ({
+        referenceId: m.referenceId,
+        displayName: m.displayName,
+        definitionId: m.definitionId,
+        definitionVersion: m.definitionVersion,
+        template: m.template,
+        status: m.status,
+        unknownReason: m.unknownReason,
+        approximation: m.approximation,
+        effect: m.effect,
+        effectSource: m.effectSource,
+        exemptedBy: m.exemptedBy,
+        parameters: m.parameters,
+        match: m.match,
+      })),
+    },
+    assignment: initiative.assignment?.id || initiative.assignment?.name ? initiative.assignment : undefined,
+    results,
+    notEvaluated: input.notEvaluated,
+    errors: input.errors ?? [],
+    summary: {
+      workloads: input.workloads,
+      notEvaluated: input.notEvaluated.length,
+      errors: (input.errors ?? []).length,
+      pass: count((r) => r.status === "pass"),
+      violation: count((r) => r.status === "violation"),
+      unknown: count((r) => r.status === "unknown"),
+      notApplicable: count((r) => r.status === "not-applicable"),
+      deny: count((r) => r.status === "violation" && r.outcome === "deny"),
+      audit: count((r) => r.status === "violation" && r.outcome === "audit"),
+      none: count((r) => r.status === "violation" && r.outcome === "none"),
+    },
+  };
+}
+
+/** True when a violation at or above `failOn` exists (the command then exits 6). */
+export function hasFailingViolation(report: CheckReport, failOn: FailOn): boolean {
+  if (failOn === "never") return false;
+  return report.results.some(
+    (r) => r.status === "violation" && (r.outcome === "deny" || (failOn === "audit" && r.outcome === "audit")),
+  );
+}
+
+const OUTCOME_LABEL = { deny: "DENY", audit: "AUDIT", none: "NO EFFECT" } as const;
+
+/** Plain text for a terminal or a CI log: violations and unknowns in full, the rest counted. */
+export function renderText(report: CheckReport): string {
+  const lines: string[] = [];
+  const { initiative } = report;
+  const source = report.assignment
+    ? `assignment ${report.assignment.name ?? report.assignment.id}`
+    : "initiative defaults and --param values";
+  lines.push(`Initiative: ${initiative.displayName}${initiative.version ? ` ${initiative.version}` : ""} (${source})`);
+  if (initiative.enforcementMode.toLowerCase() === "donotenforce") {
+    lines.push("Enforcement mode DoNotEnforce: the cluster denies and flags nothing from this assignment.");
+  }
+  for (const member of initiative.members) {
+    if (member.approximation) lines.push(`Note: ${member.referenceId} ${member.approximation}.`);
+    if (member.status === "unknown") lines.push(`Unknown: ${member.referenceId} cannot be evaluated: ${member.unknownReason}.`);
+  }
+  lines.push("");
+
+  for (const result of report.results) {
+    if (result.status !== "violation") continue;
+    for (const violation of result.violations) {
+      const container = violation.container !== undefined ? `  container ${violation.container}` : "";
+      lines.push(`${result.file}:${violation.line}  ${result.kind} ${result.name}  ${namespaceText(result)}${container}`);
+      lines.push(`  ${OUTCOME_LABEL[result.outcome]}  ${result.policy.referenceId}: ${result.policy.displayName}`);
+      lines.push(`  ${result.outcomeText}`);
+      lines.push(`  ${violation.message}`);
+      lines.push(`  fix: ${violation.hint.change}`);
+      lines.push(`   or: ${violation.hint.excludeNamespace}`);
+      lines.push(`   or: ${violation.hint.exempt}`);
+      lines.push("");
+    }
+  }
+
+  const unknown = report.results.filter((r) => r.status === "unknown");
+  for (const result of unknown) {
+    lines.push(`${result.file}:${result.line}  ${result.kind} ${result.name}  ${namespaceText(result)}`);
+    lines.push(`  UNKNOWN  ${result.policy.referenceId}: ${result.unknownReason ?? "not evaluated"}`);
+  }
+  if (unknown.length > 0) lines.push("");
+
+  for (const item of report.notEvaluated) {
+    lines.push(`${item.file}:${item.line}  ${item.kind} ${item.name}: not evaluated (${item.reason})`);
+  }
+  if (report.notEvaluated.length > 0) lines.push("");
+
+  const s = report.summary;
+  lines.push(
+    `${s.workloads} workload${s.workloads === 1 ? "" : "s"} checked: ` +
+      `${s.violation} violation${s.violation === 1 ? "" : "s"} (${s.deny} denied, ${s.audit} audited, ${s.none} without effect), ` +
+      `${s.unknown} unknown, ${s.pass} passed, ${s.notApplicable} not applicable; ${s.notEvaluated} object${s.notEvaluated === 1 ? "" : "s"} not evaluated.`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function namespaceText(result: CheckResult): string {
+  const source = { manifest: "from the manifest", flag: "from --namespace", default: "no namespace given: default" }[result.namespaceSource];
+  return `namespace ${result.namespace} (${source})`;
+}
