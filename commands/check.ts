@@ -1,0 +1,249 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { defineCommand, listOption, stringOption, type ParsedInput } from "../src/cli/command.js";
+import { GateFailedError, UsageError } from "../src/cli/errors.js";
+import { renderJson } from "../src/cli/output.js";
+import type { IO } from "../src/cli/io.js";
+import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
+import type { Context } from "../src/context.js";
+import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
+import { evaluateWorkloads } from "../src/check/evaluate.js";
+import { initiativeParameterNames, resolveInitiative, type EffectiveInitiative, type ExemptionInput } from "../src/check/initiative.js";
+import { parseManifests, type SourceText } from "../src/check/manifests.js";
+import { buildReport, hasFailingViolation, renderText, type FailOn } from "../src/check/report.js";
+import { toSarif } from "../src/check/sarif.js";
+
+export type CheckSource =
+  | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }
+  | { kind: "assignment"; reference: string; cluster?: string };
+
+export interface CheckOptions extends ScopeSelection {
+  /** Files, directories, or `-` for stdin. */
+  inputs: string[];
+  source: CheckSource;
+  namespace?: string;
+  failOn: FailOn;
+}
+
+const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
+
+export default defineCommand<CheckOptions>({
+  path: ["check"],
+  summary: "Check Kubernetes manifests against a pod-security initiative before deploying",
+  description:
+    "Evaluates the pod spec of each Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob and ReplicationController as the initiative's Gatekeeper templates would, with the parameters, excluded namespaces, effects and overrides of the assignment (--assignment, read from Azure; with --cluster its exemptions apply) or the initiative's defaults (--initiative, offline). Each violation says what the cluster would do (deny, audit or nothing) and how to fix it. Exit code 6 when a violation at or above --fail-on exists.",
+  arguments: [{ name: "inputs", description: "manifest files or directories (YAML or JSON); - reads stdin", required: true, variadic: true }],
+  options: [
+    { flags: "--initiative <which>", description: "evaluate offline with this built-in initiative's defaults", choices: ["baseline", "restricted"] },
+    { flags: "--param <name=value>", description: "an initiative parameter for --initiative (value as JSON, else a string); repeatable", repeatable: true },
+    { flags: "--assignment <ref>", description: "evaluate as this assignment (id, name or display name) is configured in Azure" },
+    { flags: "--cluster <name-or-id>", description: "with --assignment: also apply the exemptions covering this AKS cluster" },
+    { flags: "--namespace <ns>", description: "namespace for objects without metadata.namespace (default: default)" },
+    { flags: "--fail-on <level>", description: "exit 6 when a violation with this outcome or worse exists", choices: ["deny", "audit", "never"], default: "deny" },
+    ...scopeOptionSpecs,
+  ],
+  outputs: ["table", "json", "sarif"],
+  usesAzure: true,
+  examples: [
+    "akspol check deploy/ --initiative restricted",
+    "helm template my-chart | akspol check - --initiative baseline --param effect=Deny --namespace web",
+    "akspol check k8s/*.yaml --assignment pss-restricted --cluster aks-prod-weu --subscription contoso-prod",
+    "akspol check k8s/ --initiative restricted -o sarif > akspol.sarif",
+  ],
+  parse(input) {
+    return parseCheckOptions(input);
+  },
+  async run(options, ctx) {
+    const sources = await readSources(options.inputs, ctx.io);
+    const parsed = parseManifests(sources, { namespace: options.namespace });
+    if (parsed.errors.length > 0) {
+      const lines = parsed.errors.map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`);
+      throw new UsageError(`${parsed.errors.length} manifest${parsed.errors.length === 1 ? "" : "s"} could not be read:\n${lines.join("\n")}`, {
+        suggestion: "Fix the input (or leave the file out); akspol checks nothing it cannot read.",
+      });
+    }
+    const resolved = options.source.kind === "initiative" ? offlineInitiative(options.source) : await initiativeFromAzure(options, options.source, ctx);
+    const results = evaluateWorkloads(parsed.workloads, resolved.initiative, {
+      assignmentReference: resolved.assignmentReference,
+      cluster: resolved.cluster,
+    });
+    const report = buildReport({ initiative: resolved.initiative, results, notEvaluated: parsed.notEvaluated, errors: [], workloads: parsed.workloads.length });
+    if (parsed.workloads.length === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
+    if (ctx.format === "json") ctx.io.out(renderJson(report));
+    else if (ctx.format === "sarif") ctx.io.out(renderJson(toSarif(report)));
+    else ctx.io.out(renderText(report));
+    if (hasFailingViolation(report, options.failOn)) {
+      const count = options.failOn === "audit" ? report.summary.deny + report.summary.audit : report.summary.deny;
+      throw new GateFailedError(`${count} violation${count === 1 ? "" : "s"} at or above --fail-on ${options.failOn}.`, {
+        suggestion: "Apply the fixes shown, or pass --fail-on never to report without failing.",
+      });
+    }
+    return 0;
+  },
+});
+
+export function parseCheckOptions(input: ParsedInput): CheckOptions {
+  const inputs = ([] as string[]).concat(input.args.inputs ?? []);
+  if (inputs.length === 0) throw new UsageError("Which manifests? Pass files, directories, or - for stdin.");
+  const initiative = stringOption(input, "initiative");
+  const assignment = stringOption(input, "assignment");
+  const cluster = stringOption(input, "cluster");
+  const params = ([] as unknown[]).concat(input.options.param ?? []).map(String);
+  if (initiative && assignment) throw new UsageError("Choose one of --initiative (offline defaults) and --assignment (as configured in Azure).");
+  if (!initiative && !assignment) {
+    throw new UsageError("Check against what? Pass --initiative baseline|restricted, or --assignment <ref>.");
+  }
+  if (cluster && !assignment) throw new UsageError("--cluster applies the exemptions of an assignment; pass --assignment too.");
+  if (params.length > 0 && !initiative) {
+    throw new UsageError("--param goes with --initiative; with --assignment the values are read from Azure.");
+  }
+  const failOn = (stringOption(input, "failOn") ?? "deny") as FailOn;
+  if (!["deny", "audit", "never"].includes(failOn)) throw new UsageError(`--fail-on must be deny, audit or never, not '${failOn}'.`);
+  let source: CheckSource;
+  if (initiative) {
+    if (initiative !== "baseline" && initiative !== "restricted") throw new UsageError(`--initiative must be baseline or restricted, not '${initiative}'.`);
+    source = { kind: "initiative", initiative, parameters: parseParams(params, initiative) };
+  } else {
+    source = { kind: "assignment", reference: assignment as string, cluster };
+  }
+  return { ...parseScopeSelection(input), inputs, source, namespace: stringOption(input, "namespace"), failOn };
+}
+
+/** `name=value`: the value is JSON when it parses (`["a","b"]`, `{"paths":[]}`, `true`), else a string. */
+function parseParams(params: string[], initiative: BuiltinInitiativeName): Record<string, unknown> {
+  const known = initiativeParameterNames(BUILTIN_INITIATIVES[initiative]);
+  const result: Record<string, unknown> = {};
+  for (const param of params) {
+    const index = param.indexOf("=");
+    if (index <= 0) throw new UsageError(`--param '${param}' is not name=value.`);
+    const name = param.slice(0, index);
+    const text = param.slice(index + 1);
+    if (!known.includes(name)) {
+      throw new UsageError(`The ${initiative} initiative has no parameter '${name}'.`, { suggestion: `Its parameters: ${known.join(", ")}.` });
+    }
+    try {
+      result[name] = JSON.parse(text);
+    } catch {
+      result[name] = text;
+    }
+  }
+  return result;
+}
+
+// ---- Input.
+
+async function readSources(inputs: string[], io: IO): Promise<SourceText[]> {
+  const sources: SourceText[] = [];
+  for (const input of inputs) {
+    if (input === "-") {
+      sources.push({ file: "<stdin>", text: await readStream(io.stdin) });
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(input);
+    } catch (error) {
+      throw new UsageError(`Cannot read ${input}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}`);
+    }
+    const files = info.isDirectory() ? await manifestFilesUnder(input) : [input];
+    if (info.isDirectory() && files.length === 0) throw new UsageError(`${input} holds no .yaml, .yml or .json file.`);
+    for (const file of files) {
+      try {
+        sources.push({ file, text: await readFile(file, "utf8") });
+      } catch (error) {
+        throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return sources;
+}
+
+async function manifestFilesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && MANIFEST_EXTENSIONS.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+// ---- What to evaluate against.
+
+interface ResolvedInitiative {
+  initiative: EffectiveInitiative;
+  assignmentReference?: string;
+  cluster?: string;
+}
+
+function offlineInitiative(source: Extract<CheckSource, { kind: "initiative" }>): ResolvedInitiative {
+  return {
+    initiative: resolveInitiative({
+      setDefinition: BUILTIN_INITIATIVES[source.initiative],
+      assignment: { parameters: Object.fromEntries(Object.entries(source.parameters).map(([k, value]) => [k, { value }])) },
+    }),
+  };
+}
+
+/** Azure modules are imported here only, so --initiative runs never load them. */
+async function initiativeFromAzure(
+  options: CheckOptions,
+  source: Extract<CheckSource, { kind: "assignment" }>,
+  ctx: Context,
+): Promise<ResolvedInitiative> {
+  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveCluster }, { assignmentAppliesToCluster }, { normalizeId }] = await Promise.all([
+    import("../src/policy/assignments.js"),
+    import("../src/policy/definitions.js"),
+    import("../src/azure/clusters.js"),
+    import("../src/policy/applicability.js"),
+    import("../src/azure/ids.js"),
+  ]);
+  const session = ctx.azure;
+  const definitions = new SetDefinitionCache(session);
+  const entry = await resolveAssignment({
+    session,
+    definitions,
+    reference: source.reference,
+    targets: () => resolveTargets(ctx, options),
+    prompter: ctx.prompter,
+    canPrompt: ctx.io.canPrompt,
+  });
+  const { assignment } = entry;
+  const setDefinition = await definitions.forAssignment(assignment);
+  let exemptions: ExemptionInput[] = [];
+  if (source.cluster) {
+    const cluster = await resolveCluster({
+      session,
+      reference: source.cluster,
+      resourceGroup: options.resourceGroup,
+      subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
+      prompter: ctx.prompter,
+      canPrompt: ctx.io.canPrompt,
+    });
+    const applicability = assignmentAppliesToCluster(assignment, cluster);
+    if (!applicability.applies) ctx.io.warn(`${assignment.name} does not apply to ${cluster.name}: ${applicability.reason}. The results show what it would do if it did.`);
+    else if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);
+    const client = await session.exemptions();
+    const atCluster = await client.list(cluster.id, "atScope()");
+    exemptions = atCluster
+      .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(assignment.id ?? ""))
+      .map((exemption) => ({
+        id: exemption.id,
+        name: exemption.name,
+        exemptionCategory: exemption.properties.exemptionCategory,
+        policyDefinitionReferenceIds: exemption.properties.policyDefinitionReferenceIds,
+        expiresOn: exemption.properties.expiresOn ?? undefined,
+      }));
+  }
+  const initiative = resolveInitiative({
+    setDefinition: { ...setDefinition, id: setDefinition.id ?? assignment.policyDefinitionId },
+    assignment,
+    exemptions,
+    now: ctx.clock.now(),
+  });
+  return { initiative, assignmentReference: assignment.name ?? source.reference, cluster: source.cluster };
+}

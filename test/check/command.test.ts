@@ -1,0 +1,227 @@
+// `akspol check`: argv → Options (usage errors), and runs offline with --initiative: exit codes,
+// text, -o json, -o sarif, stdin and directories.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import check, { parseCheckOptions } from "../../commands/check.js";
+import { toAkspolError } from "../../src/cli/errors.js";
+import { resolveGlobalOptions } from "../../src/cli/global-options.js";
+import { createTestIO } from "../../src/cli/io.js";
+import type { OutputFormat } from "../../src/cli/output.js";
+import { NoPrompter } from "../../src/cli/prompter.js";
+import { createContext } from "../../src/context.js";
+import { reportError } from "../../src/main.js";
+
+const dir = mkdtempSync(join(tmpdir(), "akspol-check-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+const PRIVILEGED_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+        securityContext:
+          privileged: true
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports: [{port: 80}]
+`;
+
+const CLEAN_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: clean
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+`;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Parses and runs the command as main() does, mapping thrown errors to exit codes in the same place. */
+async function runCheck(inputs: string[], options: Record<string, unknown>, format: OutputFormat = "table", stdin?: string): Promise<Run> {
+  const test = createTestIO({ input: stdin });
+  const env = { HOME: dir };
+  let code: number;
+  try {
+    const globals = resolveGlobalOptions({}, env);
+    const parsed = check.parse({ args: { inputs }, options: { failOn: "deny", ...options } }, globals);
+    const ctx = createContext({ io: test.io, prompter: new NoPrompter(), globals, env, format, commandLine: "akspol check" });
+    code = (await check.run(parsed, ctx)) ?? 0;
+  } catch (error) {
+    code = reportError(test.io, toAkspolError(error), false);
+  }
+  return { code, stdout: test.stdout(), stderr: test.stderr() };
+}
+
+describe("parsing", () => {
+  const parse = (inputs: string[], options: Record<string, unknown>) => () => parseCheckOptions({ args: { inputs }, options });
+  it("needs --initiative or --assignment, not both", () => {
+    expect(parse(["a.yaml"], {})).toThrow(/--initiative baseline\|restricted, or --assignment/);
+    expect(parse(["a.yaml"], { initiative: "baseline", assignment: "x" })).toThrow(/Choose one/);
+  });
+  it("takes --cluster only with --assignment and --param only with --initiative", () => {
+    expect(parse(["a.yaml"], { initiative: "baseline", cluster: "aks" })).toThrow(/--cluster/);
+    expect(parse(["a.yaml"], { assignment: "x", param: ["effect=Deny"] })).toThrow(/--param goes with --initiative/);
+  });
+  it("parses --param values as JSON when they are JSON, and refuses unknown names", () => {
+    const options = parseCheckOptions({
+      args: { inputs: ["a.yaml"] },
+      options: { initiative: "baseline", param: ["effect=Deny", 'excludedNamespaces=["legacy"]', 'allowedHostPaths={"paths":[]}'] },
+    });
+    expect(options.source).toEqual({ kind: "initiative", initiative: "baseline", parameters: { effect: "Deny", excludedNamespaces: ["legacy"], allowedHostPaths: { paths: [] } } });
+    expect(parse(["a.yaml"], { initiative: "baseline", param: ["allowedCapabilities=[]"] })).toThrow(/no parameter 'allowedCapabilities'/);
+    expect(parse(["a.yaml"], { initiative: "baseline", param: ["effect"] })).toThrow(/not name=value/);
+  });
+  it("needs at least one input", () => {
+    expect(parse([], { initiative: "baseline" })).toThrow(/Which manifests/);
+  });
+});
+
+describe("running offline with --initiative", () => {
+  it("exits 0 and reports the audit outcome with the initiative's default effect (Audit)", async () => {
+    const file = write("audit/deploy.yaml", PRIVILEGED_DEPLOYMENT);
+    const run = await runCheck([file], { initiative: "baseline" });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`${file}:12  Deployment web  namespace shop (from the manifest)  container app`);
+    expect(run.stdout).toContain("AUDIT  NoPrivilegedContainers: Kubernetes cluster should not allow privileged containers");
+    expect(run.stdout).toContain("the Deployment is admitted; its pods are flagged as non-compliant");
+    expect(run.stdout).toContain('Privileged container is not allowed: app, securityContext: {"privileged": true}');
+    expect(run.stdout).toContain("fix: set securityContext.privileged: false (or remove it) on container app");
+    expect(run.stdout).toContain("or: akspol exclude add <assignment> shop");
+    expect(run.stdout).toContain("or: akspol exempt create --cluster <cluster> --assignment <assignment> --policies NoPrivilegedContainers --category waiver --expires +30d");
+    expect(run.stdout).toContain("Service web: not evaluated");
+    expect(run.stdout).toContain("Note: NoHostPathVolume evaluated with allowed-host-paths v3");
+  });
+
+  it("exits 6 when the effect is Deny, and 0 with --fail-on never", async () => {
+    const file = write("deny/deploy.yaml", PRIVILEGED_DEPLOYMENT);
+    const denied = await runCheck([file], { initiative: "baseline", param: ["effect=Deny"] });
+    expect(denied.code).toBe(6);
+    expect(denied.stdout).toContain("DENY  NoPrivilegedContainers");
+    expect(denied.stdout).toContain("the Deployment is admitted; its pods are refused");
+    expect(denied.stderr).toContain("1 violation at or above --fail-on deny");
+    expect((await runCheck([file], { initiative: "baseline", param: ["effect=Deny"], failOn: "never" })).code).toBe(0);
+  });
+
+  it("--fail-on audit fails on audited violations", async () => {
+    const file = write("failaudit/deploy.yaml", PRIVILEGED_DEPLOYMENT);
+    expect((await runCheck([file], { initiative: "baseline", failOn: "audit" })).code).toBe(6);
+  });
+
+  it("a clean pod in the default namespace exits 0 and says where it was evaluated", async () => {
+    const file = write("clean/pod.yaml", CLEAN_POD);
+    const run = await runCheck([file], { initiative: "baseline", failOn: "audit" }, "json");
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.summary).toMatchObject({ workloads: 1, violation: 0, pass: 5 });
+    expect(report.results[0]).toMatchObject({ namespace: "default", namespaceSource: "default" });
+  });
+
+  it("-o json carries each violation with file, line, container, policy, outcome, message and hint", async () => {
+    const file = write("json/deploy.yaml", PRIVILEGED_DEPLOYMENT);
+    const run = await runCheck([file], { initiative: "restricted", param: ["effect=deny"], failOn: "never" }, "json");
+    const report = JSON.parse(run.stdout);
+    expect(report.initiative.name).toBe("42b8ef37-b724-4e24-bbc8-7a7708edfe00");
+    const privileged = report.results.find((r: any) => r.policy.referenceId === "NoPrivilegedContainers");
+    expect(privileged).toMatchObject({
+      file,
+      kind: "Deployment",
+      name: "web",
+      namespace: "shop",
+      status: "violation",
+      outcome: "deny",
+      outcomeText: "the Deployment is admitted; its pods are refused",
+      policy: { displayName: "Kubernetes cluster should not allow privileged containers", definitionVersion: "9.2.0" },
+    });
+    expect(privileged.violations[0]).toMatchObject({ line: 12, container: "app", hint: { change: expect.stringContaining("privileged: false") } });
+    expect(report.notEvaluated).toMatchObject([{ kind: "Service", name: "web" }]);
+  });
+
+  it("-o sarif emits SARIF 2.1.0 with rules per reference id and error level for deny", async () => {
+    const file = write("sarif/deploy.yaml", PRIVILEGED_DEPLOYMENT);
+    const run = await runCheck([file], { initiative: "baseline", param: ["effect=Deny"] }, "sarif");
+    expect(run.code).toBe(6);
+    const sarif = JSON.parse(run.stdout);
+    expect(sarif.version).toBe("2.1.0");
+    const rules = sarif.runs[0].tool.driver.rules.map((r: any) => r.id);
+    expect(rules).toEqual(["NoPrivilegedContainers", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume"]);
+    expect(sarif.runs[0].results).toHaveLength(1);
+    expect(sarif.runs[0].results[0]).toMatchObject({
+      ruleId: "NoPrivilegedContainers",
+      level: "error",
+      locations: [{ physicalLocation: { region: { startLine: 12 } } }],
+    });
+  });
+
+  it("reads stdin (Helm output) and applies --namespace to objects without one", async () => {
+    const helm = `---\n# Source: chart/templates/pod.yaml\n${CLEAN_POD.replace("image: nginx:1.27", "image: nginx:1.27\n    securityContext: {privileged: true}")}`;
+    const run = await runCheck(["-"], { initiative: "baseline", namespace: "web", param: ["effect=Deny"] }, "json", helm);
+    expect(run.code).toBe(6);
+    const report = JSON.parse(run.stdout);
+    const violation = report.results.find((r: any) => r.status === "violation");
+    expect(violation).toMatchObject({ file: "<stdin>", kind: "Pod", namespace: "web", namespaceSource: "flag", outcomeText: "the Pod is refused" });
+  });
+
+  it("walks directories for .yaml, .yml and .json files", async () => {
+    write("tree/a/pod.yaml", CLEAN_POD);
+    write("tree/b/pod.json", JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "j" }, spec: { containers: [{ name: "c", image: "i" }] } }));
+    write("tree/readme.txt", "not a manifest");
+    const run = await runCheck([join(dir, "tree")], { initiative: "baseline" }, "json");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).summary.workloads).toBe(2);
+  });
+
+  it("exits 2 naming file and line for malformed input, and checks nothing", async () => {
+    const good = write("bad/good.yaml", PRIVILEGED_DEPLOYMENT);
+    const bad = write("bad/broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n");
+    const run = await runCheck([good, bad], { initiative: "baseline", param: ["effect=Deny"] });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `));
+  });
+
+  it("exits 2 for a missing file and for a document without kind", async () => {
+    const missing = await runCheck([join(dir, "nope.yaml")], { initiative: "baseline" });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("nope.yaml: no such file or directory");
+    const noKind = write("nokind.yaml", "apiVersion: v1\nmetadata: {name: x}\n");
+    const run = await runCheck([noKind], { initiative: "baseline" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${noKind}:1:1: the object has no kind`);
+  });
+
+  it("reports system namespaces as not reviewed rather than violations", async () => {
+    const file = write("system/pod.yaml", PRIVILEGED_DEPLOYMENT.replace("namespace: shop", "namespace: kube-system"));
+    const run = await runCheck([file], { initiative: "baseline", param: ["effect=Deny", "excludedNamespaces=[]"] }, "json");
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.results.filter((r: any) => r.kind === "Deployment").every((r: any) => r.notApplicableReason === "system-namespace")).toBe(true);
+  });
+});
