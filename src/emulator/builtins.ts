@@ -1,0 +1,107 @@
+// The built-in policy definitions and initiatives the emulator serves, read from the real JSON in
+// src/data/azure-builtins (see reference/builtins.md). Every version a file's `versions` list names
+// is served. Restricted 2.4.0 is rebuilt from 2.5.0: the two differ only in the AllowedVolumeTypes
+// literal list. Definition versions that no file holds (e.g. AllowedHostPaths 6.1.1) are served with
+// the content of the nearest version that a file holds, relabelled; that content is NOT Azure's.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { compareVersions } from "./versions.js";
+
+export interface BuiltinDefinition {
+  kind: "policyDefinitions" | "policySetDefinitions";
+  name: string;
+  /** Version string → full ARM JSON of that version ({properties, id, type, name}). */
+  versions: Map<string, any>;
+  latest: string;
+}
+
+const RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00";
+const RESTRICTED_2_4_0_VOLUME_TYPES = ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"];
+
+function dataDirectory(): string {
+  // src/emulator → src/data (vitest, strip-types); dist/src/emulator → dist/src/data, else the sources.
+  const candidates = ["../data/azure-builtins", "../../../src/data/azure-builtins"].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)),
+  );
+  const found = candidates.find((candidate) => existsSync(join(candidate, "policySetDefinitions")));
+  if (found === undefined) throw new Error(`Built-in policy data not found (looked in ${candidates.join(", ")})`);
+  return found;
+}
+
+function readJsonFiles(dir: string): any[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => JSON.parse(readFileSync(join(dir, file), "utf8")));
+}
+
+function withVersion(document: any, type: string, version: string): any {
+  const copy = structuredClone(document);
+  copy.type = type;
+  copy.properties.version = version;
+  if (copy.properties.metadata && typeof copy.properties.metadata === "object" && "version" in copy.properties.metadata) {
+    copy.properties.metadata.version = version;
+  }
+  return { properties: copy.properties, id: copy.id, type, name: copy.name };
+}
+
+function collect(kind: BuiltinDefinition["kind"], documents: any[]): Map<string, BuiltinDefinition> {
+  const type = `Microsoft.Authorization/${kind}`;
+  const byName = new Map<string, Map<string, any>>();
+  for (const document of documents) {
+    const versions = byName.get(document.name.toLowerCase()) ?? new Map<string, any>();
+    versions.set(document.properties.version, withVersion(document, type, document.properties.version));
+    byName.set(document.name.toLowerCase(), versions);
+  }
+  const result = new Map<string, BuiltinDefinition>();
+  for (const [key, files] of byName) {
+    const held = [...files.keys()].sort(compareVersions);
+    const latest = held[held.length - 1];
+    const listed: string[] = files.get(latest).properties.versions ?? [latest];
+    const versions = new Map<string, any>();
+    for (const version of listed) {
+      if (files.has(version)) {
+        versions.set(version, files.get(version));
+        continue;
+      }
+      if (kind === "policySetDefinitions" && key === RESTRICTED && version === "2.4.0") {
+        const restricted = withVersion(files.get(latest), type, "2.4.0");
+        const reference = restricted.properties.policyDefinitions.find((ref: any) => ref.policyDefinitionReferenceId === "AllowedVolumeTypes");
+        reference.parameters.allowedVolumeTypes.value = [...RESTRICTED_2_4_0_VOLUME_TYPES];
+        versions.set(version, restricted);
+        continue;
+      }
+      // Not faithful: no file holds this version; serve the nearest held version under its label.
+      const major = version.split(".")[0];
+      const sameMajor = held.filter((candidate) => candidate.split(".")[0] === major);
+      const source = (sameMajor.length > 0 ? sameMajor : held)[0];
+      versions.set(version, withVersion(files.get(source), type, version));
+    }
+    for (const version of versions.keys()) versions.get(version).properties.versions = [...listed];
+    result.set(key, { kind, name: files.get(latest).name, versions, latest: listed.slice().sort(compareVersions).at(-1)! });
+  }
+  return result;
+}
+
+export interface BuiltinCatalog {
+  policyDefinitions: Map<string, BuiltinDefinition>;
+  policySetDefinitions: Map<string, BuiltinDefinition>;
+}
+
+let cached: BuiltinCatalog | undefined;
+
+export function builtins(): BuiltinCatalog {
+  if (cached !== undefined) return cached;
+  const dir = dataDirectory();
+  const definitions = [
+    ...readJsonFiles(join(dir, "policyDefinitions")),
+    ...readJsonFiles(join(dir, "policyDefinitions", "latest")),
+    ...readJsonFiles(join(dir, "policyDefinitions", "previous")),
+  ];
+  cached = {
+    policyDefinitions: collect("policyDefinitions", definitions),
+    policySetDefinitions: collect("policySetDefinitions", readJsonFiles(join(dir, "policySetDefinitions"))),
+  };
+  return cached;
+}

@@ -1,0 +1,138 @@
+// The demo state: one management group, two subscriptions, four AKS clusters, a baseline and a
+// restricted assignment, one exemption about to expire and one expired. Other code imports DEMO.
+import type { SeedDocument } from "./seed.js";
+
+const tenantId = "72f988bf-0000-4000-8000-00000000a1c5";
+const prod = { id: "11111111-1111-4111-8111-111111111111", name: "contoso-prod" };
+const dev = { id: "22222222-2222-4222-8222-222222222222", name: "contoso-dev" };
+const clusterId = (subscriptionId: string, resourceGroup: string, name: string): string =>
+  `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+const cluster = (subscriptionId: string, resourceGroup: string, name: string, location: string, azurePolicyEnabled: boolean) => ({
+  id: clusterId(subscriptionId, resourceGroup, name),
+  name,
+  resourceGroup,
+  subscriptionId,
+  location,
+  azurePolicyEnabled,
+});
+
+const BASELINE_SET = "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d";
+const RESTRICTED_SET = "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00";
+const baselineScope = `/subscriptions/${prod.id}`;
+const restrictedScope = `/subscriptions/${dev.id}/resourceGroups/rg-aks-dev`;
+const DAY = 24 * 60 * 60 * 1000;
+
+const clusters = {
+  prodWeu: cluster(prod.id, "rg-aks-prod", "aks-prod-weu", "westeurope", true),
+  prodNeu: cluster(prod.id, "rg-aks-prod", "aks-prod-neu", "northeurope", true),
+  dev: cluster(dev.id, "rg-aks-dev", "aks-dev", "westeurope", true),
+  sandbox: cluster(dev.id, "rg-sandbox", "aks-sandbox", "westeurope", false),
+};
+
+export const DEMO = {
+  tenantId,
+  managementGroup: { name: "contoso", displayName: "Contoso", id: "/providers/Microsoft.Management/managementGroups/contoso" },
+  subscriptions: { prod, dev },
+  resourceGroups: { prod: ["rg-aks-prod", "rg-shared"], dev: ["rg-aks-dev", "rg-sandbox"] },
+  clusters,
+  policySetDefinitions: { baseline: BASELINE_SET, restricted: RESTRICTED_SET },
+  assignments: {
+    baseline: { name: "pss-baseline", scope: baselineScope, id: `${baselineScope}/providers/Microsoft.Authorization/policyAssignments/pss-baseline`, policyDefinitionId: BASELINE_SET },
+    restricted: { name: "pss-restricted", scope: restrictedScope, id: `${restrictedScope}/providers/Microsoft.Authorization/policyAssignments/pss-restricted`, policyDefinitionId: RESTRICTED_SET },
+  },
+  exemptions: {
+    hostNetwork: {
+      name: "aks-prod-weu-hostnetwork",
+      scope: clusters.prodWeu.id,
+      id: `${clusters.prodWeu.id}/providers/Microsoft.Authorization/policyExemptions/aks-prod-weu-hostnetwork`,
+      expiresInDays: 10,
+    },
+    legacy: {
+      name: "aks-dev-legacy",
+      scope: clusters.dev.id,
+      id: `${clusters.dev.id}/providers/Microsoft.Authorization/policyExemptions/aks-dev-legacy`,
+      expiresInDays: -5,
+    },
+  },
+} as const;
+
+/** The demo seed with dates relative to `now` (the emulator clock at seed time). */
+export function demoSeed(now: Date): SeedDocument {
+  return {
+    tenantId,
+    managementGroups: [{ name: DEMO.managementGroup.name, displayName: DEMO.managementGroup.displayName }],
+    subscriptions: [
+      { subscriptionId: prod.id, displayName: prod.name, managementGroup: "contoso" },
+      { subscriptionId: dev.id, displayName: dev.name, managementGroup: "contoso" },
+    ],
+    resourceGroups: [
+      { subscriptionId: prod.id, name: "rg-aks-prod", location: "westeurope" },
+      { subscriptionId: prod.id, name: "rg-shared", location: "westeurope" },
+      { subscriptionId: dev.id, name: "rg-aks-dev", location: "westeurope" },
+      { subscriptionId: dev.id, name: "rg-sandbox", location: "westeurope" },
+    ],
+    managedClusters: Object.values(clusters).map((item) => ({
+      subscriptionId: item.subscriptionId,
+      resourceGroup: item.resourceGroup,
+      name: item.name,
+      location: item.location,
+      azurePolicyEnabled: item.azurePolicyEnabled,
+      kubernetesVersion: "1.31.2",
+      tags: { environment: item.subscriptionId === prod.id ? "prod" : "dev" },
+    })),
+    policyAssignments: [
+      {
+        scope: baselineScope,
+        name: "pss-baseline",
+        properties: {
+          displayName: "Pod security baseline (prod)",
+          policyDefinitionId: BASELINE_SET,
+          definitionVersion: "1.*.*",
+          parameters: { effect: { value: "Deny" } },
+          enforcementMode: "Default",
+          nonComplianceMessages: [{ message: "Pods must meet the baseline pod security standard. Ask #platform for an exclusion." }],
+          metadata: { assignedBy: "Platform team" },
+        },
+      },
+      {
+        scope: restrictedScope,
+        name: "pss-restricted",
+        properties: {
+          displayName: "Pod security restricted (dev)",
+          policyDefinitionId: RESTRICTED_SET,
+          definitionVersion: "2.*.*",
+          parameters: {
+            effect: { value: "Audit" },
+            excludedNamespaces: { value: ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "monitoring"] },
+          },
+          enforcementMode: "Default",
+        },
+      },
+    ],
+    policyExemptions: [
+      {
+        scope: clusters.prodWeu.id,
+        name: "aks-prod-weu-hostnetwork",
+        properties: {
+          policyAssignmentId: DEMO.assignments.baseline.id,
+          policyDefinitionReferenceIds: ["BlockUsingHostNetwork"],
+          exemptionCategory: "Waiver",
+          expiresOn: new Date(now.getTime() + 10 * DAY).toISOString(),
+          displayName: "node-exporter needs the host network",
+          description: "Prometheus node exporter",
+          metadata: { requestedBy: "platform", ticket: "OPS-1234" },
+        },
+      },
+      {
+        scope: clusters.dev.id,
+        name: "aks-dev-legacy",
+        properties: {
+          policyAssignmentId: DEMO.assignments.restricted.id,
+          exemptionCategory: "Mitigated",
+          expiresOn: new Date(now.getTime() - 5 * DAY).toISOString(),
+          displayName: "legacy workloads during migration",
+        },
+      },
+    ],
+  };
+}

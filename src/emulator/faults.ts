@@ -1,0 +1,73 @@
+// Fault injection for the next N requests matching a method and a path pattern (test hooks).
+
+export type FaultKind = "429" | "503" | "500" | "drop" | "latency";
+
+export interface FaultSpec {
+  method?: string;
+  /** Regular expression, case-insensitive, matched against the normalized path. */
+  pathPattern: string;
+  count: number;
+  kind: FaultKind;
+  retryAfterSeconds?: number;
+  retryAfterMs?: number;
+  latencyMs?: number;
+}
+
+interface ActiveFault {
+  spec: FaultSpec;
+  pattern: RegExp;
+  remaining: number;
+}
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+
+  add(spec: FaultSpec): void {
+    if (!["429", "503", "500", "drop", "latency"].includes(spec.kind)) throw new Error(`Unknown fault kind '${spec.kind}'`);
+    if (!Number.isInteger(spec.count) || spec.count < 1) throw new Error("count must be a positive integer");
+    this.faults.push({ spec, pattern: new RegExp(spec.pathPattern, "i"), remaining: spec.count });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** Takes the first fault that matches, counting it down. */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.faults.find((candidate) => (candidate.spec.method === undefined || candidate.spec.method.toUpperCase() === method) && candidate.pattern.test(path));
+    if (fault === undefined) return undefined;
+    fault.remaining--;
+    if (fault.remaining === 0) this.faults = this.faults.filter((candidate) => candidate !== fault);
+    return fault.spec;
+  }
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  apiVersion: string | null;
+  status: number;
+  durationMs: number;
+  principal: string | null;
+  /** Emulator clock at the start of the request (ISO). */
+  time: string;
+}
+
+/** ARM requests only (no hook or token calls), kept in memory. */
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+  private static readonly LIMIT = 200_000;
+
+  add(entry: RequestLogEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length > RequestLog.LIMIT) this.entries.splice(0, this.entries.length - RequestLog.LIMIT);
+  }
+
+  all(): RequestLogEntry[] {
+    return [...this.entries];
+  }
+
+  reset(): void {
+    this.entries = [];
+  }
+}
