@@ -1,6 +1,7 @@
 // `akspol check`: argv → Options (usage errors), and runs offline with --initiative: exit codes,
 // text, -o json, -o sarif, stdin and directories.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -223,5 +224,34 @@ describe("running offline with --initiative", () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.results.filter((r: any) => r.kind === "Deployment").every((r: any) => r.notApplicableReason === "system-namespace")).toBe(true);
+  });
+});
+
+describe("start-up cost", () => {
+  it("--initiative runs never load the Azure SDK (built dist)", () => {
+    const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+    const trace = join(dir, "imports.json");
+    const manifest = write("trace/pod.yaml", PRIVILEGED_DEPLOYMENT);
+    const script = `
+      const root = process.argv[1];
+      const { default: check } = await import(root + "/dist/commands/check.js");
+      const { resolveGlobalOptions } = await import(root + "/dist/src/cli/global-options.js");
+      const { createTestIO } = await import(root + "/dist/src/cli/io.js");
+      const { NoPrompter } = await import(root + "/dist/src/cli/prompter.js");
+      const { createContext } = await import(root + "/dist/src/context.js");
+      const test = createTestIO();
+      const globals = resolveGlobalOptions({}, {});
+      const options = check.parse({ args: { inputs: [process.argv[2]] }, options: { initiative: "restricted", failOn: "never" } }, globals);
+      await check.run(options, createContext({ io: test.io, prompter: new NoPrompter(), globals, env: {}, format: "json", commandLine: "akspol check" }));
+      process.stdout.write(test.stdout());`;
+    const preload = new URL("../helpers/trace-imports.mjs", import.meta.url).pathname;
+    const output = execFileSync(process.execPath, ["--import", preload, "--input-type=module", "-e", script, root, manifest], {
+      env: { ...process.env, TRACE_IMPORTS_FILE: trace },
+      encoding: "utf8",
+    });
+    expect(JSON.parse(output).summary.violation).toBeGreaterThan(0);
+    const urls = JSON.parse(readFileSync(trace, "utf8")) as string[];
+    expect(urls.some((url) => url.includes("/dist/src/check/"))).toBe(true);
+    expect(urls.filter((url) => url.includes("/node_modules/@azure"))).toEqual([]);
   });
 });
