@@ -12,7 +12,6 @@ import { createTestIO } from "../../src/cli/io.js";
 import type { OutputFormat } from "../../src/cli/output.js";
 import { NoPrompter } from "../../src/cli/prompter.js";
 import { createContext } from "../../src/context.js";
-import { reportError } from "../../src/main.js";
 
 const dir = mkdtempSync(join(tmpdir(), "akspol-check-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +63,10 @@ interface Run {
   stderr: string;
 }
 
-/** Parses and runs the command as main() does, mapping thrown errors to exit codes in the same place. */
+/**
+ * Parses and runs the command as main() does; a thrown error becomes its message on stderr and its
+ * exit code through the same classification (toAkspolError).
+ */
 async function runCheck(inputs: string[], options: Record<string, unknown>, format: OutputFormat = "table", stdin?: string): Promise<Run> {
   const test = createTestIO({ input: stdin });
   const env = { HOME: dir };
@@ -75,7 +77,9 @@ async function runCheck(inputs: string[], options: Record<string, unknown>, form
     const ctx = createContext({ io: test.io, prompter: new NoPrompter(), globals, env, format, commandLine: "akspol check" });
     code = (await check.run(parsed, ctx)) ?? 0;
   } catch (error) {
-    code = reportError(test.io, toAkspolError(error), false);
+    const classified = toAkspolError(error);
+    test.io.error(classified.message);
+    code = classified.exitCode;
   }
   return { code, stdout: test.stdout(), stderr: test.stderr() };
 }
