@@ -33,8 +33,8 @@ export function keyOf(id: string): string {
   return id === "" || id === "/" ? "" : normalizePath(id).toLowerCase();
 }
 
-export function eq(a: string | undefined, b: string | undefined): boolean {
-  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+export function eq(a: string | null | undefined, b: string | null | undefined): boolean {
+  return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
 }
 
 /** Parses a scope given as segments; returns undefined when the segments are not a scope ARM knows. */
