@@ -6,9 +6,16 @@ import { renderJson } from "../src/cli/output.js";
 import type { IO } from "../src/cli/io.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
+import type { PolicyAssignment } from "@azure/arm-policy";
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
 import { evaluateWorkloads } from "../src/check/evaluate.js";
-import { initiativeParameterNames, resolveInitiative, type EffectiveInitiative, type ExemptionInput } from "../src/check/initiative.js";
+import {
+  initiativeParameterNames,
+  resolveInitiative,
+  type EffectiveInitiative,
+  type ExemptionInput,
+  type PolicySetDefinitionDocument,
+} from "../src/check/initiative.js";
 import { parseManifests, type SourceText } from "../src/check/manifests.js";
 import { buildReport, hasFailingViolation, renderText, type FailOn } from "../src/check/report.js";
 import { toSarif } from "../src/check/sarif.js";
@@ -213,7 +220,7 @@ async function initiativeFromAzure(
     canPrompt: ctx.io.canPrompt,
   });
   const { assignment } = entry;
-  const setDefinition = await definitions.forAssignment(assignment);
+  const setDefinition = await readSetDefinition(ctx, definitions, assignment);
   let exemptions: ExemptionInput[] = [];
   if (source.cluster) {
     const cluster = await resolveCluster({
@@ -246,4 +253,24 @@ async function initiativeFromAzure(
     now: ctx.clock.now(),
   });
   return { initiative, assignmentReference: assignment.name ?? source.reference, cluster: source.cluster };
+}
+
+type SetDefinitionCacheLike = { forAssignment(assignment: PolicyAssignment): Promise<PolicySetDefinitionDocument> };
+
+/**
+ * The set definition at the version the assignment uses. Built-in sets (tenant-level ids) are read
+ * here with getBuiltIn because SetDefinitionCache.forAssignment currently fails on them
+ * (locateSetDefinition parses "/providers" as a scope); custom sets go through the cache.
+ */
+async function readSetDefinition(ctx: Context, definitions: SetDefinitionCacheLike, assignment: PolicyAssignment): Promise<PolicySetDefinitionDocument> {
+  const match = /^\/providers\/Microsoft\.Authorization\/policySetDefinitions\/([^/]+)$/i.exec(assignment.policyDefinitionId ?? "");
+  if (!match) return definitions.forAssignment(assignment);
+  const name = match[1] as string;
+  const { resolveVersion } = await import("../src/policy/versions.js");
+  const client = await ctx.azure.policyClient();
+  const latest = await client.policySetDefinitions.getBuiltIn(name);
+  const versions = (latest as { versions?: string[] }).versions ?? (latest.version ? [latest.version] : []);
+  const wanted = assignment.effectiveDefinitionVersion ?? resolveVersion(assignment.definitionVersion, versions);
+  if (!wanted || wanted === latest.version) return latest;
+  return client.policySetDefinitionVersions.getBuiltIn(name, wanted);
 }
