@@ -1,5 +1,13 @@
 import type { CommandSpec } from "../src/cli/command.js";
 import find from "./find.js";
+import excludeList from "./exclude/list.js";
+import excludeAdd from "./exclude/add.js";
+import excludeRemove from "./exclude/remove.js";
+import paramsGet from "./params/get.js";
+import paramsSet from "./params/set.js";
+import paramsUnset from "./params/unset.js";
+import history from "./history.js";
+import undo from "./undo.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -7,4 +15,12 @@ import find from "./find.js";
  */
 export const commands: CommandSpec<any>[] = [
   find,
+  excludeList,
+  excludeAdd,
+  excludeRemove,
+  paramsGet,
+  paramsSet,
+  paramsUnset,
+  history,
+  undo,
 ];

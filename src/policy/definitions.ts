@@ -19,7 +19,7 @@ export function locateSetDefinition(id: string): SetLocation | undefined {
   const index = lower.lastIndexOf("policysetdefinitions");
   if (index < 2 || lower[index - 1] !== "microsoft.authorization" || !parts[index + 1]) return undefined;
   const name = parts[index + 1] as string;
-  const scopeParts = parts.slice(0, index - 1);
+  const scopeParts = parts.slice(0, index - 2); // drop "providers/Microsoft.Authorization"
   if (scopeParts.length === 0) return { name };
   const info = parseScope(`/${scopeParts.join("/")}`);
   return { name, managementGroup: info.managementGroup, subscriptionId: info.subscriptionId };

@@ -1,0 +1,66 @@
+import { defineCommand, stringOption } from "../../src/cli/command.js";
+import { UsageError } from "../../src/cli/errors.js";
+import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
+
+export interface ExcludeAddOptions extends ScopeSelection {
+  assignment?: string;
+  namespaces: string[];
+  reason?: string;
+  ticket?: string;
+}
+
+export const journalOptionSpecs = [
+  { flags: "--reason <text>", description: "why (recorded in the local journal, not on the assignment)" },
+  { flags: "--ticket <id>", description: "change or incident ticket (recorded in the journal)" },
+];
+
+export default defineCommand<ExcludeAddOptions>({
+  path: ["exclude", "add"],
+  summary: "Exclude namespaces from an assignment's pod-security policies",
+  description:
+    "Adds namespaces to the assignment's excludedNamespaces, keeping every other field as it is. When the assignment does not set the parameter yet, the edit starts from the default list of the initiative version it uses (read from Azure). Shows the plan and the clusters it reaches, asks for confirmation (or --yes), writes, and verifies by reading back.",
+  arguments: [
+    { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
+    { name: "namespace", description: "namespaces to exclude (asked on a terminal when omitted)", variadic: true },
+  ],
+  options: [...scopeOptionSpecs, ...journalOptionSpecs],
+  outputs: ["table", "json", "yaml"],
+  examples: [
+    "akspol exclude add pss-baseline monitoring --subscription contoso-prod --reason 'node exporter uses hostNetwork' --ticket CHG-1234",
+    "akspol exclude add pss-baseline monitoring --subscription contoso-prod --dry-run -o json",
+    "akspol exclude add            # interactive, on a terminal",
+  ],
+  parse(input) {
+    const namespaces = (input.args.namespace as string[] | undefined) ?? [];
+    const parsed = parseNamespaces(namespaces);
+    if (parsed.errors.length > 0) throw new UsageError(`Invalid namespace: ${parsed.errors.join("; ")}.`);
+    return {
+      ...parseScopeSelection(input),
+      assignment: input.args.assignment as string | undefined,
+      namespaces: parsed.names,
+      reason: stringOption(input, "reason"),
+      ticket: stringOption(input, "ticket"),
+    };
+  },
+  async run(options, ctx) {
+    if (options.assignment && options.namespaces.length === 0 && !ctx.io.canPrompt) {
+      throw new UsageError("Missing <namespace>: which namespaces to exclude?", { suggestion: "akspol exclude add <assignment> <namespace>..." });
+    }
+    return runEditFlow(ctx, {
+      ...options,
+      showExclusions: true,
+      summary: (operation) => `exclude add ${(operation.addNamespaces ?? []).join(" ")}`,
+      operation: async () => {
+        let names = options.namespaces;
+        if (names.length === 0) {
+          const typed = await ctx.prompter.input("Namespaces to exclude (separate with spaces or commas):", { validate: validateNamespaceInput });
+          names = parseNamespaces([typed]).names;
+        }
+        for (const warning of parseNamespaces(names).warnings) ctx.io.warn(warning);
+        return { addNamespaces: names };
+      },
+    });
+  },
+});

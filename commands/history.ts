@@ -1,0 +1,57 @@
+import { defineCommand, stringOption } from "../src/cli/command.js";
+import { UsageError } from "../src/cli/errors.js";
+import { printList } from "../src/cli/output.js";
+import { lastSegment } from "../src/azure/ids.js";
+import { historyEntries, type ResolvedEntry } from "../src/journal/history.js";
+
+export interface HistoryOptions {
+  assignment?: string;
+  limit?: number;
+}
+
+export default defineCommand<HistoryOptions>({
+  path: ["history"],
+  summary: "List the changes akspol made from this machine (the local journal), newest first",
+  description:
+    "Reads the change journal in the state dir. A change whose outcome was never recorded (the process was killed mid-write) is settled against Azure: the resource as it is now says whether the write landed.",
+  options: [
+    { flags: "--assignment <name-or-id>", description: "only changes of this assignment (name or full id)" },
+    { flags: "--limit <n>", description: "at most n changes" },
+  ],
+  outputs: ["table", "json", "yaml", "tsv"],
+  examples: ["akspol history", "akspol history --assignment pss-baseline -o json"],
+  parse(input) {
+    const limitText = stringOption(input, "limit");
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`Invalid --limit '${limitText}': use a whole number from 1.`);
+    return { assignment: stringOption(input, "assignment"), limit };
+  },
+  async run(options, ctx) {
+    let entries = await historyEntries({ session: ctx.azure, journal: ctx.journal(), stateDir: ctx.globals.stateDir, now: () => ctx.clock.now() });
+    if (options.assignment) {
+      const wanted = options.assignment.toLowerCase();
+      entries = entries.filter((entry) =>
+        entry.resourceKind === "policyAssignment" &&
+        (wanted.includes("/") ? entry.resourceId.toLowerCase().replace(/\/+$/, "") === wanted.replace(/\/+$/, "") : lastSegment(entry.resourceId).toLowerCase() === wanted),
+      );
+    }
+    entries = entries.reverse();
+    if (options.limit) entries = entries.slice(0, options.limit);
+    await printList<ResolvedEntry>(
+      ctx.io,
+      ctx.format,
+      [
+        { header: "Change", value: (entry) => entry.changeId },
+        { header: "Time", value: (entry) => entry.time },
+        { header: "Status", value: (entry) => `${entry.status}${entry.undoneBy?.length ? ` (undone by ${entry.undoneBy.join(", ")})` : ""}${entry.resolution ? ` [${entry.resolution}]` : ""}` },
+        { header: "Resource", value: (entry) => lastSegment(entry.resourceId) },
+        { header: "Change made", value: (entry) => entry.summary },
+        { header: "By", value: (entry) => entry.principal?.name },
+        { header: "Reason", value: (entry) => [entry.reason, entry.ticket].filter(Boolean).join(" / ") },
+      ],
+      entries,
+      { schemaVersion: 1, entries },
+    );
+    return 0;
+  },
+});

@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
+import { UsageError } from "../../src/cli/errors.js";
+import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { parseParameterValue, splitAssignmentArgument, type EditOperation } from "../../src/policy/edit.js";
+import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { effectiveParameters } from "../../src/policy/parameters.js";
+import { journalOptionSpecs } from "../exclude/add.js";
+
+export interface ParamsSetOptions extends ScopeSelection {
+  assignment?: string;
+  values: Array<{ name: string; raw: string }>;
+  effect?: "audit" | "deny" | "disabled";
+  policies: string[];
+  enforcementMode?: "Default" | "DoNotEnforce";
+  force: boolean;
+  reason?: string;
+  ticket?: string;
+}
+
+async function readValueFile(raw: string): Promise<string | undefined> {
+  if (!raw.startsWith("@")) return undefined;
+  try {
+    return await readFile(raw.slice(1), "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read ${raw}: ${(error as Error).message}`);
+  }
+}
+
+export default defineCommand<ParamsSetOptions>({
+  path: ["params", "set"],
+  summary: "Change initiative parameters, the effect (all or per policy) or the enforcement mode",
+  description:
+    "Sets parameters by name, each value parsed by the parameter's declared type (arrays as JSON or comma lists, objects as JSON, @file.json) and checked against its allowedValues before anything is written. Only the named parameters change; every other field is sent back as read. --effect with --policies writes a per-policy policyEffect override (PATCH).",
+  arguments: [
+    { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
+    { name: "values", description: "name=value pairs", variadic: true },
+  ],
+  options: [
+    ...scopeOptionSpecs,
+    { flags: "--effect <effect>", description: "the initiative effect", choices: ["audit", "deny", "disabled"] },
+    { flags: "--policies <refs>", description: "with --effect: only these member policies (reference ids, comma-separated), as overrides", repeatable: true },
+    { flags: "--enforcement-mode <mode>", description: "default, or do-not-enforce (evaluate and report, never deny)", choices: ["default", "do-not-enforce"] },
+    { flags: "--force", description: "allow removing the initiative's default namespaces through excludedNamespaces=..." },
+    ...journalOptionSpecs,
+  ],
+  outputs: ["table", "json", "yaml"],
+  examples: [
+    "akspol params set pss-baseline --effect audit --subscription contoso-prod --yes",
+    "akspol params set pss-baseline --effect audit --policies BlockUsingHostNetwork --subscription contoso-prod --yes",
+    "akspol params set pss-restricted allowedCapabilities=CHOWN,KILL --subscription contoso-dev --yes",
+    "akspol params set pss-baseline --enforcement-mode do-not-enforce --subscription contoso-prod --dry-run",
+  ],
+  parse(input) {
+    const values = ((input.args.values as string[] | undefined) ?? []).map(splitAssignmentArgument);
+    const effect = stringOption(input, "effect")?.toLowerCase() as ParamsSetOptions["effect"];
+    const policies = listOption(input, "policies");
+    if (policies.length > 0 && !effect) throw new UsageError("--policies goes with --effect.", { suggestion: "akspol params set <assignment> --effect audit --policies BlockUsingHostNetwork" });
+    const mode = stringOption(input, "enforcementMode");
+    if (effect && values.some((value) => value.name.toLowerCase() === "effect")) throw new UsageError("Give the effect once: effect=... or --effect.");
+    return {
+      ...parseScopeSelection(input),
+      assignment: input.args.assignment as string | undefined,
+      values,
+      effect,
+      policies,
+      enforcementMode: mode === undefined ? undefined : mode === "do-not-enforce" ? "DoNotEnforce" : "Default",
+      force: booleanOption(input, "force"),
+      reason: stringOption(input, "reason"),
+      ticket: stringOption(input, "ticket"),
+    };
+  },
+  async run(options, ctx) {
+    const nothingAsked = options.values.length === 0 && !options.effect && !options.enforcementMode;
+    if (options.assignment && nothingAsked && !ctx.io.canPrompt) {
+      throw new UsageError("Nothing to set.", { suggestion: "Pass name=value, --effect or --enforcement-mode." });
+    }
+    return runEditFlow(ctx, {
+      ...options,
+      summary: (operation) =>
+        [
+          ...Object.entries(operation.set ?? {}).map(([name, value]) => `${name}=${JSON.stringify(value)}`),
+          operation.effect ? `effect=${operation.effect.value}${operation.effect.policies ? ` for ${operation.effect.policies.join(",")}` : ""}` : "",
+          operation.enforcementMode ? `enforcementMode=${operation.enforcementMode}` : "",
+        ]
+          .filter(Boolean)
+          .join(" ")
+          .replace(/^/, "params set "),
+      operation: async (target) => {
+        let values = options.values;
+        if (nothingAsked) {
+          const parameters = effectiveParameters(target.entry.assignment, target.definition);
+          const name = await ctx.prompter.select(
+            "Which parameter?",
+            parameters.map((p) => ({ name: `${p.name} (${p.type}) = ${JSON.stringify(p.value)}${p.source === "default" ? " (default)" : ""}`, value: p.name })),
+          );
+          const raw = await ctx.prompter.input(`New value for ${name} (arrays as JSON or a comma list, objects as JSON, @file.json):`, {
+            validate: (text) => {
+              if (text.startsWith("@")) return true;
+              try {
+                parseParameterValue(target.definition, name, text);
+                return true;
+              } catch (error) {
+                return (error as Error).message;
+              }
+            },
+          });
+          values = [{ name, raw }];
+        }
+        const set: Record<string, unknown> = {};
+        for (const { name, raw } of values) {
+          const parsed = parseParameterValue(target.definition, name, raw, await readValueFile(raw));
+          set[parsed.name] = parsed.value;
+        }
+        const operation: EditOperation = { force: options.force };
+        if (Object.keys(set).length > 0) operation.set = set;
+        if (options.effect) operation.effect = { value: options.effect, ...(options.policies.length ? { policies: options.policies } : {}) };
+        if (options.enforcementMode) operation.enforcementMode = options.enforcementMode;
+        return operation;
+      },
+    });
+  },
+});

@@ -1,0 +1,80 @@
+import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
+import { CancelledError, ConflictError, UsageError } from "../src/cli/errors.js";
+import { printRecord } from "../src/cli/output.js";
+import { runEditFlow, requireScriptable } from "../src/policy/edit-flow.js";
+import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
+import { journalOptionSpecs } from "./exclude/add.js";
+
+export interface UndoOptions {
+  changeId: string;
+  force: boolean;
+  reason?: string;
+  ticket?: string;
+}
+
+export default defineCommand<UndoOptions>({
+  path: ["undo"],
+  summary: "Reverse a change from the journal (assignment parameters, or an exemption)",
+  description:
+    "Restores what a change replaced: for an assignment, the earlier values of the parameters and fields it touched (nothing else); for an exemption, the earlier exemption (or deletes the one it created). Shows what it would overwrite, and refuses (exit 5) when the resource changed since the change, unless --force.",
+  arguments: [{ name: "changeId", description: "the change id (or an unambiguous prefix) from 'akspol history'", required: true }],
+  options: [{ flags: "--force", description: "undo even though the resource changed since" }, ...journalOptionSpecs],
+  outputs: ["table", "json", "yaml"],
+  examples: ["akspol undo 20260501T101500Z-a1b2c3 --yes", "akspol undo 20260501T101500Z-a1b2c3 --dry-run -o json"],
+  parse(input) {
+    const changeId = String(input.args.changeId ?? "").trim();
+    if (!changeId) throw new UsageError("Missing <changeId>.", { suggestion: "Find it with 'akspol history'." });
+    return { changeId, force: booleanOption(input, "force"), reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
+  },
+  async run(options, ctx) {
+    requireScriptable(ctx, options.changeId);
+    const entry = await findEntry(ctx.journal(), options.changeId);
+    if (entry.undoneBy?.length && !options.force) {
+      throw new ConflictError(`Change ${entry.changeId} was already undone by ${entry.undoneBy.join(", ")}.`, { suggestion: "Pass --force to restore its earlier values again." });
+    }
+    if (entry.resourceKind === "policyAssignment") {
+      const { changed } = await assignmentChangesSince(ctx.azure, entry);
+      refuseIfChanged(entry, changed, options.force);
+      if (changed.length > 0) ctx.io.warn(`The assignment changed since ${entry.changeId} (${changed.join(", ")}); --force: only the fields the change touched are restored, the rest stays.`);
+      return runEditFlow(ctx, {
+        assignment: entry.resourceId,
+        allSubscriptions: false,
+        reason: options.reason,
+        ticket: options.ticket,
+        undoOf: entry.changeId,
+        summary: () => `undo ${entry.changeId} (${entry.summary})`,
+        operation: async () => restoreOperation(entry),
+      });
+    }
+    const plan = await planExemptionUndo(ctx.azure, entry);
+    if (plan.changedSince && !options.force) {
+      throw new ConflictError(`Exemption ${plan.name} changed since change ${entry.changeId}; undoing would overwrite that.`, { suggestion: "Review with 'akspol history', then pass --force to undo anyway." });
+    }
+    const output = { schemaVersion: 1, resourceId: entry.resourceId, before: plan.current, after: plan.restore, changed: plan.action !== "none", changeId: null as string | null };
+    if (plan.action === "none") {
+      ctx.io.info(`No change: exemption ${plan.name} already is as it was before ${entry.changeId}.`);
+    } else {
+      ctx.io.info(
+        plan.action === "delete"
+          ? `Plan: delete exemption ${plan.name} (created by ${entry.changeId}) at ${plan.scope}.`
+          : `Plan: ${plan.current ? "overwrite" : "re-create"} exemption ${plan.name} with its version from before ${entry.changeId}:\n${JSON.stringify(plan.restore, null, 2)}${plan.current ? `\nIt overwrites:\n${JSON.stringify(plan.current.properties, null, 2)}` : ""}`,
+      );
+      if (ctx.globals.dryRun) ctx.io.info("Dry run: nothing was written.");
+      else {
+        if (!ctx.globals.yes && !(await ctx.prompter.confirm("Apply this undo?", { default: false }))) throw new CancelledError();
+        const principal = await ctx.azure.principal();
+        const result = await ctx.io.withSpinner(`Restoring ${plan.name}`, () =>
+          applyExemptionUndo(
+            { session: ctx.azure, journal: ctx.journal(), stateDir: ctx.globals.stateDir, principal, command: ctx.commandLine, reason: options.reason, ticket: options.ticket, now: () => ctx.clock.now() },
+            entry,
+            plan,
+          ),
+        );
+        output.changeId = result.changeId;
+        ctx.io.success(`Undone (change ${result.changeId}).`);
+      }
+    }
+    if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
+    return 0;
+  },
+});

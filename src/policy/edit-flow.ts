@@ -1,0 +1,197 @@
+import type { Context } from "../context.js";
+import { CancelledError, UsageError } from "../cli/errors.js";
+import { printRecord } from "../cli/output.js";
+import { resolveTargets, type ScopeSelection } from "../cli/scope-options.js";
+import { scopeLabel } from "../azure/ids.js";
+import { findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
+import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
+import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
+import { effectiveParameters } from "./parameters.js";
+import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
+import { writeEdit, type InterruptSource } from "./write.js";
+
+/**
+ * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
+ * resolve or pick the assignment, build the operation (prompting on a terminal), plan, show, confirm,
+ * write safely, report. Commands differ only in how they build the operation.
+ */
+export interface EditTarget {
+  entry: PodSecurityAssignment;
+  definition: SetDefinition;
+  definitions: SetDefinitionCache;
+}
+
+export interface EditFlowRequest extends ScopeSelection {
+  assignment?: string;
+  reason?: string;
+  ticket?: string;
+  /** What the journal's summary line says, given the final operation. */
+  summary: (operation: EditOperation) => string;
+  /** Builds the operation; may prompt (only reached when prompting is possible or args are complete). */
+  operation: (target: EditTarget) => Promise<EditOperation>;
+  /** Show the current exclusions before asking (the exclude commands). */
+  showExclusions?: boolean;
+  undoOf?: string;
+  /** Tests may replace SIGINT. */
+  interrupts?: InterruptSource;
+}
+
+export interface EditOutput {
+  schemaVersion: 1;
+  assignmentId: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  changed: boolean;
+  changeId: string | null;
+  affectedClusters: AffectedCluster[] | null;
+}
+
+/** Refuses, before any request, what a script cannot do: no assignment, or a write without --yes. */
+export function requireScriptable(ctx: Context, assignment: string | undefined, writes = true): void {
+  if (!assignment && !ctx.io.canPrompt) {
+    throw new UsageError("Missing <assignment> (a name, display name or full id).", {
+      suggestion: "Pass it as the first argument; find names with 'akspol find'. Without arguments akspol asks interactively, on a terminal only.",
+    });
+  }
+  if (writes && !ctx.io.canPrompt && !ctx.globals.yes && !ctx.globals.dryRun) {
+    throw new UsageError("Refusing to write without confirmation: there is no terminal to ask on.", {
+      suggestion: "Pass --yes to apply, or --dry-run to see the plan only.",
+    });
+  }
+}
+
+function exclusionsLabel(entry: PodSecurityAssignment, definition: SetDefinition | undefined): string {
+  if (!definition) return "?";
+  const parameter = effectiveParameters(entry.assignment, definition).find((p) => p.name === excludedNamespacesParameter);
+  if (!parameter) return "-";
+  const value = (parameter.value as string[] | undefined) ?? [];
+  return `${value.join(", ") || "(none)"}${parameter.source === "default" ? " (default)" : ""}`;
+}
+
+/** Resolves `<assignment>`, or on a terminal lets the person pick one from the chosen scope. */
+export async function chooseAssignment(ctx: Context, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
+  if (selection.assignment) {
+    return resolveAssignment({
+      session: ctx.azure,
+      definitions,
+      reference: selection.assignment,
+      targets: () => resolveTargets(ctx, selection),
+      prompter: ctx.prompter,
+      canPrompt: ctx.io.canPrompt,
+    });
+  }
+  const targets = await resolveTargets(ctx, selection);
+  const found = await ctx.io.withSpinner("Finding pod-security assignments", () =>
+    findPodSecurityAssignments({ session: ctx.azure, definitions, targets, concurrency: ctx.globals.concurrency }),
+  );
+  if (found.length === 0) {
+    throw new UsageError("No pod-security assignment in the chosen scope.", { suggestion: "Choose another with --subscription, --scope or --management-group." });
+  }
+  const labelled = await Promise.all(
+    found.map(async (entry) => {
+      const definition = await definitions.forAssignment(entry.assignment).catch(() => undefined);
+      const initiative = entry.kind === "custom" ? `custom: ${entry.custom?.displayName}` : `${entry.kind} ${definition?.version ?? ""}`.trim();
+      return {
+        name: `${entry.assignment.name}  ${scopeLabel(entry.assignment.scope ?? "")}  ${initiative}  excluded: ${exclusionsLabel(entry, definition)}`,
+        value: entry,
+      };
+    }),
+  );
+  return ctx.prompter.select("Which assignment?", labelled);
+}
+
+function initiativeLabel(target: EditTarget): string {
+  const { entry, definition } = target;
+  const name = entry.kind === "custom" ? `custom: ${entry.custom?.displayName}` : entry.kind;
+  return `${name} ${definition.version ?? ""} (${definition.displayName ?? entry.assignment.policyDefinitionId})`.trim();
+}
+
+export async function loadTarget(ctx: Context, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
+  const definitions = new SetDefinitionCache(ctx.azure);
+  const entry = await chooseAssignment(ctx, selection, definitions);
+  const definition = await definitions.forAssignment(entry.assignment);
+  return { entry, definition, definitions };
+}
+
+export function printExclusions(ctx: Context, target: EditTarget): void {
+  const parameter = effectiveParameters(target.entry.assignment, target.definition).find((p) => p.name === excludedNamespacesParameter);
+  if (!parameter) return;
+  const defaults = Array.isArray(parameter.defaultValue) ? (parameter.defaultValue as string[]) : [];
+  ctx.io.info(describeExclusions((parameter.value as string[]) ?? [], defaults, parameter.source).join("\n"));
+}
+
+async function emit(ctx: Context, output: EditOutput): Promise<void> {
+  if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
+}
+
+export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promise<number> {
+  requireScriptable(ctx, request.assignment);
+  const target = await loadTarget(ctx, request);
+  const { assignment } = target.entry;
+  if (request.showExclusions && ctx.io.canPrompt) printExclusions(ctx, target);
+  const operation = await request.operation(target);
+  // Bad input is refused here, before any write request (the plan validates types, allowedValues, names).
+  const plan: EditPlan = applyEdit(assignment, target.definition, operation);
+  for (const warning of plan.warnings) ctx.io.warn(warning);
+  const output: EditOutput = {
+    schemaVersion: 1,
+    assignmentId: assignment.id ?? "",
+    before: plan.before,
+    after: plan.after,
+    changed: plan.changed,
+    changeId: null,
+    affectedClusters: null,
+  };
+  if (!plan.changed) {
+    ctx.io.info(`No change: ${assignment.name} already has what was asked for. Nothing was written.`);
+    await emit(ctx, output);
+    return 0;
+  }
+  const affected = await affectedClusters(ctx.azure, assignment);
+  output.affectedClusters = affected.clusters;
+  ctx.io.info(renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) }));
+  if (ctx.globals.dryRun) {
+    ctx.io.info("Dry run: nothing was written.");
+    await emit(ctx, output);
+    return 0;
+  }
+  if (!ctx.globals.yes) {
+    const confirmed = await ctx.prompter.confirm("Apply this change?", { default: false });
+    if (!confirmed) throw new CancelledError();
+  }
+  const principal = () => ctx.azure.principal();
+  const result = await ctx.io.withSpinner(`Writing ${assignment.name}`, () =>
+    writeEdit({
+      session: ctx.azure,
+      definitions: target.definitions,
+      assignmentId: assignment.id ?? "",
+      operation,
+      journal: ctx.journal(),
+      stateDir: ctx.globals.stateDir,
+      principal,
+      command: ctx.commandLine,
+      summary: request.summary(operation),
+      reason: request.reason,
+      ticket: request.ticket,
+      undoOf: request.undoOf,
+      now: () => ctx.clock.now(),
+      interrupts: request.interrupts,
+      onLockWait: (owner) => ctx.io.info(`Waiting for another akspol process (pid ${owner.pid}) editing this assignment...`),
+      onStatus: (text) => ctx.io.info(text),
+    }),
+  );
+  output.before = result.plan.before;
+  output.after = result.plan.after;
+  output.changeId = result.changeId;
+  output.changed = result.status === "applied";
+  if (result.status === "no-change") {
+    output.changed = false;
+    ctx.io.info("No change: by the time akspol held the lock, the assignment already had what was asked for. Nothing was written.");
+  } else {
+    ctx.io.success(`Applied and verified (change ${result.changeId}${result.writes > 1 ? `, after ${result.writes} writes` : ""}).`);
+    ctx.io.info(syncNote);
+    ctx.io.info(`Undo with: akspol undo ${result.changeId}`);
+  }
+  await emit(ctx, output);
+  return 0;
+}

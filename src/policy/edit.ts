@@ -1,0 +1,418 @@
+import type { Override, PolicyAssignment } from "@azure/arm-policy";
+import { UsageError } from "../cli/errors.js";
+import type { SetDefinition } from "./definitions.js";
+import { effectiveEffect } from "./parameters.js";
+import { checkNamespace, removalRefusal } from "./namespaces.js";
+
+/**
+ * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
+ * re-applies it to whatever Azure holds just before each write, because assignments have no ETag
+ * (contract §8) and another writer may have changed other fields meanwhile.
+ */
+export interface EditOperation {
+  addNamespaces?: string[];
+  removeNamespaces?: string[];
+  /** Parameter values already parsed by their declared type (see parseParameterValue). */
+  set?: Record<string, unknown>;
+  /** Parameters to remove from the assignment, so the initiative default applies again. */
+  unset?: string[];
+  /** The initiative-wide effect parameter, or per-policy policyEffect overrides when `policies` is given. */
+  effect?: { value: string; policies?: string[] };
+  enforcementMode?: "Default" | "DoNotEnforce";
+  /** Restore exactly these overrides (undo); null removes them. */
+  overrides?: Override[] | null;
+  /** Allow removing the initiative's default namespaces. */
+  force?: boolean;
+}
+
+export const excludedNamespacesParameter = "excludedNamespaces";
+
+export interface EditPlan {
+  /** Touched keys: parameter names, "enforcementMode", "overrides". */
+  touched: string[];
+  /** Effective values of the touched keys before and after. */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  changed: boolean;
+  /** The full assignment to PUT (every field carried over from the read). */
+  body: PolicyAssignment;
+  /** PATCH when only overrides change (ARM's PATCH carries overrides; parameters need a PUT, contract §3.3). */
+  method: "PUT" | "PATCH" | "none";
+  warnings: string[];
+  /** Parameters that were unset and now start from the initiative default (they stop following it). */
+  startedFromDefault: string[];
+}
+
+/** Fields of metadata that ARM itself maintains: never compared, never sent back. */
+export const armMaintainedMetadata = ["createdBy", "createdOn", "updatedBy", "updatedOn"];
+
+function declaredName(definition: Pick<SetDefinition, "parameters">, name: string): string | undefined {
+  return Object.keys(definition.parameters ?? {}).find((key) => key.toLowerCase() === name.toLowerCase());
+}
+
+function ownKey(parameters: Record<string, unknown>, name: string): string | undefined {
+  return Object.keys(parameters).find((key) => key.toLowerCase() === name.toLowerCase());
+}
+
+function requireDeclared(definition: Pick<SetDefinition, "parameters">, name: string): string {
+  const declared = declaredName(definition, name);
+  if (!declared) {
+    throw new UsageError(`The initiative declares no parameter '${name}'.`, {
+      suggestion: `Its parameters: ${Object.keys(definition.parameters ?? {}).join(", ")}.`,
+    });
+  }
+  return declared;
+}
+
+/** The full PUT body: every writable field of the read assignment, minus what ARM maintains. */
+export function writableCopy(assignment: PolicyAssignment): PolicyAssignment {
+  const copy = structuredClone(assignment) as PolicyAssignment & Record<string, unknown>;
+  for (const readOnly of ["id", "name", "type", "systemData", "scope", "instanceId", "latestDefinitionVersion", "effectiveDefinitionVersion"]) {
+    delete copy[readOnly];
+  }
+  if (copy.metadata && typeof copy.metadata === "object") {
+    const metadata = { ...(copy.metadata as Record<string, unknown>) };
+    for (const key of armMaintainedMetadata) delete metadata[key];
+    copy.metadata = metadata;
+  }
+  return copy;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** JSON with object keys sorted, for order-insensitive comparison of documents. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
+      return Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+    }
+    return inner;
+  });
+}
+
+function effectiveParameter(parameters: Record<string, { value?: unknown }>, definition: Pick<SetDefinition, "parameters">, name: string): unknown {
+  const key = ownKey(parameters, name);
+  if (key) return parameters[key]?.value;
+  return definition.parameters?.[name]?.defaultValue;
+}
+
+/** The allowedValues spelling of an effect ("deny" → "Deny" or "deny"), preferring the current or default style. */
+export function spellEffect(definition: Pick<SetDefinition, "parameters">, wanted: string, current?: string): string {
+  const spec = definition.parameters?.[declaredName(definition, "effect") ?? "effect"];
+  const allowed = (spec?.allowedValues ?? []).filter((value): value is string => typeof value === "string");
+  if (allowed.length === 0) return wanted.charAt(0).toUpperCase() + wanted.slice(1).toLowerCase();
+  const matches = allowed.filter((value) => value.toLowerCase() === wanted.toLowerCase());
+  if (matches.length === 0) {
+    throw new UsageError(`The initiative does not allow the effect '${wanted}'.`, { suggestion: `Allowed: ${[...new Set(allowed.map((v) => v.toLowerCase()))].join(", ")}.` });
+  }
+  const styleOf = (value: string | undefined) => (value && value[0] === value[0]?.toUpperCase() ? "upper" : "lower");
+  for (const reference of [current, typeof spec?.defaultValue === "string" ? spec.defaultValue : undefined]) {
+    if (!reference) continue;
+    const styled = matches.find((value) => styleOf(value) === styleOf(reference));
+    if (styled) return styled;
+  }
+  return matches[0] as string;
+}
+
+/** Member reference ids of the set, in the set's spelling. */
+export function memberReferenceIds(definition: Pick<SetDefinition, "policyDefinitions">): string[] {
+  return (definition.policyDefinitions ?? []).map((member) => member.policyDefinitionReferenceId ?? "").filter(Boolean);
+}
+
+function referenceSelector(override: Override): string[] | undefined {
+  const selectors = override.selectors ?? [];
+  if (selectors.length !== 1) return undefined;
+  const [selector] = selectors;
+  if (selector?.kind?.toLowerCase() !== "policydefinitionreferenceid" || !selector.in || selector.notIn?.length) return undefined;
+  return selector.in;
+}
+
+/**
+ * Sets a per-policy policyEffect override for each reference id, touching only the refs whose
+ * effective override value differs: refs move out of other `in` lists and into an override with the
+ * wanted value (created when none exists). Overrides of other shapes are left alone.
+ */
+export function withEffectOverrides(overrides: readonly Override[], references: string[], value: string): Override[] {
+  const result = structuredClone([...overrides]) as Override[];
+  const needing = references.filter((reference) => {
+    const holder = result.find((override) => override.kind?.toLowerCase() === "policyeffect" && referenceSelector(override)?.some((r) => r.toLowerCase() === reference.toLowerCase()));
+    return holder?.value !== value;
+  });
+  if (needing.length === 0) return result;
+  const lowered = new Set(needing.map((reference) => reference.toLowerCase()));
+  for (const override of result) {
+    const refs = override.kind?.toLowerCase() === "policyeffect" ? referenceSelector(override) : undefined;
+    if (refs && override.selectors?.[0]) override.selectors[0].in = refs.filter((reference) => !lowered.has(reference.toLowerCase()));
+  }
+  const kept = result.filter((override) => {
+    const refs = override.kind?.toLowerCase() === "policyeffect" ? referenceSelector(override) : undefined;
+    return refs === undefined || refs.length > 0;
+  });
+  const target = kept.find((override) => override.kind?.toLowerCase() === "policyeffect" && override.value === value && referenceSelector(override));
+  if (target?.selectors?.[0]) target.selectors[0].in = [...(target.selectors[0].in ?? []), ...needing];
+  else kept.push({ kind: "policyEffect", value, selectors: [{ kind: "policyDefinitionReferenceId", in: needing }] });
+  return kept;
+}
+
+function checkValueAgainstDeclaration(definition: Pick<SetDefinition, "parameters">, name: string, value: unknown): void {
+  const spec = definition.parameters?.[name];
+  if (!spec) return;
+  const type = String(spec.type ?? "String").toLowerCase();
+  const ok =
+    type === "string" ? typeof value === "string"
+    : type === "array" ? Array.isArray(value)
+    : type === "object" ? value !== null && typeof value === "object" && !Array.isArray(value)
+    : type === "boolean" ? typeof value === "boolean"
+    : type === "integer" ? typeof value === "number" && Number.isInteger(value)
+    : type === "float" ? typeof value === "number"
+    : type === "datetime" ? typeof value === "string" && !Number.isNaN(Date.parse(value))
+    : true;
+  if (!ok) throw new UsageError(`Parameter '${name}' is declared as ${spec.type}; the value ${JSON.stringify(value)} is not.`);
+  if (Array.isArray(spec.allowedValues) && spec.allowedValues.length > 0) {
+    const candidates = type === "array" && Array.isArray(value) ? value : [value];
+    const outside = candidates.filter((candidate) => !spec.allowedValues!.some((allowed) => sameJson(allowed, candidate)));
+    if (outside.length > 0) {
+      throw new UsageError(`Parameter '${name}' does not allow ${outside.map((v) => JSON.stringify(v)).join(", ")}.`, {
+        suggestion: `Allowed values: ${spec.allowedValues.map((v) => JSON.stringify(v)).join(", ")}.`,
+      });
+    }
+  }
+}
+
+/**
+ * Parses a command-line value by the parameter's declared type: arrays as JSON or comma lists,
+ * objects as JSON, booleans and numbers by their text; `fileText` is the content of `@file.json`.
+ * A string with allowedValues is respelled to the allowed spelling when only the case differs.
+ */
+export function parseParameterValue(definition: Pick<SetDefinition, "parameters">, name: string, raw: string, fileText?: string): { name: string; value: unknown } {
+  const declared = requireDeclared(definition, name);
+  const spec = definition.parameters?.[declared] ?? {};
+  const type = String(spec.type ?? "String").toLowerCase();
+  let value: unknown;
+  const json = (text: string, what: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new UsageError(`The value of '${declared}' is not valid JSON ${what}: ${(error as Error).message}`);
+    }
+  };
+  if (fileText !== undefined) value = json(fileText, `(from ${raw})`);
+  else if (type === "array") value = raw.trim().startsWith("[") ? json(raw, "") : raw.split(",").map((item) => item.trim()).filter(Boolean);
+  else if (type === "object") value = json(raw, "");
+  else if (type === "boolean") {
+    if (!/^(true|false)$/i.test(raw.trim())) throw new UsageError(`Parameter '${declared}' is a Boolean: use true or false, not '${raw}'.`);
+    value = raw.trim().toLowerCase() === "true";
+  } else if (type === "integer") {
+    if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`Parameter '${declared}' is an Integer: '${raw}' is not a whole number.`);
+    value = Number(raw.trim());
+  } else if (type === "float") {
+    if (raw.trim() === "" || Number.isNaN(Number(raw))) throw new UsageError(`Parameter '${declared}' is a Float: '${raw}' is not a number.`);
+    value = Number(raw);
+  } else value = raw;
+  if (type === "string" && typeof value === "string" && Array.isArray(spec.allowedValues) && !spec.allowedValues.includes(value)) {
+    const respelled = spec.allowedValues.find((allowed) => typeof allowed === "string" && allowed.toLowerCase() === (value as string).toLowerCase());
+    if (respelled !== undefined) value = respelled;
+  }
+  checkValueAgainstDeclaration(definition, declared, value);
+  return { name: declared, value };
+}
+
+/** Splits "name=value" (the value may contain '='). */
+export function splitAssignmentArgument(argument: string): { name: string; raw: string } {
+  const index = argument.indexOf("=");
+  if (index <= 0) throw new UsageError(`'${argument}' is not name=value.`, { suggestion: "For example: akspol params set pss-baseline effect=Deny" });
+  return { name: argument.slice(0, index).trim(), raw: argument.slice(index + 1) };
+}
+
+/** Applies an operation to an assignment as read, against the set definition at the assigned version. Pure. */
+export function applyEdit(assignment: PolicyAssignment, definition: SetDefinition, operation: EditOperation): EditPlan {
+  const body = writableCopy(assignment);
+  const parameters = structuredClone(assignment.parameters ?? {}) as Record<string, { value?: unknown }>;
+  const touched: string[] = [];
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  const startedFromDefault: string[] = [];
+  let parametersChanged = false;
+  let overridesChanged = false;
+  let otherChanged = false;
+
+  const touch = (key: string, value: unknown) => {
+    if (!touched.includes(key)) {
+      touched.push(key);
+      before[key] = structuredClone(value);
+    }
+  };
+  const setParameter = (name: string, value: unknown) => {
+    const current = effectiveParameter(parameters, definition, name);
+    touch(name, current);
+    const key = ownKey(parameters, name);
+    if (key && sameJson(parameters[key]?.value, value)) return;
+    if (key) delete parameters[key];
+    parameters[name] = { value: structuredClone(value) };
+    parametersChanged = true;
+  };
+
+  const namespacesName = declaredName(definition, excludedNamespacesParameter);
+  const defaults = namespacesName && Array.isArray(definition.parameters?.[namespacesName]?.defaultValue) ? (definition.parameters?.[namespacesName]?.defaultValue as string[]) : [];
+
+  if (operation.addNamespaces?.length || operation.removeNamespaces?.length) {
+    if (!namespacesName) throw new UsageError("This initiative has no excludedNamespaces parameter.");
+    const explicit = ownKey(parameters, namespacesName);
+    const current = (explicit ? (parameters[explicit]?.value as string[] | undefined) : defaults) ?? [];
+    let next = [...current];
+    for (const namespace of operation.addNamespaces ?? []) {
+      const check = checkNamespace(namespace);
+      if (!check.ok) throw new UsageError(`Cannot exclude: ${check.error}.`);
+      if (!next.includes(check.name)) next.push(check.name);
+    }
+    for (const namespace of operation.removeNamespaces ?? []) {
+      if (!current.includes(namespace)) {
+        warnings.push(`'${namespace}' is not excluded; nothing to remove.`);
+        continue;
+      }
+      const refusal = removalRefusal(namespace, defaults);
+      if (refusal && !operation.force) throw new UsageError(`Refusing to remove '${namespace}': ${refusal}`, { suggestion: "Pass --force if you mean it." });
+      if (refusal) warnings.push(refusal);
+      next = next.filter((item) => item !== namespace);
+    }
+    if (sameJson(next, current)) touch(namespacesName, current);
+    else {
+      if (!explicit) startedFromDefault.push(namespacesName);
+      setParameter(namespacesName, next);
+    }
+  }
+
+  for (const [rawName, value] of Object.entries(operation.set ?? {})) {
+    const name = requireDeclared(definition, rawName);
+    checkValueAgainstDeclaration(definition, name, value);
+    if (name === namespacesName) {
+      const current = (effectiveParameter(parameters, definition, name) as string[] | undefined) ?? [];
+      for (const namespace of value as unknown[]) {
+        const check = typeof namespace === "string" ? checkNamespace(namespace) : { ok: false as const, error: `${JSON.stringify(namespace)} is not a string` };
+        if (!check.ok) throw new UsageError(`Invalid excludedNamespaces: ${check.error}.`);
+      }
+      for (const removed of current.filter((namespace) => !(value as string[]).includes(namespace))) {
+        const refusal = removalRefusal(removed, defaults);
+        if (refusal && !operation.force) throw new UsageError(`Refusing to remove '${removed}': ${refusal}`, { suggestion: "Pass --force if you mean it." });
+        if (refusal) warnings.push(refusal);
+      }
+      if (!ownKey(parameters, name)) startedFromDefault.push(name);
+    }
+    setParameter(name, value);
+  }
+
+  for (const rawName of operation.unset ?? []) {
+    const name = requireDeclared(definition, rawName);
+    if (definition.parameters?.[name]?.defaultValue === undefined) {
+      throw new UsageError(`Parameter '${name}' has no default in the initiative, so it cannot be unset.`, { suggestion: "Set a value with 'akspol params set' instead." });
+    }
+    touch(name, effectiveParameter(parameters, definition, name));
+    const key = ownKey(parameters, name);
+    if (key) {
+      delete parameters[key];
+      parametersChanged = true;
+    }
+  }
+
+  if (operation.effect && !operation.effect.policies?.length) {
+    const name = requireDeclared(definition, "effect");
+    const current = effectiveParameter(parameters, definition, name);
+    const spelled = spellEffect(definition, operation.effect.value, typeof current === "string" ? current : undefined);
+    checkValueAgainstDeclaration(definition, name, spelled);
+    setParameter(name, spelled);
+    const overridden = (body.overrides ?? []).filter((override) => override.kind?.toLowerCase() === "policyeffect");
+    if (overridden.length > 0) {
+      warnings.push(`Per-policy effect overrides on this assignment still win over the initiative effect for the policies they select (see 'akspol params get').`);
+    }
+  }
+
+  let overrides = structuredClone(body.overrides ?? []) as Override[];
+  if (operation.effect?.policies?.length) {
+    const members = memberReferenceIds(definition);
+    const references = operation.effect.policies.map((wanted) => {
+      const match = members.find((member) => member.toLowerCase() === wanted.toLowerCase());
+      if (!match) throw new UsageError(`The initiative has no policy with reference id '${wanted}'.`, { suggestion: `Its policies: ${members.join(", ")}.` });
+      return match;
+    });
+    const spelled = spellEffect(definition, operation.effect.value, effectiveEffect(assignment, definition, references[0]));
+    touch("overrides", overrides);
+    const next = withEffectOverrides(overrides, references, spelled);
+    if (!sameJson(next, overrides)) {
+      overrides = next;
+      overridesChanged = true;
+    }
+  }
+  if (operation.overrides !== undefined) {
+    touch("overrides", overrides);
+    const next = operation.overrides ?? [];
+    if (!sameJson(next, overrides)) {
+      overrides = structuredClone(next);
+      overridesChanged = true;
+    }
+  }
+
+  if (operation.enforcementMode) {
+    const current = assignment.enforcementMode ?? "Default";
+    touch("enforcementMode", current);
+    if (current.toLowerCase() !== operation.enforcementMode.toLowerCase()) {
+      body.enforcementMode = operation.enforcementMode;
+      otherChanged = true;
+    }
+  }
+
+  body.parameters = parameters;
+  if (overridesChanged) body.overrides = overrides;
+  const resulting = { ...assignment, parameters, overrides: overridesChanged ? overrides : assignment.overrides, enforcementMode: body.enforcementMode };
+  for (const key of touched) {
+    if (key === "enforcementMode") after[key] = resulting.enforcementMode ?? "Default";
+    else if (key === "overrides") after[key] = structuredClone(resulting.overrides ?? []);
+    else after[key] = structuredClone(effectiveParameter(parameters, definition, key));
+  }
+  if (startedFromDefault.includes(namespacesName ?? "") && parametersChanged) {
+    warnings.push(
+      `The assignment did not set excludedNamespaces, so this edit starts from the initiative's default list (${defaults.join(", ")}). From now on the assignment no longer follows changes to that default list.`,
+    );
+  }
+  const changed = parametersChanged || overridesChanged || otherChanged;
+  const method = !changed ? "none" : overridesChanged && !parametersChanged && !otherChanged ? "PATCH" : "PUT";
+  return { touched, before, after, changed, body, method, warnings, startedFromDefault: parametersChanged ? startedFromDefault : [] };
+}
+
+/** True when the operation is already in force on this assignment (applying it again changes nothing). */
+export function operationPresent(assignment: PolicyAssignment, definition: SetDefinition, operation: EditOperation): boolean {
+  try {
+    return !applyEdit(assignment, definition, { ...operation, force: true }).changed;
+  } catch {
+    return false;
+  }
+}
+
+/** The assignment as compared between reads: without what ARM maintains and without the touched keys. */
+export function comparableExcept(assignment: PolicyAssignment, touched: readonly string[]): string {
+  const copy = writableCopy(assignment) as PolicyAssignment & Record<string, unknown>;
+  const lowered = new Set(touched.map((key) => key.toLowerCase()));
+  const parameters = Object.fromEntries(Object.entries(copy.parameters ?? {}).filter(([key]) => !lowered.has(key.toLowerCase())));
+  copy.parameters = parameters;
+  if (lowered.has("overrides")) delete copy.overrides;
+  if (lowered.has("enforcementmode")) delete copy.enforcementMode;
+  return canonicalJson(copy);
+}
+
+/** Names of the top-level fields (and parameters) that differ between two reads, ignoring the touched keys. */
+export function changedFields(first: PolicyAssignment, second: PolicyAssignment, touched: readonly string[] = []): string[] {
+  const a = JSON.parse(comparableExcept(first, touched)) as Record<string, unknown>;
+  const b = JSON.parse(comparableExcept(second, touched)) as Record<string, unknown>;
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const result: string[] = [];
+  for (const field of fields) {
+    if (field === "parameters") {
+      const pa = (a.parameters ?? {}) as Record<string, unknown>;
+      const pb = (b.parameters ?? {}) as Record<string, unknown>;
+      for (const name of new Set([...Object.keys(pa), ...Object.keys(pb)])) if (!sameJson(pa[name], pb[name])) result.push(`parameters.${name}`);
+    } else if (!sameJson(a[field], b[field])) result.push(field);
+  }
+  return result;
+}

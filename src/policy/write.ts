@@ -1,0 +1,204 @@
+import type { PolicyAssignment } from "@azure/arm-policy";
+import type { AzureSession, Principal } from "../azure/session.js";
+import { parseScope, splitAuthorizationId } from "../azure/ids.js";
+import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
+import type { Journal } from "../journal/journal.js";
+import { withResourceLock, type LockOwner } from "../journal/lock.js";
+import { expandVersions } from "./assignments.js";
+import type { SetDefinitionCache } from "./definitions.js";
+import { applyEdit, changedFields, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
+
+/** Ctrl+C while akspol holds the lock. Tests pass their own; the CLI listens for SIGINT. */
+export interface InterruptSource {
+  /** Registers a listener; returns the function that removes it. */
+  listen(listener: () => void): () => void;
+}
+
+export const processInterrupts: InterruptSource = {
+  listen(listener) {
+    process.on("SIGINT", listener);
+    return () => process.off("SIGINT", listener);
+  },
+};
+
+export interface WriteRequest {
+  session: AzureSession;
+  definitions: SetDefinitionCache;
+  assignmentId: string;
+  operation: EditOperation;
+  journal: Journal;
+  stateDir: string;
+  principal: () => Promise<Principal>;
+  command: string;
+  /** One line for history: "exclude add monitoring". */
+  summary: string;
+  reason?: string;
+  ticket?: string;
+  undoOf?: string;
+  now: () => Date;
+  /** Re-applications after the first write when the read-back shows the operation lost (default 3). */
+  maxRetries?: number;
+  interrupts?: InterruptSource;
+  onLockWait?: (owner: LockOwner) => void;
+  /** Status lines (retries, Ctrl+C handling) for stderr. */
+  onStatus?: (text: string) => void;
+  /** Test seam: runs after the write request was sent, before its answer is awaited. */
+  afterSend?: () => void;
+  /** Pause before a re-application, in ms (random jitter keeps two writers from lock-stepping). */
+  backoff?: (attempt: number) => number;
+}
+
+export interface WriteResult {
+  status: "applied" | "no-change";
+  changeId: string | null;
+  /** The plan computed on the read just before the first write. */
+  plan: EditPlan;
+  /** The assignment as read just before the first write, and as read back at the end. */
+  before: PolicyAssignment;
+  after: PolicyAssignment;
+  /** Writes sent (0 for no change). */
+  writes: number;
+  interrupted: boolean;
+}
+
+export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment> {
+  const parts = splitAuthorizationId(assignmentId, "policyAssignments");
+  if (!parts) throw new UsageError(`'${assignmentId}' is not a policy assignment id.`);
+  const client = await session.policyClient(subscriptionOf(parts.scope));
+  try {
+    return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) {
+      throw new NotFoundError(`Policy assignment '${assignmentId}' does not exist (any more).`, { suggestion: "List the pod-security assignments with 'akspol find'." });
+    }
+    throw error;
+  }
+}
+
+function subscriptionOf(scope: string): string | undefined {
+  try {
+    return parseScope(scope).subscriptionId;
+  } catch {
+    return undefined;
+  }
+}
+
+async function send(session: AzureSession, assignmentId: string, plan: EditPlan): Promise<void> {
+  const parts = splitAuthorizationId(assignmentId, "policyAssignments")!;
+  const client = await session.policyClient(subscriptionOf(parts.scope));
+  if (plan.method === "PATCH") {
+    // PolicyAssignmentUpdate carries overrides; sending only them leaves everything else as it is.
+    await client.policyAssignments.update(parts.scope, parts.name, { overrides: plan.body.overrides ?? [] });
+  } else {
+    await client.policyAssignments.create(parts.scope, parts.name, plan.body);
+  }
+}
+
+/**
+ * The safe write (README "Concurrency"): under a per-assignment lock, read, plan, journal a pending
+ * record, PUT the full body (PATCH for overrides only), read back, and check that the operation is
+ * in force and no other field changed between the two reads. Otherwise re-apply the operation to the
+ * fresh read, at most `maxRetries` times, then fail with exit 5 naming systemData.lastModifiedBy.
+ * ARM has no ETag on assignments (contract §8): this narrows, but cannot close, the lost-update window.
+ */
+export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
+  const maxRetries = request.maxRetries ?? 3;
+  const interrupts = request.interrupts ?? processInterrupts;
+  const status = request.onStatus ?? (() => undefined);
+  return withResourceLock({ stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait }, async () => {
+    let interrupted = false;
+    let inFlight = false;
+    const stopListening = interrupts.listen(() => {
+      interrupted = true;
+      if (inFlight) status("Interrupted: the write was already sent to Azure; waiting for its result to record it in the journal...");
+    });
+    let changeId: string | null = null;
+    let firstPlan: EditPlan | undefined;
+    let firstRead: PolicyAssignment | undefined;
+    let writes = 0;
+    let lastModifiedBy: string | undefined;
+    let lastReason = "";
+    try {
+      for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
+        const current = await readAssignment(request.session, request.assignmentId);
+        const definition = await request.definitions.forAssignment(current);
+        const plan = applyEdit(current, definition, request.operation);
+        firstPlan ??= plan;
+        firstRead ??= current;
+        if (!plan.changed) {
+          if (changeId) {
+            await request.journal.finish(changeId, { status: "applied", after: current, attempts: writes }, request.now());
+            return { status: "applied", changeId, plan: firstPlan, before: firstRead, after: current, writes, interrupted };
+          }
+          return { status: "no-change", changeId: null, plan, before: current, after: current, writes: 0, interrupted };
+        }
+        if (interrupted) {
+          if (changeId) await request.journal.finish(changeId, { status: "not-applied", error: "interrupted before the next write", attempts: writes }, request.now());
+          throw new CancelledError(changeId ? `Cancelled before re-applying; change ${changeId} is recorded as not applied.` : undefined);
+        }
+        if (!changeId) {
+          const principal = await request.principal();
+          changeId = await request.journal.begin(
+            {
+              principal,
+              command: request.command,
+              reason: request.reason,
+              ticket: request.ticket,
+              resourceKind: "policyAssignment",
+              resourceId: current.id ?? request.assignmentId,
+              operation: "update",
+              summary: request.summary,
+              before: current,
+              intendedAfter: plan.body,
+              touched: plan.touched,
+              undoOf: request.undoOf,
+            },
+            request.now(),
+          );
+        }
+        inFlight = true;
+        writes += 1;
+        try {
+          const sending = send(request.session, request.assignmentId, plan);
+          request.afterSend?.();
+          await sending;
+        } catch (error) {
+          await request.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message, attempts: writes }, request.now());
+          throw error;
+        } finally {
+          inFlight = false;
+        }
+        const readBack = await readAssignment(request.session, request.assignmentId);
+        const present = operationPresent(readBack, definition, request.operation);
+        const others = changedFields(current, readBack, plan.touched);
+        if (present && others.length === 0) {
+          await request.journal.finish(changeId, { status: "applied", after: readBack, attempts: writes }, request.now());
+          if (interrupted) {
+            throw new CancelledError(`Interrupted after the write was sent; it was applied and recorded as change ${changeId}.`, {
+              suggestion: `Review it with 'akspol history', reverse it with 'akspol undo ${changeId}'.`,
+            });
+          }
+          return { status: "applied", changeId, plan: firstPlan, before: firstRead, after: readBack, writes, interrupted };
+        }
+        lastModifiedBy = readBack.systemData?.lastModifiedBy;
+        lastReason = present ? `another writer changed ${others.join(", ")} meanwhile` : "the change is missing from the read-back (another writer replaced the assignment)";
+        if (interrupted) {
+          await request.journal.finish(changeId, { status: present ? "applied" : "failed", after: readBack, error: lastReason, attempts: writes }, request.now());
+          throw new CancelledError(`Interrupted after the write was sent; ${lastReason}. Recorded as change ${changeId}.`);
+        }
+        if (attempt < maxRetries) {
+          status(`Read-back after the write: ${lastReason}; re-applying (${attempt + 1} of ${maxRetries}).`);
+          const pause = request.backoff?.(attempt) ?? 100 + Math.random() * 400 * (attempt + 1);
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      }
+      const message = `The edit did not hold after ${writes} writes: ${lastReason}. The assignment was last modified by ${lastModifiedBy ?? "an unknown principal"} (systemData.lastModifiedBy).`;
+      if (changeId) await request.journal.finish(changeId, { status: "failed", error: message, attempts: writes }, request.now());
+      throw new ConflictError(message, {
+        suggestion: `Someone else is editing this assignment. Coordinate with ${lastModifiedBy ?? "them"}, check it with 'akspol exclude list' / 'akspol params get', then run the command again.`,
+      });
+    } finally {
+      stopListening();
+    }
+  });
+}
