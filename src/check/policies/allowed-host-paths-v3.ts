@@ -4,7 +4,6 @@ import type { JsonObject, TemplateEvaluator, TemplateViolation } from "../types.
 import {
   REGULAR_AND_INIT_CONTAINER_LISTS,
   asArray,
-  asObject,
   formatRego,
   includedContainers,
   isObject,
@@ -82,8 +81,3 @@ export const allowedHostPathsV3: TemplateEvaluator = {
   },
 };
 
-/** The hostPath of a volume, for hints. */
-export function hostPathOf(volume: unknown): string | undefined {
-  const path = asObject(asObject(volume).hostPath).path;
-  return typeof path === "string" ? path : undefined;
-}
