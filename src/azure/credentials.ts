@@ -80,7 +80,7 @@ export async function createCredential(request: CredentialRequest): Promise<Cred
           ),
         };
       }
-      throw new UsageError("--auth service-principal needs a secret or a certificate.", {
+      throw new UsageError("--auth service-principal needs a secret (AZURE_CLIENT_SECRET) or a certificate (AZURE_CLIENT_CERTIFICATE_PATH).", {
         suggestion: "Set AZURE_CLIENT_SECRET, or AZURE_CLIENT_CERTIFICATE_PATH (and AZURE_CLIENT_CERTIFICATE_PASSWORD if it has one).",
       });
     }

@@ -5,6 +5,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { PolicyClient } from "@azure/arm-policy";
 import type { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
+import type { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import type { GlobalOptions } from "../cli/global-options.js";
 import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
@@ -58,6 +59,7 @@ export class AzureSession {
   private readonly containerClients = new Map<string, Promise<ContainerServiceClient>>();
   private subscriptionClientPromise?: Promise<SubscriptionClient>;
   private exemptionsPromise?: Promise<ExemptionsClient>;
+  private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
   credentialKind = "";
 
@@ -190,6 +192,16 @@ export class AzureSession {
       return new SubscriptionClient(await this.credential(), await this.clientOptions());
     })();
     return this.subscriptionClientPromise;
+  }
+
+  managementGroupsClient(): Promise<ManagementGroupsAPI> {
+    this.managementGroupsPromise ??= (async () => {
+      const { ManagementGroupsAPI } = await import("@azure/arm-managementgroups");
+      const options = await this.clientOptions();
+      const { cloud } = await this.connection();
+      return new ManagementGroupsAPI(await this.credential(), { ...options, credentialScopes: [cloud.scope] });
+    })();
+    return this.managementGroupsPromise;
   }
 
   exemptions(): Promise<ExemptionsClient> {

@@ -1,5 +1,5 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
-import { isAtOrBelow } from "../azure/ids.js";
+import { isAtOrBelow, parseScope } from "../azure/ids.js";
 
 export interface ClusterFacts {
   id: string;
@@ -7,6 +7,23 @@ export interface ClusterFacts {
   location?: string;
   /** false when the Azure Policy add-on is disabled: the cluster enforces nothing. */
   azurePolicyEnabled?: boolean;
+  /** Names of the management groups above the cluster's subscription, when known. */
+  managementGroups?: string[];
+}
+
+/** Whether `scope` is the cluster or one of its ancestors, management groups included. */
+export function scopeContainsCluster(scope: string, cluster: ClusterFacts): boolean {
+  let info;
+  try {
+    info = parseScope(scope);
+  } catch {
+    return false;
+  }
+  if (info.kind === "managementGroup") {
+    const name = info.managementGroup?.toLowerCase();
+    return (cluster.managementGroups ?? []).some((group) => group.toLowerCase() === name);
+  }
+  return isAtOrBelow(cluster.id, scope);
 }
 
 export interface Applicability {
@@ -48,10 +65,10 @@ export function assignmentAppliesToCluster(
   cluster: ClusterFacts,
 ): Applicability {
   const scope = assignment.scope ?? assignment.id?.replace(/\/providers\/Microsoft\.Authorization\/policyAssignments\/[^/]+$/i, "");
-  if (!scope || !isAtOrBelow(cluster.id, scope)) {
+  if (!scope || !scopeContainsCluster(scope, cluster)) {
     return { applies: false, reason: `the assignment's scope ${scope ?? "(unknown)"} does not contain the cluster` };
   }
-  const excludedBy = (assignment.notScopes ?? []).find((notScope) => isAtOrBelow(cluster.id, notScope));
+  const excludedBy = (assignment.notScopes ?? []).find((notScope) => scopeContainsCluster(notScope, cluster));
   if (excludedBy) return { applies: false, reason: `the cluster is excluded by notScope ${excludedBy}` };
   for (const resourceSelector of assignment.resourceSelectors ?? []) {
     const failing = (resourceSelector.selectors ?? []).find((selector) => !selectorMatches(selector, cluster));

@@ -1,0 +1,29 @@
+import { defineCommand } from "../src/cli/command.js";
+import { UsageError } from "../src/cli/errors.js";
+import { bashCompletion, fishCompletion, zshCompletion } from "../src/cli/completion.js";
+
+export interface CompletionOptions {
+  shell: "bash" | "zsh" | "fish";
+}
+
+export default defineCommand<CompletionOptions>({
+  path: ["completion"],
+  summary: "Print a shell completion script (bash, zsh or fish)",
+  arguments: [{ name: "shell", description: "bash, zsh or fish", required: true }],
+  outputs: ["table"],
+  usesAzure: false,
+  examples: ["source <(akspol completion bash)", "akspol completion zsh > \"${fpath[1]}/_akspol\"", "akspol completion fish > ~/.config/fish/completions/akspol.fish"],
+  parse(input) {
+    const shell = String(input.args.shell ?? "");
+    if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
+      throw new UsageError(`Unknown shell '${shell}'.`, { suggestion: "Use bash, zsh or fish." });
+    }
+    return { shell };
+  },
+  async run(options, ctx) {
+    const { commands } = await import("./index.js");
+    const script = options.shell === "bash" ? bashCompletion(commands) : options.shell === "zsh" ? zshCompletion(commands) : fishCompletion(commands);
+    ctx.io.out(script);
+    return 0;
+  },
+});

@@ -1,0 +1,168 @@
+import { defineCommand } from "../src/cli/command.js";
+import { UsageError } from "../src/cli/errors.js";
+import { printRecord } from "../src/cli/output.js";
+import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
+import type { Context } from "../src/context.js";
+import { resolveAssignment } from "../src/policy/assignments.js";
+import { SetDefinitionCache } from "../src/policy/definitions.js";
+import { summarize, exemptionStatus } from "../src/policy/summary.js";
+import { clustersUnderAssignment } from "../src/policy/affected-clusters.js";
+import { effectiveEffect } from "../src/policy/parameters.js";
+import { normalizeId } from "../src/azure/ids.js";
+import type { IO } from "../src/cli/io.js";
+
+export interface ShowOptions extends ScopeSelection {
+  assignment?: string;
+}
+
+export default defineCommand<ShowOptions>({
+  path: ["show"],
+  summary: "Show one assignment: effective parameters, overrides, clusters and exemptions",
+  description:
+    "Shows each initiative parameter with its effective value and whether the assignment sets it or inherits the default of the assigned initiative version, then enforcement mode, notScopes, per-policy effect overrides, non-compliance messages, identity, metadata, the clusters it reaches and the exemptions that reference it. <assignment> is a full id, a name or a display name.",
+  arguments: [{ name: "assignment", description: "assignment id, name or display name" }],
+  options: [...scopeOptionSpecs],
+  outputs: ["table", "json", "yaml"],
+  examples: [
+    "akspol show pss-baseline --subscription contoso-prod",
+    "akspol show 'Pod security restricted (dev)' --subscription contoso-dev -o json",
+    "akspol show /subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Authorization/policyAssignments/pss-baseline",
+  ],
+  parse(input) {
+    const assignment = input.args.assignment as string | undefined;
+    return { ...parseScopeSelection(input), assignment };
+  },
+  async run(options, ctx) {
+    if (!options.assignment && !ctx.io.canPrompt) {
+      throw new UsageError("Which assignment? Pass <assignment> (an id, name or display name).", { suggestion: "List them with 'akspol find'." });
+    }
+    const session = ctx.azure;
+    const definitions = new SetDefinitionCache(session);
+    const entry = await resolveAssignment({
+      session,
+      definitions,
+      reference: options.assignment ?? (await pickAssignmentReference(ctx, options)),
+      targets: () => resolveTargets(ctx, options),
+      prompter: ctx.prompter,
+      canPrompt: ctx.io.canPrompt,
+    });
+    const { assignment } = entry;
+    const exemptionsClient = await session.exemptions();
+    const [definition, exemptions, clusters] = await Promise.all([
+      definitions.forAssignment(assignment),
+      exemptionsClient.list(assignment.scope ?? "/", `policyAssignmentId eq '${assignment.id}'`),
+      clustersUnderAssignment(session, assignment),
+    ]);
+    const summary = await summarize(entry, definitions, exemptions);
+    const now = ctx.clock.now();
+    const members = (definition.policyDefinitions ?? []).map((member) => ({
+      referenceId: member.policyDefinitionReferenceId ?? member.policyDefinitionId,
+      definitionId: member.policyDefinitionId,
+      effect: effectiveEffect(assignment, definition, member.policyDefinitionReferenceId),
+    }));
+    const data = {
+      schemaVersion: 1,
+      id: assignment.id,
+      name: assignment.name,
+      displayName: assignment.displayName,
+      description: assignment.description,
+      scope: assignment.scope,
+      initiative: { kind: entry.kind, id: assignment.policyDefinitionId, displayName: definition.displayName, definitionVersion: assignment.definitionVersion, version: definition.version },
+      enforcementMode: assignment.enforcementMode ?? "Default",
+      parameters: summary.parameters.map(({ name, type, value, source, defaultValue }) => ({ name, type, value, source, defaultValue })),
+      policies: members,
+      notScopes: assignment.notScopes ?? [],
+      overrides: assignment.overrides ?? [],
+      resourceSelectors: assignment.resourceSelectors ?? [],
+      nonComplianceMessages: assignment.nonComplianceMessages ?? [],
+      identity: assignment.identity ?? null,
+      location: assignment.location ?? null,
+      metadata: assignment.metadata ?? {},
+      clusters: clusters.map((cluster) => ({
+        id: cluster.id,
+        name: cluster.name,
+        applies: cluster.applicability.applies,
+        reason: cluster.applicability.reason,
+        azurePolicyEnabled: cluster.azurePolicyEnabled,
+      })),
+      exemptions: exemptions.map((exemption) => ({
+        id: exemption.id,
+        name: exemption.name,
+        scope: exemption.id.replace(/\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i, ""),
+        category: exemption.properties.exemptionCategory,
+        policies: exemption.properties.policyDefinitionReferenceIds ?? [],
+        expiresOn: exemption.properties.expiresOn ?? null,
+        ...exemptionStatus(exemption.properties.expiresOn, now),
+      })),
+    };
+    await printRecord(ctx.io, ctx.format, data, () => renderShow(ctx.io, data));
+    return 0;
+  },
+});
+
+async function pickAssignmentReference(ctx: Context, options: ShowOptions): Promise<string> {
+  const { findPodSecurityAssignments } = await import("../src/policy/assignments.js");
+  const found = await findPodSecurityAssignments({ session: ctx.azure, definitions: new SetDefinitionCache(ctx.azure), targets: await resolveTargets(ctx, options) });
+  if (found.length === 0) throw new UsageError("No pod-security assignments in the chosen scope.", { suggestion: "Try --all-subscriptions." });
+  return ctx.prompter.select(
+    "Which assignment?",
+    found.map((entry) => ({ name: `${entry.assignment.displayName ?? entry.assignment.name}  (${entry.kind}, ${entry.assignment.scope})`, value: entry.assignment.id ?? "" })),
+  );
+}
+
+type ShowData = {
+  id?: string; name?: string; displayName?: string; description?: string; scope?: string;
+  initiative: { kind: string; displayName?: string; definitionVersion?: string; version?: string };
+  enforcementMode: string;
+  parameters: Array<{ name: string; value: unknown; source: string }>;
+  policies: Array<{ referenceId: string; effect?: string }>;
+  notScopes: string[];
+  overrides: unknown[];
+  resourceSelectors: unknown[];
+  nonComplianceMessages: Array<{ message: string; policyDefinitionReferenceId?: string }>;
+  identity: unknown;
+  metadata: Record<string, unknown>;
+  clusters: Array<{ name: string; applies: boolean; reason: string; azurePolicyEnabled?: boolean }>;
+  exemptions: Array<{ name: string; scope: string; category: string; policies: string[]; status: string; daysLeft: number | null }>;
+};
+
+function renderShow(io: IO, data: ShowData): string {
+  const lines: string[] = [];
+  const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(20)} ${value}`);
+  const json = (value: unknown) => JSON.stringify(value);
+  field("Name", data.name ?? "-");
+  field("Display name", data.displayName ?? "-");
+  field("Id", data.id ?? "-");
+  field("Scope", data.scope ?? "-");
+  field("Initiative", `${data.initiative.displayName ?? data.initiative.kind} (${data.initiative.kind}, version ${data.initiative.version ?? "?"}, assigned ${data.initiative.definitionVersion ?? "latest"})`);
+  field("Enforcement mode", data.enforcementMode === "DoNotEnforce" ? "DoNotEnforce (nothing is denied; compliance is still reported)" : data.enforcementMode);
+  lines.push("", io.bold("Parameters"));
+  for (const parameter of data.parameters) {
+    lines.push(`  ${parameter.name.padEnd(26)} ${json(parameter.value)}  ${io.dim(parameter.source === "assignment" ? "(set on the assignment)" : "(initiative default)")}`);
+  }
+  lines.push("", io.bold("Policies and effects"));
+  for (const policy of data.policies) lines.push(`  ${policy.referenceId.padEnd(32)} ${policy.effect ?? "-"}`);
+  lines.push("", io.bold("Exclusions and selectors"));
+  field("  notScopes", data.notScopes.length ? data.notScopes.join(", ") : "none");
+  field("  overrides", data.overrides.length ? json(data.overrides) : "none");
+  field("  resourceSelectors", data.resourceSelectors.length ? json(data.resourceSelectors) : "none");
+  lines.push("", io.bold("Non-compliance messages"));
+  if (data.nonComplianceMessages.length === 0) lines.push("  none");
+  for (const message of data.nonComplianceMessages) lines.push(`  ${message.policyDefinitionReferenceId ? `[${message.policyDefinitionReferenceId}] ` : ""}${message.message}`);
+  lines.push("");
+  field("Identity", data.identity ? json(data.identity) : "none");
+  field("Metadata", json(data.metadata));
+  lines.push("", io.bold("Clusters"));
+  if (data.clusters.length === 0) lines.push("  none below this scope");
+  for (const cluster of data.clusters) {
+    const state = cluster.applies ? (cluster.azurePolicyEnabled === false ? "applies, but the Azure Policy add-on is disabled: nothing enforced" : "applies") : `does not apply: ${cluster.reason}`;
+    lines.push(`  ${cluster.name.padEnd(24)} ${state}`);
+  }
+  lines.push("", io.bold("Exemptions"));
+  if (data.exemptions.length === 0) lines.push("  none");
+  for (const exemption of data.exemptions) {
+    const left = exemption.daysLeft === null ? "no expiry" : exemption.status === "expired" ? `expired ${-exemption.daysLeft} days ago` : `${exemption.daysLeft} days left`;
+    lines.push(`  ${exemption.name.padEnd(28)} ${exemption.category.padEnd(9)} ${exemption.status.padEnd(8)} ${left.padEnd(18)} ${exemption.policies.length ? exemption.policies.join(", ") : "all policies"}  ${io.dim(exemption.scope)}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,56 @@
+import type { PolicyAssignment } from "@azure/arm-policy";
+import type { AzureSession } from "../azure/session.js";
+import { listClusters, type ClusterRecord } from "../azure/clusters.js";
+import { parseScope } from "../azure/ids.js";
+import { assignmentAppliesToCluster, scopeContainsCluster, type Applicability } from "./applicability.js";
+
+export interface AffectedCluster extends ClusterRecord {
+  applicability: Applicability;
+}
+
+/**
+ * The clusters an assignment reaches: every cluster below its scope (for a management group, in every
+ * descendant subscription), each with whether the assignment applies to it (notScopes, selectors).
+ * Costs one descendants call for a management group, then one cluster list per subscription.
+ */
+export async function clustersUnderAssignment(session: AzureSession, assignment: PolicyAssignment): Promise<AffectedCluster[]> {
+  const scope = assignment.scope ?? "";
+  const info = parseScope(scope);
+  let subscriptions: string[];
+  const chains = new Map<string, string[]>();
+  if (info.kind === "managementGroup") {
+    const root = info.managementGroup as string;
+    const client = await session.managementGroupsClient();
+    const parents = new Map<string, string>();
+    const subscriptionParents: Array<[string, string]> = [];
+    for await (const descendant of client.managementGroups.listDescendants(root)) {
+      const parent = descendant.parent?.id?.split("/").pop() ?? root;
+      if (descendant.type?.toLowerCase().endsWith("subscriptions")) subscriptionParents.push([descendant.name ?? "", parent]);
+      else if (descendant.name) parents.set(descendant.name.toLowerCase(), parent);
+    }
+    for (const [subscription, parent] of subscriptionParents) {
+      const chain: string[] = [];
+      let current: string | undefined = parent;
+      while (current && !chain.includes(current)) {
+        chain.push(current);
+        if (current.toLowerCase() === root.toLowerCase()) break;
+        current = parents.get(current.toLowerCase());
+      }
+      if (!chain.some((group) => group.toLowerCase() === root.toLowerCase())) chain.push(root);
+      chains.set(subscription.toLowerCase(), chain);
+    }
+    subscriptions = subscriptionParents.map(([subscription]) => subscription);
+  } else {
+    subscriptions = [info.subscriptionId as string];
+  }
+  const clusters = await listClusters(
+    session,
+    subscriptions.map((id) => ({ id, name: id })),
+  );
+  return clusters
+    .map((cluster) => {
+      const withGroups = { ...cluster, managementGroups: chains.get(cluster.subscriptionId.toLowerCase()) };
+      return { ...withGroups, applicability: assignmentAppliesToCluster(assignment, withGroups) };
+    })
+    .filter((cluster) => scopeContainsCluster(scope, cluster));
+}

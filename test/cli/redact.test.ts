@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { redact, redactValue } from "../../src/cli/redact.js";
+
+describe("secret redaction", () => {
+  const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJhYmMiLCJleHAiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+  it.each([
+    [`Authorization: Bearer ${jwt}`],
+    [`{"access_token":"${jwt}","token_type":"Bearer"}`],
+    ["client_secret=sup3r-s3cret&grant_type=client_credentials"],
+    [`{"clientSecret":"sup3r-s3cret"}`],
+    [`token ${jwt} leaked`],
+  ])("removes secrets from %s", (text) => {
+    const cleaned = redact(text);
+    expect(cleaned).not.toContain(jwt);
+    expect(cleaned).not.toContain("sup3r-s3cret");
+    expect(cleaned).toContain("redacted");
+  });
+
+  it("leaves ordinary text alone", () => {
+    expect(redact("GET https://management.azure.com/subscriptions/1?api-version=2025-03-01 -> 200")).toBe(
+      "GET https://management.azure.com/subscriptions/1?api-version=2025-03-01 -> 200",
+    );
+  });
+
+  it("redacts nested values for journals", () => {
+    expect(redactValue({ a: { password: "p4ss", keep: "x" } })).toEqual({ a: { password: "[redacted]", keep: "x" } });
+  });
+});
