@@ -6,6 +6,12 @@ import excludeRemove from "./exclude/remove.js";
 import paramsGet from "./params/get.js";
 import paramsSet from "./params/set.js";
 import paramsUnset from "./params/unset.js";
+import exemptCreate from "./exempt/create.js";
+import exemptList from "./exempt/list.js";
+import exemptShow from "./exempt/show.js";
+import exemptRenew from "./exempt/renew.js";
+import exemptDelete from "./exempt/delete.js";
+import exemptApply from "./exempt/apply.js";
 import history from "./history.js";
 import undo from "./undo.js";
 
@@ -21,6 +27,12 @@ export const commands: CommandSpec<any>[] = [
   paramsGet,
   paramsSet,
   paramsUnset,
+  exemptCreate,
+  exemptList,
+  exemptShow,
+  exemptRenew,
+  exemptDelete,
+  exemptApply,
   history,
   undo,
 ];

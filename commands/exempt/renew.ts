@@ -1,0 +1,113 @@
+import { defineCommand, stringOption } from "../../src/cli/command.js";
+import { UsageError } from "../../src/cli/errors.js";
+import { printRecord } from "../../src/cli/output.js";
+import { exemptionScope, diffExemption, mergeForUpdate } from "../../src/exemptions/plan.js";
+import { updateByPut } from "../../src/exemptions/apply.js";
+import { parseExpiry, defaultWaiverMaxDays, formatExpiry } from "../../src/exemptions/expiry.js";
+import { findExemption } from "../../src/exemptions/lookup.js";
+import { metadataKeys, stampMetadata, stringField } from "../../src/exemptions/metadata.js";
+import { describeDiffs, describeExemption, exemptionView } from "../../src/exemptions/present.js";
+import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../src/exemptions/validate.js";
+import { parseMaxDaysOption } from "./create.js";
+import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
+
+export interface RenewOptions {
+  reference: string;
+  cluster?: string;
+  resourceGroup?: string;
+  expires?: string;
+  noExpiry: boolean;
+  maxDays?: number;
+  reason?: string;
+  ticket?: string;
+}
+
+export default defineCommand<RenewOptions>({
+  path: ["exempt", "renew"],
+  summary: "Move an exemption's expiry (GET plus a full PUT; journaled, undoable)",
+  description:
+    "Sets a new expiry on an exemption, checked like 'exempt create' (in the future; a waiver at most --max-days away, 90 by default). ARM's PATCH cannot change the expiry, so akspol reads the exemption and PUTs it back whole with the new date, keeping every other field.",
+  arguments: [{ name: "name-or-id", description: "the exemption's name or full id", required: true }],
+  options: [
+    { flags: "--expires <date>", description: "YYYY-MM-DD (23:59:59Z that day), an ISO date-time, or +Nd (days from now)" },
+    { flags: "--no-expiry", description: "remove the expiry (mitigated exemptions only)" },
+    { flags: "--max-days <n>", description: `longest a waiver may last, in days (default ${defaultWaiverMaxDays})` },
+    { flags: "--reason <text>", description: "a new reason (else the current one is kept)" },
+    { flags: "--ticket <id>", description: "a new ticket (else the current one is kept)" },
+    { flags: "--cluster <name-or-id>", description: "the cluster the exemption is on (when the name is not unique)" },
+    { flags: "--resource-group <name>", description: "the cluster's resource group" },
+  ],
+  outputs: ["table", "json", "yaml"],
+  examples: ["akspol exempt renew aks-prod-weu-hostnetwork --expires +30d --ticket OPS-1300", "akspol exempt renew aks-prod-weu-hostnetwork --expires 2030-01-31 --max-days 3650 --dry-run"],
+  parse(input) {
+    const reference = input.args["name-or-id"];
+    if (typeof reference !== "string" || !reference.trim()) throw new UsageError("Pass the exemption's name or id.");
+    const expires = stringOption(input, "expires");
+    const noExpiry = input.options.expiry === false;
+    if (expires && noExpiry) throw new UsageError("Choose either --expires or --no-expiry.");
+    if (!expires && !noExpiry) throw new UsageError("Pass the new expiry with --expires (or --no-expiry for a mitigated exemption).");
+    const reason = stringOption(input, "reason");
+    return {
+      reference: reference.trim(),
+      cluster: stringOption(input, "cluster"),
+      resourceGroup: stringOption(input, "resourceGroup"),
+      expires,
+      noExpiry,
+      maxDays: parseMaxDaysOption(stringOption(input, "maxDays")),
+      reason: reason === undefined ? undefined : checkReason(reason),
+      ticket: checkTicket(stringOption(input, "ticket")),
+    };
+  },
+  async run(options, ctx) {
+    const now = ctx.clock.now();
+    let expiresOn: Date | undefined;
+    if (options.expires) {
+      try {
+        expiresOn = parseExpiry(options.expires, now);
+      } catch (error) {
+        expiryToUsage(error);
+      }
+    }
+    const found = await findExemption(ctx, options);
+    const client = await ctx.azure.exemptions();
+    const scope = exemptionScope(found.id);
+    // Re-read just before the PUT: the PUT replaces the whole exemption.
+    const current = (await client.get(scope, found.name)) ?? found;
+    const category = /^mitigated$/i.test(String(current.properties.exemptionCategory)) ? "Mitigated" : "Waiver";
+    checkExpiryRule(category, expiresOn, now, options.maxDays);
+    const principal = await ctx.azure.principal();
+    const desired = (exemption: PolicyExemption): PolicyExemptionProperties => {
+      const reason = options.reason ?? stringField(exemption.properties.metadata, metadataKeys.reason) ?? exemption.properties.description ?? "";
+      const properties: PolicyExemptionProperties = {
+        ...exemption.properties,
+        ...(options.reason ? { description: options.reason } : {}),
+        metadata: stampMetadata(exemption.properties.metadata, {
+          owner: stringField(exemption.properties.metadata, metadataKeys.owner),
+          ticket: options.ticket ?? stringField(exemption.properties.metadata, metadataKeys.ticket),
+          reason,
+          principal,
+        }),
+      };
+      if (expiresOn) properties.expiresOn = formatExpiry(expiresOn);
+      else delete properties.expiresOn;
+      return mergeForUpdate(exemption.properties, properties);
+    };
+    const diffs = diffExemption(current.properties, desired(current));
+    const cluster = exemptionView(current, now).cluster ?? scope;
+    if (ctx.globals.dryRun) {
+      await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "renew", dryRun: true, diffs, exemption: exemptionView(current, now), request: { method: "PUT", id: current.id, body: { properties: desired(current) } } }, () =>
+        [`Dry run: would update ${current.name} on ${cluster}:`, ...describeDiffs(diffs, "  ")].join("\n"),
+      );
+      return 0;
+    }
+    const { exemption, record } = await updateByPut(
+      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now() },
+      { scope, name: current.name, current, desired, summary: `renew exemption ${current.name} on ${cluster}: expires ${expiresOn ? formatExpiry(expiresOn) : "never"}` },
+    );
+    ctx.io.success(`Renewed ${exemption.name}: expires ${exemption.properties.expiresOn ?? "never"} (change ${record.changeId}).`);
+    const after = exemptionView(exemption, ctx.clock.now());
+    await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "renew", dryRun: false, changeId: record.changeId, diffs, exemption: after }, () => describeExemption(after));
+    return 0;
+  },
+});
+

@@ -1,0 +1,196 @@
+import type { ExemptionsClient, PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
+import { settleConcurrent } from "../azure/concurrency.js";
+import { toAkspolError } from "../cli/errors.js";
+import type { Journal } from "../journal/journal.js";
+import { mergeForUpdate, type Plan, type PlanAction } from "./plan.js";
+import { metadataKeys, stringField } from "./metadata.js";
+import { exemptionScope } from "./plan.js";
+
+/**
+ * Exemption writes, each journaled in the shape `akspol undo` reverses: `before` is the full exemption
+ * (null for a create), `intendedAfter` the full body (null for a delete). Undo PUTs `before` back,
+ * or deletes when it is null.
+ */
+export interface WriteDeps {
+  client: ExemptionsClient;
+  journal: Journal;
+  principal: { id: string; name: string };
+  command: string;
+  now: () => Date;
+}
+
+export interface WriteRecord {
+  operation: "create" | "update" | "delete";
+  id: string;
+  changeId: string;
+}
+
+function reasonAndTicket(properties: PolicyExemptionProperties | undefined) {
+  return {
+    reason: stringField(properties?.metadata, metadataKeys.reason) ?? properties?.description,
+    ticket: stringField(properties?.metadata, metadataKeys.ticket),
+  };
+}
+
+/** PUT with a journal entry around it. `before` is the exemption as read just before (undefined for a create). */
+export async function journaledPut(
+  deps: WriteDeps,
+  write: { scope: string; name: string; before?: PolicyExemption; properties: PolicyExemptionProperties; summary: string },
+): Promise<{ exemption: PolicyExemption; record: WriteRecord }> {
+  const id = `${write.scope}/providers/Microsoft.Authorization/policyExemptions/${write.name}`;
+  const operation = write.before ? "update" : "create";
+  const changeId = await deps.journal.begin(
+    {
+      principal: deps.principal,
+      command: deps.command,
+      ...reasonAndTicket(write.properties),
+      resourceKind: "policyExemption",
+      resourceId: write.before?.id ?? id,
+      operation,
+      summary: write.summary,
+      before: write.before ?? null,
+      intendedAfter: { id: write.before?.id ?? id, name: write.name, type: "Microsoft.Authorization/policyExemptions", properties: write.properties },
+      touched: write.before ? changedFields(write.before.properties, write.properties) : undefined,
+    },
+    deps.now(),
+  );
+  try {
+    const { exemption } = await deps.client.createOrUpdate(write.scope, write.name, write.properties);
+    await deps.journal.finish(changeId, { status: "applied", after: exemption }, deps.now());
+    return { exemption, record: { operation, id: exemption.id ?? id, changeId } };
+  } catch (error) {
+    await deps.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message }, deps.now());
+    throw error;
+  }
+}
+
+export async function journaledDelete(deps: WriteDeps, write: { before: PolicyExemption; summary: string }): Promise<{ record: WriteRecord; existed: boolean }> {
+  const scope = exemptionScope(write.before.id);
+  const changeId = await deps.journal.begin(
+    {
+      principal: deps.principal,
+      command: deps.command,
+      ...reasonAndTicket(write.before.properties),
+      resourceKind: "policyExemption",
+      resourceId: write.before.id,
+      operation: "delete",
+      summary: write.summary,
+      before: write.before,
+      intendedAfter: null,
+    },
+    deps.now(),
+  );
+  try {
+    const existed = await deps.client.delete(scope, write.before.name);
+    await deps.journal.finish(changeId, { status: existed ? "applied" : "not-applied", after: null, ...(existed ? {} : { error: "it did not exist any more (204)" }) }, deps.now());
+    return { record: { operation: "delete", id: write.before.id, changeId }, existed };
+  } catch (error) {
+    await deps.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message }, deps.now());
+    throw error;
+  }
+}
+
+function changedFields(before: PolicyExemptionProperties, after: PolicyExemptionProperties): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof PolicyExemptionProperties>;
+  return [...keys].filter((key) => JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)).sort();
+}
+
+/**
+ * Updates by GET plus a full PUT (ARM's PATCH only takes resourceSelectors and
+ * assignmentScopeValidation): the fresh GET keeps fields changed since the plan was made.
+ */
+export async function updateByPut(
+  deps: WriteDeps,
+  update: { scope: string; name: string; desired: PolicyExemptionProperties | ((current: PolicyExemption) => PolicyExemptionProperties); summary: string; current?: PolicyExemption },
+): Promise<{ exemption: PolicyExemption; record: WriteRecord }> {
+  const current = update.current ?? (await deps.client.get(update.scope, update.name));
+  if (!current) {
+    const { NotFoundError } = await import("../cli/errors.js");
+    throw new NotFoundError(`Exemption '${update.name}' no longer exists at ${update.scope}.`, { suggestion: "Run the command again: it will be created." });
+  }
+  const properties = typeof update.desired === "function" ? update.desired(current) : mergeForUpdate(current.properties, update.desired);
+  return journaledPut(deps, { scope: update.scope, name: update.name, before: current, properties, summary: update.summary });
+}
+
+export interface ActionResult {
+  action: PlanAction["action"];
+  id: string;
+  name: string;
+  cluster: string;
+  status: "applied" | "failed" | "skipped";
+  changeIds: string[];
+  error?: string;
+  exitCode?: number;
+}
+
+/**
+ * Runs the plan's writes with bounded concurrency. Every item settles on its own: a failed write
+ * (throttling or server errors past the SDK's retries, a permission) does not stop the others, and
+ * a re-run converges because the plan is recomputed from Azure.
+ */
+export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: number; onProgress?: (result: ActionResult) => void }): Promise<ActionResult[]> {
+  const writes = plan.actions.filter((action) => action.action !== "unchanged");
+  const settled = await settleConcurrent(writes, deps.concurrency, async (action) => {
+    const changeIds: string[] = [];
+    try {
+      await runAction(action, deps, changeIds);
+      const result: ActionResult = { action: action.action, id: action.id, name: action.name, cluster: action.cluster, status: "applied", changeIds };
+      deps.onProgress?.(result);
+      return result;
+    } catch (error) {
+      const failure = toAkspolError(error);
+      const result: ActionResult = {
+        action: action.action,
+        id: action.id,
+        name: action.name,
+        cluster: action.cluster,
+        status: "failed",
+        changeIds,
+        error: failure.message,
+        exitCode: failure.exitCode,
+      };
+      deps.onProgress?.(result);
+      return result;
+    }
+  });
+  return settled.map((entry) => (entry.ok ? entry.value : { action: "create", id: "", name: "", cluster: "", status: "failed", changeIds: [], error: String(entry.error) }));
+}
+
+async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[]): Promise<void> {
+  const label = `exemption ${action.name} on ${action.cluster}`;
+  switch (action.action) {
+    case "create": {
+      const { record } = await journaledPut(deps, { scope: action.scope, name: action.name, properties: action.desired, summary: `apply: create ${label}` });
+      changeIds.push(record.changeId);
+      return;
+    }
+    case "update": {
+      const { record } = await updateByPut(deps, {
+        scope: action.scope,
+        name: action.name,
+        desired: action.desired,
+        summary: `apply: update ${label} (${action.diffs.map((diff) => diff.field).join(", ")})`,
+      });
+      changeIds.push(record.changeId);
+      return;
+    }
+    case "replace": {
+      // The name stays, and ARM refuses a new policyAssignmentId on an existing exemption
+      // (InvalidPolicyAssignmentIdUpdate), so the old one must go before the new one can be made.
+      // Two journal entries (delete old, create new); if the create fails, a re-run creates it.
+      const current = (await deps.client.get(action.scope, action.name)) ?? action.actual;
+      const removed = await journaledDelete(deps, { before: current, summary: `apply: replace ${label}: delete the exemption of ${current.properties.policyAssignmentId}` });
+      changeIds.push(removed.record.changeId);
+      const { record } = await journaledPut(deps, { scope: action.scope, name: action.name, properties: action.desired, summary: `apply: replace ${label}: create it for ${action.desired.policyAssignmentId}` });
+      changeIds.push(record.changeId);
+      return;
+    }
+    case "delete": {
+      const { record } = await journaledDelete(deps, { before: action.actual, summary: `apply --prune: delete ${label}` });
+      changeIds.push(record.changeId);
+      return;
+    }
+    case "unchanged":
+      return;
+  }
+}

@@ -1,0 +1,79 @@
+import type { Context } from "../context.js";
+import type { PolicyExemption } from "../azure/exemptions-client.js";
+import type { SubscriptionRef } from "../azure/subscriptions.js";
+import { resolveCluster, type ClusterRecord } from "../azure/clusters.js";
+import { mapConcurrent } from "../azure/concurrency.js";
+import { parseClusterId, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
+import { NotFoundError, UsageError } from "../cli/errors.js";
+
+/**
+ * Where to look for a cluster or exemption given by name: the subscriptions asked for
+ * (--subscription, AZURE_SUBSCRIPTION_ID), else every subscription the principal can see, so that
+ * `akspol exempt show <name>` works without first choosing one.
+ */
+export function lookupSubscriptions(ctx: Pick<Context, "globals" | "subscriptions">, all = false): Promise<SubscriptionRef[]> {
+  if (all || ctx.globals.subscriptions.length === 0) return ctx.subscriptions({ all: true });
+  return ctx.subscriptions();
+}
+
+export function findCluster(ctx: Context, reference: string, resourceGroup?: string): Promise<ClusterRecord> {
+  return resolveCluster({
+    session: ctx.azure,
+    reference,
+    resourceGroup,
+    subscriptions: () => lookupSubscriptions(ctx),
+    prompter: ctx.prompter,
+    canPrompt: ctx.io.canPrompt,
+  });
+}
+
+export interface ExemptionLookup {
+  /** A name or a full exemption id. */
+  reference: string;
+  cluster?: string;
+  resourceGroup?: string;
+}
+
+/**
+ * An exemption by full id (one GET), by cluster and name (cluster GET or list, then one GET), or by
+ * name alone (one list per subscription; several matches are offered on a terminal, else refused).
+ */
+export async function findExemption(ctx: Context, lookup: ExemptionLookup): Promise<PolicyExemption> {
+  const client = await ctx.azure.exemptions();
+  if (lookup.reference.includes("/")) {
+    const parts = splitAuthorizationId(lookup.reference, "policyExemptions");
+    if (!parts) throw new UsageError(`'${lookup.reference}' is not a policy exemption id.`, { suggestion: "Pass the exemption's name or its full id (.../providers/Microsoft.Authorization/policyExemptions/<name>)." });
+    const exemption = await client.get(parts.scope, parts.name);
+    if (!exemption) throw new NotFoundError(`Exemption '${lookup.reference}' does not exist.`, { suggestion: "List exemptions with 'akspol exempt list --include-expired'." });
+    return exemption;
+  }
+  if (lookup.cluster) {
+    const cluster = parseClusterId(lookup.cluster) ?? (await findCluster(ctx, lookup.cluster, lookup.resourceGroup));
+    const exemption = await client.get(cluster.id, lookup.reference);
+    if (!exemption) {
+      throw new NotFoundError(`No exemption '${lookup.reference}' on cluster ${cluster.name}.`, { suggestion: `List them with 'akspol exempt list --cluster ${cluster.name} --include-expired'.` });
+    }
+    return exemption;
+  }
+  const subscriptions = await lookupSubscriptions(ctx);
+  const lists = await mapConcurrent(subscriptions, ctx.globals.concurrency, (subscription) => client.list(subscriptionScope(subscription.id)));
+  const wanted = lookup.reference.toLowerCase();
+  const unique = new Map<string, PolicyExemption>();
+  for (const exemption of lists.flat()) if (exemption.name.toLowerCase() === wanted) unique.set(exemption.id.toLowerCase(), exemption);
+  const matches = [...unique.values()];
+  if (matches.length === 1) return matches[0] as PolicyExemption;
+  if (matches.length === 0) {
+    throw new NotFoundError(`No exemption named '${lookup.reference}' in ${subscriptions.map((subscription) => subscription.name).join(", ")}.`, {
+      suggestion: "List exemptions with 'akspol exempt list --include-expired', or pass --subscription or the full id.",
+    });
+  }
+  if (ctx.io.canPrompt) {
+    return ctx.prompter.select(
+      `'${lookup.reference}' names ${matches.length} exemptions. Which one?`,
+      matches.map((exemption) => ({ name: exemption.id, value: exemption })),
+    );
+  }
+  throw new UsageError(`'${lookup.reference}' names ${matches.length} exemptions:\n${matches.map((exemption) => `  ${exemption.id}`).join("\n")}`, {
+    suggestion: "Pass --cluster, or the full exemption id.",
+  });
+}

@@ -1,0 +1,172 @@
+import type { PolicyAssignment } from "@azure/arm-policy";
+import type { Context } from "../context.js";
+import { listClusters, resolveCluster, type ClusterRecord } from "../azure/clusters.js";
+import type { PolicyExemption } from "../azure/exemptions-client.js";
+import { mapConcurrent } from "../azure/concurrency.js";
+import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/ids.js";
+import type { SubscriptionRef } from "../azure/subscriptions.js";
+import { AkspolError } from "../cli/errors.js";
+import { SetDefinitionCache } from "../policy/definitions.js";
+import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
+import { lookupSubscriptions } from "./lookup.js";
+import type { DesiredState } from "./plan.js";
+import { applicableAssignments, assignedSet, exemptionProperties, resolveApplicableAssignment, resolveReferences, type ApplicableAssignment, type AssignedSet } from "./validate.js";
+
+/**
+ * Turns a parsed desired-state file into exemption bodies by reading Azure (clusters, the
+ * assignments that apply to them, the assigned set definitions). Nothing is written. Every problem
+ * is collected with the file position of the field it is about, and the file is rejected whole.
+ */
+export interface ResolvedFile {
+  desired: DesiredState[];
+  /** The cluster scopes the entries are on, plus the file's `scopes:`. */
+  coveredScopes: string[];
+}
+
+export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, principal: { id: string; name: string }): Promise<ResolvedFile> {
+  const session = ctx.azure;
+  const definitions = new SetDefinitionCache(session);
+  const errors: FileError[] = [];
+  const fail = (at: Position | undefined, error: unknown) => {
+    const message = error instanceof AkspolError ? `${error.message}${error.suggestion ? ` (${error.suggestion})` : ""}` : String((error as Error)?.message ?? error);
+    errors.push({ line: at?.line ?? 1, column: at?.column ?? 1, message: message.replace(/\n/g, " ") });
+  };
+
+  let subscriptionsPromise: Promise<SubscriptionRef[]> | undefined;
+  const subscriptions = () => (subscriptionsPromise ??= lookupSubscriptions(ctx));
+  let allVisible: Promise<SubscriptionRef[]> | undefined;
+  let clusterListPromise: Promise<ClusterRecord[]> | undefined;
+  const clusterCache = new Map<string, Promise<ClusterRecord>>();
+
+  const findSubscription = async (wanted: string): Promise<SubscriptionRef> => {
+    allVisible ??= ctx.subscriptions({ all: true });
+    const match = (await allVisible).find((subscription) => subscription.id.toLowerCase() === wanted.toLowerCase() || subscription.name.toLowerCase() === wanted.toLowerCase());
+    if (!match) throw new AkspolError(`subscription '${wanted}' is not visible to the signed-in principal`);
+    return match;
+  };
+
+  const clusterFor = (reference: string, resourceGroup?: string, subscription?: string): Promise<ClusterRecord> => {
+    const key = `${reference}|${resourceGroup ?? ""}|${subscription ?? ""}`.toLowerCase();
+    let promise = clusterCache.get(key);
+    if (!promise) {
+      promise = (async () => {
+        if (parseClusterId(reference) || resourceGroup) {
+          return resolveCluster({ session, reference, resourceGroup, subscriptions: async () => (subscription ? [await findSubscription(subscription)] : subscriptions()) });
+        }
+        // Names alone: one cluster list per subscription, shared by every entry of the file.
+        clusterListPromise ??= (async () => listClusters(session, await subscriptions()))();
+        let clusters = await clusterListPromise;
+        if (subscription) {
+          const wanted = await findSubscription(subscription);
+          clusters = clusters.filter((cluster) => cluster.subscriptionId.toLowerCase() === wanted.id.toLowerCase());
+          if (clusters.length === 0 && !(await subscriptions()).some((s) => s.id === wanted.id)) clusters = await listClusters(session, [wanted]);
+        }
+        const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === reference.toLowerCase());
+        if (matches.length === 1) return matches[0] as ClusterRecord;
+        if (matches.length === 0) throw new AkspolError(`no AKS cluster named '${reference}' was found${subscription ? ` in ${subscription}` : ""}`);
+        throw new AkspolError(`'${reference}' names ${matches.length} clusters (${matches.map((cluster) => cluster.resourceGroup).join(", ")}); add resourceGroup`);
+      })();
+      clusterCache.set(key, promise);
+    }
+    return promise;
+  };
+
+  const applicableCache = new Map<string, Promise<{ applicable: ApplicableAssignment[]; notApplicable: ApplicableAssignment[] }>>();
+  const applicableFor = (cluster: ClusterRecord) => {
+    const key = normalizeId(cluster.id);
+    let promise = applicableCache.get(key);
+    if (!promise) {
+      promise = applicableAssignments(session, definitions, cluster);
+      applicableCache.set(key, promise);
+    }
+    return promise;
+  };
+  const setCache = new Map<string, Promise<AssignedSet>>();
+  const setFor = (assignment: PolicyAssignment, cluster: ClusterRecord) => {
+    const key = normalizeId(assignment.id ?? "");
+    let promise = setCache.get(key);
+    if (!promise) {
+      promise = assignedSet(definitions, assignment, cluster.subscriptionId);
+      setCache.set(key, promise);
+    }
+    return promise;
+  };
+
+  const resolved = await mapConcurrent(file.exemptions, ctx.globals.concurrency, async (entry: DesiredExemption): Promise<DesiredState | undefined> => {
+    let cluster: ClusterRecord;
+    try {
+      cluster = await clusterFor(entry.cluster, entry.resourceGroup, entry.subscription);
+    } catch (error) {
+      fail(entry.at.cluster, error);
+      return undefined;
+    }
+    let assignment: PolicyAssignment;
+    try {
+      assignment = await resolveApplicableAssignment(session, definitions, cluster, entry.assignment, await applicableFor(cluster));
+    } catch (error) {
+      fail(entry.at.assignment, error);
+      return undefined;
+    }
+    let referenceIds: string[] | undefined;
+    if (entry.policies !== "all") {
+      try {
+        referenceIds = resolveReferences(entry.policies, await setFor(assignment, cluster));
+      } catch (error) {
+        fail(entry.at.policies, error);
+        return undefined;
+      }
+    }
+    const properties = exemptionProperties({
+      cluster,
+      assignment,
+      referenceIds,
+      category: entry.category,
+      expiresOn: entry.expiresOn,
+      reason: entry.reason,
+      ticket: entry.ticket,
+      owner: file.owner,
+      displayName: entry.displayName,
+      principal,
+    });
+    return {
+      id: `${cluster.id}/providers/Microsoft.Authorization/policyExemptions/${entry.name}`,
+      scope: cluster.id,
+      name: entry.name,
+      cluster: cluster.name,
+      properties,
+      index: entry.index,
+    };
+  });
+
+  const coveredScopes = new Set<string>();
+  for (const item of resolved) if (item) coveredScopes.add(item.scope);
+  await mapConcurrent(file.scopes, ctx.globals.concurrency, async (scope) => {
+    try {
+      if (scope.value.includes("/")) {
+        parseScope(scope.value);
+        coveredScopes.add(scope.value);
+      } else coveredScopes.add((await clusterFor(scope.value)).id);
+    } catch (error) {
+      fail(scope.at, error);
+    }
+  });
+
+  if (errors.length > 0) throw new DesiredStateError(file.path, errors.sort((a, b) => a.line - b.line || a.column - b.column));
+  return { desired: resolved.filter((item): item is DesiredState => item !== undefined), coveredScopes: [...coveredScopes] };
+}
+
+/**
+ * The exemptions that exist in the covered scopes: atExactScope() on each cluster, an unfiltered
+ * list (at and below) on broader scopes, deduplicated.
+ */
+export async function listCovered(ctx: Context, coveredScopes: string[]): Promise<PolicyExemption[]> {
+  const client = await ctx.azure.exemptions();
+  const lists = await mapConcurrent(coveredScopes, ctx.globals.concurrency, async (scope) => {
+    const isResource = parseScope(scope).kind === "resource";
+    const listed = await client.list(scope, isResource ? "atExactScope()" : undefined);
+    return listed.filter((exemption) => isAtOrBelow(exemption.id, scope));
+  });
+  const unique = new Map<string, PolicyExemption>();
+  for (const exemption of lists.flat()) unique.set(normalizeId(exemption.id), exemption);
+  return [...unique.values()];
+}
