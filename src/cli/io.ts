@@ -154,6 +154,12 @@ export function createTestIO(options: { tty?: boolean; input?: string } & IOSett
     stderr.isTTY = true;
     stdout.columns = 160;
     stderr.columns = 160;
+    // Spinners (ora) move the cursor on a terminal; test terminals accept and ignore that.
+    for (const stream of [stdout, stderr] as Array<PassThrough & Record<string, unknown>>) {
+      stream.cursorTo = (_x: number, _y?: unknown, callback?: () => void) => (callback?.(), true);
+      stream.moveCursor = (_dx: number, _dy: number, callback?: () => void) => (callback?.(), true);
+      stream.clearLine = (_direction: number, callback?: () => void) => (callback?.(), true);
+    }
   }
   if (options.input !== undefined) stdin.end(options.input);
   const io = new IO({ stdin, stdout, stderr }, { ...options, color: false });
