@@ -26,6 +26,7 @@ export interface SeedDocument {
   }[];
   policyAssignments?: { scope: string; name: string; location?: string; identity?: unknown; properties: Record<string, unknown> }[];
   policyExemptions?: { scope: string; name: string; properties: Record<string, unknown> }[];
+  /** Custom definitions at a subscription or management group; scope "/" seeds an extra built-in. */
   policySetDefinitions?: { scope: string; name: string; properties: Record<string, unknown> }[];
   policyDefinitions?: { scope: string; name: string; properties: Record<string, unknown> }[];
   principals?: { name: string; clientId?: string; clientSecret?: string; objectId?: string }[];
@@ -41,9 +42,9 @@ export interface SeedContext {
   now: Date;
 }
 
-function scopeOf(scope: string, what: string) {
+function scopeOf(scope: string, what: string, allowTenant = false) {
   const parsed = parseScope(scope);
-  if (parsed === undefined || parsed.kind === "tenant") throw new Error(`Seed ${what}: '${scope}' is not a valid scope`);
+  if (parsed === undefined || (parsed.kind === "tenant" && !allowTenant)) throw new Error(`Seed ${what}: '${scope}' is not a valid scope`);
   return parsed;
 }
 
@@ -107,10 +108,10 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
   }
   const caller = seedingPrincipal(batch);
   for (const definition of doc.policyDefinitions ?? []) {
-    stageDefinition(batch, { scope: scopeOf(definition.scope, "policy definition"), kind: "policyDefinitions", name: definition.name, body: { properties: definition.properties }, apiVersion: SEED_POLICY_API_VERSION, caller, now });
+    stageDefinition(batch, { scope: scopeOf(definition.scope, "policy definition", true), kind: "policyDefinitions", name: definition.name, body: { properties: definition.properties }, apiVersion: SEED_POLICY_API_VERSION, caller, now, seededBuiltIn: true });
   }
   for (const definition of doc.policySetDefinitions ?? []) {
-    stageDefinition(batch, { scope: scopeOf(definition.scope, "policy set definition"), kind: "policySetDefinitions", name: definition.name, body: { properties: definition.properties }, apiVersion: SEED_POLICY_API_VERSION, caller, now });
+    stageDefinition(batch, { scope: scopeOf(definition.scope, "policy set definition", true), kind: "policySetDefinitions", name: definition.name, body: { properties: definition.properties }, apiVersion: SEED_POLICY_API_VERSION, caller, now, seededBuiltIn: true });
   }
   for (const assignment of doc.policyAssignments ?? []) {
     const body: Record<string, unknown> = { properties: assignment.properties };

@@ -65,8 +65,7 @@ export function resolveDefinition(reader: StateReader, id: string): ResolvedDefi
   const scopeSegments = segments.slice(0, -4);
   if (scopeSegments.length === 0) {
     const builtin = builtins()[kind].get(name.toLowerCase());
-    if (builtin === undefined) return undefined;
-    return { kind, id: `/providers/${TYPE[kind]}/${builtin.name}`, builtIn: true, versions: builtin.versions, latest: builtin.latest };
+    if (builtin !== undefined) return { kind, id: `/providers/${TYPE[kind]}/${builtin.name}`, builtIn: true, versions: builtin.versions, latest: builtin.latest };
   }
   const record = reader.get(keyOf(id));
   if (record === undefined || !eq(record.type, TYPE[kind])) return undefined;
@@ -76,7 +75,7 @@ export function resolveDefinition(reader: StateReader, id: string): ResolvedDefi
   }
   if (versions.size === 0) versions.set(record.body.properties.version ?? "1.0.0", record.body);
   const latest = resolveVersion(versions.keys())!;
-  return { kind, id: record.body.id, builtIn: false, versions, latest };
+  return { kind, id: record.body.id, builtIn: scopeSegments.length === 0, versions, latest };
 }
 
 /** The version an assignment or reference pinned with `pattern` uses, or undefined when none matches. */
@@ -204,12 +203,15 @@ interface DefinitionWrite {
   apiVersion: string;
   caller: EmulatorPrincipalRecord;
   now: Date;
+  /** Seeding only: a tenant-level definition served as a built-in (for replaying ARM's examples). */
+  seededBuiltIn?: boolean;
 }
 
 /** Validates a custom definition PUT and stages it with its version record (PUT route and seeding). */
 export function stageDefinition(batch: Batch, write: DefinitionWrite): any {
   const { scope, kind, name, apiVersion } = write;
-  if (scope.kind !== "subscription" && scope.kind !== "managementGroup") {
+  const tenantBuiltIn = write.seededBuiltIn === true && scope.kind === "tenant";
+  if (scope.kind !== "subscription" && scope.kind !== "managementGroup" && !tenantBuiltIn) {
     throw badRequest("InvalidScope", `The ${label(kind)} scope '${scope.id}' is invalid. Custom definitions live at subscription or management group scope.`);
   }
   const id = `${scope.id}/providers/${TYPE[kind]}/${name}`;
@@ -221,7 +223,7 @@ export function stageDefinition(batch: Batch, write: DefinitionWrite): any {
   const properties = structuredClone(member(body, "properties") ?? {});
   rejectUnknownMembers(properties, definitionPropertyNames(apiVersion, kind === "policySetDefinitions"), kind === "policyDefinitions" ? "PolicyDefinitionProperties" : "PolicySetDefinitionProperties", "properties");
   delete properties.versions;
-  properties.policyType = "Custom";
+  properties.policyType = tenantBuiltIn ? "BuiltIn" : "Custom";
   properties.version = properties.version ?? "1.0.0";
   properties.parameters = properties.parameters ?? {};
   properties.metadata = properties.metadata ?? {};
@@ -253,7 +255,8 @@ export function stageDefinition(batch: Batch, write: DefinitionWrite): any {
     }
   }
   const existing = batch.get(keyOf(id));
-  const resource = { properties, id, type: TYPE[kind], name, systemData: systemDataFor(write.caller, write.now, existing?.body?.systemData) };
+  const resource: any = { properties, id, type: TYPE[kind], name };
+  if (!tenantBuiltIn) resource.systemData = systemDataFor(write.caller, write.now, existing?.body?.systemData);
   batch.put(keyOf(id), { type: TYPE[kind], id, body: resource });
   const versionId = `${id}/versions/${properties.version}`;
   batch.put(keyOf(versionId), { type: VERSION_TYPE[kind], id: versionId, body: { definitionId: id, version: properties.version, resource } });
@@ -268,6 +271,9 @@ function listDefinitions(request: ArmRequest, context: EmulatorContext, scope: P
   const includeBuiltIns = filter.scope.kind !== "atExactScope";
   if (includeBuiltIns) {
     for (const builtin of builtins()[kind].values()) definitions.push(resolveDefinition(store, `/providers/${TYPE[kind]}/${builtin.name}`)!);
+    for (const record of store.list(TYPE[kind])) {
+      if (keyOf(record.body.id).startsWith("/providers/microsoft.authorization/")) definitions.push(resolveDefinition(store, record.body.id)!);
+    }
   }
   if (scope.kind !== "tenant") {
     const scopes = filter.scope.kind === "atExactScope" ? [keyOf(scope.id)] : ancestorKeys(store, scope.id);
