@@ -94,7 +94,7 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
 
   for (const error of document.errors) {
     const pos = error.linePos?.[0];
-    errors.push({ line: pos?.line ?? 1, column: pos?.col ?? 1, message: error.message.split("\n")[0] as string });
+    errors.push({ ...(pos ? { line: pos.line, column: pos.col } : position(error.pos[0])), message: error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") as string });
   }
   if (errors.length > 0) throw new DesiredStateError(options.path, errors);
 

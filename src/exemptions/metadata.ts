@@ -21,9 +21,12 @@ export const metadataKeys = {
   ticket: "ticket",
   /** Why the exemption exists (also the exemption's description). */
   reason: "reason",
-  /** The principal that asked for the current state: display name and object id. */
+  /** The principal that asked for the exemption (set when akspol creates it; never overwritten). */
   requestedBy: "requestedBy",
   requestedByObjectId: "requestedByObjectId",
+  /** The principal behind akspol's latest change to an existing exemption (renew, apply update). */
+  lastChangedBy: "lastChangedBy",
+  lastChangedByObjectId: "lastChangedByObjectId",
 } as const;
 
 export const managedByValue = "akspol";
@@ -35,7 +38,10 @@ export interface StampInput {
   principal: { id: string; name: string };
 }
 
-/** Merges akspol's keys into existing metadata, keeping keys written by ARM or people. */
+/**
+ * Merges akspol's keys into existing metadata, keeping keys written by ARM or people. The requester
+ * of an existing exemption is kept; the principal changing it now goes into lastChangedBy.
+ */
 export function stampMetadata(existing: Record<string, unknown> | undefined, input: StampInput): Record<string, unknown> {
   const metadata: Record<string, unknown> = { ...(existing ?? {}) };
   metadata[metadataKeys.managedBy] = managedByValue;
@@ -44,8 +50,13 @@ export function stampMetadata(existing: Record<string, unknown> | undefined, inp
   if (input.ticket) metadata[metadataKeys.ticket] = input.ticket;
   else delete metadata[metadataKeys.ticket];
   metadata[metadataKeys.reason] = input.reason;
-  metadata[metadataKeys.requestedBy] = input.principal.name;
-  metadata[metadataKeys.requestedByObjectId] = input.principal.id;
+  if (metadata[metadataKeys.requestedBy] === undefined) {
+    metadata[metadataKeys.requestedBy] = input.principal.name;
+    metadata[metadataKeys.requestedByObjectId] = input.principal.id;
+  } else {
+    metadata[metadataKeys.lastChangedBy] = input.principal.name;
+    metadata[metadataKeys.lastChangedByObjectId] = input.principal.id;
+  }
   return metadata;
 }
 

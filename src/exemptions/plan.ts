@@ -109,6 +109,16 @@ export function mergeForUpdate(actual: PolicyExemptionProperties, desired: Polic
   if (!desired.policyDefinitionReferenceIds) delete merged.policyDefinitionReferenceIds;
   if (!desired.expiresOn) delete merged.expiresOn;
   if (desired.metadata && !(metadataKeys.ticket in desired.metadata)) delete merged.metadata?.[metadataKeys.ticket];
+  // The requester stays; whoever changes it now is recorded as lastChangedBy.
+  const requester = actual.metadata?.[metadataKeys.requestedBy];
+  const desiredRequester = desired.metadata?.[metadataKeys.requestedBy];
+  if (merged.metadata && requester !== undefined && desiredRequester !== undefined && desiredRequester !== requester) {
+    merged.metadata[metadataKeys.requestedBy] = requester;
+    merged.metadata[metadataKeys.requestedByObjectId] = actual.metadata?.[metadataKeys.requestedByObjectId];
+    if (merged.metadata[metadataKeys.requestedByObjectId] === undefined) delete merged.metadata[metadataKeys.requestedByObjectId];
+    merged.metadata[metadataKeys.lastChangedBy] = desiredRequester;
+    merged.metadata[metadataKeys.lastChangedByObjectId] = desired.metadata?.[metadataKeys.requestedByObjectId];
+  }
   for (const field of ["displayName", "description"] as const) if (desired[field] === undefined) delete merged[field];
   return merged;
 }
