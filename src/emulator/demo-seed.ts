@@ -31,7 +31,10 @@ const clusters = {
 
 export const DEMO = {
   tenantId,
-  managementGroup: { name: "contoso", displayName: "Contoso", id: "/providers/Microsoft.Management/managementGroups/contoso" },
+  /** Name of the management group holding both subscriptions (under the tenant root group). */
+  managementGroup: "contoso",
+  managementGroupDisplayName: "Contoso",
+  managementGroupId: "/providers/Microsoft.Management/managementGroups/contoso",
   subscriptions: { prod, dev },
   resourceGroups: { prod: ["rg-aks-prod", "rg-shared"], dev: ["rg-aks-dev", "rg-sandbox"] },
   clusters,
@@ -60,7 +63,7 @@ export const DEMO = {
 export function demoSeed(now: Date): SeedDocument {
   return {
     tenantId,
-    managementGroups: [{ name: DEMO.managementGroup.name, displayName: DEMO.managementGroup.displayName }],
+    managementGroups: [{ name: DEMO.managementGroup, displayName: DEMO.managementGroupDisplayName }],
     subscriptions: [
       { subscriptionId: prod.id, displayName: prod.name, managementGroup: "contoso" },
       { subscriptionId: dev.id, displayName: dev.name, managementGroup: "contoso" },

@@ -148,8 +148,8 @@ describe("ARM behaviour", () => {
       const body = { properties: { policyDefinitionId: BASELINE } };
       expect((await call("PUT", assignmentPath("a".repeat(64)), { body })).status).toBe(201);
       await expectError("PUT", assignmentPath("a".repeat(65)), body, 400, "InvalidPolicyAssignmentName");
-      await expectError("PUT", assignmentPath("b".repeat(25), DEMO.managementGroup.id), body, 400, "InvalidPolicyAssignmentName");
-      expect((await call("PUT", assignmentPath("b".repeat(24), DEMO.managementGroup.id), { body })).status).toBe(201);
+      await expectError("PUT", assignmentPath("b".repeat(25), DEMO.managementGroupId), body, 400, "InvalidPolicyAssignmentName");
+      expect((await call("PUT", assignmentPath("b".repeat(24), DEMO.managementGroupId), { body })).status).toBe(201);
       await expectError("PUT", assignmentPath("bad.name"), body, 400, "InvalidPolicyAssignmentName");
     });
     it("ignores read-only fields in a request and keeps systemData", async () => {
@@ -225,7 +225,7 @@ describe("ARM behaviour", () => {
       expect(tooBig.status).toBe(400);
     });
     it("filters assignments: atScope() reaches management groups, atExactScope() stays put", async () => {
-      await call("PUT", `${DEMO.managementGroup.id}/providers/Microsoft.Authorization/policyAssignments/mg-wide?${API}`, { body: { properties: { policyDefinitionId: BASELINE } } });
+      await call("PUT", `${DEMO.managementGroupId}/providers/Microsoft.Authorization/policyAssignments/mg-wide?${API}`, { body: { properties: { policyDefinitionId: BASELINE } } });
       const names = async (path: string) => ((await call("GET", path, { principal: "reader" })).body.value as any[]).map((item) => item.name).sort();
       const sub = `/subscriptions/${prod}/providers/Microsoft.Authorization/policyAssignments?${API}`;
       expect(await names(`${sub}&$filter=atScope()`)).toContain("mg-wide");
@@ -243,7 +243,7 @@ describe("ARM behaviour", () => {
       expect(await names(`${base}&$filter=atExactScope()`)).toEqual([]);
       expect(await names(`${DEMO.clusters.dev.id}/providers/Microsoft.Authorization/policyExemptions?${EXEMPTION_API}&$filter=atScope()`)).toContain("aks-dev-legacy");
       expect(await names(`${base}&$filter=policyAssignmentId eq '${DEMO.assignments.restricted.id}'`)).toContain("aks-dev-legacy");
-      const mg = await names(`${DEMO.managementGroup.id}/providers/Microsoft.Authorization/policyExemptions?${EXEMPTION_API}&$filter=atScope()`);
+      const mg = await names(`${DEMO.managementGroupId}/providers/Microsoft.Authorization/policyExemptions?${EXEMPTION_API}&$filter=atScope()`);
       expect(mg).toEqual([]);
       // The clock moves: advancing past the hostNetwork exemption's expiry hides it from excludeExpired().
       const prodBase = `/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions?${EXEMPTION_API}&$filter=excludeExpired()`;

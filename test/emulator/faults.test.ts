@@ -57,7 +57,7 @@ describe("fault injection", () => {
 
   it("an exhausted retry budget surfaces the throttling error", async () => {
     await emu.hooks.injectFault({ method: "GET", pathPattern: "pss-baseline$", count: 10, kind: "429", retryAfterMs: 10 });
-    const error = await policy.policyAssignments.get(DEMO.assignments.baseline.scope, "pss-baseline").catch((caught: unknown) => caught as { statusCode?: number });
+    const error = (await policy.policyAssignments.get(DEMO.assignments.baseline.scope, "pss-baseline").catch((caught: unknown) => caught)) as { statusCode?: number };
     expect(error.statusCode).toBe(429);
     expect(await statuses()).toEqual([429, 429, 429, 429]);
   });

@@ -108,7 +108,7 @@ describe("Azure SDK clients against the emulator", () => {
       expect(byGroup.map((item) => item.name)).toEqual(["pss-restricted"]);
       const byResource = await collect(devClient.policyAssignments.listForResource("rg-aks-dev", "Microsoft.ContainerService", "", "managedClusters", "aks-dev"));
       expect(byResource.map((item) => item.name)).toEqual(["pss-restricted"]);
-      await policy.policyAssignments.create(DEMO.managementGroup.id, "mg-baseline", { policyDefinitionId: BASELINE });
+      await policy.policyAssignments.create(DEMO.managementGroupId, "mg-baseline", { policyDefinitionId: BASELINE });
       const byGroupMg = await collect(policy.policyAssignments.listForManagementGroup("contoso", { filter: "atScope()" }));
       expect(byGroupMg.map((item) => item.name)).toEqual(["mg-baseline"]);
       const byDefinition = await collect(devClient.policyAssignments.list({ filter: `policyDefinitionId eq '${RESTRICTED}'` }));
@@ -116,7 +116,7 @@ describe("Azure SDK clients against the emulator", () => {
       // atScope() at a cluster reaches its resource group, subscription and the management groups above.
       const inherited = await collect(devClient.policyAssignments.listForResource("rg-aks-dev", "Microsoft.ContainerService", "", "managedClusters", "aks-dev", { filter: "atScope()" }));
       expect(inherited.map((item) => item.name).sort()).toEqual(["mg-baseline", "pss-restricted"]);
-      await policy.policyAssignments.delete(DEMO.managementGroup.id, "mg-baseline");
+      await policy.policyAssignments.delete(DEMO.managementGroupId, "mg-baseline");
     });
   });
 
@@ -160,7 +160,7 @@ describe("Azure SDK clients against the emulator", () => {
         displayName: "Custom set",
         policyDefinitions: [{ policyDefinitionId: definition.id!, policyDefinitionReferenceId: "denyAll" }],
       });
-      expect(set.policyDefinitions[0].definitionVersion).toBe("1.*.*");
+      expect(set.policyDefinitions?.[0].definitionVersion).toBe("1.*.*");
       expect((await policy.policySetDefinitions.get("custom-set")).displayName).toBe("Custom set");
       const customOnly = await collect(policy.policySetDefinitions.list({ filter: "policyType eq 'Custom'" }));
       expect(customOnly.map((item) => item.name)).toEqual(["custom-set"]);

@@ -1,0 +1,61 @@
+import { UsageError } from "../src/cli/errors.js";
+import { defineCommand, stringOption } from "../src/cli/command.js";
+
+export interface EmulatorCommandOptions {
+  port: number;
+  host: string;
+  stateDir?: string;
+  seed: string;
+  latencyMs: number;
+}
+
+function integerOption(raw: string | undefined, flag: string, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}, not '${raw}'.`);
+  return value;
+}
+
+export default defineCommand<EmulatorCommandOptions>({
+  path: ["emulator"],
+  summary: "Run a local Azure Resource Manager emulator (policy, exemptions, AKS clusters) over HTTPS",
+  description:
+    "Starts an HTTPS server that behaves like Azure Resource Manager and Entra ID for everything akspol touches, so akspol or any Azure SDK client can run without a tenant. Prints one JSON line with the endpoint and the connection file (which holds the CA path and the principals' secrets), status to stderr, and runs until Ctrl+C or SIGTERM. State persists in the state dir. See docs/emulator.md.",
+  options: [
+    { flags: "--port <n>", description: "port to listen on (0 picks a free one)", default: "0" },
+    { flags: "--host <address>", description: "address to listen on", default: "127.0.0.1" },
+    { flags: "--state-dir <dir>", description: "where state, certificates and connection.json live (default: $XDG_STATE_HOME/akspol/emulator)" },
+    { flags: "--seed <demo|empty|file.json>", description: "state to start from when the state dir is empty", default: "demo" },
+    { flags: "--latency-ms <n>", description: "delay added to every ARM response", default: "0" },
+  ],
+  outputs: ["json"],
+  usesAzure: false,
+  examples: ["akspol emulator", "akspol emulator --port 8443 --seed empty", "akspol emulator --state-dir ./.emulator --seed seed.json"],
+  parse(input) {
+    return {
+      port: integerOption(stringOption(input, "port"), "--port", 0, 65535),
+      host: stringOption(input, "host") ?? "127.0.0.1",
+      stateDir: stringOption(input, "stateDir"),
+      seed: stringOption(input, "seed") ?? "demo",
+      latencyMs: integerOption(stringOption(input, "latencyMs"), "--latency-ms", 0, 600_000),
+    };
+  },
+  async run(options, ctx) {
+    const { startEmulator } = await import("../src/emulator/index.js");
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs });
+    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
+    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    await emulator.close();
+    ctx.io.info("ARM emulator stopped; state saved.");
+    return 0;
+  },
+});
