@@ -20,11 +20,14 @@ const RESTRICTED = "42b8ef37-b724-4e24-bbc8-7a7708edfe00";
 const RESTRICTED_2_4_0_VOLUME_TYPES = ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"];
 
 function dataDirectory(): string {
-  // src/emulator → src/data (vitest, strip-types); dist/src/emulator → dist/src/data, else the sources.
+  // src/emulator → src/data (vitest, strip-types); dist/src/emulator → dist/src/data or the sources.
+  // tsc copies only the JSON files the include globs reach, so prefer a copy with latest/ in it.
   const candidates = ["../data/azure-builtins", "../../../src/data/azure-builtins"].map((relative) =>
     fileURLToPath(new URL(relative, import.meta.url)),
   );
-  const found = candidates.find((candidate) => existsSync(join(candidate, "policySetDefinitions")));
+  const found =
+    candidates.find((candidate) => existsSync(join(candidate, "policyDefinitions", "latest"))) ??
+    candidates.find((candidate) => existsSync(join(candidate, "policySetDefinitions")));
   if (found === undefined) throw new Error(`Built-in policy data not found (looked in ${candidates.join(", ")})`);
   return found;
 }
