@@ -1,7 +1,7 @@
 import type { Context } from "../context.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
-import { resolveCluster, type ClusterRecord } from "../azure/clusters.js";
+import { listClusters, resolveCluster, type ClusterRecord, type ResolveClusterRequest } from "../azure/clusters.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 import { parseClusterId, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
 import { NotFoundError, UsageError } from "../cli/errors.js";
@@ -17,14 +17,31 @@ export function lookupSubscriptions(ctx: Pick<Context, "globals" | "subscription
 }
 
 export function findCluster(ctx: Context, reference: string, resourceGroup?: string): Promise<ClusterRecord> {
-  return resolveCluster({
-    session: ctx.azure,
-    reference,
-    resourceGroup,
-    subscriptions: () => lookupSubscriptions(ctx),
-    prompter: ctx.prompter,
-    canPrompt: ctx.io.canPrompt,
-  });
+  return findClusterIn({ session: ctx.azure, reference, resourceGroup, subscriptions: () => lookupSubscriptions(ctx), prompter: ctx.prompter, canPrompt: ctx.io.canPrompt });
+}
+
+/**
+ * resolveCluster, except that a name with a resource group but no single subscription is looked up
+ * in every candidate subscription (resolveCluster would GET it in the first one only).
+ */
+export async function findClusterIn(request: ResolveClusterRequest & { listed?: () => Promise<ClusterRecord[]> }): Promise<ClusterRecord> {
+  if (!parseClusterId(request.reference) && request.resourceGroup) {
+    const subscriptions = await request.subscriptions();
+    if (subscriptions.length > 1) {
+      const clusters = request.listed ? await request.listed() : await listClusters(request.session, subscriptions);
+      const matches = clusters.filter(
+        (cluster) => cluster.name.toLowerCase() === request.reference.toLowerCase() && cluster.resourceGroup.toLowerCase() === request.resourceGroup?.toLowerCase(),
+      );
+      if (matches.length === 1) return matches[0] as ClusterRecord;
+      if (matches.length === 0) {
+        throw new NotFoundError(`AKS cluster '${request.reference}' was not found in resource group '${request.resourceGroup}' of ${subscriptions.map((subscription) => subscription.name).join(", ")}.`, {
+          suggestion: "Check the name and resource group, or pass --subscription or the cluster's resource id.",
+        });
+      }
+      throw new UsageError(`'${request.reference}' in resource group '${request.resourceGroup}' exists in several subscriptions.`, { suggestion: "Pass --subscription, or the cluster's resource id." });
+    }
+  }
+  return resolveCluster(request);
 }
 
 export interface ExemptionLookup {

@@ -1,6 +1,6 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { Context } from "../context.js";
-import { listClusters, resolveCluster, type ClusterRecord } from "../azure/clusters.js";
+import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/ids.js";
@@ -8,7 +8,7 @@ import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { AkspolError } from "../cli/errors.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
-import { lookupSubscriptions } from "./lookup.js";
+import { findClusterIn, lookupSubscriptions } from "./lookup.js";
 import type { DesiredState } from "./plan.js";
 import { applicableAssignments, assignedSet, exemptionProperties, resolveApplicableAssignment, resolveReferences, type ApplicableAssignment, type AssignedSet } from "./validate.js";
 
@@ -50,12 +50,12 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
     let promise = clusterCache.get(key);
     if (!promise) {
       promise = (async () => {
+        // Names: one cluster list per subscription, shared by every entry of the file.
+        const listed = () => (clusterListPromise ??= (async () => listClusters(session, await subscriptions()))());
         if (parseClusterId(reference) || resourceGroup) {
-          return resolveCluster({ session, reference, resourceGroup, subscriptions: async () => (subscription ? [await findSubscription(subscription)] : subscriptions()) });
+          return findClusterIn({ session, reference, resourceGroup, subscriptions: async () => (subscription ? [await findSubscription(subscription)] : subscriptions()), listed });
         }
-        // Names alone: one cluster list per subscription, shared by every entry of the file.
-        clusterListPromise ??= (async () => listClusters(session, await subscriptions()))();
-        let clusters = await clusterListPromise;
+        let clusters = await listed();
         if (subscription) {
           const wanted = await findSubscription(subscription);
           clusters = clusters.filter((cluster) => cluster.subscriptionId.toLowerCase() === wanted.id.toLowerCase());
