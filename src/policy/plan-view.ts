@@ -1,9 +1,8 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
-import { listClusters } from "../azure/clusters.js";
 import { parseScope } from "../azure/ids.js";
 import type { IO } from "../cli/io.js";
-import { assignmentAppliesToCluster } from "./applicability.js";
+import { clustersUnderAssignment } from "./affected-clusters.js";
 import type { SetDefinition } from "./definitions.js";
 import { excludedNamespacesParameter, type EditPlan } from "./edit.js";
 import { protectionOf } from "./namespaces.js";
@@ -22,31 +21,28 @@ export interface AffectedClusters {
 }
 
 /**
- * The clusters an assignment reaches: every cluster below its scope that its notScopes and resource
- * selectors do not leave out. Clusters are listed per subscription (one call); for a management group
- * akspol does not walk the hierarchy, it says so instead.
+ * The clusters an assignment reaches: every cluster below its scope (for a management group, in
+ * every descendant subscription) that its notScopes and resource selectors do not leave out.
  */
 export async function affectedClusters(session: AzureSession, assignment: PolicyAssignment): Promise<AffectedClusters> {
   const scope = assignment.scope ?? "";
-  let info;
+  let kind: AffectedClusters["scopeKind"];
   try {
-    info = parseScope(scope);
+    kind = parseScope(scope).kind;
   } catch {
     return { scopeKind: "resource", clusters: null, note: `unrecognised scope ${scope}` };
   }
-  if (info.kind === "managementGroup") {
-    return { scopeKind: info.kind, clusters: null, note: `every cluster in every subscription below management group '${info.managementGroup}'` };
-  }
   try {
-    const clusters = await listClusters(session, [{ id: info.subscriptionId as string, name: info.subscriptionId as string }]);
+    const clusters = await clustersUnderAssignment(session, assignment);
     return {
-      scopeKind: info.kind,
+      scopeKind: kind,
       clusters: clusters
-        .filter((cluster) => assignmentAppliesToCluster(assignment, cluster).applies)
+        .filter((cluster) => cluster.applicability.applies)
         .map((cluster) => ({ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false })),
     };
   } catch (error) {
-    return { scopeKind: info.kind, clusters: null, note: `the clusters could not be listed (${(error as Error).message.split("\n")[0]})` };
+    const where = kind === "managementGroup" ? "every cluster in every subscription below the management group" : "every cluster below the scope";
+    return { scopeKind: kind, clusters: null, note: `${where} (they could not be listed: ${(error as Error).message.split("\n")[0]})` };
   }
 }
 
@@ -96,7 +92,7 @@ export function renderPlan(io: IO, input: { assignment: PolicyAssignment; defini
   if (affected.clusters === null) {
     lines.push(`  reaches: ${affected.note}`);
   } else {
-    const where = affected.scopeKind === "subscription" ? "below the subscription" : affected.scopeKind === "resourceGroup" ? "in the resource group" : "at this scope";
+    const where = { managementGroup: "below the management group", subscription: "below the subscription", resourceGroup: "in the resource group", resource: "at this scope" }[affected.scopeKind];
     lines.push(`  reaches: ${affected.clusters.length} cluster${affected.clusters.length === 1 ? "" : "s"} ${where}${affected.clusters.length ? ":" : ""}`);
     for (const cluster of affected.clusters) lines.push(`    ${cluster.name}${cluster.azurePolicyEnabled ? "" : " (Azure Policy add-on disabled)"}`);
   }

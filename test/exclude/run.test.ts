@@ -139,6 +139,27 @@ describe("exclude add (scripted)", () => {
   });
 });
 
+describe("the plan names the clusters an assignment reaches", () => {
+  test("an assignment on a management group reaches the clusters of every subscription below it, and the plan says so", async () => {
+    const { PolicyClient } = await import("@azure/arm-policy");
+    const client = new PolicyClient(emu.credentialFor("admin"), prod, emu.clientOptions);
+    await client.policyAssignments.create(DEMO.managementGroupId, "pss-mg", { policyDefinitionId: DEMO.policySetDefinitions.baseline, displayName: "mg baseline" });
+    const id = `${DEMO.managementGroupId}/providers/Microsoft.Authorization/policyAssignments/pss-mg`;
+    const result = await cli(["exclude", "add", id, "monitoring", "--dry-run", "-o", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).affectedClusters.map((c: any) => c.name).sort()).toEqual(["aks-dev", "aks-prod-neu", "aks-prod-weu", "aks-sandbox"]);
+    expect(result.stderr).toMatch(/4 clusters below the management group/);
+    expect(result.stderr).toMatch(/on a management group, so this applies to every cluster below it/);
+    expect(result.stderr).toMatch(/aks-sandbox \(Azure Policy add-on disabled\)/);
+  });
+
+  test("an assignment on a resource group reaches only its clusters, with no exemption hint", async () => {
+    const result = await cli(["exclude", "add", restrictedId, "extra", "--dry-run", "-o", "json"]);
+    expect(JSON.parse(result.stdout).affectedClusters.map((c: any) => c.name)).toEqual(["aks-dev"]);
+    expect(result.stderr).not.toMatch(/exempt that cluster/);
+  });
+});
+
 describe("exclude remove", () => {
   test("removes a custom namespace", async () => {
     const result = await cli(["exclude", "remove", restrictedId, "monitoring", "--yes", "-o", "json"]);
