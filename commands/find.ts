@@ -58,6 +58,9 @@ export default defineCommand<FindOptions>({
   async run(options, ctx) {
     const rows = await findRows(options, ctx);
     const names = new Map<string, string>();
+    if (!options.scope && !options.managementGroup && !options.cluster) {
+      for (const subscription of await ctx.subscriptions({ all: options.allSubscriptions })) names.set(subscription.id.toLowerCase(), subscription.name);
+    }
     const columns: Array<Column<FindRow>> = [
       { header: "Name", value: (row) => row.name },
       { header: "Display name", value: (row) => row.displayName },

@@ -14,6 +14,11 @@ import exemptDelete from "./exempt/delete.js";
 import exemptApply from "./exempt/apply.js";
 import history from "./history.js";
 import undo from "./undo.js";
+import show from "./show.js";
+import check from "./check.js";
+import completion from "./completion.js";
+import emulator from "./emulator.js";
+import demo from "./demo.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -35,4 +40,9 @@ export const commands: CommandSpec<any>[] = [
   exemptApply,
   history,
   undo,
+  show,
+  check,
+  emulator,
+  demo,
+  completion,
 ];

@@ -48,7 +48,10 @@ function addGlobalOptions(command: Command, hidden = false): Command {
     new Option("--state-dir <dir>", "journal and lock directory (env AKSPOL_STATE_DIR)"),
     new Option("--concurrency <n>", "parallel ARM requests (default 8)"),
   ];
+  const own = new Set(command.options.map((option) => option.long));
   for (const option of options) {
+    // A verb may give a global flag its own meaning (akspol emulator --state-dir is the emulator's).
+    if (own.has(option.long)) continue;
     if (hidden && option.long !== "--output") option.hideHelp();
     command.addOption(option);
   }

@@ -120,6 +120,6 @@ export function tokenClaims(token: string): Record<string, unknown> {
 /** A display name for the signed-in principal, for journals and exemption metadata. Never a secret. */
 export function principalFromClaims(claims: Record<string, unknown>): { id: string; name: string } {
   const id = String(claims.oid ?? claims.sub ?? "unknown");
-  const name = String(claims.upn ?? claims.unique_name ?? claims.preferred_username ?? claims.name ?? claims.appid ?? claims.azp ?? id);
+  const name = String(claims.upn ?? claims.unique_name ?? claims.preferred_username ?? claims.name ?? claims.app_displayname ?? claims.appid ?? claims.azp ?? id);
   return { id, name };
 }
