@@ -99,8 +99,7 @@ export default defineCommand<ApplyOptions>({
         else ctx.io.error(`${result.action} ${result.name} (${result.cluster}) failed: ${result.error}`);
       }
     } else await print(ctx, report(results));
-    if (failed.length === 0) return 0;
-    reportFailures(plan, failed, results.length);
+    if (failed.length > 0) reportFailures(plan, failed, results.length);
     return 0;
   },
 });

@@ -124,9 +124,16 @@ async function listExemptions(options: ListOptions, ctx: Context): Promise<Polic
   }
   if (options.scope) return client.list(options.scope);
   const subscriptions = await lookupSubscriptions(ctx, options.allSubscriptions);
-  const lists = await mapConcurrent(subscriptions, ctx.globals.concurrency, (subscription) =>
-    client.list(options.resourceGroup ? `${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}` : subscriptionScope(subscription.id)),
-  );
+  const lists = await mapConcurrent(subscriptions, ctx.globals.concurrency, async (subscription) => {
+    if (!options.resourceGroup) return client.list(subscriptionScope(subscription.id));
+    try {
+      return await client.list(`${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}`);
+    } catch (error) {
+      // The resource group exists in some of the subscriptions only.
+      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      throw error;
+    }
+  });
   const unique = new Map<string, PolicyExemption>();
   for (const exemption of lists.flat()) unique.set(exemption.id.toLowerCase(), exemption);
   return [...unique.values()];

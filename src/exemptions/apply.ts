@@ -1,10 +1,9 @@
 import type { ExemptionsClient, PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { settleConcurrent } from "../azure/concurrency.js";
-import { toAkspolError } from "../cli/errors.js";
+import { NotFoundError, toAkspolError } from "../cli/errors.js";
 import type { Journal } from "../journal/journal.js";
-import { mergeForUpdate, type Plan, type PlanAction } from "./plan.js";
+import { exemptionScope, mergeForUpdate, type Plan, type PlanAction } from "./plan.js";
 import { metadataKeys, stringField } from "./metadata.js";
-import { exemptionScope } from "./plan.js";
 
 /**
  * Exemption writes, each journaled in the shape `akspol undo` reverses: `before` is the full exemption
@@ -105,7 +104,6 @@ export async function updateByPut(
 ): Promise<{ exemption: PolicyExemption; record: WriteRecord }> {
   const current = update.current ?? (await deps.client.get(update.scope, update.name));
   if (!current) {
-    const { NotFoundError } = await import("../cli/errors.js");
     throw new NotFoundError(`Exemption '${update.name}' no longer exists at ${update.scope}.`, { suggestion: "Run the command again: it will be created." });
   }
   const properties = typeof update.desired === "function" ? update.desired(current) : mergeForUpdate(current.properties, update.desired);
@@ -128,32 +126,17 @@ export interface ActionResult {
  * (throttling or server errors past the SDK's retries, a permission) does not stop the others, and
  * a re-run converges because the plan is recomputed from Azure.
  */
-export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: number; onProgress?: (result: ActionResult) => void }): Promise<ActionResult[]> {
+export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: number }): Promise<ActionResult[]> {
   const writes = plan.actions.filter((action) => action.action !== "unchanged");
-  const settled = await settleConcurrent(writes, deps.concurrency, async (action) => {
-    const changeIds: string[] = [];
-    try {
-      await runAction(action, deps, changeIds);
-      const result: ActionResult = { action: action.action, id: action.id, name: action.name, cluster: action.cluster, status: "applied", changeIds };
-      deps.onProgress?.(result);
-      return result;
-    } catch (error) {
-      const failure = toAkspolError(error);
-      const result: ActionResult = {
-        action: action.action,
-        id: action.id,
-        name: action.name,
-        cluster: action.cluster,
-        status: "failed",
-        changeIds,
-        error: failure.message,
-        exitCode: failure.exitCode,
-      };
-      deps.onProgress?.(result);
-      return result;
-    }
+  const changeIds = writes.map((): string[] => []);
+  const settled = await settleConcurrent(writes, deps.concurrency, (action, index) => runAction(action, deps, changeIds[index] as string[]));
+  return settled.map((outcome, index) => {
+    const action = writes[index] as PlanAction;
+    const base = { action: action.action, id: action.id, name: action.name, cluster: action.cluster, changeIds: changeIds[index] as string[] };
+    if (outcome.ok) return { ...base, status: "applied" as const };
+    const failure = toAkspolError(outcome.error);
+    return { ...base, status: "failed" as const, error: failure.message, exitCode: failure.exitCode };
   });
-  return settled.map((entry) => (entry.ok ? entry.value : { action: "create", id: "", name: "", cluster: "", status: "failed", changeIds: [], error: String(entry.error) }));
 }
 
 async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[]): Promise<void> {

@@ -29,6 +29,11 @@ describe("exempt list", () => {
     expect(json(await h.run(["exempt", "list", "--expiring-within", "5d", "-o", "json"])).exemptions).toEqual([]);
     expect(json(await h.run(["exempt", "list", "--expiring-within", "15d", "-o", "json"])).exemptions).toHaveLength(1);
   });
+  it("lists a resource group that exists in only some of the subscriptions", async () => {
+    const run = await h.run(["exempt", "list", "--resource-group", "rg-aks-prod", "-o", "json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json(run).exemptions.map((view: { name: string }) => view.name)).toEqual([hostNetwork.name]);
+  });
   it("prints a table for people", async () => {
     const run = await h.run(["exempt", "list", "--include-expired"]);
     expect(run.code).toBe(0);
