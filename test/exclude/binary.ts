@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 /** The built entry point (npm run build); the process tests run the real binary. */
 export const binary = fileURLToPath(new URL("../../dist/src/bin.js", import.meta.url));
 export const binaryBuilt = existsSync(binary);
+// The process tests need the build; fail loudly instead of skipping (npm ci builds through `prepare`).
+if (!binaryBuilt) throw new Error(`${binary} is missing: run 'npm run build' before the process tests.`);
 
 export interface ProcessResult {
   code: number | null;

@@ -16,7 +16,7 @@ afterEach(async () => emu.close());
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\u001b[()][A-Z0-9]/g, "");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!binaryBuilt)("interactive exclude add through a pseudo-terminal (the real binary)", () => {
+describe("interactive exclude add through a pseudo-terminal (the real binary)", () => {
   test("a person picks the subscription and assignment, types a namespace (a bad one first), confirms; the emulator has it", async () => {
     const { spawn } = await import("@lydell/node-pty");
     const stateDir = mkdtempSync(join(tmpdir(), "akspol-state-"));
