@@ -20,7 +20,7 @@ export default defineCommand<EmulatorCommandOptions>({
   path: ["emulator"],
   summary: "Run a local Azure Resource Manager emulator (policy, exemptions, AKS clusters) over HTTPS",
   description:
-    "Starts an HTTPS server that behaves like Azure Resource Manager and Entra ID for everything akspol touches, so akspol or any Azure SDK client can run without a tenant. Prints one JSON line with the endpoint and the connection file (which holds the CA path and the principals' secrets), status to stderr, and runs until Ctrl+C or SIGTERM. State persists in the state dir. See README.md "The ARM emulator".",
+    "Starts an HTTPS server that behaves like Azure Resource Manager and Entra ID for everything akspol touches, so akspol or any Azure SDK client can run without a tenant. Prints one JSON line with the endpoint and the connection file (which holds the CA path and the principals' secrets), status to stderr, and runs until Ctrl+C or SIGTERM. State persists in the state dir. See the README section The ARM emulator.",
   options: [
     { flags: "--port <n>", description: "port to listen on (0 picks a free one)", default: "0" },
     { flags: "--host <address>", description: "address to listen on", default: "127.0.0.1" },

@@ -20,7 +20,7 @@ export default defineCommand<ApplyOptions>({
   path: ["exempt", "apply"],
   summary: "Make a cluster's exemptions match a desired-state file (plan, then apply; idempotent)",
   description:
-    "Reads a desired-state file (YAML or JSON; schema in README.md "Cluster exemptions") with an owner and a list of exemptions, checks every entry against Azure (cluster, assignment, reference ids, expiry) and rejects the file whole, with file:line:column, before any write. Prints a plan (create, update, replace, unchanged, delete) with field diffs, then applies it. --prune deletes exemptions stamped with the file's owner, within the clusters and scopes the file covers, that the file no longer lists; never ones made by hand or by another owner. Failed writes do not stop the others: the report lists them, the exit code is 7, and a re-run converges.",
+    "Reads a desired-state file (YAML or JSON; schema in the README section Cluster exemptions) with an owner and a list of exemptions, checks every entry against Azure (cluster, assignment, reference ids, expiry) and rejects the file whole, with file:line:column, before any write. Prints a plan (create, update, replace, unchanged, delete) with field diffs, then applies it. --prune deletes exemptions stamped with the file's owner, within the clusters and scopes the file covers, that the file no longer lists; never ones made by hand or by another owner. Failed writes do not stop the others: the report lists them, the exit code is 7, and a re-run converges.",
   options: [
     { flags: "-f, --file <path>", description: "the desired-state file (YAML or JSON)" },
     { flags: "--prune", description: "delete this owner's exemptions that the file no longer lists (within the scopes it covers)" },

@@ -1,4 +1,4 @@
-// Test hooks under /_emulator/ (loopback only; not part of ARM). Documented in README.md "The ARM emulator".
+// Test hooks under /_emulator/ (loopback only; not part of ARM). Documented in the README section The ARM emulator.
 import type { EmulatorClock } from "./clock.js";
 import type { FaultInjector, FaultSpec, RequestLog } from "./faults.js";
 import { issueAccessToken, type IdentityContext } from "./identity.js";

@@ -5,7 +5,7 @@ import { looksSecret, ownerPattern } from "./metadata.js";
 import { nameProblem } from "./names.js";
 
 /**
- * The desired-state file of `akspol exempt apply` (README.md "Cluster exemptions" "Desired-state file").
+ * The desired-state file of `akspol exempt apply` (the README section Cluster exemptions "Desired-state file").
  * YAML or JSON (JSON is read by the same YAML 1.2 parser, so both get line and column). Every error
  * is collected, not only the first, and the file is rejected whole before anything is written.
  */
@@ -67,7 +67,7 @@ export class DesiredStateError extends UsageError {
     readonly errors: FileError[],
   ) {
     super(`${path} is not valid (${errors.length} error${errors.length === 1 ? "" : "s"}); nothing was written:\n${formatFileErrors(path, errors)}`, {
-      suggestion: "Fix the file and run again; the schema is in README.md "Cluster exemptions" and examples/exemptions.yaml.",
+      suggestion: "Fix the file and run again; the schema is in the README section Cluster exemptions and examples/exemptions.yaml.",
     });
   }
 }

@@ -2,7 +2,7 @@ import { redact } from "../cli/redact.js";
 
 /**
  * The stamp akspol writes into `properties.metadata` of every exemption it creates or changes
- * (README.md "Cluster exemptions" "Metadata"). Flat keys so that Resource Graph can query them
+ * (the README section Cluster exemptions "Metadata"). Flat keys so that Resource Graph can query them
  * (`properties.metadata.akspolOwner`); prefixed where a plain name might collide with keys ARM or
  * other tools write (ARM itself adds createdBy/updatedBy object ids to policy metadata).
  * Nothing secret goes in: only names, ids and the text the user typed, which is refused when it
