@@ -231,6 +231,8 @@ async function initiativeFromAzure(
       prompter: ctx.prompter,
       canPrompt: ctx.io.canPrompt,
     });
+    const { clusterManagementGroups } = await import("../src/policy/affected-clusters.js");
+    cluster.managementGroups = await clusterManagementGroups(session, cluster, [assignment]);
     const applicability = assignmentAppliesToCluster(assignment, cluster);
     if (!applicability.applies) ctx.io.warn(`${assignment.name} does not apply to ${cluster.name}: ${applicability.reason}. The results show what it would do if it did.`);
     else if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);

@@ -8,6 +8,7 @@ import { SetDefinitionCache } from "../src/policy/definitions.js";
 import { summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
 import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
+import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
 import type { PolicyExemption } from "../src/azure/exemptions-client.js";
@@ -107,6 +108,7 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     listExemptionsFor(await exemptionsClient, targets, cluster, ctx.globals.concurrency),
   ]);
   const now = ctx.clock.now();
+  if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
   return mapConcurrent(found, ctx.globals.concurrency, async (entry) => {
     const summary = await summarize(entry, definitions, exemptions);
     const row: FindRow = { ...summary };

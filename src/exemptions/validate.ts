@@ -5,6 +5,7 @@ import type { PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { lastSegment, sameId } from "../azure/ids.js";
 import { UsageError } from "../cli/errors.js";
 import { assignmentAppliesToCluster } from "../policy/applicability.js";
+import { clusterManagementGroups } from "../policy/affected-clusters.js";
 import { classifyAssignments, findPodSecurityAssignments, getAssignmentById, listAssignmentsAt, type PodSecurityAssignment } from "../policy/assignments.js";
 import type { SetDefinitionCache } from "../policy/definitions.js";
 import { checkExpiry, ExpiryError, formatExpiry } from "./expiry.js";
@@ -71,6 +72,8 @@ export interface ApplicableAssignment extends PodSecurityAssignment {
 export async function applicableAssignments(session: AzureSession, definitions: SetDefinitionCache, cluster: ClusterRecord): Promise<{ applicable: ApplicableAssignment[]; notApplicable: Array<ApplicableAssignment> }> {
   const listed = await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name });
   const classified = await classifyAssignments(session, definitions, listed);
+  // Management-group scopes and notScopes need the cluster's management-group ancestry.
+  cluster.managementGroups ??= await clusterManagementGroups(session, cluster, listed);
   const applicable: ApplicableAssignment[] = [];
   const notApplicable: ApplicableAssignment[] = [];
   for (const entry of classified) {

@@ -54,3 +54,36 @@ export async function clustersUnderAssignment(session: AzureSession, assignment:
     })
     .filter((cluster) => scopeContainsCluster(scope, cluster));
 }
+
+/**
+ * The management groups above a cluster that matter for these assignments: every management-group
+ * scope among assignments listed with atScope() at the cluster (ARM returns only ancestors), plus each
+ * management-group notScope whose descendants include the cluster's subscription (one call each).
+ */
+export async function clusterManagementGroups(session: AzureSession, cluster: ClusterRecord, assignments: PolicyAssignment[]): Promise<string[]> {
+  const groups = new Set<string>();
+  const candidates = new Set<string>();
+  for (const assignment of assignments) {
+    const scope = assignment.scope ? parseScope(assignment.scope) : undefined;
+    if (scope?.kind === "managementGroup" && scope.managementGroup) groups.add(scope.managementGroup);
+    for (const notScope of assignment.notScopes ?? []) {
+      try {
+        const info = parseScope(notScope);
+        if (info.kind === "managementGroup" && info.managementGroup) candidates.add(info.managementGroup);
+      } catch {
+        // not a scope we can reason about
+      }
+    }
+  }
+  for (const group of candidates) {
+    if ([...groups].some((known) => known.toLowerCase() === group.toLowerCase())) continue;
+    const client = await session.managementGroupsClient();
+    for await (const descendant of client.managementGroups.listDescendants(group)) {
+      if (descendant.name?.toLowerCase() === cluster.subscriptionId.toLowerCase()) {
+        groups.add(group);
+        break;
+      }
+    }
+  }
+  return [...groups];
+}
