@@ -87,13 +87,15 @@ const readme = readFileSync(join(root, "README.md"), "utf8");
 const commands = readmeCommands(readme);
 
 /** `akspol emulator` runs until stopped: start the built binary, wait for its ready line, stop it. */
-async function runEmulatorCommand(argv: string[], home: string): Promise<number> {
+async function runEmulatorCommand(argv: string[], home: string): Promise<{ code: number; stderr: string }> {
   const child = spawn(process.execPath, [join(root, "dist/src/bin.js"), ...argv], {
     cwd: home,
     env: { ...process.env, XDG_STATE_HOME: join(home, "xdg"), HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error(`emulator did not start: ${out}`)), 15_000);
     child.stdout.on("data", (chunk: Buffer) => {
@@ -109,10 +111,10 @@ async function runEmulatorCommand(argv: string[], home: string): Promise<number>
   expect(line.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   const code = await new Promise<number>((done) => {
     child.removeAllListeners("exit");
-    child.on("exit", (exitCode) => done(exitCode ?? 1));
+    child.on("exit", (exitCode, signal) => done(exitCode ?? (signal ? 128 + 15 : 1)));
     child.kill("SIGTERM");
   });
-  return code;
+  return { code, stderr };
 }
 
 describe("README commands", () => {
@@ -145,7 +147,8 @@ describe("README commands", () => {
   it.each(commands.map((command) => [`line ${command.line}: ${command.text}`, command]))("%s", async (_name, command) => {
     const { argv, expectedExit, text } = command as ReadmeCommand;
     if (argv[0] === "emulator") {
-      expect(await runEmulatorCommand(argv, home)).toBe(expectedExit);
+      const result = await runEmulatorCommand(argv, home);
+      expect(result.code, `stderr:\n${result.stderr}`).toBe(expectedExit);
       return;
     }
     const script = `akspol() { "${process.execPath}" "${binary}" "$@"; }\nset -o pipefail\ncd "${root}"\n${text}`;
