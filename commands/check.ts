@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { defineCommand, listOption, stringOption, type ParsedInput } from "../src/cli/command.js";
+import { defineCommand, stringOption, type ParsedInput } from "../src/cli/command.js";
 import { GateFailedError, UsageError } from "../src/cli/errors.js";
 import { renderJson } from "../src/cli/output.js";
 import type { IO } from "../src/cli/io.js";
@@ -50,7 +50,6 @@ export default defineCommand<CheckOptions>({
     ...scopeOptionSpecs,
   ],
   outputs: ["table", "json", "sarif"],
-  usesAzure: true,
   examples: [
     "akspol check deploy/ --initiative restricted",
     "helm template my-chart | akspol check - --initiative baseline --param effect=Deny --namespace web",

@@ -11,7 +11,6 @@ export default defineCommand<CompletionOptions>({
   summary: "Print a shell completion script (bash, zsh or fish)",
   arguments: [{ name: "shell", description: "bash, zsh or fish", required: true }],
   outputs: ["table"],
-  usesAzure: false,
   examples: ["source <(akspol completion bash)", "akspol completion zsh > \"${fpath[1]}/_akspol\"", "akspol completion fish > ~/.config/fish/completions/akspol.fish"],
   parse(input) {
     const shell = String(input.args.shell ?? "");

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineCommand } from "../src/cli/command.js";
 import { AkspolError } from "../src/cli/errors.js";
-import type { Context } from "../src/context.js";
 import { IO } from "../src/cli/io.js";
 import { Journal } from "../src/journal/journal.js";
 
@@ -26,7 +25,6 @@ export default defineCommand<DemoOptions>({
     "Starts the ARM emulator in-process with temporary state and the demo seed (a management group, two subscriptions, four AKS clusters, a baseline and a restricted assignment, two exemptions), then runs real akspol commands against it under headings: find, show, exclude a namespace (plan, then the write), history and undo, exemptions. Nothing is left running.",
   options: [{ flags: "--keep", description: "keep the emulator's temporary state dir and print where it is" }],
   outputs: ["table"],
-  usesAzure: false,
   examples: ["akspol demo", "npm start"],
   parse(input) {
     return { keep: input.options.keep === true };
@@ -46,7 +44,6 @@ export default defineCommand<DemoOptions>({
         `Tenant ${DEMO.tenantId}: management group '${DEMO.managementGroup}', subscriptions ${DEMO.subscriptions.prod.name} and ${DEMO.subscriptions.dev.name}, four AKS clusters.`,
       );
       const prod = DEMO.subscriptions.prod.name;
-      const dev = DEMO.subscriptions.dev.name;
       const steps: Step[] = [
         {
           heading: "1. Find the pod-security assignments in every subscription",
@@ -141,4 +138,3 @@ function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
-export type { Context };

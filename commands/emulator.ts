@@ -29,7 +29,6 @@ export default defineCommand<EmulatorCommandOptions>({
     { flags: "--latency-ms <n>", description: "delay added to every ARM response", default: "0" },
   ],
   outputs: ["json"],
-  usesAzure: false,
   examples: ["akspol emulator", "akspol emulator --port 8443 --seed empty", "akspol emulator --state-dir ./.emulator --seed seed.json"],
   parse(input) {
     return {

@@ -1,4 +1,4 @@
-import { defineCommand, booleanOption, stringOption } from "../src/cli/command.js";
+import { defineCommand, stringOption } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { printList, type Column } from "../src/cli/output.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
@@ -53,7 +53,6 @@ export default defineCommand<FindOptions>({
       name: stringOption(input, "name"),
       initiative: (stringOption(input, "initiative") ?? "any") as InitiativeFilter,
       cluster,
-      allSubscriptions: booleanOption(input, "allSubscriptions"),
     };
   },
   async run(options, ctx) {

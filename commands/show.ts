@@ -3,12 +3,11 @@ import { UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
-import { resolveAssignment } from "../src/policy/assignments.js";
+import { findPodSecurityAssignments, resolveAssignment } from "../src/policy/assignments.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
 import { summarize, exemptionStatus } from "../src/policy/summary.js";
 import { clustersUnderAssignment } from "../src/policy/affected-clusters.js";
 import { effectiveEffect } from "../src/policy/parameters.js";
-import { normalizeId } from "../src/azure/ids.js";
 import type { IO } from "../src/cli/io.js";
 
 export interface ShowOptions extends ScopeSelection {
@@ -101,7 +100,6 @@ export default defineCommand<ShowOptions>({
 });
 
 async function pickAssignmentReference(ctx: Context, options: ShowOptions): Promise<string> {
-  const { findPodSecurityAssignments } = await import("../src/policy/assignments.js");
   const found = await findPodSecurityAssignments({ session: ctx.azure, definitions: new SetDefinitionCache(ctx.azure), targets: await resolveTargets(ctx, options) });
   if (found.length === 0) throw new UsageError("No pod-security assignments in the chosen scope.", { suggestion: "Try --all-subscriptions." });
   return ctx.prompter.select(

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { commands } from "../commands/index.js";
 import { commandGroups, type CommandSpec, type ParsedInput } from "./cli/command.js";
 import { AkspolError, ExitCode, UsageError, toAkspolError } from "./cli/errors.js";
-import { resolveGlobalOptions, authMethods, cloudNames, type GlobalOptions, type RawGlobalFlags } from "./cli/global-options.js";
+import { resolveGlobalOptions, globalOptionSpecs, type GlobalOptions, type RawGlobalFlags } from "./cli/global-options.js";
 import { IO, systemIO } from "./cli/io.js";
 import type { OutputFormat } from "./cli/output.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
@@ -29,25 +29,12 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
  * lists them once) except -o, whose formats differ per command.
  */
 function addGlobalOptions(command: Command, hidden = false): Command {
-  const options = [
-    new Option("--subscription <id-or-name>", "subscription(s) to work in; repeat or comma-separate (env AZURE_SUBSCRIPTION_ID)").argParser(collect),
-    new Option("--tenant <id>", "Entra ID tenant (env AZURE_TENANT_ID)"),
-    new Option("--auth <method>", "sign-in: default is the DefaultAzureCredential chain").choices(authMethods as unknown as string[]),
-    new Option("--client-id <id>", "application (client) id for service-principal, managed or workload identity (env AZURE_CLIENT_ID)"),
-    new Option("--cloud <name>", "Azure cloud (env AKSPOL_CLOUD)").choices(cloudNames as unknown as string[]),
-    new Option("--api-version <version>", "override the policy api-version (when a cloud does not serve the default yet)"),
-    new Option("--emulator", "use the local ARM emulator at its default state dir"),
-    new Option("--emulator-dir <dir>", "use the ARM emulator whose state dir is DIR (env AKSPOL_EMULATOR)"),
-    new Option("--principal <name>", "emulator principal to sign in as (admin, reader, policy-contributor)"),
-    new Option("-o, --output <format>", "output format"),
-    new Option("--no-input", "never prompt; a missing answer is an error naming its flag"),
-    new Option("-y, --yes", "do not ask for confirmation before writing"),
-    new Option("--dry-run", "show the plan and write nothing"),
-    new Option("--debug", "log requests (method, URL, status, request id) to stderr; never tokens or secrets"),
-    new Option("-q, --quiet", "print only data and errors"),
-    new Option("--state-dir <dir>", "journal and lock directory (env AKSPOL_STATE_DIR)"),
-    new Option("--concurrency <n>", "parallel ARM requests (default 8)"),
-  ];
+  const options = globalOptionSpecs.map((spec) => {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.choices) option.choices(spec.choices as string[]);
+    if (spec.repeatable) option.argParser(collect);
+    return option;
+  });
   const own = new Set(command.options.map((option) => option.long));
   for (const option of options) {
     // A verb may give a global flag its own meaning (akspol emulator --state-dir is the emulator's).

@@ -8,7 +8,7 @@ import { parseDesiredState } from "../../src/exemptions/desired-state.js";
 import { buildPlan, hasChanges, planCounts, type Plan } from "../../src/exemptions/plan.js";
 import { describePlan, planActionView } from "../../src/exemptions/present.js";
 import { listCovered, resolveDesiredState } from "../../src/exemptions/resolve-file.js";
-import { parseMaxDaysOption } from "./create.js";
+import { parseMaxDaysOption } from "../../src/exemptions/expiry-flags.js";
 
 export interface ApplyOptions {
   file: string;

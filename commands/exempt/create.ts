@@ -5,7 +5,8 @@ import type { Context } from "../../src/context.js";
 import { listClusters, type ClusterRecord } from "../../src/azure/clusters.js";
 import { SetDefinitionCache } from "../../src/policy/definitions.js";
 import { journaledPut } from "../../src/exemptions/apply.js";
-import { checkExpiry, ExpiryError, formatExpiry, parseExpiry, parseMaxDays, defaultWaiverMaxDays } from "../../src/exemptions/expiry.js";
+import { checkExpiry, ExpiryError, formatExpiry, parseExpiry, defaultWaiverMaxDays } from "../../src/exemptions/expiry.js";
+import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import type { SetMember } from "../../src/exemptions/references.js";
@@ -51,13 +52,6 @@ export function parseCategory(value: string | undefined): Category | undefined {
   throw new UsageError(`Invalid --category '${value}'.`, { suggestion: "Use --category waiver (the risk is accepted for a while) or --category mitigated (it is handled another way)." });
 }
 
-export function parseMaxDaysOption(value: string | undefined): number | undefined {
-  try {
-    return parseMaxDays(value);
-  } catch (error) {
-    return expiryToUsage(error);
-  }
-}
 
 export default defineCommand<CreateOptions>({
   path: ["exempt", "create"],
@@ -71,9 +65,7 @@ export default defineCommand<CreateOptions>({
     { flags: "--policies <ref-ids>", description: "policy reference ids to exempt, comma-separated (e.g. BlockUsingHostNetwork)", repeatable: true },
     { flags: "--all-policies", description: "exempt from every policy of the assignment" },
     { flags: "--category <category>", description: "waiver or mitigated" },
-    { flags: "--expires <date>", description: "YYYY-MM-DD (23:59:59Z that day), an ISO date-time, or +Nd (days from now)" },
-    { flags: "--no-expiry", description: "no expiry date (mitigated exemptions only)" },
-    { flags: "--max-days <n>", description: `longest a waiver may last, in days (default ${defaultWaiverMaxDays})` },
+    ...expiryOptionSpecs("no expiry date (mitigated exemptions only)"),
     { flags: "--reason <text>", description: "why the cluster is exempted (required; becomes the description)" },
     { flags: "--ticket <id>", description: "change or incident ticket, stored in the metadata" },
     { flags: "--name <name>", description: "exemption name (default: derived from cluster, assignment and policies)" },
@@ -90,9 +82,7 @@ export default defineCommand<CreateOptions>({
     const policies = listOption(input, "policies");
     const allPolicies = booleanOption(input, "allPolicies");
     if (allPolicies && policies.length > 0) throw new UsageError("Choose either --policies or --all-policies.");
-    const expires = stringOption(input, "expires");
-    const noExpiry = input.options.expiry === false;
-    if (expires && noExpiry) throw new UsageError("Choose either --expires or --no-expiry.");
+    const { expires, noExpiry, maxDays } = parseExpiryFlags(input);
     const name = stringOption(input, "name");
     if (name !== undefined) checkName(name);
     const owner = stringOption(input, "owner");
@@ -106,7 +96,7 @@ export default defineCommand<CreateOptions>({
       category: parseCategory(stringOption(input, "category")),
       expires,
       noExpiry,
-      maxDays: parseMaxDaysOption(stringOption(input, "maxDays")),
+      maxDays,
       reason: reason === undefined ? undefined : checkReason(reason),
       ticket: checkTicket(stringOption(input, "ticket")),
       name,

@@ -3,12 +3,12 @@ import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { exemptionScope, diffExemption, mergeForUpdate } from "../../src/exemptions/plan.js";
 import { updateByPut } from "../../src/exemptions/apply.js";
-import { parseExpiry, defaultWaiverMaxDays, formatExpiry } from "../../src/exemptions/expiry.js";
+import { parseExpiry, formatExpiry } from "../../src/exemptions/expiry.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
 import { metadataKeys, stampMetadata, stringField } from "../../src/exemptions/metadata.js";
 import { describeDiffs, describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../src/exemptions/validate.js";
-import { parseMaxDaysOption } from "./create.js";
+import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 
 export interface RenewOptions {
@@ -29,9 +29,7 @@ export default defineCommand<RenewOptions>({
     "Sets a new expiry on an exemption, checked like 'exempt create' (in the future; a waiver at most --max-days away, 90 by default). ARM's PATCH cannot change the expiry, so akspol reads the exemption and PUTs it back whole with the new date, keeping every other field.",
   arguments: [{ name: "name-or-id", description: "the exemption's name or full id", required: true }],
   options: [
-    { flags: "--expires <date>", description: "YYYY-MM-DD (23:59:59Z that day), an ISO date-time, or +Nd (days from now)" },
-    { flags: "--no-expiry", description: "remove the expiry (mitigated exemptions only)" },
-    { flags: "--max-days <n>", description: `longest a waiver may last, in days (default ${defaultWaiverMaxDays})` },
+    ...expiryOptionSpecs("remove the expiry (mitigated exemptions only)"),
     { flags: "--reason <text>", description: "a new reason (else the current one is kept)" },
     { flags: "--ticket <id>", description: "a new ticket (else the current one is kept)" },
     { flags: "--cluster <name-or-id>", description: "the cluster the exemption is on (when the name is not unique)" },
@@ -42,9 +40,7 @@ export default defineCommand<RenewOptions>({
   parse(input) {
     const reference = input.args["name-or-id"];
     if (typeof reference !== "string" || !reference.trim()) throw new UsageError("Pass the exemption's name or id.");
-    const expires = stringOption(input, "expires");
-    const noExpiry = input.options.expiry === false;
-    if (expires && noExpiry) throw new UsageError("Choose either --expires or --no-expiry.");
+    const { expires, noExpiry, maxDays } = parseExpiryFlags(input);
     if (!expires && !noExpiry) throw new UsageError("Pass the new expiry with --expires (or --no-expiry for a mitigated exemption).");
     const reason = stringOption(input, "reason");
     return {
@@ -53,7 +49,7 @@ export default defineCommand<RenewOptions>({
       resourceGroup: stringOption(input, "resourceGroup"),
       expires,
       noExpiry,
-      maxDays: parseMaxDaysOption(stringOption(input, "maxDays")),
+      maxDays,
       reason: reason === undefined ? undefined : checkReason(reason),
       ticket: checkTicket(stringOption(input, "ticket")),
     };

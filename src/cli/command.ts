@@ -40,8 +40,6 @@ export interface CommandSpec<Options = unknown> {
   /** Supported -o formats; the first is the default. */
   outputs?: OutputFormat[];
   examples?: string[];
-  /** Whether the command talks to Azure (it then accepts the sign-in options). Default true. */
-  usesAzure?: boolean;
   parse(input: ParsedInput, globals: GlobalOptions): Options;
   run(options: Options, ctx: Context): Promise<number | void>;
 }

@@ -1,10 +1,5 @@
-import type { CommandSpec } from "./command.js";
-
-/** Flags every command accepts (kept in step with main.ts's global options). */
-export const globalFlags = [
-  "--subscription", "--tenant", "--auth", "--client-id", "--cloud", "--api-version", "--emulator", "--emulator-dir",
-  "--principal", "--output", "--no-input", "--yes", "--dry-run", "--debug", "--quiet", "--state-dir", "--concurrency", "--help",
-];
+import type { CommandSpec, OptionSpec } from "./command.js";
+import { globalOptionSpecs } from "./global-options.js";
 
 interface Tree {
   /** Top-level words: verbs and nouns. */
@@ -15,11 +10,12 @@ interface Tree {
   flags: Map<string, string[]>;
 }
 
-function flagsOf(spec: CommandSpec): string[] {
-  return (spec.options ?? [])
-    .flatMap((option) => option.flags.split(/[ ,|]+/))
-    .filter((word) => word.startsWith("--"));
+function longFlags(options: OptionSpec[]): string[] {
+  return options.flatMap((option) => option.flags.split(/[ ,|]+/)).filter((word) => word.startsWith("--"));
 }
+
+/** Flags every command accepts. */
+const globalFlags = [...longFlags(globalOptionSpecs), "--help"];
 
 export function commandTree(commands: CommandSpec[]): Tree {
   const top = new Set<string>();
@@ -28,7 +24,7 @@ export function commandTree(commands: CommandSpec[]): Tree {
   for (const spec of commands) {
     top.add(spec.path[0] as string);
     if (spec.path.length === 2) nouns.set(spec.path[0] as string, [...(nouns.get(spec.path[0] as string) ?? []), spec.path[1] as string]);
-    flags.set(spec.path.join(" "), [...flagsOf(spec), ...globalFlags]);
+    flags.set(spec.path.join(" "), [...longFlags(spec.options ?? []), ...globalFlags]);
   }
   return { top: [...top, "help"], nouns, flags };
 }

@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { OutputFormat } from "./output.js";
 import { UsageError } from "./errors.js";
+import type { OptionSpec } from "./command.js";
 
 export const authMethods = [
   "default",
@@ -16,6 +17,27 @@ export type AuthMethod = (typeof authMethods)[number];
 
 export const cloudNames = ["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"] as const;
 export type CloudName = (typeof cloudNames)[number];
+
+/** The global flags, accepted before or after the verb; main.ts registers them, completion lists them. */
+export const globalOptionSpecs: OptionSpec[] = [
+  { flags: "--subscription <id-or-name>", description: "subscription(s) to work in; repeat or comma-separate (env AZURE_SUBSCRIPTION_ID)", repeatable: true },
+  { flags: "--tenant <id>", description: "Entra ID tenant (env AZURE_TENANT_ID)" },
+  { flags: "--auth <method>", description: "sign-in: default is the DefaultAzureCredential chain", choices: authMethods },
+  { flags: "--client-id <id>", description: "application (client) id for service-principal, managed or workload identity (env AZURE_CLIENT_ID)" },
+  { flags: "--cloud <name>", description: "Azure cloud (env AKSPOL_CLOUD)", choices: cloudNames },
+  { flags: "--api-version <version>", description: "override the policy api-version (when a cloud does not serve the default yet)" },
+  { flags: "--emulator", description: "use the local ARM emulator at its default state dir" },
+  { flags: "--emulator-dir <dir>", description: "use the ARM emulator whose state dir is DIR (env AKSPOL_EMULATOR)" },
+  { flags: "--principal <name>", description: "emulator principal to sign in as (admin, reader, policy-contributor)" },
+  { flags: "-o, --output <format>", description: "output format" },
+  { flags: "--no-input", description: "never prompt; a missing answer is an error naming its flag" },
+  { flags: "-y, --yes", description: "do not ask for confirmation before writing" },
+  { flags: "--dry-run", description: "show the plan and write nothing" },
+  { flags: "--debug", description: "log requests (method, URL, status, request id) to stderr; never tokens or secrets" },
+  { flags: "-q, --quiet", description: "print only data and errors" },
+  { flags: "--state-dir <dir>", description: "journal and lock directory (env AKSPOL_STATE_DIR)" },
+  { flags: "--concurrency <n>", description: "parallel ARM requests (default 8)" },
+];
 
 /** Options every command accepts, after flags and environment are merged. */
 export interface GlobalOptions {

@@ -71,7 +71,7 @@ export interface ApplicableAssignment extends PodSecurityAssignment {
 /** The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors. */
 export async function applicableAssignments(session: AzureSession, definitions: SetDefinitionCache, cluster: ClusterRecord): Promise<{ applicable: ApplicableAssignment[]; notApplicable: Array<ApplicableAssignment> }> {
   const listed = await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name });
-  const classified = await classifyAssignments(session, definitions, listed);
+  const classified = await classifyAssignments(definitions, listed);
   // Management-group scopes and notScopes need the cluster's management-group ancestry.
   cluster.managementGroups ??= await clusterManagementGroups(session, cluster, listed);
   const applicable: ApplicableAssignment[] = [];

@@ -2,6 +2,7 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import { parseScope } from "../azure/ids.js";
+import { descendantSubscriptions, listDescendants } from "../azure/management-groups.js";
 import { assignmentAppliesToCluster, scopeContainsCluster, type Applicability } from "./applicability.js";
 
 export interface AffectedCluster extends ClusterRecord {
@@ -20,13 +21,12 @@ export async function clustersUnderAssignment(session: AzureSession, assignment:
   const chains = new Map<string, string[]>();
   if (info.kind === "managementGroup") {
     const root = info.managementGroup as string;
-    const client = await session.managementGroupsClient();
+    const descendants = await listDescendants(session, root);
     const parents = new Map<string, string>();
     const subscriptionParents: Array<[string, string]> = [];
-    for await (const descendant of client.managementGroups.listDescendants(root)) {
-      const parent = descendant.parent?.id?.split("/").pop() ?? root;
-      if (descendant.type?.toLowerCase().endsWith("subscriptions")) subscriptionParents.push([descendant.name ?? "", parent]);
-      else if (descendant.name) parents.set(descendant.name.toLowerCase(), parent);
+    for (const descendant of descendants) {
+      if (descendant.kind === "subscription") subscriptionParents.push([descendant.name, descendant.parent]);
+      else parents.set(descendant.name.toLowerCase(), descendant.parent);
     }
     for (const [subscription, parent] of subscriptionParents) {
       const chain: string[] = [];
@@ -77,13 +77,8 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
   }
   for (const group of candidates) {
     if ([...groups].some((known) => known.toLowerCase() === group.toLowerCase())) continue;
-    const client = await session.managementGroupsClient();
-    for await (const descendant of client.managementGroups.listDescendants(group)) {
-      if (descendant.name?.toLowerCase() === cluster.subscriptionId.toLowerCase()) {
-        groups.add(group);
-        break;
-      }
-    }
+    const subscriptions = await descendantSubscriptions(session, group);
+    if (subscriptions.some((subscription) => subscription.toLowerCase() === cluster.subscriptionId.toLowerCase())) groups.add(group);
   }
   return [...groups];
 }

@@ -1,8 +1,7 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import picomatch from "picomatch";
 import type { AzureSession } from "../azure/session.js";
-import type { SubscriptionRef } from "../azure/subscriptions.js";
-import { normalizeId, parseScope, sameId, splitAuthorizationId } from "../azure/ids.js";
+import { normalizeId, parseScope, splitAuthorizationId } from "../azure/ids.js";
 import { NotFoundError, UsageError } from "../cli/errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, memberDefinitionIds, type InitiativeInfo } from "./catalog.js";
@@ -82,7 +81,6 @@ export async function listAssignmentsAt(session: AzureSession, target: ScopeTarg
  * once and kept when it contains one of the nine member policies.
  */
 export async function classifyAssignments(
-  session: AzureSession,
   definitions: SetDefinitionCache,
   assignments: PolicyAssignment[],
   concurrency = 8,
@@ -151,7 +149,7 @@ export async function findPodSecurityAssignments(request: FindRequest): Promise<
   for (const assignment of lists.flat()) {
     if (assignment.id) unique.set(normalizeId(assignment.id), assignment);
   }
-  let classified = await classifyAssignments(request.session, request.definitions, [...unique.values()], request.concurrency);
+  let classified = await classifyAssignments(request.definitions, [...unique.values()], request.concurrency);
   if (request.initiative && request.initiative !== "any") classified = classified.filter((entry) => entry.kind === request.initiative);
   if (request.name) {
     const matcher = picomatch(request.name, { nocase: true, dot: true });
@@ -198,7 +196,7 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
         suggestion: "List the pod-security assignments with 'akspol find'.",
       });
     }
-    const [classified] = await classifyAssignments(request.session, request.definitions, [assignment]);
+    const [classified] = await classifyAssignments(request.definitions, [assignment]);
     if (!classified) {
       throw new UsageError(`'${assignment.displayName ?? assignment.name}' does not assign a pod-security initiative (${assignment.policyDefinitionId}).`, {
         suggestion: "akspol manages the baseline and restricted initiatives and custom sets that contain their policies.",
@@ -228,8 +226,4 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
     `'${request.reference}' is ambiguous; it matches ${matches.length} assignments:\n${matches.map((entry) => `  ${entry.assignment.id}`).join("\n")}`,
     { suggestion: "Pass the full assignment id, or narrow with --scope / --subscription." },
   );
-}
-
-export function isSameAssignment(a: PolicyAssignment, b: PolicyAssignment): boolean {
-  return !!a.id && !!b.id && sameId(a.id, b.id);
 }

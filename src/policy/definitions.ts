@@ -1,4 +1,4 @@
-import type { PolicyAssignment, PolicySetDefinition, PolicySetDefinitionVersion } from "@azure/arm-policy";
+import type { PolicyAssignment, PolicyClient, PolicySetDefinition, PolicySetDefinitionVersion } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import { parseScope, segments } from "../azure/ids.js";
 import { NotFoundError } from "../cli/errors.js";
@@ -37,18 +37,14 @@ export class SetDefinitionCache {
   private readonly cache = new Map<string, Promise<SetDefinition>>();
   constructor(private readonly session: AzureSession) {}
 
-  /** The set definition as it currently is (latest version), with its `versions` list. */
-  latest(id: string, subscriptionHint?: string): Promise<SetDefinition> {
-    const key = `${id.toLowerCase()}@latest`;
+  /** One request per key for the life of the cache; a failed request is forgotten so it can be retried. */
+  private memo(key: string, load: (location: SetLocation, client: PolicyClient) => Promise<SetDefinition>, id: string, subscriptionHint?: string): Promise<SetDefinition> {
     let promise = this.cache.get(key);
     if (!promise) {
       promise = (async () => {
         const location = locateSetDefinition(id);
         if (!location) throw new NotFoundError(`'${id}' is not a policy set definition id.`);
-        const client = await this.session.policyClient(location.subscriptionId ?? subscriptionHint);
-        if (location.managementGroup) return client.policySetDefinitions.getAtManagementGroup(location.managementGroup, location.name);
-        if (location.subscriptionId) return client.policySetDefinitions.get(location.name);
-        return client.policySetDefinitions.getBuiltIn(location.name);
+        return load(location, await this.session.policyClient(location.subscriptionId ?? subscriptionHint));
       })();
       this.cache.set(key, promise);
       promise.catch(() => this.cache.delete(key));
@@ -56,24 +52,33 @@ export class SetDefinitionCache {
     return promise;
   }
 
+  /** The set definition as it currently is (latest version), with its `versions` list. */
+  latest(id: string, subscriptionHint?: string): Promise<SetDefinition> {
+    return this.memo(
+      `${id.toLowerCase()}@latest`,
+      (location, client) => {
+        if (location.managementGroup) return client.policySetDefinitions.getAtManagementGroup(location.managementGroup, location.name);
+        if (location.subscriptionId) return client.policySetDefinitions.get(location.name);
+        return client.policySetDefinitions.getBuiltIn(location.name);
+      },
+      id,
+      subscriptionHint,
+    );
+  }
+
   /** A specific version ("2.4.0"). */
   version(id: string, version: string, subscriptionHint?: string): Promise<SetDefinition> {
-    const key = `${id.toLowerCase()}@${version}`;
-    let promise = this.cache.get(key);
-    if (!promise) {
-      promise = (async () => {
-        const location = locateSetDefinition(id);
-        if (!location) throw new NotFoundError(`'${id}' is not a policy set definition id.`);
-        const client = await this.session.policyClient(location.subscriptionId ?? subscriptionHint);
+    return this.memo(
+      `${id.toLowerCase()}@${version}`,
+      (location, client) => {
         const versions = client.policySetDefinitionVersions;
         if (location.managementGroup) return versions.getAtManagementGroup(location.managementGroup, location.name, version);
         if (location.subscriptionId) return versions.get(location.name, version);
         return versions.getBuiltIn(location.name, version);
-      })();
-      this.cache.set(key, promise);
-      promise.catch(() => this.cache.delete(key));
-    }
-    return promise;
+      },
+      id,
+      subscriptionHint,
+    );
   }
 
   /**

@@ -1,0 +1,34 @@
+import { stringOption, type OptionSpec, type ParsedInput } from "../cli/command.js";
+import { UsageError } from "../cli/errors.js";
+import { defaultWaiverMaxDays, parseMaxDays } from "./expiry.js";
+import { expiryToUsage } from "./validate.js";
+
+/** --expires, --no-expiry and --max-days, shared by `exempt create` and `exempt renew`. */
+export function expiryOptionSpecs(noExpiryDescription: string): OptionSpec[] {
+  return [
+    { flags: "--expires <date>", description: "YYYY-MM-DD (23:59:59Z that day), an ISO date-time, or +Nd (days from now)" },
+    { flags: "--no-expiry", description: noExpiryDescription },
+    { flags: "--max-days <n>", description: `longest a waiver may last, in days (default ${defaultWaiverMaxDays})` },
+  ];
+}
+
+export function parseMaxDaysOption(value: string | undefined): number | undefined {
+  try {
+    return parseMaxDays(value);
+  } catch (error) {
+    return expiryToUsage(error);
+  }
+}
+
+export interface ExpiryFlags {
+  expires?: string;
+  noExpiry: boolean;
+  maxDays?: number;
+}
+
+export function parseExpiryFlags(input: ParsedInput): ExpiryFlags {
+  const expires = stringOption(input, "expires");
+  const noExpiry = input.options.expiry === false;
+  if (expires && noExpiry) throw new UsageError("Choose either --expires or --no-expiry.");
+  return { expires, noExpiry, maxDays: parseMaxDaysOption(stringOption(input, "maxDays")) };
+}
