@@ -19,6 +19,9 @@ import check from "./check.js";
 import completion from "./completion.js";
 import emulator from "./emulator.js";
 import demo from "./demo.js";
+import effective from "./effective.js";
+import safeguardsShow from "./safeguards/show.js";
+import safeguardsExclude from "./safeguards/exclude.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -42,6 +45,9 @@ export const commands: CommandSpec<any>[] = [
   undo,
   show,
   check,
+  effective,
+  safeguardsShow,
+  safeguardsExclude,
   emulator,
   demo,
   completion,

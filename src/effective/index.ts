@@ -46,3 +46,5 @@ export * from "./namespaces.js";
 export * from "./assignment.js";
 export * from "./outcome.js";
 export * from "./safeguards.js";
+export * from "./reader.js";
+export * from "./report.js";

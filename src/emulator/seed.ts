@@ -9,6 +9,7 @@ import { buildManagedCluster } from "./resources/managed-clusters.js";
 import { buildAssignment, stageAssignment } from "./resources/policy-assignments.js";
 import { buildExemption, stageExemption } from "./resources/policy-exemptions.js";
 import { stageDefinition } from "./resources/policy-definitions.js";
+import { buildSafeguards, stageSafeguards, type SafeguardsSeed } from "./resources/deployment-safeguards.js";
 
 export interface SeedDocument {
   tenantId?: string;
@@ -31,6 +32,8 @@ export interface SeedDocument {
   policyDefinitions?: { scope: string; name: string; properties: Record<string, unknown> }[];
   principals?: { name: string; clientId?: string; clientSecret?: string; objectId?: string }[];
   roleAssignments?: { principal: string; role: RoleSpec; scope: string }[];
+  /** Deployment Safeguards settings, one per cluster (cluster id, level, exclusions, PSS level). */
+  deploymentSafeguards?: SafeguardsSeed[];
 }
 
 /** The api-version seeded policy resources are validated at (what @azure/arm-policy 7.0.1 sends). */
@@ -122,6 +125,10 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
   for (const exemption of doc.policyExemptions ?? []) {
     const { resource } = buildExemption(batch, { scope: scopeOf(exemption.scope, "policy exemption"), name: exemption.name, body: { properties: exemption.properties }, apiVersion: SEED_EXEMPTION_API_VERSION, caller, now, checkAccess: false });
     stageExemption(batch, resource);
+  }
+  for (const safeguards of doc.deploymentSafeguards ?? []) {
+    if (batch.get(keyOf(safeguards.clusterId)) === undefined) throw new Error(`Seed Deployment Safeguards: cluster ${safeguards.clusterId} is not seeded`);
+    stageSafeguards(batch, buildSafeguards(safeguards, caller, now));
   }
   for (const roleAssignment of doc.roleAssignments ?? []) {
     if (batch.get(principalKey(roleAssignment.principal)) === undefined) throw new Error(`Seed role assignment: unknown principal '${roleAssignment.principal}'`);
