@@ -102,7 +102,8 @@ export function enforcementOf(input: EnforcementInput): AssignmentEnforcement {
   const assignment = flattenAssignment(input.assignment);
   const definition = flattenDefinition(input.definition);
   const definitionId = assignment.policyDefinitionId ?? definition.id;
-  const kind = isSetDefinitionId(definitionId) ? "set" : "definition";
+  // The id says which; a document without one (an offline or test set) by its shape.
+  const kind = isSetDefinitionId(definitionId) || (!definitionId.includes("/") && Array.isArray(definition.policyDefinitions)) ? "set" : "definition";
   const parameters = parameterValues(definition.parameters ?? {}, assignment.parameters ?? {});
   const overrides = assignment.overrides ?? [];
   const candidates = input.memberDefinitions.map(flattenDefinition);

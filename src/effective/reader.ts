@@ -57,8 +57,8 @@ export class EffectiveReader {
 
   /**
    * Whether an assignment may carry members, without reading anything when the answer is known:
-   * a member definition, a built-in set in the carriers catalogue; custom and unknown built-in sets
-   * must be read. Other single definitions and built-in sets outside the catalogue: no.
+   * a member definition, a built-in set in the carriers catalogue; custom sets must be read. Other
+   * single definitions and built-in sets outside the catalogue: no.
    */
   mayCarry(assignment: AssignmentDocument): boolean {
     const id = flattenAssignment(assignment).policyDefinitionId ?? "";
