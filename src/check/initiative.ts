@@ -11,6 +11,7 @@ import {
   isExemptionActive,
   lastSegment,
   memberOfDefinition,
+  type AssignmentEnforcement,
   type DefinitionDocument,
   type MemberEnforcement,
 } from "../effective/index.js";
@@ -142,6 +143,8 @@ export interface ResolveInitiativeInput {
   definitions?: PolicyDefinitionDocument[];
   /** Exemptions that expired before this instant are ignored. */
   now?: Date;
+  /** false: use only `definitions` (read from Azure at the pinned versions), never the embedded copies. */
+  embedded?: boolean;
 }
 
 
@@ -155,7 +158,7 @@ export function resolveInitiative(input: ResolveInitiativeInput): EffectiveIniti
   const enforcement = enforcementOf({
     assignment: { ...(assignment ?? {}), policyDefinitionId: assignment?.policyDefinitionId ?? setId } as never,
     definition: input.setDefinition as DefinitionDocument,
-    memberDefinitions: [...(input.definitions ?? []), ...BUILTIN_DEFINITIONS] as DefinitionDocument[],
+    memberDefinitions: [...(input.definitions ?? []), ...(input.embedded === false ? [] : BUILTIN_DEFINITIONS)] as DefinitionDocument[],
   });
   const exemptions = (input.exemptions ?? []).filter((exemption) => !input.now || isExemptionActive({ expiresOn: exemption.expiresOn === undefined ? undefined : String(exemption.expiresOn instanceof Date ? exemption.expiresOn.toISOString() : exemption.expiresOn) }, input.now));
   let modelIndex = 0;
@@ -229,4 +232,27 @@ export function initiativeParameterNames(setDefinition: PolicySetDefinitionDocum
 function exemptionCovers(exemption: ExemptionInput, referenceId: string): boolean {
   const ids = exemption.policyDefinitionReferenceIds ?? [];
   return ids.length === 0 || ids.some((id) => id.toLowerCase() === referenceId.toLowerCase());
+}
+
+/**
+ * One carrier of the model as the check evaluates it: only the members it carries, with the
+ * exemptions that cover them. `source` names the carrier in results (check --cluster).
+ */
+export function initiativeFromEnforcement(
+  enforcement: AssignmentEnforcement,
+  exemptions: readonly ExemptionInput[],
+): EffectiveInitiative {
+  return {
+    id: enforcement.definition.id,
+    name: lastSegment(enforcement.definition.id),
+    displayName: enforcement.definition.displayName ?? enforcement.definition.id,
+    version: enforcement.definition.version,
+    assignment: { ...enforcement.assignment },
+    enforcementMode: enforcement.enforcementMode,
+    parameters: Object.fromEntries(Object.entries(enforcement.parameters).map(([name, entry]) => [name, entry.value])),
+    members: enforcement.members.map((member) => {
+      const exemption = exemptions.find((e) => exemptionCovers(e, member.referenceId));
+      return toMemberPolicy(member, exemption ? (exemption.name ?? exemption.id ?? "an exemption") : undefined);
+    }),
+  };
 }

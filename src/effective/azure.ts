@@ -8,6 +8,7 @@ import { parseScope, segments } from "../azure/ids.js";
 import { assignmentAppliesToCluster } from "../policy/applicability.js";
 import { clusterManagementGroups } from "../policy/affected-clusters.js";
 import { listAssignmentsAt } from "../policy/assignments.js";
+import type { SetDefinitionCache } from "../policy/definitions.js";
 import { NotFoundError } from "../errors.js";
 import type { DefinitionDocument } from "./assignment.js";
 import { EffectiveReader, type EffectiveReaderDeps } from "./reader.js";
@@ -99,9 +100,17 @@ export function sessionReaderDeps(session: AzureSession): EffectiveReaderDeps {
   };
 }
 
-/** One reader per run: every definition is read once per version. */
-export function sessionReader(session: AzureSession): EffectiveReader {
-  return new EffectiveReader(sessionReaderDeps(session));
+/**
+ * One reader per run: every definition is read once per version. Given the run's SetDefinitionCache,
+ * the reader shares its reads, so an edit and its warnings never read a set twice.
+ */
+export function sessionReader(session: AzureSession, definitions?: SetDefinitionCache): EffectiveReader {
+  const deps = sessionReaderDeps(session);
+  if (!definitions) return new EffectiveReader(deps);
+  return new EffectiveReader({
+    ...deps,
+    readDefinition: (id, version) => (version === undefined ? definitions.latest(id) : definitions.version(id, version)) as Promise<DefinitionDocument>,
+  });
 }
 
 /** The assignments that apply to the cluster (atScope() list, then scope, notScopes and selectors). */

@@ -98,7 +98,10 @@ export class EffectiveReader {
           ),
       );
       try {
-        return await this.definitionAt(reference.policyDefinitionId ?? "", versionOverride?.value ?? reference.definitionVersion);
+        const document = await this.definitionAt(reference.policyDefinitionId ?? "", versionOverride?.value ?? reference.definitionVersion);
+        // A version resource is named by its version ("6.2.0"): name it by the definition again.
+        const definitionId = reference.policyDefinitionId ?? "";
+        return { ...document, id: definitionId, name: definitionId.split("/").pop() } as DefinitionDocument;
       } catch (error) {
         // The member is then "unknown" in the model, never silently passed.
         if ((this.deps.isMissing ?? defaultIsMissing)(error)) return undefined;

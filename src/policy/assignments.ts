@@ -195,14 +195,20 @@ export interface FindRequest {
   concurrency?: number;
 }
 
-/** Lists, deduplicates by id (an assignment on a management group appears once), classifies and filters. */
-export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
-  const lists = await mapConcurrent(request.targets, request.concurrency ?? 8, (target) => listAssignmentsAt(request.session, target));
+/** Every assignment at the targets, deduplicated by id (an assignment on a management group appears once). */
+async function listUnique(session: AzureSession, targets: ScopeTarget[], concurrency = 8): Promise<PolicyAssignment[]> {
+  const lists = await mapConcurrent(targets, concurrency, (target) => listAssignmentsAt(session, target));
   const unique = new Map<string, PolicyAssignment>();
   for (const assignment of lists.flat()) {
     if (assignment.id) unique.set(normalizeId(assignment.id), assignment);
   }
-  let classified = await classifyAssignments(request.definitions, [...unique.values()], request.concurrency);
+  return [...unique.values()];
+}
+
+/** Lists, deduplicates by id, classifies and filters. */
+export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
+  const listed = await listUnique(request.session, request.targets, request.concurrency);
+  let classified = await classifyAssignments(request.definitions, listed, request.concurrency);
   classified = classified.filter((entry) => matchesInitiativeFilter(entry, request.initiative));
   if (request.name) {
     const matcher = picomatch(request.name, { nocase: true, dot: true });
@@ -257,12 +263,15 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
     }
     return classified;
   }
-  const all = await findPodSecurityAssignments({ session: request.session, definitions: request.definitions, targets: await request.targets() });
+  const listed = await listUnique(request.session, await request.targets());
   const wanted = request.reference.toLowerCase();
-  let matches = all.filter((entry) => entry.assignment.name?.toLowerCase() === wanted);
-  if (matches.length === 0) matches = all.filter((entry) => entry.assignment.displayName?.toLowerCase() === wanted);
+  // Classify only the assignments of that name (then display name): sets of others are not read.
+  let named = listed.filter((assignment) => assignment.name?.toLowerCase() === wanted);
+  if (named.length === 0) named = listed.filter((assignment) => assignment.displayName?.toLowerCase() === wanted);
+  const matches = await classifyAssignments(request.definitions, named);
   if (matches.length === 1) return matches[0] as PodSecurityAssignment;
   if (matches.length === 0) {
+    const all = await classifyAssignments(request.definitions, listed);
     throw new NotFoundError(`No pod-security assignment named '${request.reference}' in the chosen scope.`, {
       suggestion: all.length
         ? `Assignments there: ${all.map((entry) => entry.assignment.name).join(", ")}. Or pass --subscription/--scope, or the full id.`

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import type { SetDefinition } from "./definitions.js";
 import { effectiveEffect } from "./parameters.js";
 import { checkNamespace, removalRefusal } from "./namespaces.js";
+import { exclusionParameters, type DefinitionDocument, type MemberKey } from "../effective/index.js";
 
 /**
  * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
@@ -439,4 +440,41 @@ export function changedFields(first: PolicyAssignment, second: PolicyAssignment,
     } else if (!sameJson(a[field], b[field])) result.push(field);
   }
   return result;
+}
+
+/**
+ * Which parameters `exclude add|remove` edits on this assignment, from the model's wiring: the set's
+ * shared `excludedNamespaces` when every selected member reads it (undefined: the default), else the
+ * per-policy parameters the selected members read (the benchmark's privilegedContainerNamespaceExclusion,
+ * ...). `policies` are member keys or the set's reference ids; none selects every member.
+ */
+export function namespaceParametersFor(
+  definition: SetDefinition,
+  policyDefinitionId: string,
+  policies: readonly string[],
+): { parameters?: string[]; members: MemberKey[]; warnings: string[] } {
+  const wiring = exclusionParameters(definition as DefinitionDocument, policyDefinitionId);
+  const selected = policies.length === 0
+    ? wiring
+    : policies.map((wanted) => {
+        const match = wiring.find((entry) => entry.member.toLowerCase() === wanted.toLowerCase() || entry.referenceId.toLowerCase() === wanted.toLowerCase());
+        if (!match) {
+          throw new UsageError(`The assignment carries no policy '${wanted}'.`, { suggestion: `Its pod-security policies: ${wiring.map((entry) => `${entry.member} (${entry.referenceId})`).join(", ")}.` });
+        }
+        return match;
+      });
+  const fixed = selected.filter((entry) => entry.parameter === undefined);
+  if (fixed.length > 0) {
+    throw new UsageError(`The assigned definition fixes the excluded namespaces of ${fixed.map((entry) => entry.referenceId).join(", ")}: no parameter of the assignment changes them.`, {
+      suggestion: "Exempt the cluster from those policies (akspol exempt create), or narrow --policies to the others.",
+    });
+  }
+  const parameters = [...new Set(selected.map((entry) => entry.parameter as string))];
+  const warnings: string[] = [];
+  const sharers = wiring.filter((entry) => parameters.includes(entry.parameter ?? "") && !selected.includes(entry));
+  if (policies.length > 0 && sharers.length > 0) {
+    warnings.push(`${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they are excluded as well. To lift one policy only, exempt the cluster from it instead.`);
+  }
+  const isDefault = parameters.length === 1 && parameters[0]?.toLowerCase() === excludedNamespacesParameter.toLowerCase();
+  return { parameters: isDefault ? undefined : parameters, members: [...new Set(selected.map((entry) => entry.member))], warnings };
 }
