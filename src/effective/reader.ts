@@ -78,7 +78,9 @@ export class EffectiveReader {
     const definitionId = flat.policyDefinitionId ?? "";
     let definition: DefinitionDocument;
     try {
-      definition = await this.definitionAt(definitionId, flat.definitionVersion, flat.effectiveDefinitionVersion);
+      const document = await this.definitionAt(definitionId, flat.definitionVersion, flat.effectiveDefinitionVersion);
+      // A version resource is named by its version: name it by the definition again.
+      definition = { ...document, id: definitionId, name: definitionId.split("/").pop() } as DefinitionDocument;
     } catch (error) {
       if ((this.deps.isMissing ?? defaultIsMissing)(error)) return undefined;
       throw error;
