@@ -3,7 +3,7 @@ import { UsageError } from "../../src/cli/errors.js";
 import { printList, type Column } from "../../src/cli/output.js";
 import type { Context } from "../../src/context.js";
 import type { PolicyExemption } from "../../src/azure/exemptions-client.js";
-import { mapConcurrent } from "../../src/azure/concurrency.js";
+import { readScopes } from "../../src/azure/scope-pool.js";
 import { lastSegment, parseScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
 import { parseDayCount } from "../../src/exemptions/expiry.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
@@ -96,7 +96,7 @@ export default defineCommand<ListOptions>({
       { header: "Days left", value: (view) => view.daysLeft },
       { header: "Owner", value: (view) => view.owner ?? (view.managedByAkspol ? "(akspol)" : "") },
     ];
-    await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views });
+    await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views, errors: ctx.azure.scopeFailures.list() });
     return 0;
   },
 });
@@ -124,7 +124,7 @@ async function listExemptions(options: ListOptions, ctx: Context): Promise<Polic
   }
   if (options.scope) return client.list(options.scope);
   const subscriptions = await lookupSubscriptions(ctx, options.allSubscriptions);
-  const lists = await mapConcurrent(subscriptions, ctx.globals.concurrency, async (subscription) => {
+  const lists = await readScopes(ctx.azure.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), ctx.globals.concurrency, async (subscription) => {
     if (!options.resourceGroup) return client.list(subscriptionScope(subscription.id));
     try {
       return await client.list(`${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}`);
@@ -135,6 +135,6 @@ async function listExemptions(options: ListOptions, ctx: Context): Promise<Polic
     }
   });
   const unique = new Map<string, PolicyExemption>();
-  for (const exemption of lists.flat()) unique.set(exemption.id.toLowerCase(), exemption);
+  for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
   return [...unique.values()];
 }

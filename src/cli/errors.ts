@@ -1,3 +1,5 @@
+import { armErrorBody } from "../azure/error-bodies.js";
+
 /**
  * Typed errors and the one place that maps them to exit codes (see README "Exit codes").
  * Commands throw these; `main` prints the message, the suggestion, and the raw cause only with --debug.
@@ -111,6 +113,8 @@ function restErrorCode(error: RestLikeError): string | undefined {
 }
 
 function restErrorMessage(error: RestLikeError): string {
+  const remembered = armErrorBody(error as Parameters<typeof armErrorBody>[0])?.message;
+  if (remembered) return remembered;
   const body = error.response?.bodyAsText;
   if (body) {
     try {
