@@ -1,4 +1,5 @@
 import { defineCommand, booleanOption, stringOption } from "../../src/cli/command.js";
+import { isResourceMissing } from "../../src/azure/arm-errors.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printList, type Column } from "../../src/cli/output.js";
 import type { Context } from "../../src/context.js";
@@ -130,7 +131,7 @@ async function listExemptions(options: ListOptions, ctx: Context): Promise<Polic
       return await client.list(`${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}`);
     } catch (error) {
       // The resource group exists in some of the subscriptions only.
-      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      if (isResourceMissing(error)) return [];
       throw error;
     }
   });

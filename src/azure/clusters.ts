@@ -1,4 +1,5 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
+import { isResourceMissing } from "./arm-errors.js";
 import { NotFoundError, UsageError } from "../cli/errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import type { SubscriptionRef } from "./subscriptions.js";
@@ -76,7 +77,7 @@ export async function resolveCluster(request: ResolveClusterRequest): Promise<Cl
     try {
       return toClusterRecord(await client.managedClusters.get(resourceGroup, name));
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) {
+      if (isResourceMissing(error)) {
         throw new NotFoundError(`AKS cluster '${name}' was not found in resource group '${resourceGroup}' of subscription ${subscriptionId}.`, {
           suggestion: "Check the name and --resource-group, or list clusters with 'az aks list -o table'.",
           cause: error,

@@ -6,7 +6,7 @@
  * the frame: listed in the output and turned into exit 7 (partial) or 4 (every scope refused).
  */
 import { mapConcurrent } from "./concurrency.js";
-import { armErrorBody } from "./error-bodies.js";
+import { armErrorBody } from "./arm-errors.js";
 import { AuthError, PartialFailureError } from "../cli/errors.js";
 
 export interface ScopeFailure {

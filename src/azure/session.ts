@@ -12,7 +12,7 @@ import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
 import { ScopeFailures } from "./scope-pool.js";
-import { errorBodyPolicy } from "./error-bodies.js";
+import { errorBodyPolicy } from "./arm-errors.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -213,7 +213,8 @@ export class AzureSession {
     this.exemptionsPromise ??= (async () => {
       const { cloud } = await this.connection();
       const options = await this.clientOptions();
-      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), options);
+      const apiVersion = this.deps.globals.exemptionsApiVersion;
+      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
   }

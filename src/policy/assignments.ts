@@ -1,4 +1,5 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
+import { isResourceMissing } from "../azure/arm-errors.js";
 import picomatch from "picomatch";
 import type { AzureSession } from "../azure/session.js";
 import { clusterId, managementGroupScope, normalizeId, parseScope, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
@@ -122,7 +123,7 @@ export async function classifyAssignments(
       );
     } catch (error) {
       // A set we may not read is not ours to show; a real failure surfaces on the built-ins.
-      if ((error as { statusCode?: number }).statusCode !== 404 && (error as { statusCode?: number }).statusCode !== 403) throw error;
+      if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
       customSets.set(id, undefined);
     }
   });
@@ -182,7 +183,7 @@ export async function getAssignmentById(session: AzureSession, id: string): Prom
   try {
     return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isResourceMissing(error)) return undefined;
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
+import { isResourceMissing } from "../azure/arm-errors.js";
 import type { AzureSession, Principal } from "../azure/session.js";
 import { parseScope, splitAuthorizationId } from "../azure/ids.js";
 import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
@@ -68,7 +69,7 @@ export async function readAssignment(session: AzureSession, assignmentId: string
   try {
     return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) {
+    if (isResourceMissing(error)) {
       throw new NotFoundError(`Policy assignment '${assignmentId}' does not exist (any more).`, { suggestion: "List the pod-security assignments with 'akspol find'." });
     }
     throw error;

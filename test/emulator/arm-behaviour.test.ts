@@ -173,8 +173,9 @@ describe("ARM behaviour", () => {
       await expectError("GET", `/subscriptions/${prod}/resourceGroups/rg-aks-prod/providers/Microsoft.ContainerService/managedClusters/nope?api-version=2026-06-01`, undefined, 404, "ResourceNotFound");
     });
     it("refuses unknown api-versions as ARM does", async () => {
-      await expectError("GET", assignmentPath("pss-baseline").replace(API, "api-version=2020-01-01"), undefined, 400, "InvalidResourceType");
-      await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions?api-version=2025-03-01`, undefined, 400, "InvalidResourceType");
+      // ARM answers an unserved version with 404 InvalidResourceType (Azure/bicep#17089).
+      await expectError("GET", assignmentPath("pss-baseline").replace(API, "api-version=2020-01-01"), undefined, 404, "InvalidResourceType");
+      await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions?api-version=2025-03-01`, undefined, 404, "InvalidResourceType");
       await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.ContainerService/managedClusters?api-version=2021-01-01`, undefined, 400, "NoRegisteredProviderFound");
       await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyAssignments`, undefined, 400, "MissingApiVersionParameter");
     });

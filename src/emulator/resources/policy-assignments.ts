@@ -1,7 +1,7 @@
 // policyAssignments at management-group, subscription, resource-group and resource scope
 // (contract §3). PUT is a full replace answered 201; PATCH changes only what PolicyAssignmentUpdate holds.
 import { randomUUID } from "node:crypto";
-import { POLICY_API_VERSIONS, assignmentPropertyNames, atLeast, checkResourceTypeVersion } from "../api-versions.js";
+import { servedApiVersions, assignmentPropertyNames, atLeast, checkResourceTypeVersion } from "../api-versions.js";
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "../context.js";
 import { ancestorKeys } from "../hierarchy.js";
@@ -198,7 +198,7 @@ export function stageAssignment(batch: Batch, resource: any): void {
 
 /** `{scope}/providers/Microsoft.Authorization/policyAssignments[/{name}]` */
 export function handlePolicyAssignments(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, rest: string[]): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyAssignments", POLICY_API_VERSIONS);
+  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyAssignments", servedApiVersions(context.store).policy);
   const { store } = context;
   if (scope.kind === "tenant") throw missingSubscription();
   checkSubscriptionOf(store, scope);

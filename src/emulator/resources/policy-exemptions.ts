@@ -1,6 +1,6 @@
 // policyExemptions at any scope (contract §5). Creating one also needs
 // Microsoft.Authorization/policyAssignments/exempt/action on the assignment it exempts.
-import { EXEMPTION_API_VERSIONS, atLeast, checkResourceTypeVersion, exemptionPropertyNames } from "../api-versions.js";
+import { servedApiVersions, atLeast, checkResourceTypeVersion, exemptionPropertyNames } from "../api-versions.js";
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "../context.js";
 import { isAtOrUnder } from "../hierarchy.js";
@@ -149,7 +149,7 @@ export function stageExemption(batch: Batch, resource: any): void {
 
 /** `{scope}/providers/Microsoft.Authorization/policyExemptions[/{name}]` */
 export function handlePolicyExemptions(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, rest: string[]): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyExemptions", EXEMPTION_API_VERSIONS);
+  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyExemptions", servedApiVersions(context.store).exemptions);
   const { store } = context;
   if (scope.kind === "tenant") throw badRequest("MissingSubscription", "The request did not have a subscription or a valid tenant level resource provider.");
   checkSubscriptionOf(store, scope);
