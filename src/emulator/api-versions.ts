@@ -131,6 +131,9 @@ export function assignmentPropertyNames(apiVersion: string): Set<string> {
   return new Set(names);
 }
 
+/** Every assignment property of every version the emulator models; others are kept as sent. */
+export const MODELLED_ASSIGNMENT_PROPERTIES = assignmentPropertyNames("9999-12-31");
+
 export function exemptionPropertyNames(apiVersion: string): Set<string> {
   const names = ["policyAssignmentId", "policyDefinitionReferenceIds", "exemptionCategory", "expiresOn", "displayName", "description", "metadata"];
   if (atLeast(apiVersion, "2022-07-01")) names.push("resourceSelectors", "assignmentScopeValidation");
@@ -145,3 +148,6 @@ export function definitionPropertyNames(apiVersion: string, set: boolean): Set<s
   if (!set && atLeast(apiVersion, "2024-05-01")) names.push("externalEvaluationEnforcementSettings");
   return new Set(names);
 }
+
+/** Every exemption property of every version the emulator models; others are kept as sent. */
+export const MODELLED_EXEMPTION_PROPERTIES = exemptionPropertyNames("9999-12-31");

@@ -122,7 +122,7 @@ describe("ARM behaviour", () => {
       ["undeclared parameter", { properties: { policyDefinitionId: BASELINE, parameters: { nope: { value: 1 } } } }, 400, "UndefinedPolicyParameter"],
       ["value outside allowedValues", { properties: { policyDefinitionId: BASELINE, parameters: { effect: { value: "Block" } } } }, 400, "InvalidPolicyParameters"],
       ["value of the wrong type", { properties: { policyDefinitionId: BASELINE, parameters: { excludedNamespaces: { value: "kube-system" } } } }, 400, "InvalidPolicyParameters"],
-      ["a field the api-version does not know", { properties: { policyDefinitionId: BASELINE, bogus: true } }, 400, "InvalidRequestContent"],
+      ["a top-level member ARM does not know", { properties: { policyDefinitionId: BASELINE }, bogus: true }, 400, "InvalidRequestContent"],
       ["malformed JSON", undefined, 400, "InvalidRequestContent"],
     ])("refuses an assignment PUT with %s", async (_label, body, status, code) => {
       if (body === undefined) {
