@@ -54,9 +54,9 @@ export default defineCommand<EmulatorCommandOptions>({
   async run(options, ctx) {
     const { startEmulator } = await import("../src/emulator/index.js");
     const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud });
-    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
-    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
-    await new Promise<void>((resolve) => {
+    // Listen for signals before announcing the endpoint: a caller may stop us the moment it reads it,
+    // and until a listener exists Node ends the process on SIGTERM without saving state.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
@@ -65,6 +65,9 @@ export default defineCommand<EmulatorCommandOptions>({
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
     });
+    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
+    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
+    await stopped;
     await emulator.close();
     ctx.io.info("ARM emulator stopped; state saved.");
     return 0;
