@@ -161,7 +161,12 @@ async function auditScopes(options: AuditCommandOptions, ctx: Context): Promise<
       return withGroup(entry.name, names.get(entry.name.toLowerCase()) ?? entry.name, chain);
     });
   }
-  const subscriptions = await ctx.subscriptions({ all: options.allSubscriptions });
+  let subscriptions = await ctx.subscriptions({ all: options.allSubscriptions });
+  if (subscriptions.some((subscription) => subscription.name === subscription.id)) {
+    // Given by id: one list call names them for the report; without it the ids stand in.
+    const names = new Map((await listSubscriptions(ctx.azure).catch(() => [])).map((subscription) => [subscription.id.toLowerCase(), subscription.name]));
+    subscriptions = subscriptions.map((subscription) => ({ ...subscription, name: names.get(subscription.id.toLowerCase()) ?? subscription.name }));
+  }
   return subscriptions.map((subscription) => withGroup(subscription.id, subscription.name));
 }
 

@@ -141,6 +141,9 @@ export function auditSeed(now: Date): SeedDocument {
       cluster(devA.id, "rg-da", "aks-da-2"),
       cluster(broken.id, "rg-broken", "aks-broken"),
     ],
+    // `auditor` reads the three healthy subscriptions but not fabrikam-broken (a 403 there: exit 7).
+    principals: [{ name: "auditor" }],
+    roleAssignments: [prodA, prodB, devA].map((subscription) => ({ principal: "auditor", role: "Reader" as const, scope: `/subscriptions/${subscription.id}` })),
     policySetDefinitions: [customSet(true)],
     policyAssignments: [
       {
