@@ -7,7 +7,7 @@
  */
 import { mapConcurrent } from "./concurrency.js";
 import { armErrorBody } from "./arm-errors.js";
-import { AuthError, PartialFailureError } from "../cli/errors.js";
+import { AuthError, PartialFailureError } from "../errors.js";
 
 export interface ScopeFailure {
   /** The scope that could not be read: a subscription, management group or tenant id. */

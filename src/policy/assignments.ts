@@ -4,7 +4,7 @@ import picomatch from "picomatch";
 import type { AzureSession } from "../azure/session.js";
 import { clusterId, managementGroupScope, normalizeId, parseScope, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
 import { readScopes } from "../azure/scope-pool.js";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, memberDefinitionIds, type InitiativeInfo } from "./catalog.js";
 import { SetDefinitionCache, isPolicySetId } from "./definitions.js";
