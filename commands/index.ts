@@ -22,6 +22,7 @@ import demo from "./demo.js";
 import effective from "./effective.js";
 import safeguardsShow from "./safeguards/show.js";
 import safeguardsExclude from "./safeguards/exclude.js";
+import audit from "./audit.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -48,6 +49,7 @@ export const commands: CommandSpec<any>[] = [
   effective,
   safeguardsShow,
   safeguardsExclude,
+  audit,
   emulator,
   demo,
   completion,

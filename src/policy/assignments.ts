@@ -1,7 +1,9 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
+import { isResourceMissing } from "../azure/arm-errors.js";
 import picomatch from "picomatch";
 import type { AzureSession } from "../azure/session.js";
-import { normalizeId, parseScope, splitAuthorizationId } from "../azure/ids.js";
+import { clusterId, managementGroupScope, normalizeId, parseScope, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
+import { readScopes } from "../azure/scope-pool.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, initiativeByKey, type InitiativeInfo } from "./catalog.js";
@@ -41,6 +43,20 @@ export function carrierLabel(entry: PodSecurityAssignment): string {
   const family = familyOf(entry.carrier.definitionId, entry.kind === "definition" ? "definition" : "set");
   const kind = family === "builtin-set" ? "built-in" : family === "custom-set" ? "custom" : family === "definition" ? "single definition" : family;
   return `${kind}: ${entry.carrier.displayName}`;
+}
+
+/** The ARM scope id of a list target (for reporting a scope that could not be read). */
+export function targetScope(target: ScopeTarget): string {
+  switch (target.kind) {
+    case "managementGroup":
+      return managementGroupScope(target.managementGroup);
+    case "subscription":
+      return subscriptionScope(target.subscriptionId);
+    case "resourceGroup":
+      return `${subscriptionScope(target.subscriptionId)}/resourceGroups/${target.resourceGroup}`;
+    case "cluster":
+      return clusterId(target.subscriptionId, target.resourceGroup, target.name);
+  }
 }
 
 export function targetFromScope(scope: string): ScopeTarget {
@@ -127,7 +143,7 @@ export async function classifyAssignments(
       );
     } catch (error) {
       // A set we may not read is not ours to show; a real failure surfaces on the built-ins.
-      if ((error as { statusCode?: number }).statusCode !== 404 && (error as { statusCode?: number }).statusCode !== 403) throw error;
+      if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
       sets.set(id, undefined);
     }
   });
@@ -195,11 +211,14 @@ export interface FindRequest {
   concurrency?: number;
 }
 
-/** Every assignment at the targets, deduplicated by id (an assignment on a management group appears once). */
+/**
+ * Every assignment at the targets, deduplicated by id (an assignment on a management group appears
+ * once). A scope that cannot be read is recorded in the session's scope failures (exit 7), not fatal.
+ */
 async function listUnique(session: AzureSession, targets: ScopeTarget[], concurrency = 8): Promise<PolicyAssignment[]> {
-  const lists = await mapConcurrent(targets, concurrency, (target) => listAssignmentsAt(session, target));
+  const lists = await readScopes(session.scopeFailures, targets, targetScope, concurrency, (target) => listAssignmentsAt(session, target));
   const unique = new Map<string, PolicyAssignment>();
-  for (const assignment of lists.flat()) {
+  for (const assignment of lists.flatMap((entry) => entry.value)) {
     if (assignment.id) unique.set(normalizeId(assignment.id), assignment);
   }
   return [...unique.values()];
@@ -226,7 +245,7 @@ export async function getAssignmentById(session: AzureSession, id: string): Prom
   try {
     return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isResourceMissing(error)) return undefined;
     throw error;
   }
 }
@@ -269,7 +288,13 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
   let named = listed.filter((assignment) => assignment.name?.toLowerCase() === wanted);
   if (named.length === 0) named = listed.filter((assignment) => assignment.displayName?.toLowerCase() === wanted);
   const matches = await classifyAssignments(request.definitions, named);
-  if (matches.length === 1) return matches[0] as PodSecurityAssignment;
+  if (matches.length === 1) {
+    request.session.scopeFailures.settle();
+    return matches[0] as PodSecurityAssignment;
+  }
+  if (matches.length === 0 && request.session.scopeFailures.size > 0) {
+    throw request.session.scopeFailures.unreachable(`No pod-security assignment named '${request.reference}' in the scopes that could be read`);
+  }
   if (matches.length === 0) {
     const all = await classifyAssignments(request.definitions, listed);
     throw new NotFoundError(`No pod-security assignment named '${request.reference}' in the chosen scope.`, {
