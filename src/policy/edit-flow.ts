@@ -44,8 +44,8 @@ export interface EditOutput {
   changed: boolean;
   changeId: string | null;
   affectedClusters: AffectedCluster[] | null;
-  /** exclude add: what another carrier (or Deployment Safeguards) still does in the namespaces, per cluster. */
-  stillEnforced?: StillEnforced[];
+  /** exclude add: what another carrier (or Deployment Safeguards) still does in the namespaces, per cluster; null when not computed. */
+  stillEnforced: StillEnforced[] | null;
 }
 
 export interface StillEnforced {
@@ -153,6 +153,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     changed: plan.changed,
     changeId: null,
     affectedClusters: null,
+    stillEnforced: null,
   };
   if (!plan.changed) {
     ctx.io.info(`No change: ${assignment.name} already has what was asked for. Nothing was written.`);
