@@ -56,10 +56,10 @@ export default defineCommand<ParamsGetOptions>({
       ctx.format,
       [
         { header: "Name", value: (row) => row.name },
-        { header: "Type", value: (row) => row.type },
+        { header: "Type", value: (row) => row.type, optional: true },
         { header: "Value", value: (row) => show(row.value) },
         { header: "Source", value: (row) => row.source },
-        { header: "Default", value: (row) => show(row.defaultValue) },
+        { header: "Default", value: (row) => show(row.defaultValue), optional: true },
       ],
       parameters,
       {

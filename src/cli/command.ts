@@ -40,6 +40,8 @@ export interface CommandSpec<Options = unknown> {
   /** Supported -o formats; the first is the default. */
   outputs?: OutputFormat[];
   examples?: string[];
+  /** The command installs its own SIGINT/SIGTERM handlers (akspol emulator); others get Node's default. */
+  handlesSignals?: boolean;
   parse(input: ParsedInput, globals: GlobalOptions): Options;
   run(options: Options, ctx: Context): Promise<number | void>;
 }
