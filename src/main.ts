@@ -8,6 +8,7 @@ import type { OutputFormat } from "./cli/output.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
 import { redact } from "./cli/redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
+import { refuseUnconfirmedWrite } from "./cli/confirm.js";
 import { createContext, type Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
 
@@ -162,6 +163,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     }
     io.tableWidth = wide ? undefined : (columnsFrom(env) ?? io.tableWidth);
     const options = spec.parse(input, globals);
+    const command = spec.path.join(" ");
+    if (spec.writes) refuseUnconfirmedWrite({ io, yes: globals.yes, dryRun: globals.dryRun, command });
     const prompter = deps.prompter ?? (io.canPrompt ? new InquirerPrompter(io) : new NoPrompter());
     const ctx = createContext({
       io,
@@ -172,6 +175,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       format,
       commandLine: redact(`akspol ${argv.join(" ")}`),
       session: deps.session?.(globals),
+      command,
+      writes: spec.writes === true,
     });
     const code = await spec.run(options, ctx);
     return code ?? ExitCode.ok;

@@ -31,7 +31,7 @@ export default defineCommand<ParamsGetOptions>({
     return { ...parseScopeSelection(input), assignment: input.args.assignment as string | undefined, name: input.args.name as string | undefined };
   },
   async run(options, ctx) {
-    requireScriptable(ctx, options.assignment, false);
+    requireScriptable(ctx, options.assignment);
     const { entry, definition } = await loadTarget(ctx, options);
     const { assignment } = entry;
     const parameters = effectiveParameters(assignment, definition);
