@@ -296,7 +296,7 @@ describe("exempt apply: replace, faults and convergence", () => {
     await h.emulator.hooks.resetRequests();
     const second = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toContain("2 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged");
+    expect(second.stderr).toContain("2 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged");
     expect((await h.emulator.hooks.writes()).map((write) => write.status)).toEqual([201, 201]);
 
     await h.emulator.hooks.resetRequests();
