@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { IO } from "./io.js";
 import { safeText } from "./safe-text.js";
 
-export type OutputFormat = "table" | "wide" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html";
+export type OutputFormat = "table" | "wide" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html" | "csv" | "junit";
 
 export interface Column<Row> {
   header: string;
