@@ -45,6 +45,11 @@ export class IO {
     this.tableWidth = this.isStdoutTTY ? (this.stdout.columns ?? 80) : undefined;
   }
 
+  /** The width text reports may use: the table width, else the terminal's, else 120. */
+  get terminalWidth(): number {
+    return this.tableWidth ?? this.stdout.columns ?? 120;
+  }
+
   /**
    * Every line leaves through here: made terminal-safe (no control characters or escape sequences
    * from foreign text; only akspol's own colours survive), and never written to a stream that is
