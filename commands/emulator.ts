@@ -8,6 +8,8 @@ export interface EmulatorCommandOptions {
   stateDir?: string;
   seed: string;
   latencyMs: number;
+  /** --cloud: serve that cloud's api-versions and built-ins (AzureCloud or AzureUSGovernment). */
+  cloud?: "AzureCloud" | "AzureUSGovernment";
 }
 
 function integerOption(raw: string | undefined, flag: string, fallback: number, max: number): number {
@@ -30,9 +32,19 @@ export default defineCommand<EmulatorCommandOptions>({
     { flags: "--latency-ms <n>", description: "delay added to every ARM response", default: "0" },
   ],
   outputs: ["json"],
-  examples: ["akspol emulator", "akspol emulator --port 8443 --seed empty", "akspol emulator --state-dir ./.emulator --seed seed.json"],
+  examples: [
+    "akspol emulator",
+    "akspol emulator --port 8443 --seed empty",
+    "akspol emulator --state-dir ./.emulator --seed seed.json",
+    "akspol emulator --cloud AzureUSGovernment   # Government's api-versions and built-ins",
+  ],
   parse(input) {
+    const cloud = stringOption(input, "cloud");
+    if (cloud !== undefined && !["azurecloud", "azureusgovernment"].includes(cloud.toLowerCase())) {
+      throw new UsageError(`The emulator has no '${cloud}' profile.`, { suggestion: "Use --cloud AzureCloud or --cloud AzureUSGovernment." });
+    }
     return {
+      cloud: cloud === undefined ? undefined : cloud.toLowerCase() === "azureusgovernment" ? "AzureUSGovernment" : "AzureCloud",
       port: integerOption(stringOption(input, "port"), "--port", 0, 65535),
       host: stringOption(input, "host") ?? "127.0.0.1",
       stateDir: stringOption(input, "stateDir"),
@@ -55,7 +67,7 @@ export default defineCommand<EmulatorCommandOptions>({
       if (releaseStartupSignals()) stop();
     });
     const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs });
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud });
     ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
     ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
     await stopped;

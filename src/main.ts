@@ -9,6 +9,7 @@ import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
 import { redact } from "./cli/redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
 import { refuseUnconfirmedWrite } from "./cli/confirm.js";
+import { finishReads } from "./cli/scope-report.js";
 import { createContext, type Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
 
@@ -179,7 +180,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       writes: spec.writes === true,
     });
     const code = await spec.run(options, ctx);
-    return code ?? ExitCode.ok;
+    return finishReads(io, format, ctx.azure.scopeFailures, code ?? ExitCode.ok);
   } catch (error) {
     return reportError(io, toAkspolError(error), debug);
   }
