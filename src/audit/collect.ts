@@ -4,13 +4,14 @@
 //   managed clusters (1), exemptions (1); plus, once per run, each set definition version in use and
 //   the latest version of each set (SetDefinitionCache), and one descendants call per management group
 //   named by --management-group or by a management-group notScope whose membership is not otherwise known.
-// Subscriptions run in a bounded pool; a subscription that fails is recorded and the audit goes on.
+// Subscriptions run in the project's bounded scope pool; a subscription that fails is recorded and the audit goes on.
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
-import { mapConcurrent, settleConcurrent } from "../azure/concurrency.js";
+import { mapConcurrent } from "../azure/concurrency.js";
+import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
 import { listAssignmentsAt } from "../policy/assignments.js";
 import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
@@ -48,6 +49,8 @@ export interface CollectRequest {
   scopes: AuditScope[];
   concurrency: number;
   now: Date;
+  /** The run's scope failures (AzureSession.scopeFailures): the frame reports them and sets exit 7. */
+  failures: ScopeFailures;
   onProgress?: (progress: CollectProgress) => void;
 }
 
@@ -73,11 +76,6 @@ async function readScope(session: AzureSession, scope: AuditScope): Promise<Scop
     (async () => (await session.exemptions()).list(scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId)))(),
   ]);
   return { assignments, clusters, exemptions };
-}
-
-function describeError(error: unknown): NonNullable<ScopeResult["error"]> {
-  const rest = error as { statusCode?: number; code?: string; message?: string };
-  return { ...(rest.statusCode ? { status: rest.statusCode } : {}), ...(rest.code ? { code: rest.code } : {}), message: (rest.message ?? String(error)).split("\n")[0] as string };
 }
 
 function managementGroupOf(scope: string | undefined): string | undefined {
@@ -212,7 +210,9 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   let clusterCount = 0;
   const report = () => request.onProgress?.({ scopesDone: done, scopesTotal: scopes.length, clusters: clusterCount });
   report();
-  const reads = await settleConcurrent(scopes, request.concurrency, async (scope) => {
+  const scopeId = (scope: AuditScope) => (scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId));
+  // The project's one scope pool: a scope that fails is recorded (the frame reports it and exits 7) and the audit goes on.
+  const reads = await readScopes(request.failures, scopes, scopeId, request.concurrency, async (scope) => {
     try {
       const read = await readScope(session, scope);
       clusterCount += read.clusters.length;
@@ -222,6 +222,8 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
       report();
     }
   });
+  const readByScope = new Map(reads.map((entry) => [entry.item, entry.value]));
+  const failed = new Map(request.failures.list().map((failure) => [failure.scope.toLowerCase(), failure]));
 
   const scopeResults: ScopeResult[] = [];
   const assignments = new Map<string, PolicyAssignment>();
@@ -229,26 +231,28 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   const clusters: AuditCluster[] = [];
   const subscriptionNames: Record<string, string> = {};
   const groupsOfSubscription = new Map<string, string[]>();
-  reads.forEach((read, index) => {
-    const scope = scopes[index] as AuditScope;
+  for (const scope of scopes) {
     const label = scope.resourceGroup ? `${scope.subscriptionName}/${scope.resourceGroup}` : scope.subscriptionName;
-    const id = scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId);
+    const id = scopeId(scope);
     subscriptionNames[scope.subscriptionId.toLowerCase()] = scope.subscriptionName;
-    if (!read.ok) {
-      scopeResults.push({ scope: id, label, status: "failed", error: describeError(read.error) });
-      return;
+    const read = readByScope.get(scope);
+    if (!read) {
+      const failure = failed.get(id.toLowerCase());
+      scopeResults.push({ scope: id, label, status: "failed", error: { ...(failure ? { code: failure.code } : {}), message: failure?.message ?? "not read" } });
+      continue;
     }
     scopeResults.push({ scope: id, label, status: "ok" });
     // A management-group assignment in a subscription's unfiltered list applies there: the subscription is below it.
+    // Every cluster of the subscription shares this list, so groups learnt below (notScopes) reach them all.
     const groups = [...(scope.managementGroups ?? [])];
-    for (const assignment of read.value.assignments) {
+    for (const assignment of read.assignments) {
       if (assignment.id) assignments.set(normalizeId(assignment.id), assignment);
       const group = managementGroupOf(assignment.scope);
       if (group && !groups.some((known) => known.toLowerCase() === group.toLowerCase())) groups.push(group);
     }
     groupsOfSubscription.set(scope.subscriptionId.toLowerCase(), groups);
-    for (const exemption of read.value.exemptions) exemptions.set(normalizeId(exemption.id), toExemption(exemption));
-    for (const cluster of read.value.clusters) {
+    for (const exemption of read.exemptions) exemptions.set(normalizeId(exemption.id), toExemption(exemption));
+    for (const cluster of read.clusters) {
       clusters.push({
         id: cluster.id,
         name: cluster.name,
@@ -260,7 +264,7 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
         managementGroups: groups,
       });
     }
-  });
+  }
 
   const found = await carriersOf([...assignments.values()], definitions, request.concurrency);
   const carriers = found.map((entry) => entry.carrier);

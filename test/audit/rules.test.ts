@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { buildMatrix } from "../../src/audit/matrix.js";
 import { evaluate, displayNamePattern } from "../../src/audit/rules.js";
 import { parseAcceptedFile } from "../../src/audit/accepted.js";
-import { auditExitCode, buildReport } from "../../src/audit/report.js";
+import { buildReport, gateFails } from "../../src/audit/report.js";
 import type { AuditData, Carrier } from "../../src/audit/types.js";
 import { enforcementOf, type AssignmentEnforcement, type DefinitionDocument, type SafeguardsSetting } from "../../src/effective/index.js";
 import { BUILTIN_DEFINITIONS, BUILTIN_INITIATIVES } from "../../src/check/builtins.js";
@@ -99,13 +99,13 @@ describe("edge cases", () => {
     expect(displayNamePattern(name)).toBe(pattern);
   });
 
-  test("exit code: 6 when the gate fails, 7 when a scope failed and the gate passed, else 0", () => {
-    const failed = data([carrier("Audit")]);
-    failed.scopes.push({ scope: "/subscriptions/x", label: "x", status: "failed", error: { status: 403, message: "denied" } });
-    const report = buildReport(failed, { ...options, expectEffect: "deny" }, [], NOW);
-    expect(auditExitCode(report, "high")).toBe(6);
-    expect(auditExitCode(report, "never")).toBe(7);
-    expect(auditExitCode(buildReport(data([carrier("Deny")]), options, [], NOW), "low")).toBe(0);
+  test("the gate fails at or above --fail-on, never on info, never with 'never'", () => {
+    const report = buildReport(data([carrier("Audit")]), { ...options, expectEffect: "deny" }, [], NOW);
+    expect(report.findings.map((finding) => finding.severity)).toContain("high");
+    expect(gateFails(report, "high")).toBe(true);
+    expect(gateFails(report, "never")).toBe(false);
+    const infoOnly = { ...report, findings: report.findings.map((finding) => ({ ...finding, severity: "info" as const })) };
+    expect(gateFails(infoOnly, "low")).toBe(false);
   });
 });
 
