@@ -65,14 +65,14 @@ export default defineCommand<FindOptions>({
     }
     const columns: Array<Column<FindRow>> = [
       { header: "Name", value: (row) => row.name },
-      { header: "Display name", value: (row) => row.displayName },
+      { header: "Display name", value: (row) => row.displayName, optional: true },
       { header: "Initiative", value: (row) => `${row.initiative}${row.initiativeVersion ? ` ${row.initiativeVersion}` : ""}` },
-      { header: "Policies", value: (row) => row.policies },
+      { header: "Policies", value: (row) => row.policies, optional: true },
       { header: "Scope", value: (row) => scopeLabel(row.scope, names) },
       { header: "Effect", value: (row) => row.effect },
-      { header: "Enforcement", value: (row) => row.enforcementMode },
-      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : row.excludedNamespacesSource === "per-policy" ? "per policy (akspol show)" : "?"), wrap: true },
-      { header: "Exemptions", value: (row) => row.exemptions },
+      { header: "Enforcement", value: (row) => row.enforcementMode, optional: true },
+      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : row.excludedNamespacesSource === "per-policy" ? "per policy (akspol show)" : "?") },
+      { header: "Exemptions", value: (row) => row.exemptions, optional: true },
     ];
     if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
     const data = rows.map(({ parameters: _parameters, ...row }) => row);
