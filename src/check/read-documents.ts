@@ -4,7 +4,7 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 import { DocumentSplitter, type ManifestDocument } from "./manifests.js";
 
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
