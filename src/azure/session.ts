@@ -12,6 +12,8 @@ import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
 import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
+import { ScopeFailures } from "./scope-pool.js";
+import { errorBodyPolicy } from "./arm-errors.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -66,6 +68,8 @@ export class AzureSession {
   /** One bound on ARM requests in flight for the whole invocation (--concurrency), shared by every client. */
   readonly limiter: RequestLimiter;
   credentialKind = "";
+  /** Scopes this run could not read (README "Exit codes": 7 for reads). */
+  readonly scopeFailures = new ScopeFailures();
 
   constructor(private readonly deps: SessionDeps) {
     this.limiter = new RequestLimiter(deps.globals.concurrency);
@@ -151,6 +155,7 @@ export class AzureSession {
   async clientOptions(): Promise<Record<string, unknown>> {
     const { cloud, ca } = await this.connection();
     const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [
+      { policy: errorBodyPolicy, position: "perCall" },
       { policy: requestLimiterPolicy(this.limiter, await this.agent(cloud.resourceManager, ca)), position: "perRetry" },
     ];
     if (this.deps.globals.debug) additionalPolicies.push({ policy: debugPolicy(this.deps.debug), position: "perRetry" });
@@ -228,7 +233,8 @@ export class AzureSession {
     this.exemptionsPromise ??= (async () => {
       const { cloud } = await this.connection();
       const options = await this.clientOptions();
-      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), options);
+      const apiVersion = this.deps.globals.exemptionsApiVersion;
+      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
   }
