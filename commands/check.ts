@@ -75,7 +75,8 @@ export default defineCommand<CheckOptions>({
       namespace: options.namespace,
       format,
       showPasses: options.showPasses,
-      out: new OutputSink(ctx.io.stdout),
+      // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe.
+      out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text)),
     });
     if (errors.length > 0) {
       const lines = errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`);

@@ -1,7 +1,6 @@
 // `check` as a stream: documents in, results out as they are produced, counts kept, nothing else.
 // Memory stays flat with the input: a workload's results are written and dropped before the next
 // document is read (only parse errors, objects not evaluated and, for SARIF, findings are kept).
-import { once } from "node:events";
 import { evaluateWorkloads, type CheckResult, type EvaluateOptions } from "./evaluate.js";
 import type { EffectiveInitiative } from "./initiative.js";
 import { parseDocument, type ManifestDocument, type ManifestError, type NotEvaluatedRecord } from "./manifests.js";
@@ -88,7 +87,7 @@ export class OutputSink {
 
   /** `write` sends a chunk (the IO object's stdout writer); `stream` is watched for backpressure. */
   constructor(
-    private readonly stream: NodeJS.WritableStream & { writableNeedDrain?: boolean },
+    private readonly stream: NodeJS.WritableStream & { writableNeedDrain?: boolean; destroyed?: boolean },
     private readonly send: (text: string) => unknown = (text) => stream.write(text),
     private readonly chunkSize = 64 * 1024,
   ) {}
@@ -103,8 +102,23 @@ export class OutputSink {
     const chunk = this.buffer;
     this.buffer = "";
     this.send(chunk);
-    if (this.stream.writableNeedDrain) await once(this.stream, "drain");
+    if (this.stream.writableNeedDrain && !this.stream.destroyed) await drained(this.stream);
   }
+}
+
+/** Resolves on 'drain', or when the stream closes or fails (a reader that went away is not waited for). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      stream.off("error", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+    stream.on("error", done);
+  });
 }
 
 interface StreamWriter {
