@@ -48,37 +48,46 @@ export function safeguardsInitiative(sources: ClusterSources): EffectiveInitiati
   return { ...initiative, displayName: `Deployment Safeguards (${level}, level ${setting.level})` };
 }
 
-export function evaluateAgainstCluster(workloads: readonly WorkloadRecord[], sources: ClusterSources, now: Date, options: EvaluateOptions = {}): ClusterEvaluation {
+/** The carriers on the cluster as the check evaluates them (nothing when the add-on is disabled). */
+export function clusterInitiatives(sources: ClusterSources, now: Date): ClusterEvaluation["initiatives"] {
   const initiatives: ClusterEvaluation["initiatives"] = [];
-  if (sources.azurePolicyEnabled) {
-    for (const enforcement of sources.assignments) {
-      const exemptions = sources.exemptions
-        .filter((exemption) => exemption.policyAssignmentId.toLowerCase() === enforcement.assignment.id.toLowerCase() && isExemptionActive(exemption, now))
-        .map((exemption) => ({ id: exemption.id, name: exemption.name, policyDefinitionReferenceIds: exemption.policyDefinitionReferenceIds }));
-      initiatives.push({
-        carrier: { kind: "assignment", name: enforcement.assignment.name, family: enforcement.definition.family },
-        initiative: initiativeFromEnforcement(enforcement, exemptions),
-      });
-    }
-    const safeguards = safeguardsInitiative(sources);
-    if (safeguards) initiatives.push({ carrier: { kind: "safeguards", name: "Deployment Safeguards", family: "safeguards" }, initiative: safeguards });
+  if (!sources.azurePolicyEnabled) return initiatives;
+  for (const enforcement of sources.assignments) {
+    const exemptions = sources.exemptions
+      .filter((exemption) => exemption.policyAssignmentId.toLowerCase() === enforcement.assignment.id.toLowerCase() && isExemptionActive(exemption, now))
+      .map((exemption) => ({ id: exemption.id, name: exemption.name, policyDefinitionReferenceIds: exemption.policyDefinitionReferenceIds }));
+    initiatives.push({
+      carrier: { kind: "assignment", name: enforcement.assignment.name, family: enforcement.definition.family },
+      initiative: initiativeFromEnforcement(enforcement, exemptions),
+    });
   }
+  const safeguards = safeguardsInitiative(sources);
+  if (safeguards) initiatives.push({ carrier: { kind: "safeguards", name: "Deployment Safeguards", family: "safeguards" }, initiative: safeguards });
+  return initiatives;
+}
+
+/** One workload against every carrier: per member, the strictest result, naming its carrier. */
+export function evaluateOnCluster(workload: WorkloadRecord, initiatives: ClusterEvaluation["initiatives"], clusterName: string, options: EvaluateOptions = {}): CheckResult[] {
   const best = new Map<string, CheckResult>();
-  const order: string[] = [];
   for (const { carrier, initiative } of initiatives) {
-    const results = evaluateWorkloads(workloads, initiative, { ...options, assignmentReference: carrier.kind === "assignment" ? carrier.name : undefined, cluster: sources.clusterName });
+    const results = evaluateWorkloads([workload], initiative, { ...options, assignmentReference: carrier.kind === "assignment" ? carrier.name : undefined, cluster: clusterName });
     for (const result of results) {
-      const member = memberOfDefinition(result.policy.definitionId)?.key ?? result.policy.referenceId;
-      const key = `${result.file}\u0000${result.line}\u0000${result.column}\u0000${member}`;
+      const key = memberOfDefinition(result.policy.definitionId)?.key ?? result.policy.referenceId;
       const decided: CheckResult = { ...result, decidedBy: carrier };
       const current = best.get(key);
-      if (!current) {
-        best.set(key, decided);
-        order.push(key);
-      } else if (stricter(decided, current)) best.set(key, decided);
+      if (!current || stricter(decided, current)) best.set(key, decided);
     }
   }
-  return { carriers: initiatives.map((entry) => entry.carrier), initiatives, results: order.map((key) => best.get(key) as CheckResult) };
+  return [...best.values()];
+}
+
+export function evaluateAgainstCluster(workloads: readonly WorkloadRecord[], sources: ClusterSources, now: Date, options: EvaluateOptions = {}): ClusterEvaluation {
+  const initiatives = clusterInitiatives(sources, now);
+  return {
+    carriers: initiatives.map((entry) => entry.carrier),
+    initiatives,
+    results: workloads.flatMap((workload) => evaluateOnCluster(workload, initiatives, sources.clusterName, options)),
+  };
 }
 
 function stricter(a: CheckResult, b: CheckResult): boolean {
