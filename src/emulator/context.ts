@@ -15,6 +15,8 @@ export interface ArmRequest {
   caller: EmulatorPrincipalRecord;
   /** The If-Match header (optimistic concurrency on resources with an eTag). */
   ifMatch?: string;
+  /** The tenant the caller's token was issued in (`tid`). */
+  tokenTenant?: string;
 }
 
 export interface ArmResponse {
