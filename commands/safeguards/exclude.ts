@@ -26,6 +26,7 @@ export default defineCommand<SafeguardsExcludeOptions>({
   ],
   options: [...clusterOptionSpecs, ...journalOptionSpecs],
   outputs: ["table", "json", "yaml"],
+  writes: true,
   examples: [
     "akspol safeguards exclude add monitoring --cluster aks-dev --subscription contoso-dev --yes",
     "akspol safeguards exclude remove legacy-batch --cluster aks-dev --dry-run",
@@ -40,8 +41,7 @@ export default defineCommand<SafeguardsExcludeOptions>({
     return { ...parseClusterOptions(input), action, namespaces: parsed.names, reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
   },
   async run(options, ctx) {
-    const [{ requireConfirmable, runSafeguardsEdit }, { resolveCluster }] = await Promise.all([import("../../src/safeguards/flow.js"), import("../../src/azure/clusters.js")]);
-    requireConfirmable(ctx);
+    const [{ runSafeguardsEdit }, { resolveCluster }] = await Promise.all([import("../../src/safeguards/flow.js"), import("../../src/azure/clusters.js")]);
     const cluster = await resolveCluster({
       session: ctx.azure,
       reference: options.cluster,

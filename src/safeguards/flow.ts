@@ -3,7 +3,6 @@
 // confirmation or --yes, --dry-run, a journal entry, an undo line).
 import type { Context } from "../context.js";
 import type { DeploymentSafeguards } from "../azure/safeguards-client.js";
-import { CancelledError, UsageError } from "../errors.js";
 import { printRecord } from "../cli/output.js";
 import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "./plan.js";
 import { writeSafeguards } from "./write.js";
@@ -27,14 +26,6 @@ export interface SafeguardsEditOutput {
   after: { excludedNamespaces: string[] };
   changed: boolean;
   changeId: string | null;
-}
-
-export function requireConfirmable(ctx: Context): void {
-  if (!ctx.io.canPrompt && !ctx.globals.yes && !ctx.globals.dryRun) {
-    throw new UsageError("Refusing to write without confirmation: there is no terminal to ask on.", {
-      suggestion: "Pass --yes to apply, or --dry-run to see the plan only.",
-    });
-  }
 }
 
 export async function runSafeguardsEdit(ctx: Context, request: SafeguardsEditRequest): Promise<number> {
@@ -66,13 +57,22 @@ export async function runSafeguardsEdit(ctx: Context, request: SafeguardsEditReq
     ...plan.after.filter((name) => !plan.before.includes(name)).map((name) => `    + ${name}`),
     `  request:    PUT of ${request.planned.resource.id} (api-version ${request.planned.apiVersion}) with If-Match ${request.planned.resource.eTag ?? "(no eTag)"}; every other property is sent back as read`,
   ];
-  ctx.io.info(lines.join("\n"));
-  if (ctx.globals.dryRun) {
-    ctx.io.info("Dry run: nothing was written.");
-    await emit();
-    return 0;
-  }
-  if (!ctx.globals.yes && !(await ctx.prompter.confirm("Apply this change?", { default: false }))) throw new CancelledError();
+  // The frame's one confirmation rule: --dry-run prints this plan as the result, a terminal asks, --yes writes.
+  const proceed = await ctx.confirmWrite({
+    requests: [
+      {
+        method: "PUT",
+        resource: request.planned.resource.id,
+        summary: `PUT the Deployment Safeguards setting with excludedNamespaces changed (If-Match ${request.planned.resource.eTag ?? "-"}); every other property sent back as read`,
+        before: { excludedNamespaces: plan.before },
+        after: { excludedNamespaces: plan.after },
+      },
+    ],
+    text: lines.join("\n"),
+    data: { ...output },
+    question: "Apply this change?",
+  });
+  if (!proceed) return 0;
   const result = await ctx.io.withSpinner(`Writing Deployment Safeguards of ${request.clusterName}`, () =>
     writeSafeguards({
       session: ctx.azure,
