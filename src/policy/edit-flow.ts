@@ -9,6 +9,8 @@ import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPl
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "./write.js";
+import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
+import type { PolicySetDefinitionDocument } from "../check/initiative.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -44,6 +46,8 @@ export interface EditOutput {
   changed: boolean;
   changeId: string | null;
   affectedClusters: AffectedCluster[] | null;
+  /** The running pods the change affects, from Azure Policy's pod results (null when nothing changes). */
+  impact: WorkloadImpact | null;
 }
 
 /** Refuses, before any request, what a script cannot do: no assignment, or a write without --yes. */
@@ -141,6 +145,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     changed: plan.changed,
     changeId: null,
     affectedClusters: null,
+    impact: null,
   };
   if (!plan.changed) {
     ctx.io.info(`No change: ${assignment.name} already has what was asked for. Nothing was written.`);
@@ -149,7 +154,18 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   }
   const affected = await affectedClusters(ctx.azure, assignment);
   output.affectedClusters = affected.clusters;
+  output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
+    workloadImpact({
+      session: ctx.azure,
+      before: assignment,
+      after: plan.body,
+      setDefinition: target.definition as unknown as PolicySetDefinitionDocument,
+      clusters: affected.clusters,
+      now: ctx.clock.now(),
+    }),
+  );
   ctx.io.info(renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) }));
+  ctx.io.info(renderImpact(output.impact, { assignmentName: assignment.name ?? "" }));
   if (ctx.globals.dryRun) {
     ctx.io.info("Dry run: nothing was written.");
     await emit(ctx, output);
