@@ -24,6 +24,8 @@ import {
   resolveReferences,
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
+import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
+import type { PolicySetDefinitionDocument } from "../../src/check/initiative.js";
 
 export type Category = "Waiver" | "Mitigated";
 
@@ -159,10 +161,22 @@ export default defineCommand<CreateOptions>({
     const principal = await session.principal();
     const properties = exemptionProperties({ cluster, assignment, referenceIds, category, expiresOn, reason, ticket: options.ticket, owner: options.owner, displayName: options.displayName, principal });
     const exemptionId = `${cluster.id}/providers/Microsoft.Authorization/policyExemptions/${name}`;
+    const impact = await ctx.io.withSpinner("Reading the workloads it affects", async () =>
+      workloadImpact({
+        session,
+        before: assignment,
+        after: assignment,
+        setDefinition: (await definitions.forAssignment(assignment, cluster.subscriptionId)) as unknown as PolicySetDefinitionDocument,
+        clusters: [{ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false }],
+        now,
+        addedExemption: { clusterId: cluster.id, name, policyDefinitionReferenceIds: referenceIds, expiresOn },
+      }),
+    );
+    ctx.io.info(`Exemption ${name} on ${cluster.name}:\n${renderImpact(impact, { assignmentName: assignment.name ?? "" })}`);
 
     if (ctx.globals.dryRun) {
       const preview = { id: exemptionId, name, type: "Microsoft.Authorization/policyExemptions", properties };
-      await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: true, exemption: exemptionView(preview, now), request: { method: "PUT", id: exemptionId, body: { properties } } }, () =>
+      await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: true, exemption: exemptionView(preview, now), request: { method: "PUT", id: exemptionId, body: { properties } }, impact }, () =>
         `Dry run: would create\n${describeExemption(exemptionView(preview, now))}`,
       );
       return 0;
@@ -173,7 +187,7 @@ export default defineCommand<CreateOptions>({
     );
     ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; 'akspol undo ${record.changeId}' reverses it).`);
     const view = exemptionView(exemption, ctx.clock.now());
-    await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: false, changeId: record.changeId, exemption: view }, () => describeExemption(view));
+    await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: false, changeId: record.changeId, exemption: view, impact }, () => describeExemption(view));
     return 0;
   },
 });

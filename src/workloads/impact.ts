@@ -160,6 +160,12 @@ export async function workloadImpact(request: ImpactRequest): Promise<WorkloadIm
       return diffImpact(cluster, states, resolve(before, exemptions), resolve(after, [...exemptions, ...added]));
     }),
   );
+  // One line when nothing could be read at all (no permission, service unavailable).
+  const unread = [...results.values()].flatMap((result) => (result.status === "ok" ? [] : [result.note]));
+  if (unread.length > 0 && unread.length === results.size) {
+    const notes = new Set(unread.map((note) => note.replace(/ for (subscription )?\S+ \(/, " (")));
+    if (notes.size === 1) return { clusters, noResultsFor, note: [...notes][0] };
+  }
   return { clusters, noResultsFor };
 }
 
