@@ -25,7 +25,6 @@ import {
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
-import type { PolicySetDefinitionDocument } from "../../src/check/initiative.js";
 
 export type Category = "Waiver" | "Mitigated";
 
@@ -166,10 +165,10 @@ export default defineCommand<CreateOptions>({
         session,
         before: assignment,
         after: assignment,
-        setDefinition: (await definitions.forAssignment(assignment, cluster.subscriptionId)) as unknown as PolicySetDefinitionDocument,
+        setDefinition: await definitions.forAssignment(assignment, cluster.subscriptionId),
         clusters: [{ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false }],
         now,
-        addedExemption: { clusterId: cluster.id, name, policyDefinitionReferenceIds: referenceIds, expiresOn },
+        addedExemption: { clusterId: cluster.id, id: exemptionId, name, policyAssignmentId: assignment.id ?? "", policyDefinitionReferenceIds: referenceIds, expiresOn: expiresOn?.toISOString() ?? null },
       }),
     );
     ctx.io.info(`Exemption ${name} on ${cluster.name}:\n${renderImpact(impact, { assignmentName: assignment.name ?? "" })}`);

@@ -10,7 +10,6 @@ import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "./write.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
-import type { PolicySetDefinitionDocument } from "../check/initiative.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -159,7 +158,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
       session: ctx.azure,
       before: assignment,
       after: plan.body,
-      setDefinition: target.definition as unknown as PolicySetDefinitionDocument,
+      setDefinition: target.definition,
       clusters: affected.clusters,
       now: ctx.clock.now(),
     }),

@@ -2,7 +2,7 @@
 // would do to them at their next restart, and the members whose results Azure truncates. Pure.
 import { REPORTED_NON_COMPLIANT_CAP, type PodState, type PodStatesResult } from "../azure/policy-insights.js";
 import { normalizeId } from "../azure/ids.js";
-import { onRestart, verdictKey, type MemberVerdict } from "./verdicts.js";
+import { onRestart, verdictKey, type ClusterVerdicts } from "./verdicts.js";
 
 export interface PodFinding {
   namespace: string;
@@ -81,7 +81,7 @@ export function noDataNote(clusterName: string, azurePolicyEnabled: boolean): st
 export function clusterWorkloads(
   cluster: { id: string; name: string; azurePolicyEnabled?: boolean },
   result: PodStatesResult,
-  verdicts: Map<string, MemberVerdict>,
+  verdicts: ClusterVerdicts | undefined,
   filter: WorkloadFilter = {},
 ): ClusterWorkloads {
   const base: ClusterWorkloads = { clusterId: cluster.id, clusterName: cluster.name, lastEvaluated: null, findings: [], compliantPods: 0, truncated: [] };
@@ -93,16 +93,17 @@ export function clusterWorkloads(
   const findings = wanted
     .filter((state) => !state.compliant)
     .map((state) => {
-      const verdict = verdicts.get(verdictKey(state.assignmentId, state.referenceId));
+      const found = verdicts?.member(state.assignmentId, state.referenceId);
+      const verdict = verdicts?.verdict(state.assignmentId, state.referenceId, state.namespace);
       return {
         namespace: state.namespace,
         pod: state.pod,
         referenceId: state.referenceId,
         assignmentId: state.assignmentId,
-        assignmentName: verdict?.assignmentName || assignmentName(state.assignmentId),
-        effect: verdict?.effect ?? "unknown",
-        onRestart: onRestart(verdict),
-        deniedOnRestart: verdict?.deniesOnRestart ?? false,
+        assignmentName: found?.enforcement.assignment.name || assignmentName(state.assignmentId),
+        effect: found?.member.effect ?? "unknown",
+        onRestart: onRestart(verdict, found?.enforcement, found?.member),
+        deniedOnRestart: verdict?.outcome === "deny",
         evaluatedAt: state.evaluatedAt,
       };
     })

@@ -7,8 +7,9 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import { normalizeId } from "../azure/ids.js";
 import { readClusterPodStates, readSubscriptionPodStates, type PodState, type PodStatesResult } from "../azure/policy-insights.js";
-import { resolveInitiative, type ExemptionInput, type PolicySetDefinitionDocument } from "../check/initiative.js";
-import { verdictsOf, type MemberVerdict } from "./verdicts.js";
+import { assignmentVerdict, namespaceMatches, type AssignmentEnforcement, type ExemptionFact } from "../effective/index.js";
+import { enforcementFor } from "./verdicts.js";
+import { exemptionFactsAt } from "./load.js";
 import { noDataNote } from "./findings.js";
 
 export interface ImpactPod {
@@ -39,14 +40,6 @@ export interface WorkloadImpact {
   note?: string;
 }
 
-function namespaceExcluded(verdict: MemberVerdict | undefined, namespace: string): boolean {
-  return verdict?.excludedNamespaces.includes(namespace) ?? false;
-}
-
-function checks(verdict: MemberVerdict | undefined, namespace: string): boolean {
-  return verdict !== undefined && verdict.effect !== "disabled" && !verdict.exemptedBy && !namespaceExcluded(verdict, namespace);
-}
-
 function addPod(list: Map<string, ImpactPod>, state: PodState): void {
   const key = `${state.namespace}/${state.pod}`;
   const entry = list.get(key) ?? { namespace: state.namespace, pod: state.pod, fails: [] };
@@ -58,33 +51,39 @@ function sorted(list: Map<string, ImpactPod>): ImpactPod[] {
   return [...list.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
 }
 
-/** Compares the member verdicts before and after a change over one cluster's pod results for the assignment. */
-export function diffImpact(
-  cluster: { id: string; name: string },
-  states: PodState[],
-  before: MemberVerdict[],
-  after: MemberVerdict[],
-): ClusterImpact {
-  const byRef = (verdicts: MemberVerdict[]) => new Map(verdicts.map((verdict) => [verdict.referenceId.toLowerCase(), verdict]));
-  const was = byRef(before);
-  const will = byRef(after);
+/** One side of a change: the assignment's enforcement and the exemptions in force on the cluster. */
+export interface ImpactSide {
+  enforcement: AssignmentEnforcement;
+  exemptions: ExemptionFact[];
+}
+
+function excludes(side: ImpactSide, referenceId: string, namespace: string): boolean {
+  const member = side.enforcement.members.find((candidate) => candidate.referenceId.toLowerCase() === referenceId.toLowerCase());
+  return member?.excludedNamespaces.some((pattern) => namespaceMatches(pattern, namespace)) ?? false;
+}
+
+/** Compares the model's verdicts before and after a change over one cluster's pod results for the assignment. */
+export function diffImpact(cluster: { id: string; name: string }, states: PodState[], before: ImpactSide, after: ImpactSide, now: Date): ClusterImpact {
+  const verdict = (side: ImpactSide, state: PodState) => {
+    const member = side.enforcement.members.find((candidate) => candidate.referenceId.toLowerCase() === state.referenceId.toLowerCase());
+    return member ? assignmentVerdict(side.enforcement, member, state.namespace, { clusterId: cluster.id, clusterName: cluster.name, exemptions: side.exemptions }, now) : undefined;
+  };
   const hidden = new Map<string, ImpactPod>();
   const refused = new Map<string, ImpactPod>();
-  const newlyExcluded = new Set<string>();
   const failing = new Set(states.filter((state) => !state.compliant).map((state) => `${state.namespace}/${state.pod}`));
   const otherPods = new Set<string>();
   for (const state of states) {
-    const reference = state.referenceId.toLowerCase();
-    const then = was.get(reference);
-    const now = will.get(reference);
-    const stopsChecking = checks(then, state.namespace) && !checks(now, state.namespace);
-    if (namespaceExcluded(now, state.namespace) && !namespaceExcluded(then, state.namespace)) newlyExcluded.add(state.namespace);
+    const then = verdict(before, state);
+    const later = verdict(after, state);
+    if (!then || !later) continue;
+    const stopsChecking = then.outcome !== "none" && later.outcome === "none";
     if (state.compliant) {
-      if (stopsChecking && namespaceExcluded(now, state.namespace) && !failing.has(`${state.namespace}/${state.pod}`)) otherPods.add(`${state.namespace}/${state.pod}`);
+      const newlyExcluded = excludes(after, state.referenceId, state.namespace) && !excludes(before, state.referenceId, state.namespace);
+      if (stopsChecking && newlyExcluded && !failing.has(`${state.namespace}/${state.pod}`)) otherPods.add(`${state.namespace}/${state.pod}`);
       continue;
     }
     if (stopsChecking) addPod(hidden, state);
-    else if (checks(now, state.namespace) && !then?.deniesOnRestart && now?.deniesOnRestart) addPod(refused, state);
+    else if (then.outcome !== "deny" && later.outcome === "deny") addPod(refused, state);
   }
   return { clusterId: cluster.id, clusterName: cluster.name, noLongerChecked: sorted(hidden), otherPodsUnchecked: otherPods.size, deniedOnRestart: sorted(refused) };
 }
@@ -94,16 +93,17 @@ export interface ImpactRequest {
   /** The assignment as read, and as it would be after the change. */
   before: PolicyAssignment;
   after: PolicyAssignment;
-  setDefinition: PolicySetDefinitionDocument;
+  /** The definition the assignment assigns, at the version it uses (the change keeps the version). */
+  setDefinition: unknown;
   /** The clusters the assignment reaches; null when they could not be listed. */
   clusters: Array<{ id: string; name: string; azurePolicyEnabled: boolean }> | null;
   now: Date;
   /** An exemption the change creates (exempt create), applied to the "after" side on its cluster. */
-  addedExemption?: ExemptionInput & { clusterId: string };
+  addedExemption?: ExemptionFact & { clusterId: string };
 }
 
-function namespacesOf(verdicts: MemberVerdict[]): Set<string> {
-  return new Set(verdicts.flatMap((verdict) => verdict.excludedNamespaces));
+function namespacesOf(enforcement: AssignmentEnforcement): Set<string> {
+  return new Set(enforcement.members.flatMap((member) => member.excludedNamespaces));
 }
 
 /**
@@ -111,13 +111,12 @@ function namespacesOf(verdicts: MemberVerdict[]): Set<string> {
  * subscription holding several of them) and the exemptions of the clusters with results, then diffs.
  */
 export async function workloadImpact(request: ImpactRequest): Promise<WorkloadImpact> {
-  const { session, before, after, setDefinition } = request;
-  const assignmentId = normalizeId(before.id ?? "");
-  const resolve = (assignment: PolicyAssignment, exemptions: ExemptionInput[]) =>
-    verdictsOf(resolveInitiative({ setDefinition: { ...setDefinition, id: setDefinition.id ?? assignment.policyDefinitionId }, assignment, exemptions, now: request.now }));
-  const withoutExemptions = { before: resolve(before, []), after: resolve(after, []) };
-  const excludedBefore = namespacesOf(withoutExemptions.before);
-  const noResultsFor = [...excludedBefore].filter((namespace) => !namespacesOf(withoutExemptions.after).has(namespace)).sort();
+  const { session } = request;
+  const assignmentId = normalizeId(request.before.id ?? "");
+  const before = enforcementFor(request.before, request.setDefinition);
+  const after = enforcementFor(request.after, request.setDefinition);
+  const excludedAfter = namespacesOf(after);
+  const noResultsFor = [...namespacesOf(before)].filter((namespace) => !excludedAfter.has(namespace)).sort();
   if (request.clusters === null) return { clusters: [], noResultsFor, note: "workloads not shown: the clusters the assignment reaches could not be listed." };
   const enabled = request.clusters.filter((cluster) => cluster.azurePolicyEnabled);
   const bySubscription = new Map<string, typeof enabled>();
@@ -136,7 +135,6 @@ export async function workloadImpact(request: ImpactRequest): Promise<WorkloadIm
       }
     }),
   );
-  const exemptionsClient = await session.exemptions().catch(() => undefined);
   const clusters = await Promise.all(
     request.clusters.map(async (cluster): Promise<ClusterImpact> => {
       const empty = { clusterId: cluster.id, clusterName: cluster.name, noLongerChecked: [], otherPodsUnchecked: 0, deniedOnRestart: [] };
@@ -147,17 +145,9 @@ export async function workloadImpact(request: ImpactRequest): Promise<WorkloadIm
       if (onCluster.length === 0) return { ...empty, note: noDataNote(cluster.name, true) };
       const states = onCluster.filter((state) => normalizeId(state.assignmentId) === assignmentId);
       if (states.length === 0) return empty;
-      let exemptions: ExemptionInput[] = [];
-      try {
-        const list = exemptionsClient ? await exemptionsClient.list(cluster.id, "atScope()") : [];
-        exemptions = list
-          .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === assignmentId)
-          .map((exemption) => ({ id: exemption.id, name: exemption.name, policyDefinitionReferenceIds: exemption.properties.policyDefinitionReferenceIds, expiresOn: exemption.properties.expiresOn ?? undefined }));
-      } catch {
-        // Without the exemptions, members are taken as not exempt: the impact may name more pods.
-      }
+      const exemptions = await exemptionFactsAt(session, cluster.id);
       const added = request.addedExemption && normalizeId(request.addedExemption.clusterId) === normalizeId(cluster.id) ? [request.addedExemption] : [];
-      return diffImpact(cluster, states, resolve(before, exemptions), resolve(after, [...exemptions, ...added]));
+      return diffImpact(cluster, states, { enforcement: before, exemptions }, { enforcement: after, exemptions: [...exemptions, ...added] }, request.now);
     }),
   );
   // One line when nothing could be read at all (no permission, service unavailable).

@@ -20,7 +20,7 @@ export interface ReadWorkloadsRequest {
 
 export async function workloadsOfCluster(loader: VerdictLoader, cluster: ClusterRecord, result: PodStatesResult, filter: WorkloadFilter): Promise<ClusterWorkloads> {
   const ids = result.status === "ok" ? result.states.filter((state) => normalizeId(state.clusterId) === normalizeId(cluster.id)).map((state) => state.assignmentId) : [];
-  const verdicts = await loader.verdicts(ids, cluster.id);
+  const verdicts = await loader.verdicts(ids, cluster);
   return clusterWorkloads(cluster, result, verdicts, filter);
 }
 

@@ -1,47 +1,78 @@
-// What each member policy of an assignment does to a pod on one cluster: its effect, whether the
-// assignment enforces it, whether an exemption covers the cluster. Read from the resolved initiative
-// (src/check/initiative.ts resolveInitiative), the same model `check` evaluates manifests with. Pure.
-import type { Effect, EffectiveInitiative } from "../check/initiative.js";
-import { isDoNotEnforce } from "../check/initiative.js";
+// What each member policy of each assignment does to a pod of one cluster, read from the effective
+// pod-security model (src/effective): the assignment's enforcement of the member (effect, excluded
+// namespaces, overrides, enforcement mode) and the cluster's exemptions decide the outcome in the
+// pod's namespace. Pure.
+import type { PolicyAssignment } from "@azure/arm-policy";
+import { BUILTIN_DEFINITIONS } from "../check/builtins.js";
 import { normalizeId } from "../azure/ids.js";
+import {
+  assignmentVerdict,
+  enforcementOf,
+  type AssignmentDocument,
+  type AssignmentEnforcement,
+  type DefinitionDocument,
+  type ExemptionFact,
+  type MemberEnforcement,
+  type SourceVerdict,
+} from "../effective/index.js";
 
-export interface MemberVerdict {
-  assignmentId: string;
-  assignmentName: string;
-  referenceId: string;
-  effect: Effect;
-  enforcementMode: string;
-  exemptedBy?: string;
-  /** The namespaces this member does not review (its excludedNamespaces in force). */
-  excludedNamespaces: string[];
-  /** Deny, enforced and not exempt: a pod failing it is refused the next time it is created. */
-  deniesOnRestart: boolean;
+/** The model's view of one assignment, with the embedded member definitions at their pins. */
+export function enforcementFor(assignment: PolicyAssignment, definition: unknown): AssignmentEnforcement {
+  return enforcementOf({
+    assignment: assignment as unknown as AssignmentDocument,
+    definition: definition as DefinitionDocument,
+    memberDefinitions: BUILTIN_DEFINITIONS as unknown as DefinitionDocument[],
+  });
+}
+
+export interface ClusterFacts {
+  clusterId: string;
+  clusterName: string;
+  /** Exemptions at the cluster or above. */
+  exemptions: ExemptionFact[];
 }
 
 export function verdictKey(assignmentId: string, referenceId: string): string {
   return `${normalizeId(assignmentId)}|${referenceId.toLowerCase()}`;
 }
 
-export function verdictsOf(initiative: EffectiveInitiative): MemberVerdict[] {
-  const doNotEnforce = isDoNotEnforce(initiative);
-  return initiative.members.map((member) => ({
-    assignmentId: initiative.assignment?.id ?? "",
-    assignmentName: initiative.assignment?.name ?? "",
-    referenceId: member.referenceId,
-    effect: member.effect,
-    enforcementMode: initiative.enforcementMode,
-    exemptedBy: member.exemptedBy,
-    excludedNamespaces: member.match.excludedNamespaces,
-    deniesOnRestart: member.effect === "deny" && !doNotEnforce && !member.exemptedBy,
-  }));
+/** The verdicts of every assignment that flags pods on one cluster. */
+export class ClusterVerdicts {
+  private readonly members = new Map<string, { enforcement: AssignmentEnforcement; member: MemberEnforcement }>();
+
+  constructor(
+    readonly enforcements: AssignmentEnforcement[],
+    readonly cluster: ClusterFacts,
+    readonly now: Date,
+  ) {
+    for (const enforcement of enforcements) {
+      for (const member of enforcement.members) this.members.set(verdictKey(enforcement.assignment.id, member.referenceId), { enforcement, member });
+    }
+  }
+
+  member(assignmentId: string, referenceId: string): { enforcement: AssignmentEnforcement; member: MemberEnforcement } | undefined {
+    return this.members.get(verdictKey(assignmentId, referenceId));
+  }
+
+  verdict(assignmentId: string, referenceId: string, namespace: string): SourceVerdict | undefined {
+    const found = this.member(assignmentId, referenceId);
+    return found ? assignmentVerdict(found.enforcement, found.member, namespace, this.cluster, this.now) : undefined;
+  }
 }
 
 /** What happens to a pod failing this member when it is next created, in a few words. */
-export function onRestart(verdict: MemberVerdict | undefined): string {
+export function onRestart(verdict: SourceVerdict | undefined, enforcement?: AssignmentEnforcement, member?: MemberEnforcement): string {
   if (!verdict) return "unknown";
-  if (verdict.exemptedBy) return `admitted (exempt: ${verdict.exemptedBy})`;
-  if (verdict.effect === "disabled") return "admitted (disabled)";
-  if (verdict.effect === "audit") return "admitted (audit)";
-  if (verdict.enforcementMode.toLowerCase() === "donotenforce") return "admitted (DoNotEnforce)";
-  return "denied";
+  switch (verdict.outcome) {
+    case "deny":
+      return "denied";
+    case "warn":
+      return "admitted (warn)";
+    case "audit":
+      return enforcement?.enforcementMode === "DoNotEnforce" ? "admitted (DoNotEnforce)" : "admitted (audit)";
+    default:
+      if (verdict.exemptedBy) return `admitted (exempt: ${verdict.exemptedBy})`;
+      if (member?.effect === "disabled") return "admitted (disabled)";
+      return "not checked";
+  }
 }

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO } from "../../src/emulator/demo-seed.js";
 import { diffImpact } from "../../src/workloads/impact.js";
-import type { MemberVerdict } from "../../src/workloads/verdicts.js";
+import { enforcementFor } from "../../src/workloads/verdicts.js";
+import { BUILTIN_INITIATIVES } from "../../src/check/builtins.js";
+import type { ExemptionFact } from "../../src/effective/index.js";
 import type { PodState } from "../../src/azure/policy-insights.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { runCli } from "../helpers/cli.js";
@@ -107,39 +109,38 @@ describe("workload impact in plans", () => {
   });
 });
 
-describe("diffImpact (pure)", () => {
-  const verdict = (referenceId: string, overrides: Partial<MemberVerdict> = {}): MemberVerdict => ({
-    assignmentId: "/a",
-    assignmentName: "a",
-    referenceId,
-    effect: "audit",
-    enforcementMode: "Default",
-    excludedNamespaces: ["kube-system"],
-    deniesOnRestart: false,
-    ...overrides,
-  });
+describe("diffImpact (pure, over the effective model)", () => {
+  const setDefinition = BUILTIN_INITIATIVES.baseline;
+  const assignment = (properties: Record<string, unknown>) =>
+    ({ id: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a", name: "a", scope: "/subscriptions/s", policyDefinitionId: DEMO.policySetDefinitions.baseline, ...properties }) as any;
+  const side = (properties: Record<string, unknown>, exemptions: ExemptionFact[] = []) => ({ enforcement: enforcementFor(assignment(properties), setDefinition), exemptions });
   const state = (namespace: string, pod: string, referenceId: string, compliant = false): PodState => ({
     clusterId: "/c",
     namespace,
     pod,
-    assignmentId: "/a",
+    assignmentId: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a",
     referenceId,
     policyDefinitionId: "/d",
     compliant,
     evaluatedAt: "2026-01-01T00:00:00Z",
   });
   const cluster = { id: "/c", name: "c" };
+  const audit = { parameters: { effect: { value: "Audit" } } };
+  const deny = { parameters: { effect: { value: "Deny" } } };
+  const exemption: ExemptionFact = { id: "/e", name: "e", policyAssignmentId: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a", policyDefinitionReferenceIds: ["BlockUsingHostNetwork"] };
 
   test.each([
-    ["disabling a member hides its failing pods", [verdict("P")], [verdict("P", { effect: "disabled" })], { hidden: ["ns/x"], denied: [] }],
-    ["an exemption hides its failing pods", [verdict("P")], [verdict("P", { exemptedBy: "e" })], { hidden: ["ns/x"], denied: [] }],
-    ["Deny enforced newly refuses", [verdict("P")], [verdict("P", { effect: "deny", deniesOnRestart: true })], { hidden: [], denied: ["ns/x"] }],
-    ["already denying: nothing new", [verdict("P", { effect: "deny", deniesOnRestart: true })], [verdict("P", { effect: "deny", deniesOnRestart: true })], { hidden: [], denied: [] }],
-    ["Deny to Audit: nothing hidden, nothing refused", [verdict("P", { effect: "deny", deniesOnRestart: true })], [verdict("P")], { hidden: [], denied: [] }],
+    ["disabling the initiative hides the failing pods", side(audit), side({ parameters: { effect: { value: "Disabled" } } }), { hidden: ["ns/x"], denied: [], other: 0 }],
+    ["an exemption of the member hides its failing pods", side(audit), side(audit, [exemption]), { hidden: ["ns/x"], denied: [], other: 0 }],
+    ["Audit to Deny newly refuses", side(audit), side(deny), { hidden: [], denied: ["ns/x"], other: 0 }],
+    ["already Deny: nothing new", side(deny), side(deny), { hidden: [], denied: [], other: 0 }],
+    ["Deny to Audit: nothing hidden, nothing refused", side(deny), side(audit), { hidden: [], denied: [], other: 0 }],
+    ["DoNotEnforce to Default on Deny newly refuses", side({ ...deny, enforcementMode: "DoNotEnforce" }), side(deny), { hidden: [], denied: ["ns/x"], other: 0 }],
+    ["excluding the namespace hides the failing pod and stops checking the compliant one", side(audit), side({ parameters: { effect: { value: "Audit" }, excludedNamespaces: { value: ["kube-system", "ns"] } } }), { hidden: ["ns/x"], denied: [], other: 1 }],
   ])("%s", (_name, before, after, expected) => {
-    const impact = diffImpact(cluster, [state("ns", "x", "P"), state("ns", "ok", "P", true)], before, after);
+    const impact = diffImpact(cluster, [state("ns", "x", "BlockUsingHostNetwork"), state("ns", "ok", "BlockUsingHostNetwork", true)], before, after, new Date("2026-01-02T00:00:00Z"));
     expect(impact.noLongerChecked.map((pod) => `${pod.namespace}/${pod.pod}`)).toEqual(expected.hidden);
     expect(impact.deniedOnRestart.map((pod) => `${pod.namespace}/${pod.pod}`)).toEqual(expected.denied);
-    expect(impact.otherPodsUnchecked).toBe(0);
+    expect(impact.otherPodsUnchecked).toBe(expected.other);
   });
 });
