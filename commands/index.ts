@@ -20,6 +20,7 @@ import completion from "./completion.js";
 import emulator from "./emulator.js";
 import demo from "./demo.js";
 import workloads from "./workloads.js";
+import advise from "./advise.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -44,6 +45,7 @@ export const commands: CommandSpec<any>[] = [
   show,
   check,
   workloads,
+  advise,
   emulator,
   demo,
   completion,
