@@ -21,6 +21,7 @@ import emulator from "./emulator.js";
 import demo from "./demo.js";
 import workloads from "./workloads.js";
 import advise from "./advise.js";
+import audit from "./audit.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -46,6 +47,7 @@ export const commands: CommandSpec<any>[] = [
   check,
   workloads,
   advise,
+  audit,
   emulator,
   demo,
   completion,
