@@ -69,12 +69,12 @@ describe("Policy Insights in the emulator", () => {
     expect(new Set(pages.flat().map((row) => `${row.resourceId}|${row.policyDefinitionReferenceId}`)).size).toBe(10);
   });
 
-  it("refuses an unsupported $filter with 400 and an api-version it does not know with InvalidResourceType", async () => {
+  it("refuses an unsupported $filter with 400 and an api-version it does not know with 404 InvalidResourceType", async () => {
     const token = await emu.hooks.issueToken("admin");
     const bad = await armRequest(emu.endpoint, emu.caCert, "POST", `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2024-10-01&$filter=${encodeURIComponent("startswith(componentId, 'x')")}`, { token });
     expect(bad.status).toBe(400);
     const version = await armRequest(emu.endpoint, emu.caCert, "POST", `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2019-10-01`, { token });
-    expect(version.status).toBe(400);
+    expect(version.status).toBe(404);
     expect(version.body.error.code).toBe("InvalidResourceType");
     const older = await armRequest(emu.endpoint, emu.caCert, "POST", `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2022-04-01`, { token });
     expect(older.status).toBe(200);
