@@ -59,13 +59,13 @@ export default defineCommand<WorkloadsOptions>({
   async run(options, ctx) {
     const { readWorkloads } = await import("../src/workloads/read.js");
     const output = await ctx.io.withSpinner("Reading pod results from Azure Policy", () => readWorkloads(ctx, options));
-    await printRecord(ctx.io, ctx.format, output, () => (options.cluster ? renderCluster(output.clusters[0] as ClusterWorkloads) : renderSummary(ctx, output)));
+    await printRecord(ctx.io, ctx.format, output, () => (options.cluster ? renderCluster(output.clusters[0] as ClusterWorkloads, ctx.io.tableWidth) : renderSummary(ctx, output)));
     for (const failure of output.failures) ctx.io.warn(`${failure.subscription}: ${failure.message}`);
     return output.failures.length > 0 ? ExitCode.partialFailure : ExitCode.ok;
   },
 });
 
-function renderCluster(cluster: ClusterWorkloads): string {
+function renderCluster(cluster: ClusterWorkloads, maxWidth: number | undefined): string {
   if (cluster.note) return `${cluster.clusterName}: ${cluster.note}`;
   const pods = new Set(cluster.findings.map((finding) => `${finding.namespace}/${finding.pod}`)).size;
   const lines = [
@@ -80,10 +80,11 @@ function renderCluster(cluster: ClusterWorkloads): string {
           { header: "namespace", value: (row) => row.namespace },
           { header: "pod", value: (row) => row.pod },
           { header: "assignment", value: (row) => row.assignmentName },
-          { header: "effect", value: (row) => row.effect },
+          { header: "effect", value: (row) => row.effect, optional: true },
           { header: "on restart", value: (row) => row.onRestart },
         ],
         cluster.findings,
+        { maxWidth },
       ),
     );
   }
@@ -99,10 +100,10 @@ function renderSummary(ctx: Context, output: WorkloadsOutput): string {
       { header: "non-compliant pods", value: (row) => (row.note ? "" : new Set(row.findings.map((finding) => `${finding.namespace}/${finding.pod}`)).size) },
       { header: "policies failed", value: (row) => (row.note ? "" : new Set(row.findings.map((finding) => finding.referenceId)).size) },
       { header: "denied on restart", value: (row) => (row.note ? "" : new Set(row.findings.filter((finding) => finding.deniedOnRestart).map((finding) => `${finding.namespace}/${finding.pod}`)).size) },
-      { header: "last evaluated", value: (row) => row.lastEvaluated ?? "" },
-      { header: "note", value: (row) => row.note ?? (row.truncated.length ? `truncated: ${TRUNCATION_NOTE}` : ""), wrap: true },
+      { header: "last evaluated", value: (row) => row.lastEvaluated ?? "", optional: true },
+      { header: "note", value: (row) => row.note ?? (row.truncated.length ? `truncated: ${TRUNCATION_NOTE}` : "") },
     ],
     output.clusters,
-    { maxWidth: ctx.io.terminalWidth },
+    { maxWidth: ctx.io.tableWidth },
   );
 }
