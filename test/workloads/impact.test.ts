@@ -26,7 +26,8 @@ describe("workload impact in plans", () => {
   test("exclude add names the non-compliant pods the exclusion would hide, per cluster, and the other pods it stops checking", async () => {
     const result = await cli(["exclude", "add", "pss-baseline", "monitoring", "--subscription", prod, "--dry-run"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(
+    // A dry run prints the plan, workloads included, as its result.
+    expect(result.stdout).toContain(
       [
         "  workloads (pod results Azure Policy reports):",
         "    aks-prod-neu: 2 non-compliant pods would no longer be checked:",
@@ -75,7 +76,7 @@ describe("workload impact in plans", () => {
   test("exclude remove says Azure holds no results for the re-included namespace and points to check", async () => {
     const result = await cli(["exclude", "remove", "pss-restricted", "monitoring", "--subscription", dev, "--dry-run"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(
+    expect(result.stdout).toContain(
       "    monitoring: Azure holds no results for pods in an excluded namespace; check their manifests before this applies: akspol check <manifests> --assignment pss-restricted --namespace monitoring",
     );
   });
