@@ -22,6 +22,8 @@ import demo from "./demo.js";
 import effective from "./effective.js";
 import safeguardsShow from "./safeguards/show.js";
 import safeguardsExclude from "./safeguards/exclude.js";
+import workloads from "./workloads.js";
+import advise from "./advise.js";
 import audit from "./audit.js";
 
 /**
@@ -49,6 +51,8 @@ export const commands: CommandSpec<any>[] = [
   effective,
   safeguardsShow,
   safeguardsExclude,
+  workloads,
+  advise,
   audit,
   emulator,
   demo,

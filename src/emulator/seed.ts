@@ -11,6 +11,7 @@ import { buildAssignment, stageAssignment } from "./resources/policy-assignments
 import { buildExemption, stageExemption } from "./resources/policy-exemptions.js";
 import { stageDefinition } from "./resources/policy-definitions.js";
 import { buildSafeguards, stageSafeguards, type SafeguardsSeed } from "./resources/deployment-safeguards.js";
+import { stageComponentStates, type ComponentStateSeed } from "./resources/policy-insights.js";
 
 export interface SeedDocument {
   tenantId?: string;
@@ -46,6 +47,8 @@ export interface SeedDocument {
   roleAssignments?: { principal: string; role: RoleSpec; scope: string }[];
   /** Deployment Safeguards settings, one per cluster (cluster id, level, exclusions, PSS level). */
   deploymentSafeguards?: SafeguardsSeed[];
+  /** Pods as the Azure Policy add-on reports them to Policy Insights (see resources/policy-insights.ts). */
+  componentPolicyStates?: ComponentStateSeed[];
 }
 
 /** The api-version seeded policy resources are validated at (what @azure/arm-policy 7.0.1 sends). */
@@ -152,6 +155,7 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
     if (batch.get(keyOf(safeguards.clusterId)) === undefined) throw new Error(`Seed Deployment Safeguards: cluster ${safeguards.clusterId} is not seeded`);
     stageSafeguards(batch, buildSafeguards(safeguards, caller, now));
   }
+  stageComponentStates(batch, doc.componentPolicyStates ?? [], now);
   for (const roleAssignment of doc.roleAssignments ?? []) {
     if (batch.get(principalKey(roleAssignment.principal)) === undefined) throw new Error(`Seed role assignment: unknown principal '${roleAssignment.principal}'`);
     addRoleAssignment(batch, roleAssignment);

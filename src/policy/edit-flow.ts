@@ -9,6 +9,7 @@ import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPl
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "./write.js";
+import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -44,6 +45,8 @@ export interface EditOutput {
   changed: boolean;
   changeId: string | null;
   affectedClusters: AffectedCluster[] | null;
+  /** The running pods the change affects, from Azure Policy's pod results (null when nothing changes). */
+  impact: WorkloadImpact | null;
   /** exclude add: what another carrier (or Deployment Safeguards) still does in the namespaces, per cluster; null when not computed. */
   stillEnforced: StillEnforced[] | null;
 }
@@ -152,6 +155,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     changeId: null,
     affectedClusters: null,
     stillEnforced: null,
+    impact: null,
   };
   if (!plan.changed) {
     ctx.io.info(`No change: ${assignment.name} already has what was asked for. Nothing was written.`);
@@ -160,6 +164,16 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   }
   const affected = await affectedClusters(ctx.azure, assignment);
   output.affectedClusters = affected.clusters;
+  output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
+    workloadImpact({
+      session: ctx.azure,
+      before: assignment,
+      after: plan.body,
+      setDefinition: target.definition,
+      clusters: affected.clusters,
+      now: ctx.clock.now(),
+    }),
+  );
   if (operation.addNamespaces?.length && affected.clusters?.length) {
     output.stillEnforced = await stillEnforcedAfter(ctx, target, operation, affected.clusters);
   }
@@ -174,7 +188,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
         after: plan.after,
       },
     ],
-    text: output.stillEnforced?.length ? `${planText}\n${renderStillEnforced(output.stillEnforced)}` : planText,
+    text: `${planText}\n${renderImpact(output.impact, { assignmentName: assignment.name ?? "" })}${output.stillEnforced?.length ? `\n${renderStillEnforced(output.stillEnforced)}` : ""}`,
     data: { ...output },
     question: "Apply this change?",
   });
