@@ -11,12 +11,14 @@ import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/bu
 import { evaluateWorkloads } from "../src/check/evaluate.js";
 import {
   initiativeParameterNames,
+  initiativeParameters,
   resolveInitiative,
   type EffectiveInitiative,
   type ExemptionInput,
   type PolicySetDefinitionDocument,
 } from "../src/check/initiative.js";
 import { parseManifests, type SourceText } from "../src/check/manifests.js";
+import { didYouMean, validateParameterValue } from "../src/policy/parameter-values.js";
 import { buildReport, hasFailingViolation, renderText, type FailOn } from "../src/check/report.js";
 import { toSarif } from "../src/check/sarif.js";
 
@@ -125,13 +127,19 @@ function parseParams(params: string[], initiative: BuiltinInitiativeName): Recor
     const name = param.slice(0, index);
     const text = param.slice(index + 1);
     if (!known.includes(name)) {
-      throw new UsageError(`The ${initiative} initiative has no parameter '${name}'.`, { suggestion: `Its parameters: ${known.join(", ")}.` });
+      const close = didYouMean(name, known);
+      throw new UsageError(`The ${initiative} initiative has no parameter '${name}'.${close ? ` Did you mean '${close}'?` : ""}`, { suggestion: `Its parameters: ${known.join(", ")}.` });
     }
+    let value: unknown;
     try {
-      result[name] = JSON.parse(text);
+      value = JSON.parse(text);
     } catch {
-      result[name] = text;
+      value = text;
     }
+    // The same validator as params set: type, exact allowedValues (effect=Deney is refused, not
+    // silently treated as the default), the object schema, namespace names.
+    validateParameterValue(initiativeParameters(BUILTIN_INITIATIVES[initiative]), name, value);
+    result[name] = value;
   }
   return result;
 }
