@@ -9,6 +9,7 @@ import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
 import { redact } from "./cli/redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
 import { refuseUnconfirmedWrite } from "./cli/confirm.js";
+import { requireUsableStateDir } from "./cli/state-dir.js";
 import { finishReads } from "./cli/scope-report.js";
 import { createContext, type Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
@@ -136,7 +137,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     } catch (error) {
       if (error instanceof CommanderError) {
         if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
-        // commander has already printed its message to stderr
+        // commander has already printed its message to stderr; add where to read the usage.
+        if (error.exitCode !== 0) io.writeErr(`  See '${["akspol", ...commandPathOf(program, argv)].join(" ")} --help' for the usage.\n`);
         return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       }
       throw error;
@@ -166,6 +168,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     const options = spec.parse(input, globals);
     const command = spec.path.join(" ");
     if (spec.writes) refuseUnconfirmedWrite({ io, yes: globals.yes, dryRun: globals.dryRun, command });
+    if (spec.writes && !globals.dryRun) requireUsableStateDir(globals.stateDir);
     const prompter = deps.prompter ?? (io.canPrompt ? new InquirerPrompter(io) : new NoPrompter());
     const ctx = createContext({
       io,
@@ -184,6 +187,19 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   } catch (error) {
     return reportError(io, toAkspolError(error), debug);
   }
+}
+
+/** The command words of argv ("exempt", "create"), for pointing at the right --help. */
+function commandPathOf(program: Command, argv: string[]): string[] {
+  const path: string[] = [];
+  let current = program;
+  for (const token of argv) {
+    const next = current.commands.find((command) => command.name() === token);
+    if (!next) continue;
+    path.push(token);
+    current = next;
+  }
+  return path;
 }
 
 /** COLUMNS, when it is a usable width (shells export it; tests and scripts may set it). */

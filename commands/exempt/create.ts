@@ -15,6 +15,7 @@ import {
   assignedSet,
   checkExpiryRule,
   checkName,
+  checkDisplayName,
   checkReason,
   checkTicket,
   exemptionProperties,
@@ -101,7 +102,7 @@ export default defineCommand<CreateOptions>({
       reason: reason === undefined ? undefined : checkReason(reason),
       ticket: checkTicket(stringOption(input, "ticket")),
       name,
-      displayName: stringOption(input, "displayName"),
+      displayName: checkDisplayName(stringOption(input, "displayName")),
       owner,
     };
   },

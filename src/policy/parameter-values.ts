@@ -52,10 +52,12 @@ function distance(a: string, b: string): number {
 /** The closest candidate, when it is close enough to be a typo. */
 export function didYouMean(wanted: string, candidates: readonly string[]): string | undefined {
   const lowered = wanted.toLowerCase();
-  let best: { candidate: string; score: number } | undefined;
+  let best: { candidate: string; score: number; exact: number } | undefined;
   for (const candidate of candidates) {
     const score = distance(lowered, candidate.toLowerCase());
-    if (!best || score < best.score) best = { candidate, score };
+    // Ties go to the spelling closest in case ('Deney' suggests 'Deny', not 'deny').
+    const exact = distance(wanted, candidate);
+    if (!best || score < best.score || (score === best.score && exact < best.exact)) best = { candidate, score, exact };
   }
   if (!best) return undefined;
   return best.score <= Math.max(2, Math.floor(wanted.length / 3)) ? best.candidate : undefined;
