@@ -181,12 +181,30 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       session: deps.session?.(globals),
       command,
       writes: spec.writes === true,
+      whereFlags: whereFlags(raw),
     });
     const code = await spec.run(options, ctx);
     return finishReads(io, format, ctx.azure.scopeFailures, code ?? ExitCode.ok);
   } catch (error) {
     return reportError(io, toAkspolError(error), debug);
   }
+}
+
+/**
+ * The global flags given on the command line that choose where akspol works (emulator, state dir,
+ * principal, tenant, cloud, sign-in), repeated in "Undo with:" lines so they work when pasted.
+ */
+function whereFlags(raw: RawGlobalFlags): string[] {
+  const flags: string[] = [];
+  if (raw.emulatorDir) flags.push("--emulator-dir", raw.emulatorDir);
+  else if (raw.emulator) flags.push("--emulator");
+  if (raw.stateDir) flags.push("--state-dir", raw.stateDir);
+  if (raw.principal) flags.push("--principal", raw.principal);
+  if (raw.tenant) flags.push("--tenant", raw.tenant);
+  if (raw.cloud) flags.push("--cloud", raw.cloud);
+  if (raw.auth) flags.push("--auth", raw.auth);
+  if (raw.clientId) flags.push("--client-id", raw.clientId);
+  return flags;
 }
 
 /** The command words of argv ("exempt", "create"), for pointing at the right --help. */
