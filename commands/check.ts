@@ -64,26 +64,29 @@ export default defineCommand<CheckOptions>({
   async run(options, ctx) {
     const sources = await readSources(options.inputs, ctx.io);
     const parsed = parseManifests(sources, { namespace: options.namespace });
-    if (parsed.errors.length > 0) {
-      const lines = parsed.errors.map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`);
-      throw new UsageError(`${parsed.errors.length} manifest${parsed.errors.length === 1 ? "" : "s"} could not be read:\n${lines.join("\n")}`, {
-        suggestion: "Fix the input (or leave the file out); akspol checks nothing it cannot read.",
-      });
-    }
+    // One unreadable or invalid object does not stop the check (issue 9): it is reported with its file
+    // and line, every other workload is still evaluated, and the exit code says both.
+    for (const error of parsed.errors) ctx.io.error(`${error.file}:${error.line}:${error.column}: ${error.message}`);
     const resolved = options.source.kind === "initiative" ? offlineInitiative(options.source) : await initiativeFromAzure(options, options.source, ctx);
     const results = evaluateWorkloads(parsed.workloads, resolved.initiative, {
       assignmentReference: resolved.assignmentReference,
       cluster: resolved.cluster,
     });
-    const report = buildReport({ initiative: resolved.initiative, results, notEvaluated: parsed.notEvaluated, errors: [], workloads: parsed.workloads.length });
+    const report = buildReport({ initiative: resolved.initiative, results, notEvaluated: parsed.notEvaluated, errors: parsed.errors, workloads: parsed.workloads.length });
     if (parsed.workloads.length === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
     if (ctx.format === "json") ctx.io.out(renderJson(report));
     else if (ctx.format === "sarif") ctx.io.out(renderJson(toSarif(report)));
-    else ctx.io.out(renderText(report));
+    else ctx.io.out(renderText(report) + defaultEffectNote(options));
+    const unread = parsed.errors.length > 0 ? ` ${parsed.errors.length} object${parsed.errors.length === 1 ? "" : "s"} could not be read (listed above).` : "";
     if (hasFailingViolation(report, options.failOn)) {
       const count = options.failOn === "audit" ? report.summary.deny + report.summary.audit : report.summary.deny;
-      throw new GateFailedError(`${count} violation${count === 1 ? "" : "s"} at or above --fail-on ${options.failOn}.`, {
-        suggestion: "Apply the fixes shown, or pass --fail-on never to report without failing.",
+      throw new GateFailedError(`${count} violation${count === 1 ? "" : "s"} at or above --fail-on ${options.failOn}.${unread}`, {
+        suggestion: `Apply the fixes shown, or pass --fail-on never to report without failing.${unread ? " Fix the unreadable input too: akspol checks nothing it cannot read." : ""}`,
+      });
+    }
+    if (unread) {
+      throw new UsageError(`The other workloads were checked (no violation fails the gate), but${unread.replace(" could", " could").toLowerCase().replace(/^ /, " ")}`, {
+        suggestion: "Fix the input (or leave the file out): akspol checks nothing it cannot read.",
       });
     }
     return 0;
@@ -115,6 +118,17 @@ export function parseCheckOptions(input: ParsedInput): CheckOptions {
     source = { kind: "assignment", reference: assignment as string, cluster };
   }
   return { ...parseScopeSelection(input), inputs, source, namespace: stringOption(input, "namespace"), failOn };
+}
+
+/**
+ * `check --initiative` without `--param effect`: say in the summary which effect was assumed (the
+ * initiative's default, Audit) and that --fail-on decides the gate, so an all-"audited" result is not
+ * mistaken for what a cluster with a Deny assignment would do.
+ */
+function defaultEffectNote(options: CheckOptions): string {
+  if (options.source.kind !== "initiative" || Object.keys(options.source.parameters).some((name) => name.toLowerCase() === "effect")) return "";
+  const effect = initiativeParameters(BUILTIN_INITIATIVES[options.source.initiative]).effect?.defaultValue ?? "Audit";
+  return `No --param effect: the initiative default (${String(effect)}) applies, as on an assignment that does not set it; --fail-on ${options.failOn} decides the gate (pass --param effect=Deny to see what a Deny assignment would block).\n`;
 }
 
 /** `name=value`: the value is JSON when it parses (`["a","b"]`, `{"paths":[]}`, `true`), else a string. */

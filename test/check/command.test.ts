@@ -203,13 +203,29 @@ describe("running offline with --initiative", () => {
     expect(JSON.parse(run.stdout).summary.workloads).toBe(2);
   });
 
-  it("exits 2 naming file and line for malformed input, and checks nothing", async () => {
+  it("keeps going past malformed input: names its file and line, still checks the other workloads, and the exit code says both", async () => {
     const good = write("bad/good.yaml", PRIVILEGED_DEPLOYMENT);
     const bad = write("bad/broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n");
-    const run = await runCheck([good, bad], { initiative: "baseline", param: ["effect=Deny"] });
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `));
+    const where = new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `);
+    // A violation fails the gate: exit 6, and the unreadable object is reported too.
+    const gated = await runCheck([good, bad], { initiative: "baseline", param: ["effect=Deny"] });
+    expect(gated.code).toBe(6);
+    expect(gated.stdout).toMatch(/1 workload checked: 1 violation/);
+    expect(gated.stderr).toMatch(where);
+    expect(gated.stderr).toMatch(/1 object could not be read/);
+    // No violation fails the gate: the input error decides, exit 2, after the report.
+    const reported = await runCheck([good, bad], { initiative: "baseline", param: ["effect=Deny"], failOn: "never" });
+    expect(reported.code).toBe(2);
+    expect(reported.stdout).toMatch(/1 workload checked: 1 violation/);
+    expect(reported.stderr).toMatch(where);
+  });
+
+  it("without --param effect the summary says the initiative default (Audit) applies and --fail-on decides the gate", async () => {
+    const good = write("note/good.yaml", PRIVILEGED_DEPLOYMENT);
+    const run = await runCheck([good], { initiative: "baseline" });
+    expect(run.stdout).toMatch(/No --param effect: the initiative default \(Audit\) applies[\s\S]*--fail-on deny decides the gate/);
+    const withEffect = await runCheck([good], { initiative: "baseline", param: ["effect=Deny"] });
+    expect(withEffect.stdout).not.toMatch(/No --param effect/);
   });
 
   it("exits 2 for a missing file and for a document without kind", async () => {
