@@ -11,8 +11,10 @@ import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
+import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
+import { TenantRouting } from "./tenants.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -22,6 +24,7 @@ export interface EmulatorConnectionFile {
   authorityHost: string;
   principals: Array<{ name: string; clientId: string; clientSecret: string; objectId: string }>;
   subscriptions: string[];
+  tenants?: string[];
 }
 
 export async function readEmulatorConnection(dir: string): Promise<EmulatorConnectionFile> {
@@ -63,11 +66,17 @@ export class AzureSession {
   private exemptionsPromise?: Promise<ExemptionsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
+  private readonly agents = new Map<string, import("node:https").Agent>();
+  /** One bound on ARM requests in flight for the whole invocation (--concurrency), shared by every client. */
+  readonly limiter: RequestLimiter;
   credentialKind = "";
   /** Scopes this run could not read (README "Exit codes": 7 for reads). */
   readonly scopeFailures = new ScopeFailures();
+  private readonly tenants = new TenantRouting(() => this.credential());
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    this.limiter = new RequestLimiter(deps.globals.concurrency);
+  }
 
   get globals(): GlobalOptions {
     return this.deps.globals;
@@ -112,10 +121,11 @@ export class AzureSession {
         }
         const { ClientSecretCredential } = await import("@azure/identity");
         this.credentialKind = "ClientSecretCredential (emulator)";
-        return new ClientSecretCredential(emulator.tenantId, principal.clientId, principal.clientSecret, {
+        return new ClientSecretCredential(this.deps.globals.tenant ?? emulator.tenantId, principal.clientId, principal.clientSecret, {
           authorityHost: emulator.authorityHost,
           disableInstanceDiscovery: true,
           tlsOptions: { ca },
+          additionallyAllowedTenants: ["*"],
         });
       }
       const choice = await createCredential({
@@ -148,8 +158,10 @@ export class AzureSession {
   /** Pipeline options shared by every client. */
   async clientOptions(): Promise<Record<string, unknown>> {
     const { cloud, ca } = await this.connection();
-    const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [];
-    additionalPolicies.push({ policy: errorBodyPolicy, position: "perCall" });
+    const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [
+      { policy: errorBodyPolicy, position: "perCall" },
+      { policy: requestLimiterPolicy(this.limiter, await this.agent(cloud.resourceManager, ca)), position: "perRetry" },
+    ];
     if (this.deps.globals.debug) additionalPolicies.push({ policy: debugPolicy(this.deps.debug), position: "perRetry" });
     return {
       endpoint: cloud.resourceManager,
@@ -161,6 +173,18 @@ export class AzureSession {
     };
   }
 
+  /** One keep-alive HTTPS agent per endpoint for all clients (at most --concurrency sockets). */
+  private async agent(endpoint: string, ca: string | undefined): Promise<import("node:https").Agent> {
+    const origin = new URL(endpoint).origin;
+    let agent = this.agents.get(origin);
+    if (!agent) {
+      const { Agent } = await import("node:https");
+      agent = new Agent({ keepAlive: true, maxSockets: this.limiter.limit, ...(ca ? { ca } : {}) });
+      this.agents.set(origin, agent);
+    }
+    return agent;
+  }
+
   policyClient(subscriptionId = "00000000-0000-0000-0000-000000000000"): Promise<PolicyClient> {
     const key = subscriptionId.toLowerCase();
     let client = this.policyClients.get(key);
@@ -168,7 +192,7 @@ export class AzureSession {
       client = (async () => {
         const { PolicyClient } = await import("@azure/arm-policy");
         const options = await this.clientOptions();
-        return new PolicyClient(await this.credential(), subscriptionId, {
+        return new PolicyClient(await this.credentialForSubscription(subscriptionId), subscriptionId, {
           ...options,
           ...(this.deps.globals.apiVersion ? { apiVersion: this.deps.globals.apiVersion } : {}),
         });
@@ -184,19 +208,44 @@ export class AzureSession {
     if (!client) {
       client = (async () => {
         const { ContainerServiceClient } = await import("@azure/arm-containerservice");
-        return new ContainerServiceClient(await this.credential(), subscriptionId, await this.clientOptions());
+        return new ContainerServiceClient(await this.credentialForSubscription(subscriptionId), subscriptionId, await this.clientOptions());
       })();
       this.containerClients.set(key, client);
     }
     return client;
   }
 
-  subscriptionClient(): Promise<SubscriptionClient> {
+  /** Subscriptions and tenants as seen with a token for `tenantId` (default: the signed-in tenant). */
+  subscriptionClient(tenantId?: string): Promise<SubscriptionClient> {
+    if (tenantId !== undefined) {
+      return (async () => {
+        const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
+        return new SubscriptionClient(await this.tenants.credentialFor(tenantId), await this.clientOptions());
+      })();
+    }
     this.subscriptionClientPromise ??= (async () => {
       const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
       return new SubscriptionClient(await this.credential(), await this.clientOptions());
     })();
     return this.subscriptionClientPromise;
+  }
+
+  /** Several tenants (README "Several tenants"): which tenant a subscription belongs to, and its token. */
+  rememberTenant(subscriptionId: string, tenantId: string): void {
+    this.tenants.remember(subscriptionId, tenantId);
+  }
+
+  tenantOf(subscriptionId: string): string | undefined {
+    return this.tenants.tenantOf(subscriptionId);
+  }
+
+  credentialForSubscription(subscriptionId: string | undefined): Promise<TokenCredential> {
+    return this.tenants.credentialForSubscription(subscriptionId);
+  }
+
+  /** The credential for the tenant of the subscription an ARM scope lies in. */
+  credentialForScope(scope: string): Promise<TokenCredential> {
+    return this.tenants.credentialForSubscription(/^\/?subscriptions\/([^/]+)/i.exec(scope)?.[1]);
   }
 
   managementGroupsClient(): Promise<ManagementGroupsAPI> {
@@ -214,7 +263,7 @@ export class AzureSession {
       const { cloud } = await this.connection();
       const options = await this.clientOptions();
       const apiVersion = this.deps.globals.exemptionsApiVersion;
-      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), { ...options, ...(apiVersion ? { apiVersion } : {}) });
+      return ExemptionsClient.create(cloud.resourceManager, (scope) => this.credentialForScope(scope), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
   }

@@ -55,6 +55,11 @@ export class EmulatorHooksClient {
     return (await this.expectOk("GET", "requests")).value;
   }
 
+  /** The emulator's own work counters (records visited by list calls since start). */
+  async stats(): Promise<{ recordsVisited: number }> {
+    return this.expectOk("GET", "stats");
+  }
+
   async resetRequests(): Promise<void> {
     await this.expectOk("DELETE", "requests");
   }
@@ -126,7 +131,7 @@ export class EmulatorHooksClient {
   }
 
   /** Mints an access token for a principal; a negative lifetime gives an expired token. */
-  async issueToken(principal: string, options: { expiresInSeconds?: number; audience?: string } = {}): Promise<string> {
+  async issueToken(principal: string, options: { expiresInSeconds?: number; audience?: string; tenantId?: string } = {}): Promise<string> {
     return (await this.expectOk("POST", "tokens", { principal, ...options })).accessToken;
   }
 }

@@ -19,6 +19,7 @@ import { keyOf, managementGroupId } from "./scopes.js";
 import { createRequestHandler, type ServerState } from "./server.js";
 import { newPrincipal, stagePrincipal, stageSeed, type SeedDocument } from "./seed.js";
 import { Store } from "./store.js";
+import { listTenants } from "./tenants.js";
 import { TokenSigner } from "./tokens.js";
 
 export { EmulatorHooksClient } from "./hooks-client.js";
@@ -50,6 +51,8 @@ export interface EmulatorConnection {
   authorityHost: string;
   principals: EmulatorPrincipal[];
   subscriptions: string[];
+  /** Every tenant the emulator serves, the home tenant first. */
+  tenants: string[];
 }
 export interface RunningEmulator {
   endpoint: string;
@@ -150,6 +153,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, keepAlive: true }, createRequestHandler(state));
+  // Idle keep-alive connections stay open a minute (Node's 5 s default would make a slow client on a
+  // loaded machine reconnect, and connection counts in tests depend on it).
+  server.keepAliveTimeout = 60_000;
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
@@ -179,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authorityHost: endpoint,
     principals: principals.map(({ name, clientId, clientSecret, objectId }) => ({ name, clientId, clientSecret, objectId })),
     subscriptions: store.list("Microsoft.Resources/subscriptions").map((record) => record.body.subscriptionId),
+    tenants: listTenants(store).map((tenant) => tenant.tenantId),
   };
   const connectionFile = join(stateDir, "connection.json");
   writeFileAtomic(connectionFile, JSON.stringify(connection, null, 2) + "\n", 0o600);
