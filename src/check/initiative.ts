@@ -226,7 +226,7 @@ export function isDoNotEnforce(initiative: EffectiveInitiative): boolean {
 
 /** The parameter declarations of an initiative (for validating `--param name=value`). */
 export function initiativeParameters(setDefinition: PolicySetDefinitionDocument): Record<string, ParameterDeclaration> {
-  return flatten(setDefinition).parameters ?? {};
+  return (flattenDefinition(setDefinition as DefinitionDocument).parameters ?? {}) as Record<string, ParameterDeclaration>;
 }
 
 /** Parameter names an initiative declares (for validating `--param name=value`). */
