@@ -11,6 +11,7 @@ import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { readScopes } from "../src/azure/scope-pool.js";
+import { subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
 import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
 import type { PolicyExemption } from "../src/azure/exemptions-client.js";
 
@@ -137,8 +138,14 @@ async function listExemptionsFor(
   if (cluster) return client.list(cluster.id, "atScope()");
   const scopes = new Set<string>();
   for (const target of targets) {
-    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId));
+    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId).toLowerCase());
+    // A management-group assignment's exemptions live below the group (issue 11).
+    if (target.kind === "managementGroup") {
+      for (const subscription of await subscriptionsPossiblyBelow(ctx.azure, target.managementGroup)) scopes.add(subscriptionScope(subscription).toLowerCase());
+    }
   }
   const lists = await readScopes(ctx.azure.scopeFailures, [...scopes], (scope) => scope, ctx.globals.concurrency, (scope) => client.list(scope));
-  return lists.flatMap((entry) => entry.value);
+  const unique = new Map<string, PolicyExemption>();
+  for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
+  return [...unique.values()];
 }
