@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { runCli } from "../helpers/cli.js";
+import { armRequest } from "../helpers/arm-request.js";
 import { DEMO, demoSeed } from "../../src/emulator/demo-seed.js";
 
 const dev = DEMO.subscriptions.dev;
@@ -41,8 +42,9 @@ const note = "Cannot tell whether management group 'contoso-sandbox' (a notScope
 
 describe("Owner of one subscription under a management-group assignment with a management-group notScope", () => {
   it("the emulator refuses that principal the group's descendants (so the fallback is exercised)", async () => {
-    const run = await runCli(["find", "--management-group", "contoso-sandbox"], { emulatorDir: emu.stateDir, env: { AKSPOL_PRINCIPAL: "dev-owner" } });
-    expect(run.code).toBe(4);
+    const token = await emu.hooks.issueToken("dev-owner");
+    const response = await armRequest(emu.endpoint, emu.caCert, "GET", "/providers/Microsoft.Management/managementGroups/contoso-sandbox/descendants?api-version=2021-04-01", { token });
+    expect([response.status, response.body.error.code]).toEqual([403, "AuthorizationFailed"]);
   });
 
   it("find --cluster succeeds, the assignment applies, and one line says the notScope could not be checked", async () => {

@@ -66,6 +66,8 @@ const invocations: Array<[string, string[]]> = [
   ["exempt show", ["exempt", "show", DEMO.exemptions.hostNetwork.name, "--subscription", prod.id]],
   ["check", ["check", manifest, "--assignment", "pss-baseline", "--cluster", DEMO.clusters.prodWeu.name, "--subscription", prod.id]],
   ["audit", ["audit", "--subscription", prod.id, "--fail-on", "never"]],
+  ["workloads", ["workloads", "--cluster", DEMO.clusters.prodNeu.name, "--subscription", prod.id]],
+  ["advise", ["advise", "--cluster", DEMO.clusters.prodNeu.name, "--namespace", "monitoring", "--pod", "node-exporter-5fks2", "--subscription", prod.id]],
   ["exclude add", ["exclude", "add", "pss-baseline", "monitoring", "--subscription", prod.id, "--yes", "--reason", "least privilege"]],
   ["exclude remove", ["exclude", "remove", "pss-baseline", "monitoring", "--subscription", prod.id, "--yes", "--reason", "least privilege"]],
   ["params set", ["params", "set", "pss-baseline", "--effect", "audit", "--subscription", prod.id, "--yes", "--reason", "least privilege"]],
