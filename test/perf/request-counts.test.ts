@@ -41,6 +41,7 @@ const CLUSTER_LIST = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerSe
 const ASSIGNMENT_LIST = /\/providers\/Microsoft\.Authorization\/policyAssignments$/i;
 const EXEMPTION_LIST = /\/providers\/Microsoft\.Authorization\/policyExemptions$/i;
 const SET_DEFINITION = /policySetDefinitions/i;
+const POLICY_STATES = /\/providers\/Microsoft\.PolicyInsights\/.*queryResults$/i;
 
 /** A desired-state file with one entry per cluster of the first `subscriptions` subscriptions. */
 function desiredState(name: string, subscriptions: number, extra: (cluster: SyntheticTenant["clusters"][number]) => string = () => ""): string {
@@ -107,22 +108,23 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + touched * C);
   });
 
-  it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition and the clusters reached", async () => {
+  it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition, the clusters reached and the workload impact", async () => {
     const assignment = tenant.assignments[0]!;
     const add = await counted(["exclude", "add", assignment.id, "counts-ns", "--yes", "-o", "json"]);
     const assignmentGets = add.count("GET", /\/policyAssignments\/[^/]+$/i);
     expect(add.count("PUT", /\/policyAssignments\//i)).toBe(1);
     expect(add.count("GET", SET_DEFINITION)).toBe(1);
     expect(add.count("GET", CLUSTER_LIST)).toBe(1); // the plan's "clusters reached" (assignment at one subscription)
+    expect(add.count("POST", POLICY_STATES)).toBe(1); // the plan's workload impact (one subscription reached)
     // Read to plan, read again under the write lock, read back to verify (README "Concurrency").
     expect(assignmentGets).toBe(3);
-    expect(add.log).toHaveLength(assignmentGets + 3);
+    expect(add.log).toHaveLength(assignmentGets + 4);
 
     const changeId = JSON.parse(add.stdout).changeId as string;
     const undo = await counted(["undo", changeId, "--yes", "-o", "json"]);
     expect(undo.count("PUT", /\/policyAssignments\//i)).toBe(1);
     // undo: read to plan (and to see whether it changed since), under the lock, and to verify.
     expect(undo.count("GET", /\/policyAssignments\/[^/]+$/i)).toBe(3);
-    expect(undo.log).toHaveLength(3 + 3);
+    expect(undo.log).toHaveLength(3 + 4);
   });
 });
