@@ -10,6 +10,7 @@ import { clustersUnderAssignment } from "../src/policy/affected-clusters.js";
 import { sessionReader } from "../src/effective/azure.js";
 import { memberOfDefinition, parameterReference, type ValueOrigin } from "../src/effective/index.js";
 import type { IO } from "../src/cli/io.js";
+import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
 
 export interface ShowOptions extends ScopeSelection {
   assignment?: string;
@@ -50,7 +51,7 @@ export default defineCommand<ShowOptions>({
     const exemptionsClient = await session.exemptions();
     const [definition, exemptions, clusters] = await Promise.all([
       definitions.forAssignment(assignment),
-      exemptionsClient.list(assignment.scope ?? "/", `policyAssignmentId eq '${assignment.id}'`),
+      exemptionsOfAssignment(session, exemptionsClient, assignment),
       clustersUnderAssignment(session, assignment),
     ]);
     // What each member gets comes from the one model (src/effective), the same check and effective use.
@@ -107,6 +108,7 @@ export default defineCommand<ShowOptions>({
         expiresOn: exemption.properties.expiresOn ?? null,
         ...exemptionStatus(exemption.properties.expiresOn, now),
       })),
+      errors: ctx.azure.scopeFailures.list(),
     };
     await printRecord(ctx.io, ctx.format, data, () => renderShow(ctx.io, data));
     return 0;

@@ -88,15 +88,20 @@ export interface ApplicableAssignment extends PodSecurityAssignment {
   reason: string;
 }
 
-/** The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors. */
+/**
+ * The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors.
+ * `listed` is the cluster's subscription's assignment list when the caller has it (exempt apply reads
+ * one list per subscription for all its clusters, issue 13): then no request is made for the list.
+ */
 export async function applicableAssignments(
   session: AzureSession,
   definitions: SetDefinitionCache,
   cluster: ClusterRecord,
+  listedInSubscription?: PolicyAssignment[],
   /** Classify only these (the set definitions of other carriers are then not read). */
   only: (assignment: PolicyAssignment) => boolean = () => true,
 ): Promise<{ applicable: ApplicableAssignment[]; notApplicable: Array<ApplicableAssignment> }> {
-  const listed = await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name });
+  const listed = listedInSubscription ?? (await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }));
   const classified = await classifyAssignments(definitions, listed.filter(only));
   // Management-group scopes and notScopes need the cluster's management-group ancestry.
   cluster.managementGroups ??= await clusterManagementGroups(session, cluster, listed);
@@ -126,7 +131,7 @@ export async function resolveApplicableAssignment(
   reference: string,
   known?: { applicable: ApplicableAssignment[]; notApplicable: ApplicableAssignment[] },
 ): Promise<PolicyAssignment> {
-  const { applicable, notApplicable } = known ?? (await applicableAssignments(session, definitions, cluster, (assignment) => matches(assignment, reference)));
+  const { applicable, notApplicable } = known ?? (await applicableAssignments(session, definitions, cluster, undefined, (assignment) => matches(assignment, reference)));
   const found = applicable.filter((entry) => matches(entry.assignment, reference));
   if (found.length === 1) return (found[0] as ApplicableAssignment).assignment;
   const every = known ?? (await applicableAssignments(session, definitions, cluster));

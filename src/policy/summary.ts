@@ -40,11 +40,37 @@ export interface AssignmentSummary {
 }
 
 /**
+ * Exemptions by the assignment they exempt, each id normalised once: joining A assignments with E
+ * exemptions costs A + E normalisations, not A x E (issue 13).
+ */
+export class ExemptionsByAssignment {
+  private readonly byAssignment = new Map<string, PolicyExemption[]>();
+
+  constructor(exemptions: readonly PolicyExemption[]) {
+    for (const exemption of exemptions) {
+      const key = normalizeId(exemption.properties.policyAssignmentId);
+      const list = this.byAssignment.get(key);
+      if (list) list.push(exemption);
+      else this.byAssignment.set(key, [exemption]);
+    }
+  }
+
+  of(assignmentId: string): PolicyExemption[] {
+    return this.byAssignment.get(normalizeId(assignmentId)) ?? [];
+  }
+}
+
+/**
  * The summary of one carrier. With the model's enforcement (src/effective), the effect and the
  * excluded namespaces are what its members actually get (per-policy parameters, overrides); without
  * it, the set's own effect and excludedNamespaces parameters.
  */
-export async function summarize(entry: PodSecurityAssignment, definitions: SetDefinitionCache, exemptions: PolicyExemption[], enforcement?: AssignmentEnforcement): Promise<AssignmentSummary> {
+export async function summarize(
+  entry: PodSecurityAssignment,
+  definitions: SetDefinitionCache,
+  exemptions: PolicyExemption[] | ExemptionsByAssignment,
+  enforcement?: AssignmentEnforcement,
+): Promise<AssignmentSummary> {
   const { assignment } = entry;
   let definition: SetDefinition | undefined;
   try {
@@ -54,7 +80,7 @@ export async function summarize(entry: PodSecurityAssignment, definitions: SetDe
   }
   const parameters = definition ? effectiveParameters(assignment, definition) : [];
   const excluded = parameters.find((parameter) => parameter.name === "excludedNamespaces");
-  const id = normalizeId(assignment.id ?? "");
+  const index = exemptions instanceof ExemptionsByAssignment ? exemptions : new ExemptionsByAssignment(exemptions);
   let effect = definition ? effectiveEffect(assignment, definition) : (assignment.parameters?.effect?.value as string | undefined);
   let excludedNamespaces: string[] | null = excluded ? ((excluded.value as string[] | undefined) ?? []) : null;
   let excludedNamespacesSource: AssignmentSummary["excludedNamespacesSource"] = excluded ? excluded.source : "unknown";
@@ -84,7 +110,7 @@ export async function summarize(entry: PodSecurityAssignment, definitions: SetDe
     excludedNamespaces,
     excludedNamespacesSource,
     policies: `${entry.carrier.members.length} of 9`,
-    exemptions: exemptions.filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === id).length,
+    exemptions: index.of(assignment.id ?? "").length,
     parameters,
   };
 }
