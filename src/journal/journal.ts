@@ -9,7 +9,7 @@ import { redactValue } from "../cli/redact.js";
  * after verifying the write it appends an "outcome". `history` lists entries, `undo` reverses them.
  * A crash between the two leaves a pending entry that `history` resolves against Azure.
  */
-export type ResourceKind = "policyAssignment" | "policyExemption";
+export type ResourceKind = "policyAssignment" | "policyExemption" | "deploymentSafeguards";
 export type Operation = "create" | "update" | "delete";
 export type EntryStatus = "pending" | "applied" | "failed" | "not-applied";
 
