@@ -29,6 +29,7 @@ export interface AuditCommandOptions {
   failOn: FailOn;
   acceptedFile?: string;
   htmlFile?: string;
+  safeguards: boolean;
 }
 
 export default defineCommand<AuditCommandOptions>({
@@ -49,6 +50,7 @@ export default defineCommand<AuditCommandOptions>({
     { flags: "--fail-on <severity>", description: "exit 6 when a finding at or above this severity remains", choices: ["high", "medium", "low", "never"], default: "high" },
     { flags: "--accepted <file>", description: "YAML/JSON list of accepted findings (rule, resource, reason, expires)" },
     { flags: "--html <file>", description: "also write a self-contained HTML report to this file" },
+    { flags: "--safeguards", description: "also read each cluster's Deployment Safeguards setting (one request per cluster)" },
   ],
   outputs: ["table", "json", "csv", "markdown", "sarif", "junit"],
   examples: [
@@ -89,6 +91,7 @@ export default defineCommand<AuditCommandOptions>({
       failOn: (stringOption(input, "failOn") ?? "high") as FailOn,
       acceptedFile: stringOption(input, "accepted"),
       htmlFile: stringOption(input, "html"),
+      safeguards: booleanOption(input, "safeguards"),
     };
   },
   async run(options, ctx) {
@@ -110,6 +113,7 @@ export default defineCommand<AuditCommandOptions>({
           concurrency: ctx.globals.concurrency,
           now,
           failures: ctx.azure.scopeFailures,
+          safeguards: options.safeguards,
           onProgress: (next) => {
             progress = next;
             update(progressText());

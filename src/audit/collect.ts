@@ -16,16 +16,14 @@ import { listDescendants } from "../azure/management-groups.js";
 import { listAssignmentsAt } from "../policy/assignments.js";
 import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
 import {
-  builtInSetCarriesMembers,
   compareVersions,
-  enforcementOf,
-  isBuiltInId,
-  isSetDefinitionId,
-  memberOfDefinition,
+  flattenDefinition,
   type AssignmentDocument,
   type AssignmentEnforcement,
   type DefinitionDocument,
+  type SafeguardsSetting,
 } from "../effective/index.js";
+import { readSafeguardsSetting, sessionReader } from "../effective/azure.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, ScopeResult } from "./types.js";
 
 export interface AuditScope {
@@ -51,6 +49,8 @@ export interface CollectRequest {
   now: Date;
   /** The run's scope failures (AzureSession.scopeFailures): the frame reports them and sets exit 7. */
   failures: ScopeFailures;
+  /** Read each cluster's Deployment Safeguards setting (one request per cluster). */
+  safeguards?: boolean;
   onProgress?: (progress: CollectProgress) => void;
 }
 
@@ -88,42 +88,26 @@ function managementGroupOf(scope: string | undefined): string | undefined {
   }
 }
 
-/** The embedded member definitions, until the model's reader reads them from Azure at their pins. */
-async function memberDefinitions(): Promise<readonly DefinitionDocument[]> {
-  const { BUILTIN_DEFINITIONS } = await import("../check/builtins.js");
-  return BUILTIN_DEFINITIONS as unknown as DefinitionDocument[];
-}
-
 /**
- * Which assignments carry pod-security members (the model's catalogue decides for built-in sets; an
- * unknown built-in set and every custom set is read once per run) and what each enforces (the model's
- * enforcementOf, at the set version the assignment uses).
+ * Which assignments carry pod-security members and what each enforces, through the model's reader
+ * (src/effective): it decides from the carriers catalogue which built-in sets carry members, reads
+ * custom sets and unknown built-in sets, and reads each set and member definition once per version
+ * per run, at the version the assignment uses and the versions the set pins.
  */
-async function carriersOf(assignments: PolicyAssignment[], definitions: SetDefinitionCache, concurrency: number): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
-  const members = await memberDefinitions();
+async function carriersOf(assignments: PolicyAssignment[], definitions: SetDefinitionCache, session: AzureSession, concurrency: number): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
+  const reader = sessionReader(session, definitions);
   const results = await mapConcurrent(assignments, concurrency, async (assignment) => {
-    const id = assignment.policyDefinitionId;
-    if (!id || !assignment.id) return undefined;
-    let definition: SetDefinition | DefinitionDocument | undefined;
-    if (isSetDefinitionId(id)) {
-      if (builtInSetCarriesMembers(id) === undefined || !isBuiltInId(id)) {
-        // Read the set (once per run) to learn whether it carries a member; one we may not read is not ours to report.
-        const latest = await definitions.latest(id, subscriptionOf(assignment.scope)).catch((error: { statusCode?: number }) => {
-          if (error.statusCode === 404 || error.statusCode === 403) return undefined;
-          throw error;
-        });
-        if (!latest || !(latest.policyDefinitions ?? []).some((reference) => memberOfDefinition(reference.policyDefinitionId))) return undefined;
-      }
-      definition = await definitions.forAssignment(assignment, subscriptionOf(assignment.scope));
-    } else {
-      const member = memberOfDefinition(id);
-      if (!member) return undefined;
-      definition = members.find((candidate) => (candidate.name ?? "").toLowerCase() === member.definitionName);
-      if (!definition) return undefined;
+    const document = assignment as AssignmentDocument;
+    const enforcement = await reader.enforcement(document);
+    if (!enforcement || enforcement.members.length === 0) return undefined;
+    // Read already (cached): the set's declared defaults and reference ids, and its newest version.
+    const definition = await reader.definitionAt(enforcement.definition.id, assignment.definitionVersion, assignment.effectiveDefinitionVersion);
+    let newest: string | undefined;
+    if (enforcement.definition.kind === "set") {
+      const latest = flattenDefinition(await reader.definition(enforcement.definition.id));
+      newest = [...(latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [])].sort(compareVersions).pop();
     }
-    const enforcement = enforcementOf({ assignment: assignment as AssignmentDocument, definition: definition as DefinitionDocument, memberDefinitions: members });
-    if (enforcement.members.length === 0) return undefined;
-    return { carrier: await toCarrier(assignment, definition as DefinitionDocument, enforcement, definitions), enforcement };
+    return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
   });
   return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
 }
@@ -135,16 +119,6 @@ function subscriptionOf(scope: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function toCarrier(assignment: PolicyAssignment, definition: DefinitionDocument, enforcement: AssignmentEnforcement, definitions: SetDefinitionCache): Promise<Carrier> {
-  let newest: string | undefined;
-  if (enforcement.definition.kind === "set") {
-    const latest = await definitions.latest(enforcement.definition.id, subscriptionOf(assignment.scope));
-    const versions = latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [];
-    newest = [...versions].sort(compareVersions).pop();
-  }
-  return carrierFrom(assignment, definition, enforcement, newest);
 }
 
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
@@ -266,7 +240,13 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
     }
   }
 
-  const found = await carriersOf([...assignments.values()], definitions, request.concurrency);
+  if (request.safeguards) {
+    // One GET per cluster (404: not enabled); a cluster whose setting cannot be read is a failed scope.
+    const settings = await readScopes(request.failures, clusters, (cluster) => cluster.id, request.concurrency, (cluster) => readSafeguardsSetting(session, cluster.id));
+    for (const { item, value } of settings) if (value) item.safeguards = value as SafeguardsSetting;
+  }
+
+  const found = await carriersOf([...assignments.values()], definitions, session, request.concurrency);
   const carriers = found.map((entry) => entry.carrier);
   const enforcements = Object.fromEntries(found.map((entry) => [entry.carrier.id, entry.enforcement]));
 
