@@ -121,6 +121,20 @@ export class EmulatorHooksClient {
     return (await this.expectOk("GET", `resources?type=${encodeURIComponent(type)}`)).value;
   }
 
+  /** Resource Graph throttling: `queries` per `windowMs` per principal (the service: 15 per 5 s). */
+  async setResourceGraphQuota(quota: { queries: number; windowMs: number }): Promise<void> {
+    await this.expectOk("PUT", "resource-graph/quota", quota);
+  }
+
+  /** Records the store has handed to scoped reads since the last reset (proves a read stays in its scope). */
+  async recordsVisited(): Promise<number> {
+    return ((await this.expectOk("GET", "records-visited")) as { recordsVisited: number }).recordsVisited;
+  }
+
+  async resetRecordsVisited(): Promise<void> {
+    await this.expectOk("DELETE", "records-visited");
+  }
+
   async setLatency(ms: number): Promise<void> {
     await this.expectOk("PUT", "latency", { ms });
   }

@@ -18,6 +18,7 @@ import { keyOf, managementGroupId } from "./scopes.js";
 import { createRequestHandler, type ServerState } from "./server.js";
 import { newPrincipal, stagePrincipal, stageSeed, type SeedDocument } from "./seed.js";
 import { Store } from "./store.js";
+import { configureResourceGraphQuota, type ResourceGraphQuota } from "./resource-graph/handler.js";
 import { TokenSigner } from "./tokens.js";
 
 export { EmulatorHooksClient } from "./hooks-client.js";
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   /** Initial emulator clock (first start only), default real time. */
   now?: Date;
   quiet?: boolean;
+  /** Resource Graph throttling per principal; default the service's 15 queries per 5 seconds. */
+  resourceGraphQuota?: ResourceGraphQuota;
 }
 export interface EmulatorPrincipal {
   name: string;
@@ -111,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Fold the log into a snapshot so each run starts from a compact state.
   await store.compact();
   const tenantId = store.get(TENANT_KEY)!.body.tenantId as string;
+  if (options.resourceGraphQuota !== undefined) configureResourceGraphQuota(store, options.resourceGraphQuota);
 
   const tls = await loadOrCreateTls(stateDir, host);
   const signer = TokenSigner.loadOrCreate(stateDir);
