@@ -11,12 +11,14 @@ import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
-import type { PolicyExemption } from "../src/azure/exemptions-client.js";
+import { engineOptionSpec, estateSourceFor, parseEngineChoice } from "../src/cli/engine-option.js";
+import type { EngineChoice } from "../src/estate/engine.js";
 
 export interface FindOptions extends ScopeSelection {
   name?: string;
   initiative: InitiativeFilter;
   cluster?: string;
+  engine: EngineChoice;
 }
 
 interface FindRow extends AssignmentSummary {
@@ -34,6 +36,7 @@ export default defineCommand<FindOptions>({
     { flags: "--name <glob>", description: "assignment name or display name (case-insensitive glob, e.g. 'pss-*')" },
     { flags: "--initiative <which>", description: "baseline, restricted or any", choices: ["baseline", "restricted", "any"], default: "any" },
     { flags: "--cluster <name-or-id>", description: "only assignments that apply to this AKS cluster, with its exemptions" },
+    engineOptionSpec,
   ],
   outputs: ["table", "json", "yaml", "tsv"],
   examples: [
@@ -41,6 +44,7 @@ export default defineCommand<FindOptions>({
     "akspol find --all-subscriptions --initiative restricted",
     "akspol find --cluster aks-prod-weu --subscription contoso-prod",
     "akspol find --management-group contoso --name 'pss-*' -o json",
+    "akspol find --all-subscriptions --engine resource-graph",
   ],
   parse(input) {
     const selection = parseScopeSelection(input);
@@ -53,6 +57,7 @@ export default defineCommand<FindOptions>({
       name: stringOption(input, "name"),
       initiative: (stringOption(input, "initiative") ?? "any") as InitiativeFilter,
       cluster,
+      engine: parseEngineChoice(input),
     };
   },
   async run(options, ctx) {
@@ -99,12 +104,19 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
   } else {
     targets = await resolveTargets(ctx, options);
   }
-  const exemptionsClient = session.exemptions();
+  const source = await estateSourceFor(ctx, options.engine, {
+    allSubscriptions: options.allSubscriptions,
+    managementGroup: Boolean(options.managementGroup),
+    subscriptionCount: targets.filter((target) => target.kind === "subscription" || target.kind === "resourceGroup").length,
+    cluster: Boolean(cluster),
+  });
+  // One exemptions list per subscription (or the cluster's own scope and above, atScope()).
+  const exemptionScopes = cluster ? [cluster.id] : [...new Set(targets.flatMap((target) => ("subscriptionId" in target ? [subscriptionScope(target.subscriptionId)] : [])))];
   const [found, exemptions] = await Promise.all([
     ctx.io.withSpinner("Finding pod-security assignments", () =>
-      findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency }),
+      findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency, list: (listed) => source.assignments(listed) }),
     ),
-    listExemptionsFor(await exemptionsClient, targets, cluster, ctx.globals.concurrency),
+    source.exemptions(exemptionScopes, cluster ? "atScope" : "all"),
   ]);
   const now = ctx.clock.now();
   if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
@@ -124,20 +136,4 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     }
     return row;
   });
-}
-
-/** One exemptions list per subscription (or the cluster's own scope with atScope()). */
-async function listExemptionsFor(
-  client: Awaited<ReturnType<Context["azure"]["exemptions"]>>,
-  targets: ScopeTarget[],
-  cluster: ClusterRecord | undefined,
-  concurrency: number,
-): Promise<PolicyExemption[]> {
-  if (cluster) return client.list(cluster.id, "atScope()");
-  const scopes = new Set<string>();
-  for (const target of targets) {
-    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId));
-  }
-  const lists = await mapConcurrent([...scopes], concurrency, (scope) => client.list(scope));
-  return lists.flat();
 }

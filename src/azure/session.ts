@@ -11,6 +11,7 @@ import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
+import type { ResourceGraph } from "./resource-graph.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -61,6 +62,7 @@ export class AzureSession {
   private exemptionsPromise?: Promise<ExemptionsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
+  private resourceGraphPromise?: Promise<ResourceGraph>;
   credentialKind = "";
 
   constructor(private readonly deps: SessionDeps) {}
@@ -202,6 +204,20 @@ export class AzureSession {
       return new ManagementGroupsAPI(await this.credential(), { ...options, credentialScopes: [cloud.scope] });
     })();
     return this.managementGroupsPromise;
+  }
+
+  /** Azure Resource Graph (queries paced by its quota headers); loaded only for `--engine resource-graph`. */
+  resourceGraph(): Promise<ResourceGraph> {
+    this.resourceGraphPromise ??= (async () => {
+      const [{ ResourceGraphClient }, { ResourceGraph }] = await Promise.all([import("@azure/arm-resourcegraph"), import("./resource-graph.js")]);
+      const options = (await this.clientOptions()) as { additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> };
+      let graph: ResourceGraph | undefined;
+      const quota = ResourceGraph.quotaPolicy((headers) => graph?.observe(headers));
+      const client = new ResourceGraphClient(await this.credential(), { ...options, additionalPolicies: [...options.additionalPolicies, { policy: quota, position: "perRetry" }] });
+      graph = new ResourceGraph(client, this.deps.log);
+      return graph;
+    })();
+    return this.resourceGraphPromise;
   }
 
   exemptions(): Promise<ExemptionsClient> {

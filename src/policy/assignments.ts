@@ -140,13 +140,17 @@ export interface FindRequest {
   /** Glob on name or display name, case-insensitive. */
   name?: string;
   concurrency?: number;
+  /** Reads the targets' assignments (deduplicated); default one ARM list call per target. --engine swaps it. */
+  list?: (targets: ScopeTarget[]) => Promise<PolicyAssignment[]>;
 }
 
 /** Lists, deduplicates by id (an assignment on a management group appears once), classifies and filters. */
 export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
-  const lists = await mapConcurrent(request.targets, request.concurrency ?? 8, (target) => listAssignmentsAt(request.session, target));
+  const listed = request.list
+    ? await request.list(request.targets)
+    : (await mapConcurrent(request.targets, request.concurrency ?? 8, (target) => listAssignmentsAt(request.session, target))).flat();
   const unique = new Map<string, PolicyAssignment>();
-  for (const assignment of lists.flat()) {
+  for (const assignment of listed) {
     if (assignment.id) unique.set(normalizeId(assignment.id), assignment);
   }
   let classified = await classifyAssignments(request.definitions, [...unique.values()], request.concurrency);

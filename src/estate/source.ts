@@ -1,0 +1,163 @@
+import type { PolicyAssignment } from "@azure/arm-policy";
+import type { AzureSession } from "../azure/session.js";
+import type { PolicyExemption } from "../azure/exemptions-client.js";
+import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
+import { mapConcurrent } from "../azure/concurrency.js";
+import { isAtOrBelow, normalizeId, parseScope, segments } from "../azure/ids.js";
+import { NotFoundError } from "../cli/errors.js";
+import type { SubscriptionRef } from "../azure/subscriptions.js";
+import { listAssignmentsAt, type ScopeTarget } from "../policy/assignments.js";
+import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
+
+export type Engine = "arm" | "resource-graph";
+
+/**
+ * Where the estate is read from: per-scope ARM list calls, or a few Resource Graph queries over all
+ * subscriptions at once. Both return the same raw documents (assignments, exemptions, clusters) with
+ * ARM's list semantics, and every command computes its answer from them with the same functions.
+ */
+export interface EstateSource {
+  engine: Engine;
+  /** The assignments the ARM list at each target returns (unfiltered; atScope() for groups and clusters), deduplicated. */
+  assignments(targets: ScopeTarget[]): Promise<PolicyAssignment[]>;
+  /**
+   * The exemptions an unfiltered ARM list at each scope returns, or with `atScope` those at it and above.
+   * A resource-group scope that does not exist is skipped, or with `missing: "fail"` is an error.
+   */
+  exemptions(scopes: string[], mode?: "all" | "atScope", missing?: "skip" | "fail"): Promise<PolicyExemption[]>;
+  clusters(subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]>;
+}
+
+function dedupe<T extends { id?: string }>(items: T[]): T[] {
+  const unique = new Map<string, T>();
+  for (const item of items) if (item.id) unique.set(normalizeId(item.id), item);
+  return [...unique.values()];
+}
+
+export function armSource(session: AzureSession, concurrency: number): EstateSource {
+  return {
+    engine: "arm",
+    async assignments(targets) {
+      return dedupe((await mapConcurrent(targets, concurrency, (target) => listAssignmentsAt(session, target))).flat());
+    },
+    async exemptions(scopes, mode = "all", missing = "skip") {
+      const client = await session.exemptions();
+      const lists = await mapConcurrent(scopes, concurrency, async (scope) => {
+        try {
+          return await client.list(scope, mode === "atScope" ? "atScope()" : undefined);
+        } catch (error) {
+          // A resource group that exists in only some of the subscriptions.
+          if (missing === "skip" && (error as { statusCode?: number }).statusCode === 404 && parseScope(scope).kind === "resourceGroup") return [];
+          throw error;
+        }
+      });
+      return dedupe(lists.flat());
+    },
+    clusters(subscriptions) {
+      return listClusters(session, subscriptions);
+    },
+  };
+}
+
+/** The scope a policy resource sits at: its id before `/providers/Microsoft.Authorization/...`. */
+export function policyResourceScope(id: string): string {
+  const parts = segments(id);
+  for (let index = parts.length - 4; index >= 0; index--) {
+    if (parts[index]!.toLowerCase() === "providers" && parts[index + 1]!.toLowerCase() === "microsoft.authorization") return `/${parts.slice(0, index).join("/")}`;
+  }
+  return "/";
+}
+
+/**
+ * Whether ARM's list at `listScope` returns a policy resource at `resourceScope`, given that Resource
+ * Graph was asked for the list scope's subscription with AtScopeAboveAndBelow: management-group rows
+ * are the subscription's ancestors (always inherited); within the subscription, the ancestors of the
+ * list scope and itself, and with an unfiltered list also everything below it.
+ */
+export function listedAt(resourceScope: string, listScope: string, mode: "all" | "atScope"): boolean {
+  if (!/^\/?subscriptions\//i.test(resourceScope)) return true;
+  if (isAtOrBelow(listScope, resourceScope)) return true;
+  return mode === "all" && isAtOrBelow(resourceScope, listScope);
+}
+
+function subscriptionOf(scope: string): string | undefined {
+  return parseScope(scope).subscriptionId;
+}
+
+export function resourceGraphSource(session: AzureSession): EstateSource {
+  const graph = () => session.resourceGraph();
+
+  /** Rows over the subscriptions of the scopes, kept where ARM's list at some scope would return them. */
+  async function listedRows<T>(query: string, scopes: Array<{ scope: string; mode: "all" | "atScope" }>, scopeOf: (row: T) => string): Promise<T[]> {
+    const subscriptions = [...new Set(scopes.map((entry) => subscriptionOf(entry.scope)).filter((id): id is string => id !== undefined).map((id) => id.toLowerCase()))];
+    if (subscriptions.length === 0) return [];
+    const rows = await (await graph()).query<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" });
+    // Subscriptions listed whole (the common case) need no per-row check.
+    if (scopes.every((entry) => entry.mode === "all" && parseScope(entry.scope).kind === "subscription")) return rows;
+    return rows.filter((row) => scopes.some((entry) => listedAt(scopeOf(row), entry.scope, entry.mode)));
+  }
+
+  /** Resource-group scopes that do not exist are left out (ARM answers them 404), or refused. */
+  async function existingScopes(scopes: string[], missing: "skip" | "fail"): Promise<string[]> {
+    const groups = scopes.filter((scope) => parseScope(scope).kind === "resourceGroup");
+    if (groups.length === 0) return scopes;
+    const names = [...new Set(groups.map((scope) => parseScope(scope).resourceGroup!.toLowerCase()))];
+    const subscriptions = [...new Set(groups.map((scope) => subscriptionOf(scope)!.toLowerCase()))];
+    const found = new Set<string>();
+    for (const name of names) {
+      for (const row of await (await graph()).query<{ id: string }>(resourceGroupsQuery(name), { subscriptions })) found.add(normalizeId(row.id));
+    }
+    const absent = groups.find((scope) => !found.has(normalizeId(scope)));
+    if (absent !== undefined && missing === "fail") {
+      throw new NotFoundError(`Resource group '${parseScope(absent).resourceGroup}' could not be found in subscription ${subscriptionOf(absent)}.`, {
+        suggestion: "Check the --scope id; Resource Graph may also not show a resource group created in the last minutes (try --engine arm).",
+      });
+    }
+    return scopes.filter((scope) => parseScope(scope).kind !== "resourceGroup" || found.has(normalizeId(scope)));
+  }
+
+  return {
+    engine: "resource-graph",
+    async assignments(targets) {
+      const groups = targets.filter((target): target is Extract<ScopeTarget, { kind: "managementGroup" }> => target.kind === "managementGroup");
+      const scoped = targets.flatMap((target): Array<{ scope: string; mode: "all" | "atScope" }> => {
+        switch (target.kind) {
+          case "subscription":
+            return [{ scope: `/subscriptions/${target.subscriptionId}`, mode: "all" }];
+          case "resourceGroup":
+            return [{ scope: `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`, mode: "all" }];
+          case "cluster":
+            return [{ scope: `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${target.name}`, mode: "atScope" }];
+          default:
+            return [];
+        }
+      });
+      const [inSubscriptions, inGroups] = await Promise.all([
+        listedRows<Record<string, any>>(ASSIGNMENTS_QUERY, scoped, (row) => String(row.properties?.scope ?? policyResourceScope(row.id))),
+        // atScope() at a management group: the group and its ancestors.
+        groups.length === 0 ? [] : graph().then((client) => client.query<Record<string, any>>(ASSIGNMENTS_QUERY, { managementGroups: groups.map((group) => group.managementGroup), authorizationScopeFilter: "AtScopeAndAbove" })),
+      ]);
+      return dedupe([...inSubscriptions, ...inGroups].map(rowToAssignment));
+    },
+    async exemptions(scopes, mode = "all", missing = "skip") {
+      const groups = scopes.filter((scope) => parseScope(scope).kind === "managementGroup").map((scope) => parseScope(scope).managementGroup!);
+      const existing = await existingScopes(scopes.filter((scope) => parseScope(scope).kind !== "managementGroup"), missing);
+      const [inSubscriptions, inGroups] = await Promise.all([
+        listedRows<Record<string, any>>(EXEMPTIONS_QUERY, existing.map((scope) => ({ scope, mode })), (row) => policyResourceScope(row.id)),
+        groups.length === 0
+          ? []
+          : graph().then((client) => client.query<Record<string, any>>(EXEMPTIONS_QUERY, { managementGroups: groups, authorizationScopeFilter: mode === "atScope" ? "AtScopeAndAbove" : "AtScopeAboveAndBelow" })),
+      ]);
+      return dedupe([...inSubscriptions, ...inGroups].map(rowToExemption));
+    },
+    async clusters(subscriptions) {
+      if (subscriptions.length === 0) return [];
+      const rows = await (await graph()).query<Record<string, any>>(CLUSTERS_QUERY, { subscriptions: subscriptions.map((subscription) => subscription.id) });
+      return rows.map((row) => toClusterRecord(rowToManagedCluster(row)));
+    },
+  };
+}
+
+export function estateSource(engine: Engine, session: AzureSession, concurrency: number): EstateSource {
+  return engine === "resource-graph" ? resourceGraphSource(session) : armSource(session, concurrency);
+}
