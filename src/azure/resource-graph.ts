@@ -54,11 +54,18 @@ export class ResourceGraph {
   private readonly quota: QuotaState = {};
   readonly stats: GraphQueryStats = { requests: 0, throttled: 0, waitedMs: 0 };
 
+  private readonly pageSize: number;
+  private readonly subscriptionsPerRequest: number;
+
   constructor(
     private readonly client: ResourceGraphClient,
     private readonly say: (text: string) => void,
+    limits: { pageSize?: number; subscriptionsPerRequest?: number } = {},
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {}
+  ) {
+    this.pageSize = limits.pageSize ?? ROWS_PER_PAGE;
+    this.subscriptionsPerRequest = limits.subscriptionsPerRequest ?? SUBSCRIPTIONS_PER_REQUEST;
+  }
 
   /**
    * The policy that records the quota headers of every response (retries included) and tells the
@@ -115,7 +122,7 @@ export class ResourceGraph {
           ...(scope.subscriptions ? { subscriptions: scope.subscriptions } : {}),
           ...(scope.managementGroups ? { managementGroups: scope.managementGroups } : {}),
           options: {
-            top: ROWS_PER_PAGE,
+            top: this.pageSize,
             resultFormat: "objectArray",
             ...(scope.authorizationScopeFilter ? { authorizationScopeFilter: scope.authorizationScopeFilter } : {}),
             ...(skipToken ? { skipToken } : {}),
@@ -138,7 +145,7 @@ export class ResourceGraph {
   /** Every row of a query over the scope: subscriptions in batches of 1,000, each batch paged. */
   async query<T = Record<string, unknown>>(query: string, scope: GraphScope): Promise<T[]> {
     const scopes: GraphScope[] =
-      scope.subscriptions !== undefined ? batches(scope.subscriptions, SUBSCRIPTIONS_PER_REQUEST).map((subscriptions) => ({ ...scope, subscriptions })) : [scope];
+      scope.subscriptions !== undefined ? batches(scope.subscriptions, this.subscriptionsPerRequest).map((subscriptions) => ({ ...scope, subscriptions })) : [scope];
     const rows: T[] = [];
     for (const batch of scopes) {
       if (batch.subscriptions !== undefined && batch.subscriptions.length === 0) continue;

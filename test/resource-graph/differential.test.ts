@@ -95,3 +95,36 @@ describe("exempt list: --engine arm and --engine resource-graph give the same ex
     await same(["exempt", "list", "--cluster", `/subscriptions/${estateSubscriptionId(3)}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-3-a`, "--include-expired"], withoutSystemData);
   });
 });
+
+describe("throttled by Resource Graph, a command waits, says so, and gives the same answer", () => {
+  it("find --all-subscriptions with a quota of one query per window", async () => {
+    const arm = await runWith("arm", ["find", "--all-subscriptions"]);
+    await emu.hooks.setResourceGraphQuota({ queries: 1, windowMs: 2000 });
+    try {
+      const run = await cli(["find", "--all-subscriptions", "--engine", "resource-graph", "-o", "json"]);
+      expect(run.code, run.stderr).toBe(0);
+      // Two queries go out together (assignments and exemptions): the second is over the quota.
+      expect(run.stderr).toMatch(/Resource Graph (throttled the query \(429\)|quota used up): waiting \d+ s/);
+      expect(JSON.parse(run.stdout)).toEqual(JSON.parse(arm.stdout));
+      expect((await emu.hooks.requests()).some((request) => /Microsoft\.ResourceGraph/i.test(request.path) && request.status === 429)).toBe(true);
+    } finally {
+      await emu.hooks.setResourceGraphQuota({ queries: 15, windowMs: 5000 });
+    }
+  });
+});
+
+describe("--engine", () => {
+  it("auto reads Resource Graph for --all-subscriptions and ARM for a few subscriptions (--debug says which)", async () => {
+    const all = await runCli(["find", "--all-subscriptions", "--debug", "-o", "json"], { emulatorDir: emu.stateDir, clock });
+    expect(all.stderr).toMatch(/engine: resource-graph \(--all-subscriptions\)/);
+    const few = await runCli(["find", "--subscription", estateSubscriptionId(0), "--debug", "-o", "json"], { emulatorDir: emu.stateDir, clock });
+    expect(few.stderr).toMatch(/engine: arm \(1 subscription\)/);
+  });
+
+  it("refuses an unknown engine with a usage error naming the choices", async () => {
+    const run = await cli(["find", "--all-subscriptions", "--engine", "graph"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/graph/);
+    expect(run.stderr).toMatch(/resource-graph/);
+  });
+});
