@@ -16,6 +16,8 @@ import type { Acceptance, AuditOptions, AuditReport } from "../src/audit/types.j
 import { listDescendants } from "../src/azure/management-groups.js";
 import { listSubscriptions } from "../src/azure/subscriptions.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
+import { engineOptionSpec, estateSourceFor, parseEngineChoice } from "../src/cli/engine-option.js";
+import type { EngineChoice } from "../src/estate/engine.js";
 import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js";
 import { parseMaxDaysOption } from "../src/exemptions/expiry-flags.js";
 import { expiryToUsage } from "../src/exemptions/validate.js";
@@ -29,6 +31,7 @@ export interface AuditCommandOptions {
   failOn: FailOn;
   acceptedFile?: string;
   htmlFile?: string;
+  engine: EngineChoice;
 }
 
 export default defineCommand<AuditCommandOptions>({
@@ -49,6 +52,7 @@ export default defineCommand<AuditCommandOptions>({
     { flags: "--fail-on <severity>", description: "exit 6 when a finding at or above this severity remains", choices: ["high", "medium", "low", "never"], default: "high" },
     { flags: "--accepted <file>", description: "YAML/JSON list of accepted findings (rule, resource, reason, expires)" },
     { flags: "--html <file>", description: "also write a self-contained HTML report to this file" },
+    engineOptionSpec,
   ],
   outputs: ["table", "json", "csv", "markdown", "sarif", "junit"],
   examples: [
@@ -56,6 +60,7 @@ export default defineCommand<AuditCommandOptions>({
     "akspol audit --management-group contoso --expect baseline --expect-effect deny -o markdown",
     "akspol audit --subscription contoso-prod --fail-on medium --accepted accepted.yaml -o sarif > audit.sarif",
     "akspol audit --all-subscriptions --html audit.html --fail-on never",
+    "akspol audit --management-group contoso --engine resource-graph -o json",
   ],
   parse(input) {
     const managementGroup = stringOption(input, "managementGroup");
@@ -89,12 +94,15 @@ export default defineCommand<AuditCommandOptions>({
       failOn: (stringOption(input, "failOn") ?? "high") as FailOn,
       acceptedFile: stringOption(input, "accepted"),
       htmlFile: stringOption(input, "html"),
+      engine: parseEngineChoice(input),
     };
   },
   async run(options, ctx) {
     // Read the acceptances first: a bad file is a usage error before any request.
     const acceptances = options.acceptedFile ? await readAccepted(options.acceptedFile) : [];
     const scopes = await auditScopes(options, ctx);
+    // --cluster filters the report; the scopes are still read whole.
+    const source = await estateSourceFor(ctx, options.engine, { allSubscriptions: options.allSubscriptions, managementGroup: Boolean(options.managementGroup), subscriptionCount: scopes.length });
     const now = ctx.clock.now();
     const data = await ctx.io.withSpinner(`Auditing ${scopes.length} subscription(s)`, (update) =>
       collectAuditData({
@@ -103,6 +111,7 @@ export default defineCommand<AuditCommandOptions>({
         scopes,
         concurrency: ctx.globals.concurrency,
         now,
+        source,
         onProgress: (progress) => update(`Auditing: ${progress.scopesDone} of ${progress.scopesTotal} subscriptions read, ${progress.clusters} clusters found`),
       }),
     );

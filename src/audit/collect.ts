@@ -1,4 +1,5 @@
-// Collection: scopes in, AuditData out. The one function a second engine (Resource Graph) replaces.
+// Collection: scopes in, AuditData out. The scopes are read through an EstateSource (src/estate/): ARM
+// list calls per scope, or Resource Graph queries for all of them (--engine); the rest is the same.
 // Per subscription a constant number of list calls, whatever the number of clusters or assignments:
 //   assignments (1, unfiltered: inherited from management groups plus everything below, $expand versions),
 //   managed clusters (1), exemptions (1); plus, once per run, each set definition version in use and
@@ -8,11 +9,10 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
-import { toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
-import { settleConcurrent } from "../azure/concurrency.js";
 import { listDescendants } from "../azure/management-groups.js";
-import { classifyAssignments, listAssignmentsAt, type PodSecurityAssignment } from "../policy/assignments.js";
+import { classifyAssignments, type PodSecurityAssignment } from "../policy/assignments.js";
+import { armSource, type EstateSource } from "../estate/source.js";
 import { memberDefinitionIds } from "../policy/catalog.js";
 import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
 import { effectiveEffect, effectiveParameters } from "../policy/parameters.js";
@@ -41,30 +41,8 @@ export interface CollectRequest {
   concurrency: number;
   now: Date;
   onProgress?: (progress: CollectProgress) => void;
-}
-
-interface ScopeRead {
-  assignments: PolicyAssignment[];
-  clusters: ClusterRecord[];
-  exemptions: PolicyExemption[];
-}
-
-async function readScope(session: AzureSession, scope: AuditScope): Promise<ScopeRead> {
-  const target = scope.resourceGroup
-    ? ({ kind: "resourceGroup", subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup } as const)
-    : ({ kind: "subscription", subscriptionId: scope.subscriptionId } as const);
-  const [assignments, clusters, exemptions] = await Promise.all([
-    listAssignmentsAt(session, target),
-    (async () => {
-      const client = await session.containerClient(scope.subscriptionId);
-      const pages = scope.resourceGroup ? client.managedClusters.listByResourceGroup(scope.resourceGroup) : client.managedClusters.list();
-      const result: ClusterRecord[] = [];
-      for await (const cluster of pages) result.push(toClusterRecord(cluster));
-      return result;
-    })(),
-    (async () => (await session.exemptions()).list(scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId)))(),
-  ]);
-  return { assignments, clusters, exemptions };
+  /** Where the scopes are read from; default ARM (three list calls per scope). */
+  source?: EstateSource;
 }
 
 function describeError(error: unknown): NonNullable<ScopeResult["error"]> {
@@ -143,15 +121,11 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   let clusterCount = 0;
   const report = () => request.onProgress?.({ scopesDone: done, scopesTotal: scopes.length, clusters: clusterCount });
   report();
-  const reads = await settleConcurrent(scopes, request.concurrency, async (scope) => {
-    try {
-      const read = await readScope(session, scope);
-      clusterCount += read.clusters.length;
-      return read;
-    } finally {
-      done += 1;
-      report();
-    }
+  const source = request.source ?? armSource(session, request.concurrency);
+  const reads = await source.readScopes(scopes, (read) => {
+    clusterCount += read?.clusters.length ?? 0;
+    done += 1;
+    report();
   });
 
   const scopeResults: ScopeResult[] = [];

@@ -28,6 +28,12 @@ export const CLUSTERS_QUERY = `resources
 | project id, name, type, location, tags, sku, identity, properties
 | order by id asc`;
 
+/** Subscriptions with the management groups above them, nearest first (ARG's managementGroupAncestorsChain). */
+export const SUBSCRIPTIONS_QUERY = `resourcecontainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project id, subscriptionId, managementGroups = properties.managementGroupAncestorsChain
+| order by id asc`;
+
 export function resourceGroupsQuery(name: string): string {
   return `resourcecontainers
 | where type =~ 'microsoft.resources/subscriptions/resourcegroups' and name =~ ${quote(name)}

@@ -2,14 +2,29 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
-import { mapConcurrent } from "../azure/concurrency.js";
+import { mapConcurrent, settleConcurrent } from "../azure/concurrency.js";
 import { isAtOrBelow, normalizeId, parseScope, segments } from "../azure/ids.js";
 import { NotFoundError } from "../cli/errors.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { listAssignmentsAt, type ScopeTarget } from "../policy/assignments.js";
-import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
+import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, SUBSCRIPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
 
 export type Engine = "arm" | "resource-graph";
+
+/** A subscription, or one resource group of it, read whole (audit). */
+export interface ReadScope {
+  subscriptionId: string;
+  resourceGroup?: string;
+}
+
+/** What ARM's unfiltered lists at one scope return: assignments (inherited ones included), clusters, exemptions. */
+export interface ScopeRead {
+  assignments: PolicyAssignment[];
+  clusters: ClusterRecord[];
+  exemptions: PolicyExemption[];
+}
+
+export type SettledRead = { ok: true; value: ScopeRead } | { ok: false; error: unknown };
 
 /**
  * Where the estate is read from: per-scope ARM list calls, or a few Resource Graph queries over all
@@ -26,6 +41,8 @@ export interface EstateSource {
    */
   exemptions(scopes: string[], mode?: "all" | "atScope", missing?: "skip" | "fail"): Promise<PolicyExemption[]>;
   clusters(subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]>;
+  /** Each scope read whole; a scope that cannot be read is reported, not fatal. `onRead` after each. */
+  readScopes(scopes: ReadScope[], onRead?: (read: ScopeRead | undefined) => void): Promise<SettledRead[]>;
 }
 
 function dedupe<T extends { id?: string }>(items: T[]): T[] {
@@ -56,7 +73,46 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
     clusters(subscriptions) {
       return listClusters(session, subscriptions);
     },
+    readScopes(scopes, onRead) {
+      return settleConcurrent(scopes, concurrency, async (scope) => {
+        let read: ScopeRead | undefined;
+        try {
+          read = await readScopeFromArm(session, scope);
+          return read;
+        } finally {
+          onRead?.(read);
+        }
+      });
+    },
   };
+}
+
+/** Three list calls: assignments (unfiltered, $expand versions), clusters, exemptions. */
+async function readScopeFromArm(session: AzureSession, scope: ReadScope): Promise<ScopeRead> {
+  const target = scope.resourceGroup
+    ? ({ kind: "resourceGroup", subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup } as const)
+    : ({ kind: "subscription", subscriptionId: scope.subscriptionId } as const);
+  const [assignments, clusters, exemptions] = await Promise.all([
+    listAssignmentsAt(session, target),
+    (async () => {
+      const client = await session.containerClient(scope.subscriptionId);
+      const pages = scope.resourceGroup ? client.managedClusters.listByResourceGroup(scope.resourceGroup) : client.managedClusters.list();
+      const result: ClusterRecord[] = [];
+      for await (const cluster of pages) result.push(toClusterRecord(cluster));
+      return result;
+    })(),
+    (async () => (await session.exemptions()).list(scopeId(scope)))(),
+  ]);
+  return { assignments, clusters, exemptions };
+}
+
+function scopeId(scope: ReadScope): string {
+  return scope.resourceGroup ? `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` : `/subscriptions/${scope.subscriptionId}`;
+}
+
+function managementGroupName(scope: string): string | undefined {
+  const match = /^\/?providers\/microsoft\.management\/managementgroups\/([^/]+)$/i.exec(scope);
+  return match?.[1];
 }
 
 /** The scope a policy resource sits at: its id before `/providers/Microsoft.Authorization/...`. */
@@ -149,6 +205,56 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
           : graph().then((client) => client.query<Record<string, any>>(EXEMPTIONS_QUERY, { managementGroups: groups, authorizationScopeFilter: mode === "atScope" ? "AtScopeAndAbove" : "AtScopeAboveAndBelow" })),
       ]);
       return dedupe([...inSubscriptions, ...inGroups].map(rowToExemption));
+    },
+    async readScopes(scopes, onRead) {
+      const subscriptions = [...new Set(scopes.map((scope) => scope.subscriptionId.toLowerCase()))];
+      let rows: [Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>];
+      try {
+        const client = await graph();
+        const over = { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" as const };
+        rows = await Promise.all([
+          client.query<Record<string, any>>(ASSIGNMENTS_QUERY, over),
+          client.query<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }),
+          client.query<Record<string, any>>(EXEMPTIONS_QUERY, over),
+          client.query<Record<string, any>>(SUBSCRIPTIONS_QUERY, { subscriptions }),
+        ]);
+      } catch (error) {
+        // One failed query leaves every scope unread; each is reported as failed.
+        for (const _scope of scopes) onRead?.(undefined);
+        return scopes.map(() => ({ ok: false as const, error }));
+      }
+      const [assignmentRows, clusterRows, exemptionRows, subscriptionRows] = rows;
+      const ancestry = new Map<string, Set<string>>();
+      for (const row of subscriptionRows) {
+        const chain = Array.isArray(row.managementGroups) ? (row.managementGroups as Array<{ name?: string }>) : [];
+        ancestry.set(String(row.subscriptionId).toLowerCase(), new Set(chain.map((group) => String(group.name ?? "").toLowerCase())));
+      }
+      const byId = (a: { id?: string }, b: { id?: string }): number => (normalizeId(a.id ?? "") < normalizeId(b.id ?? "") ? -1 : 1);
+      const assignments = assignmentRows.map(rowToAssignment).sort(byId);
+      const exemptions = exemptionRows.map(rowToExemption).sort(byId);
+      const clusters = clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row)));
+      return scopes.map((scope) => {
+        const id = scopeId(scope);
+        const groups = ancestry.get(scope.subscriptionId.toLowerCase());
+        if (groups === undefined) {
+          onRead?.(undefined);
+          return { ok: false as const, error: new NotFoundError(`Resource Graph returned no subscription '${scope.subscriptionId}': it does not exist, or the signed-in principal cannot read it.`) };
+        }
+        // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
+        // ancestors within the subscription, the scope itself and everything below it.
+        const applies = (resourceScope: string): boolean => {
+          const group = managementGroupName(resourceScope);
+          if (group !== undefined) return groups.has(group.toLowerCase());
+          return isAtOrBelow(resourceScope, `/subscriptions/${scope.subscriptionId}`) && listedAt(resourceScope, id, "all");
+        };
+        const read: ScopeRead = {
+          assignments: assignments.filter((assignment) => applies(assignment.scope ?? policyResourceScope(assignment.id ?? ""))),
+          clusters: clusters.filter((cluster) => isAtOrBelow(cluster.id, id)),
+          exemptions: exemptions.filter((exemption) => applies(policyResourceScope(exemption.id))),
+        };
+        onRead?.(read);
+        return { ok: true as const, value: read };
+      });
     },
     async clusters(subscriptions) {
       if (subscriptions.length === 0) return [];

@@ -26,7 +26,7 @@ interface EngineRun {
 
 async function runWith(engine: "arm" | "resource-graph", argv: string[]): Promise<EngineRun> {
   await emu.hooks.resetRequests();
-  const run = await cli([...argv, "--engine", engine, "-o", "json"]);
+  const run = await cli([...argv, "--engine", engine, ...(argv.includes("-o") ? [] : ["-o", "json"])]);
   expect(run.code, run.stderr).toBe(0);
   const requests = await emu.hooks.requests();
   return {
@@ -93,6 +93,25 @@ describe("exempt list: --engine arm and --engine resource-graph give the same ex
     await same(["exempt", "list", "--all-subscriptions", "--resource-group", "rg-apps", "--include-expired"], withoutSystemData);
     await same(["exempt", "list", "--scope", `/subscriptions/${estateSubscriptionId(5)}`, "--include-expired"], withoutSystemData);
     await same(["exempt", "list", "--cluster", `/subscriptions/${estateSubscriptionId(3)}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-3-a`, "--include-expired"], withoutSystemData);
+  });
+});
+
+describe("audit: --engine arm and --engine resource-graph give the same report", () => {
+  it("across every subscription: findings, clusters, carriers, exemptions, scopes", async () => {
+    const { arm, graph } = await same(["audit", "--all-subscriptions", "--fail-on", "never"]);
+    const report = JSON.parse(arm.stdout);
+    expect(report.summary.clusters).toBe(3 * SUBSCRIPTIONS);
+    expect(report.findings.length).toBeGreaterThan(0);
+    // ARM: 3 lists per subscription; Resource Graph: 4 queries for all of them.
+    expect(graph.graphQueries).toBe(4);
+    expect(arm.armReads).toBeGreaterThanOrEqual(3 * SUBSCRIPTIONS);
+  });
+
+  it("below a management group, for a resource group in a few subscriptions, with expectations and a markdown report", async () => {
+    await same(["audit", "--management-group", "estate-nonprod", "--expect", "restricted", "--expect-effect", "deny", "--fail-on", "never"]);
+    const subscriptions = [0, 1, 2, 3, 4, 5, 6, 9].map(estateSubscriptionId).join(",");
+    await same(["audit", "--subscription", subscriptions, "--resource-group", "rg-aks", "--fail-on", "never"]);
+    await same(["audit", "--all-subscriptions", "--expect", "baseline", "--fail-on", "never", "-o", "markdown"], (text) => text);
   });
 });
 
