@@ -6,7 +6,7 @@
 // wall time, peak memory of the akspol process, and the lower bound requests / concurrency x latency.
 // Writes the table into bench/RESULTS.md between the engines markers.
 // Needs the build: npm run build && node bench/engines.mjs [sizes] [latencies] [command...]
-//   node bench/engines.mjs 10,100,500,2000 50,200 find --all-subscriptions
+//   node bench/engines.mjs 10,100,500,2000 50,200 audit --all-subscriptions --fail-on never   (the default)
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem } from "node:os";
@@ -18,7 +18,7 @@ const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "dist/src/bin.js");
 const sizes = (process.argv[2] ?? "10,100,500,2000").split(",").map(Number);
 const latencies = (process.argv[3] ?? "50,200").split(",").map(Number);
-const command = process.argv.length > 4 ? process.argv.slice(4) : ["find", "--all-subscriptions"];
+const command = process.argv.length > 4 ? process.argv.slice(4) : ["audit", "--all-subscriptions", "--fail-on", "never"];
 const concurrency = 8;
 const now = new Date();
 
