@@ -126,15 +126,6 @@ export class EmulatorHooksClient {
     await this.expectOk("PUT", "resource-graph/quota", quota);
   }
 
-  /** Records the store has handed to scoped reads since the last reset (proves a read stays in its scope). */
-  async recordsVisited(): Promise<number> {
-    return ((await this.expectOk("GET", "records-visited")) as { recordsVisited: number }).recordsVisited;
-  }
-
-  async resetRecordsVisited(): Promise<void> {
-    await this.expectOk("DELETE", "records-visited");
-  }
-
   async setLatency(ms: number): Promise<void> {
     await this.expectOk("PUT", "latency", { ms });
   }

@@ -86,11 +86,6 @@ async function route(method: string, segments: string[], query: URLSearchParams,
       if (typeof body?.queries !== "number" || typeof body?.windowMs !== "number") throw new HookError(400, "Body must be {queries: number, windowMs: number}");
       configureResourceGraphQuota(store, { queries: body.queries, windowMs: body.windowMs });
       return { status: 204 };
-    case "GET records-visited":
-      return { status: 200, body: { recordsVisited: store.recordsVisited } };
-    case "DELETE records-visited":
-      store.recordsVisited = 0;
-      return { status: 204 };
     case "POST role-assignments": {
       const assignment = body as RoleAssignmentRecord;
       if (store.get(principalKey(String(assignment?.principal))) === undefined) throw new HookError(404, `Unknown principal '${String(assignment?.principal)}'`);

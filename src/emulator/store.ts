@@ -13,10 +13,6 @@ export interface StoredRecord {
 export class Store {
   private readonly entries: Map<string, StoredRecord>;
   private readonly byType = new Map<string, Map<string, StoredRecord>>();
-  /** type → subscription id ("" for records outside subscriptions) → records, for scope-bound reads. */
-  private readonly bySubscription = new Map<string, Map<string, Map<string, StoredRecord>>>();
-  /** Records handed out by listIn(): a test reads it to prove a scoped read touches only its scope. */
-  recordsVisited = 0;
   private readonly log: StateLog;
   readonly existedAtLoad: boolean;
 
@@ -39,16 +35,6 @@ export class Store {
     return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
   }
 
-  /**
-   * Records of a type under one subscription (or, with undefined, outside every subscription: tenant and
-   * management-group level), unsorted; touches only those records.
-   */
-  listIn(type: string, subscriptionId: string | undefined): StoredRecord[] {
-    const records = [...(this.bySubscription.get(type.toLowerCase())?.get((subscriptionId ?? "").toLowerCase())?.values() ?? [])];
-    this.recordsVisited += records.length;
-    return records;
-  }
-
   batch(): Batch {
     return new Batch(this);
   }
@@ -62,14 +48,10 @@ export class Store {
         if (old === undefined) continue;
         this.entries.delete(key);
         this.byType.get(old.type.toLowerCase())?.delete(key);
-        this.bySubscription.get(old.type.toLowerCase())?.get(subscriptionOfKey(key))?.delete(key);
         ops.push({ k: key, d: 1 });
       } else {
         const old = this.entries.get(key);
-        if (old !== undefined) {
-          this.byType.get(old.type.toLowerCase())?.delete(key);
-          this.bySubscription.get(old.type.toLowerCase())?.get(subscriptionOfKey(key))?.delete(key);
-        }
+        if (old !== undefined) this.byType.get(old.type.toLowerCase())?.delete(key);
         this.entries.set(key, record);
         this.index(key, record);
         ops.push({ k: key, v: record });
@@ -96,25 +78,7 @@ export class Store {
       this.byType.set(type, map);
     }
     map.set(key, record);
-    let bySubscription = this.bySubscription.get(type);
-    if (bySubscription === undefined) {
-      bySubscription = new Map();
-      this.bySubscription.set(type, bySubscription);
-    }
-    const subscription = subscriptionOfKey(key);
-    let inSubscription = bySubscription.get(subscription);
-    if (inSubscription === undefined) {
-      inSubscription = new Map();
-      bySubscription.set(subscription, inSubscription);
-    }
-    inSubscription.set(key, record);
   }
-}
-
-/** The subscription id (lower case) a stored key lies under, "" when none. */
-function subscriptionOfKey(key: string): string {
-  const match = /^\/subscriptions\/([^/]+)/i.exec(key);
-  return match === null ? "" : match[1]!.toLowerCase();
 }
 
 /** Staged changes that reads see before they are committed (seeding relies on this). */
