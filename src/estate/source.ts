@@ -110,6 +110,27 @@ function scopeId(scope: ReadScope): string {
   return scope.resourceGroup ? `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` : `/subscriptions/${scope.subscriptionId}`;
 }
 
+/** The subscription id (lower case) a scope or resource id lies in; undefined above subscriptions. */
+function subscriptionIdIn(scope: string): string | undefined {
+  return /^\/?subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase();
+}
+
+/** Items keyed by the subscription their scope lies in ("" above subscriptions), each with its scope and sort key. */
+function bucketBySubscription<T extends { id?: string }>(items: T[], scopeOf: (item: T) => string): Map<string, Array<{ item: T; scope: string; key: string }>> {
+  const buckets = new Map<string, Array<{ item: T; scope: string; key: string }>>();
+  for (const item of items) {
+    const scope = scopeOf(item);
+    const subscription = subscriptionIdIn(scope) ?? "";
+    let bucket = buckets.get(subscription);
+    if (bucket === undefined) {
+      bucket = [];
+      buckets.set(subscription, bucket);
+    }
+    bucket.push({ item, scope, key: normalizeId(item.id ?? "") });
+  }
+  return buckets;
+}
+
 function managementGroupName(scope: string): string | undefined {
   const match = /^\/?providers\/microsoft\.management\/managementgroups\/([^/]+)$/i.exec(scope);
   return match?.[1];
@@ -150,7 +171,19 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
     const rows = await (await graph()).query<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" });
     // Subscriptions listed whole (the common case) need no per-row check.
     if (scopes.every((entry) => entry.mode === "all" && parseScope(entry.scope).kind === "subscription")) return rows;
-    return rows.filter((row) => scopes.some((entry) => listedAt(scopeOf(row), entry.scope, entry.mode)));
+    // Otherwise each row is checked against the scopes of its own subscription only (linear, not rows x scopes).
+    const bySubscription = new Map<string, Array<{ scope: string; mode: "all" | "atScope" }>>();
+    for (const entry of scopes) {
+      const key = subscriptionOf(entry.scope)!.toLowerCase();
+      bySubscription.set(key, [...(bySubscription.get(key) ?? []), entry]);
+    }
+    return rows.filter((row) => {
+      const scope = scopeOf(row);
+      const subscription = subscriptionIdIn(scope);
+      // Management-group rows are the subscriptions' ancestors: every list returns them.
+      if (subscription === undefined) return true;
+      return (bySubscription.get(subscription) ?? []).some((entry) => listedAt(scope, entry.scope, entry.mode));
+    });
   }
 
   /** Resource-group scopes that do not exist are left out (ARM answers them 404), or refused. */
@@ -229,28 +262,29 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
         const chain = Array.isArray(row.managementGroups) ? (row.managementGroups as Array<{ name?: string }>) : [];
         ancestry.set(String(row.subscriptionId).toLowerCase(), new Set(chain.map((group) => String(group.name ?? "").toLowerCase())));
       }
-      const byId = (a: { id?: string }, b: { id?: string }): number => (normalizeId(a.id ?? "") < normalizeId(b.id ?? "") ? -1 : 1);
-      const assignments = assignmentRows.map(rowToAssignment).sort(byId);
-      const exemptions = exemptionRows.map(rowToExemption).sort(byId);
-      const clusters = clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row)));
+      // Rows by the subscription they sit in ("" for management-group rows), in ARM's list order (by id),
+      // so each scope looks at its own subscription's rows and the few group rows only.
+      const assignments = bucketBySubscription(assignmentRows.map(rowToAssignment), (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
+      const exemptions = bucketBySubscription(exemptionRows.map(rowToExemption), (exemption) => policyResourceScope(exemption.id));
+      const clusters = bucketBySubscription(clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))), (cluster) => cluster.id);
       return scopes.map((scope) => {
         const id = scopeId(scope);
-        const groups = ancestry.get(scope.subscriptionId.toLowerCase());
+        const subscription = scope.subscriptionId.toLowerCase();
+        const groups = ancestry.get(subscription);
         if (groups === undefined) {
           onRead?.(undefined);
           return { ok: false as const, error: new NotFoundError(`Resource Graph returned no subscription '${scope.subscriptionId}': it does not exist, or the signed-in principal cannot read it.`) };
         }
         // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
         // ancestors within the subscription, the scope itself and everything below it.
-        const applies = (resourceScope: string): boolean => {
-          const group = managementGroupName(resourceScope);
-          if (group !== undefined) return groups.has(group.toLowerCase());
-          return isAtOrBelow(resourceScope, `/subscriptions/${scope.subscriptionId}`) && listedAt(resourceScope, id, "all");
-        };
+        const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>): T[] =>
+          [...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())), ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all"))]
+            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+            .map((entry) => entry.item);
         const read: ScopeRead = {
-          assignments: assignments.filter((assignment) => applies(assignment.scope ?? policyResourceScope(assignment.id ?? ""))),
-          clusters: clusters.filter((cluster) => isAtOrBelow(cluster.id, id)),
-          exemptions: exemptions.filter((exemption) => applies(policyResourceScope(exemption.id))),
+          assignments: inherited(assignments),
+          clusters: (clusters.get(subscription) ?? []).filter((entry) => isAtOrBelow(entry.scope, id)).map((entry) => entry.item),
+          exemptions: inherited(exemptions),
         };
         onRead?.(read);
         return { ok: true as const, value: read };

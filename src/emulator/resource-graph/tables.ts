@@ -1,6 +1,7 @@
 // The rows of the Resource Graph tables the emulator serves, built from its own state and bounded by the
 // query's scope: only the records of the subscriptions (and management groups) in scope are read
-// (Store.listIn), so a query over 10 subscriptions of 2,000 touches those 10.
+// (Store.listInScopes), so a query over 10 subscriptions of 2,000 touches those 10. Resource groups are
+// the exception: the store does not index them by subscription, so their rows filter the type's list.
 // Table columns: https://learn.microsoft.com/azure/governance/resource-graph/reference/supported-tables-resources
 import { ancestorKeys, managementGroupChain, MANAGED_CLUSTER_TYPE, MANAGEMENT_GROUP_TYPE, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE } from "../hierarchy.js";
 import { isAllowed, type EmulatorPrincipalRecord } from "../rbac.js";
@@ -55,13 +56,6 @@ function idParts(id: string): { subscriptionId?: string; resourceGroup?: string 
   return match === null ? {} : { subscriptionId: match[1], ...(match[2] ? { resourceGroup: match[2].toLowerCase() } : {}) };
 }
 
-/** The scope a policy resource sits at: the id before its `/providers/Microsoft.Authorization/...`. */
-function policyScopeKey(record: StoredRecord): string {
-  const key = keyOf(record.id);
-  const at = key.lastIndexOf("/providers/microsoft.authorization/");
-  return at <= 0 ? "" : key.slice(0, at);
-}
-
 /**
  * Resolves the request's scope to what the caller may read: the subscriptions given, the subscriptions
  * below the management groups given, or (neither) every subscription the caller can read.
@@ -78,7 +72,6 @@ export function resolveScope(store: Store, caller: EmulatorPrincipalRecord, subs
   }
   // A tenant or management-group query looks at every subscription's place in the hierarchy.
   const all = store.list(SUBSCRIPTION_TYPE);
-  store.recordsVisited += all.length;
   if (managementGroups !== undefined && managementGroups.length > 0) {
     const wanted = new Set(managementGroups.map((name) => keyOf(managementGroupId(name))));
     const under = all.filter((record) => managementGroupChain(store, record.body.managementGroup).some((key) => wanted.has(key)));
@@ -141,7 +134,7 @@ function policyRow(record: StoredRecord, tenantId: string): Row {
 function managementGroupKeysInScope(store: Store, scope: GraphScope, caller: EmulatorPrincipalRecord): Set<string> {
   const keys = new Set<string>();
   if (scope.tenant) {
-    for (const record of store.listIn(MANAGEMENT_GROUP_TYPE, undefined)) {
+    for (const record of store.list(MANAGEMENT_GROUP_TYPE)) {
       if (isAllowed(store, caller.name, "Microsoft.Management/managementGroups/read", record.id)) keys.add(keyOf(record.id));
     }
     return keys;
@@ -154,7 +147,7 @@ function managementGroupKeysInScope(store: Store, scope: GraphScope, caller: Emu
       keys.add(own);
       if (above) for (const key of ancestorKeys(store, managementGroupId(name))) if (key !== "") keys.add(key);
       if (below) {
-        for (const record of store.listIn(MANAGEMENT_GROUP_TYPE, undefined)) {
+        for (const record of store.list(MANAGEMENT_GROUP_TYPE)) {
           if (managementGroupChain(store, record.body.name).includes(own)) keys.add(keyOf(record.id));
         }
       }
@@ -172,12 +165,19 @@ export function tableRows(store: Store, table: string, scope: GraphScope, tenant
   const rows: Row[] = [];
   switch (table) {
     case "resources":
-      for (const subscriptionId of scope.subscriptions) for (const record of store.listIn(MANAGED_CLUSTER_TYPE, subscriptionId)) rows.push(clusterRow(record, tenantId));
+      for (const subscriptionId of scope.subscriptions) {
+        const key = keyOf(subscriptionScopeId(subscriptionId));
+        for (const record of store.listInScopes(MANAGED_CLUSTER_TYPE, { exact: [key], under: key })) rows.push(clusterRow(record, tenantId));
+      }
       break;
     case "resourcecontainers":
+      const inScope = new Set(scope.subscriptions.map((subscriptionId) => subscriptionId.toLowerCase()));
       for (const subscriptionId of scope.subscriptions) {
-        for (const record of store.listIn(SUBSCRIPTION_TYPE, subscriptionId)) rows.push(subscriptionRow(store, record, tenantId));
-        for (const record of store.listIn(RESOURCE_GROUP_TYPE, subscriptionId)) rows.push(resourceGroupRow(record, tenantId));
+        const record = store.get(keyOf(subscriptionScopeId(subscriptionId)));
+        if (record !== undefined) rows.push(subscriptionRow(store, record, tenantId));
+      }
+      for (const record of store.list(RESOURCE_GROUP_TYPE)) {
+        if (inScope.has(String(idParts(record.id).subscriptionId).toLowerCase())) rows.push(resourceGroupRow(record, tenantId));
       }
       if (scope.managementGroups !== undefined || scope.tenant) {
         const keys = managementGroupKeysInScope(store, { ...scope, filter: "AtScopeAndBelow" }, caller);
@@ -194,16 +194,13 @@ export function tableRows(store: Store, table: string, scope: GraphScope, tenant
       for (const subscriptionId of subscriptionsInScope) {
         const own = keyOf(subscriptionScopeId(subscriptionId));
         for (const type of POLICY_TYPES) {
-          for (const record of store.listIn(type, subscriptionId)) {
-            if (exactOnly && policyScopeKey(record) !== own) continue;
-            rows.push(policyRow(record, tenantId));
-          }
+          for (const record of store.listInScopes(type, exactOnly ? { exact: [own] } : { exact: [own], under: own })) rows.push(policyRow(record, tenantId));
         }
       }
       const groups = managementGroupKeysInScope(store, scope, caller);
       if (groups.size > 0) {
         for (const type of POLICY_TYPES) {
-          for (const record of store.listIn(type, undefined)) if (groups.has(policyScopeKey(record))) rows.push(policyRow(record, tenantId));
+          for (const record of store.listInScopes(type, { exact: groups })) rows.push(policyRow(record, tenantId));
         }
       }
       break;
