@@ -7,6 +7,8 @@ export interface EmulatorCommandOptions {
   stateDir?: string;
   seed: string;
   latencyMs: number;
+  /** --cloud: serve that cloud's api-versions and built-ins (AzureCloud or AzureUSGovernment). */
+  cloud?: "AzureCloud" | "AzureUSGovernment";
 }
 
 function integerOption(raw: string | undefined, flag: string, fallback: number, max: number): number {
@@ -29,9 +31,19 @@ export default defineCommand<EmulatorCommandOptions>({
     { flags: "--latency-ms <n>", description: "delay added to every ARM response", default: "0" },
   ],
   outputs: ["json"],
-  examples: ["akspol emulator", "akspol emulator --port 8443 --seed empty", "akspol emulator --state-dir ./.emulator --seed seed.json"],
+  examples: [
+    "akspol emulator",
+    "akspol emulator --port 8443 --seed empty",
+    "akspol emulator --state-dir ./.emulator --seed seed.json",
+    "akspol emulator --cloud AzureUSGovernment   # Government's api-versions and built-ins",
+  ],
   parse(input) {
+    const cloud = stringOption(input, "cloud");
+    if (cloud !== undefined && !["azurecloud", "azureusgovernment"].includes(cloud.toLowerCase())) {
+      throw new UsageError(`The emulator has no '${cloud}' profile.`, { suggestion: "Use --cloud AzureCloud or --cloud AzureUSGovernment." });
+    }
     return {
+      cloud: cloud === undefined ? undefined : cloud.toLowerCase() === "azureusgovernment" ? "AzureUSGovernment" : "AzureCloud",
       port: integerOption(stringOption(input, "port"), "--port", 0, 65535),
       host: stringOption(input, "host") ?? "127.0.0.1",
       stateDir: stringOption(input, "stateDir"),
@@ -41,10 +53,10 @@ export default defineCommand<EmulatorCommandOptions>({
   },
   async run(options, ctx) {
     const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs });
-    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
-    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
-    await new Promise<void>((resolve) => {
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud });
+    // Listen for signals before announcing the endpoint: a caller may stop us the moment it reads it,
+    // and until a listener exists Node ends the process on SIGTERM without saving state.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
@@ -53,6 +65,9 @@ export default defineCommand<EmulatorCommandOptions>({
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
     });
+    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
+    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
+    await stopped;
     await emulator.close();
     ctx.io.info("ARM emulator stopped; state saved.");
     return 0;

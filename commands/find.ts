@@ -78,7 +78,7 @@ export default defineCommand<FindOptions>({
     ];
     if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
     const data = rows.map(({ parameters: _parameters, ...row }) => row);
-    await printList(ctx.io, ctx.format, columns, rows, { schemaVersion: 1, assignments: data });
+    await printList(ctx.io, ctx.format, columns, rows, { schemaVersion: 1, assignments: data, errors: ctx.azure.scopeFailures.list() });
     return 0;
   },
 });

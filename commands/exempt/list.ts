@@ -101,7 +101,7 @@ export default defineCommand<ListOptions>({
       { header: "Days left", value: (view) => view.daysLeft },
       { header: "Owner", value: (view) => view.owner ?? (view.managedByAkspol ? "(akspol)" : "") },
     ];
-    await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views });
+    await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views, errors: ctx.azure.scopeFailures.list() });
     return 0;
   },
 });

@@ -2,11 +2,13 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
-import { mapConcurrent, settleConcurrent } from "../azure/concurrency.js";
+import { settleConcurrent } from "../azure/concurrency.js";
 import { isAtOrBelow, normalizeId, parseScope, segments } from "../azure/ids.js";
 import { NotFoundError } from "../cli/errors.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
-import { listAssignmentsAt, type ScopeTarget } from "../policy/assignments.js";
+import { listAssignmentsAt, targetScope, type ScopeTarget } from "../policy/assignments.js";
+import { isResourceMissing } from "../azure/arm-errors.js";
+import { readScopes } from "../azure/scope-pool.js";
 import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, SUBSCRIPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
 
 export type Engine = "arm" | "resource-graph";
@@ -55,20 +57,25 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
   return {
     engine: "arm",
     async assignments(targets) {
-      return dedupe((await mapConcurrent(targets, concurrency, (target) => listAssignmentsAt(session, target))).flat());
+      // A scope that cannot be read is recorded (exit 7) and the others are read (scope-pool.ts).
+      const lists = await readScopes(session.scopeFailures, targets, targetScope, concurrency, (target) => listAssignmentsAt(session, target));
+      return dedupe(lists.flatMap((entry) => entry.value));
     },
     async exemptions(scopes, mode = "all", missing = "skip") {
       const client = await session.exemptions();
-      const lists = await mapConcurrent(scopes, concurrency, async (scope) => {
+      const filter = mode === "atScope" ? "atScope()" : undefined;
+      // One scope asked for by name (a cluster, --scope): its failure is the command's failure.
+      if (scopes.length === 1 && (mode === "atScope" || missing === "fail")) return client.list(scopes[0]!, filter);
+      const lists = await readScopes(session.scopeFailures, scopes, (scope) => scope, concurrency, async (scope) => {
         try {
-          return await client.list(scope, mode === "atScope" ? "atScope()" : undefined);
+          return await client.list(scope, filter);
         } catch (error) {
           // A resource group that exists in only some of the subscriptions.
-          if (missing === "skip" && (error as { statusCode?: number }).statusCode === 404 && parseScope(scope).kind === "resourceGroup") return [];
+          if (missing === "skip" && isResourceMissing(error) && parseScope(scope).kind === "resourceGroup") return [];
           throw error;
         }
       });
-      return dedupe(lists.flat());
+      return dedupe(lists.flatMap((entry) => entry.value));
     },
     clusters(subscriptions) {
       return listClusters(session, subscriptions);
@@ -108,6 +115,15 @@ async function readScopeFromArm(session: AzureSession, scope: ReadScope): Promis
 
 function scopeId(scope: ReadScope): string {
   return scope.resourceGroup ? `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` : `/subscriptions/${scope.subscriptionId}`;
+}
+
+/** The failure recorded for a subscription Resource Graph did not return (exit 7, as ARM's refusal would be). */
+function unseenSubscription(subscriptionId: string): Error & { statusCode: number; code: string } {
+  return Object.assign(new Error(`Resource Graph returned nothing for subscription ${subscriptionId}: it does not exist or the signed-in principal cannot read it.`), {
+    name: "RestError",
+    statusCode: 404,
+    code: "SubscriptionNotFound",
+  });
 }
 
 /** The subscription id (lower case) a scope or resource id lies in; undefined above subscriptions. */
@@ -164,11 +180,34 @@ function subscriptionOf(scope: string): string | undefined {
 export function resourceGraphSource(session: AzureSession): EstateSource {
   const graph = () => session.resourceGraph();
 
+  const checked = new Map<string, Promise<void>>();
+  /**
+   * Resource Graph leaves out a subscription the caller cannot read, where ARM would refuse it: one query
+   * (per set of subscriptions, per run) finds them, and each is reported as ARM's refusal would be (exit 7).
+   */
+  function checkVisible(subscriptions: string[]): Promise<void> {
+    const key = [...subscriptions].sort().join(",");
+    let check = checked.get(key);
+    if (check === undefined) {
+      check = (async () => {
+        const seen = await (await graph()).query<{ subscriptionId: string }>(SUBSCRIPTIONS_QUERY, { subscriptions });
+        const visible = new Set(seen.map((row) => String(row.subscriptionId).toLowerCase()));
+        for (const subscription of subscriptions) {
+          if (visible.has(subscription)) session.scopeFailures.succeed();
+          else session.scopeFailures.add(`/subscriptions/${subscription}`, unseenSubscription(subscription));
+        }
+      })();
+      checked.set(key, check);
+    }
+    return check;
+  }
+
   /** Rows over the subscriptions of the scopes, kept where ARM's list at some scope would return them. */
   async function listedRows<T>(query: string, scopes: Array<{ scope: string; mode: "all" | "atScope" }>, scopeOf: (row: T) => string): Promise<T[]> {
     const subscriptions = [...new Set(scopes.map((entry) => subscriptionOf(entry.scope)).filter((id): id is string => id !== undefined).map((id) => id.toLowerCase()))];
     if (subscriptions.length === 0) return [];
-    const rows = await (await graph()).query<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" });
+    const client = await graph();
+    const [rows] = await Promise.all([client.query<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" }), checkVisible(subscriptions)]);
     // Subscriptions listed whole (the common case) need no per-row check.
     if (scopes.every((entry) => entry.mode === "all" && parseScope(entry.scope).kind === "subscription")) return rows;
     // Otherwise each row is checked against the scopes of its own subscription only (linear, not rows x scopes).

@@ -42,6 +42,19 @@ describe("the audit tenant through both engines", () => {
     expect(graph.report.scopes.filter((scope: any) => scope.status === "failed").map((scope: any) => scope.scope)).toEqual([`/subscriptions/${AUDIT_TENANT.subscriptions.broken.id}`]);
   });
 
+  it("find: a subscription the principal cannot read is reported by both engines (exit 7), the rest is the same", async () => {
+    const ids = Object.values(AUDIT_TENANT.subscriptions).map((subscription) => subscription.id).join(",");
+    const runs = [];
+    for (const engine of ["arm", "resource-graph"]) {
+      runs.push(await runCli(["--principal", "auditor", "find", "--subscription", ids, "--engine", engine, "-o", "json"], { emulatorDir: emu.stateDir, clock }));
+    }
+    const [arm, graph] = runs as [Awaited<ReturnType<typeof runCli>>, Awaited<ReturnType<typeof runCli>>];
+    expect([arm.code, graph.code]).toEqual([7, 7]);
+    expect(graph.stderr).toContain(AUDIT_TENANT.subscriptions.broken.id);
+    const assignments = (text: string) => JSON.parse(text).assignments;
+    expect(assignments(graph.stdout)).toEqual(assignments(arm.stdout));
+  });
+
   it("throttled to one query per window, the Resource Graph audit waits, says so, and completes with the same report", async () => {
     const arm = await audit("arm", ["audit", "--all-subscriptions"]);
     await emu.hooks.setResourceGraphQuota({ queries: 1, windowMs: 2000 });
