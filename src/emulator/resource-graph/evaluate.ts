@@ -60,7 +60,11 @@ function compareValues(left: unknown, right: unknown): number {
 }
 
 export class Evaluator {
-  constructor(private readonly query: string) {}
+  private readonly query: string;
+
+  constructor(query: string) {
+    this.query = query;
+  }
 
   value(expression: Expression, row: Row): unknown {
     switch (expression.kind) {

@@ -4,15 +4,21 @@
 // KQL reference: https://learn.microsoft.com/kusto/query/ ; ARG's dialect:
 // https://learn.microsoft.com/azure/governance/resource-graph/concepts/query-language
 
+export type KqlErrorKind = "ParserFailure" | "UnsupportedOperator" | "UnsupportedFunction" | "UnknownTable" | "EvaluationFailure";
+
+// No constructor parameter properties here: the emulator also runs under Node's type stripping.
 export class KqlError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly column: number,
-    readonly token: string,
-    readonly kind: "ParserFailure" | "UnsupportedOperator" | "UnsupportedFunction" | "UnknownTable" | "EvaluationFailure" = "ParserFailure",
-  ) {
+  readonly line: number;
+  readonly column: number;
+  readonly token: string;
+  readonly kind: KqlErrorKind;
+
+  constructor(message: string, line: number, column: number, token: string, kind: KqlErrorKind = "ParserFailure") {
     super(message);
+    this.line = line;
+    this.column = column;
+    this.token = token;
+    this.kind = kind;
   }
 }
 
@@ -101,7 +107,7 @@ function isHyphenWord(word: string): boolean {
   return ["mv", "project"].includes(word.toLowerCase());
 }
 
-export function errorAt(query: string, offset: number, message: string, token: string, kind: KqlError["kind"] = "ParserFailure"): KqlError {
+export function errorAt(query: string, offset: number, message: string, token: string, kind: KqlErrorKind = "ParserFailure"): KqlError {
   const before = query.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - (before.lastIndexOf("\n") + 1);
@@ -155,10 +161,13 @@ const OPERATOR_NAMES = ["where", "project", "extend", "summarize", "mv-expand", 
 
 class Parser {
   private position = 0;
-  constructor(
-    private readonly query: string,
-    private readonly tokens: Token[],
-  ) {}
+  private readonly query: string;
+  private readonly tokens: Token[];
+
+  constructor(query: string, tokens: Token[]) {
+    this.query = query;
+    this.tokens = tokens;
+  }
 
   private peek(ahead = 0): Token {
     return this.tokens[Math.min(this.position + ahead, this.tokens.length - 1)]!;
@@ -180,7 +189,7 @@ class Parser {
     return token.kind === "identifier" && token.text.toLowerCase() === word;
   }
 
-  private fail(token: Token, message: string, kind: KqlError["kind"] = "ParserFailure"): never {
+  private fail(token: Token, message: string, kind: KqlErrorKind = "ParserFailure"): never {
     throw errorAt(this.query, token.offset, message, token.text === "" ? "<end of query>" : token.text, kind);
   }
 
