@@ -2,13 +2,12 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
-import { settleConcurrent } from "../azure/concurrency.js";
-import { isAtOrBelow, normalizeId, parseScope, segments } from "../azure/ids.js";
+import { isAtOrBelow, normalizeId, parseScope, resourceGroupScope, segments, subscriptionScope } from "../azure/ids.js";
 import { NotFoundError } from "../cli/errors.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { listAssignmentsAt, targetScope, type ScopeTarget } from "../policy/assignments.js";
 import { isResourceMissing } from "../azure/arm-errors.js";
-import { readScopes } from "../azure/scope-pool.js";
+import { isScopeFailure, readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, SUBSCRIPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
 
 export type Engine = "arm" | "resource-graph";
@@ -26,7 +25,6 @@ export interface ScopeRead {
   exemptions: PolicyExemption[];
 }
 
-export type SettledRead = { ok: true; value: ScopeRead } | { ok: false; error: unknown };
 
 /**
  * Where the estate is read from: per-scope ARM list calls, or a few Resource Graph queries over all
@@ -43,8 +41,11 @@ export interface EstateSource {
    */
   exemptions(scopes: string[], mode?: "all" | "atScope", missing?: "skip" | "fail"): Promise<PolicyExemption[]>;
   clusters(subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]>;
-  /** Each scope read whole; a scope that cannot be read is reported, not fatal. `onRead` after each. */
-  readScopes(scopes: ReadScope[], onRead?: (read: ScopeRead | undefined) => void): Promise<SettledRead[]>;
+  /**
+   * Each scope read whole. A scope that cannot be read is recorded in `failures` (the frame reports it,
+   * exit 7) and left out of the result; `onRead` is called once per scope, read or not.
+   */
+  readScopes<T extends ReadScope>(scopes: T[], failures: ScopeFailures, onRead?: (read: ScopeRead | undefined) => void): Promise<Array<{ item: T; value: ScopeRead }>>;
 }
 
 function dedupe<T extends { id?: string }>(items: T[]): T[] {
@@ -80,8 +81,8 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
     clusters(subscriptions) {
       return listClusters(session, subscriptions);
     },
-    readScopes(scopes, onRead) {
-      return settleConcurrent(scopes, concurrency, async (scope) => {
+    readScopes(scopes, failures, onRead) {
+      return readScopes(failures, scopes, scopeId, concurrency, async (scope) => {
         let read: ScopeRead | undefined;
         try {
           read = await readScopeFromArm(session, scope);
@@ -114,7 +115,7 @@ async function readScopeFromArm(session: AzureSession, scope: ReadScope): Promis
 }
 
 function scopeId(scope: ReadScope): string {
-  return scope.resourceGroup ? `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` : `/subscriptions/${scope.subscriptionId}`;
+  return scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId);
 }
 
 /** The failure recorded for a subscription Resource Graph did not return (exit 7, as ARM's refusal would be). */
@@ -278,7 +279,7 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
       ]);
       return dedupe([...inSubscriptions, ...inGroups].map(rowToExemption));
     },
-    async readScopes(scopes, onRead) {
+    async readScopes(scopes, failures, onRead) {
       const subscriptions = [...new Set(scopes.map((scope) => scope.subscriptionId.toLowerCase()))];
       let rows: [Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>];
       try {
@@ -291,9 +292,13 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
           client.query<Record<string, any>>(SUBSCRIPTIONS_QUERY, { subscriptions }),
         ]);
       } catch (error) {
-        // One failed query leaves every scope unread; each is reported as failed.
-        for (const _scope of scopes) onRead?.(undefined);
-        return scopes.map(() => ({ ok: false as const, error }));
+        // One failed query leaves every scope unread: each is reported as failed, as ARM's pool would.
+        if (!isScopeFailure(error)) throw error;
+        for (const scope of scopes) {
+          failures.add(scopeId(scope), error);
+          onRead?.(undefined);
+        }
+        return [];
       }
       const [assignmentRows, clusterRows, exemptionRows, subscriptionRows] = rows;
       const ancestry = new Map<string, Set<string>>();
@@ -306,14 +311,16 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
       const assignments = bucketBySubscription(assignmentRows.map(rowToAssignment), (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
       const exemptions = bucketBySubscription(exemptionRows.map(rowToExemption), (exemption) => policyResourceScope(exemption.id));
       const clusters = bucketBySubscription(clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))), (cluster) => cluster.id);
-      return scopes.map((scope) => {
+      return scopes.flatMap((scope) => {
         const id = scopeId(scope);
         const subscription = scope.subscriptionId.toLowerCase();
         const groups = ancestry.get(subscription);
         if (groups === undefined) {
+          failures.add(id, unseenSubscription(scope.subscriptionId));
           onRead?.(undefined);
-          return { ok: false as const, error: new NotFoundError(`Resource Graph returned no subscription '${scope.subscriptionId}': it does not exist, or the signed-in principal cannot read it.`) };
+          return [];
         }
+        failures.succeed();
         // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
         // ancestors within the subscription, the scope itself and everything below it.
         const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>): T[] =>
@@ -326,7 +333,7 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
           exemptions: inherited(exemptions),
         };
         onRead?.(read);
-        return { ok: true as const, value: read };
+        return [{ item: scope, value: read }];
       });
     },
     async clusters(subscriptions) {
