@@ -15,6 +15,7 @@ import type { ResourceGraph } from "./resource-graph.js";
 import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
+import { TenantRouting } from "./tenants.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -24,6 +25,7 @@ export interface EmulatorConnectionFile {
   authorityHost: string;
   principals: Array<{ name: string; clientId: string; clientSecret: string; objectId: string }>;
   subscriptions: string[];
+  tenants?: string[];
 }
 
 export async function readEmulatorConnection(dir: string): Promise<EmulatorConnectionFile> {
@@ -65,13 +67,14 @@ export class AzureSession {
   private exemptionsPromise?: Promise<ExemptionsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
-  private resourceGraphPromise?: Promise<ResourceGraph>;
+  private readonly resourceGraphs = new Map<string, Promise<ResourceGraph>>();
   private readonly agents = new Map<string, import("node:https").Agent>();
   /** One bound on ARM requests in flight for the whole invocation (--concurrency), shared by every client. */
   readonly limiter: RequestLimiter;
   credentialKind = "";
   /** Scopes this run could not read (README "Exit codes": 7 for reads). */
   readonly scopeFailures = new ScopeFailures();
+  private readonly tenants = new TenantRouting(() => this.credential());
 
   constructor(private readonly deps: SessionDeps) {
     this.limiter = new RequestLimiter(deps.globals.concurrency);
@@ -120,10 +123,11 @@ export class AzureSession {
         }
         const { ClientSecretCredential } = await import("@azure/identity");
         this.credentialKind = "ClientSecretCredential (emulator)";
-        return new ClientSecretCredential(emulator.tenantId, principal.clientId, principal.clientSecret, {
+        return new ClientSecretCredential(this.deps.globals.tenant ?? emulator.tenantId, principal.clientId, principal.clientSecret, {
           authorityHost: emulator.authorityHost,
           disableInstanceDiscovery: true,
           tlsOptions: { ca },
+          additionallyAllowedTenants: ["*"],
         });
       }
       const choice = await createCredential({
@@ -190,7 +194,7 @@ export class AzureSession {
       client = (async () => {
         const { PolicyClient } = await import("@azure/arm-policy");
         const options = await this.clientOptions();
-        return new PolicyClient(await this.credential(), subscriptionId, {
+        return new PolicyClient(await this.credentialForSubscription(subscriptionId), subscriptionId, {
           ...options,
           ...(this.deps.globals.apiVersion ? { apiVersion: this.deps.globals.apiVersion } : {}),
         });
@@ -206,19 +210,44 @@ export class AzureSession {
     if (!client) {
       client = (async () => {
         const { ContainerServiceClient } = await import("@azure/arm-containerservice");
-        return new ContainerServiceClient(await this.credential(), subscriptionId, await this.clientOptions());
+        return new ContainerServiceClient(await this.credentialForSubscription(subscriptionId), subscriptionId, await this.clientOptions());
       })();
       this.containerClients.set(key, client);
     }
     return client;
   }
 
-  subscriptionClient(): Promise<SubscriptionClient> {
+  /** Subscriptions and tenants as seen with a token for `tenantId` (default: the signed-in tenant). */
+  subscriptionClient(tenantId?: string): Promise<SubscriptionClient> {
+    if (tenantId !== undefined) {
+      return (async () => {
+        const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
+        return new SubscriptionClient(await this.tenants.credentialFor(tenantId), await this.clientOptions());
+      })();
+    }
     this.subscriptionClientPromise ??= (async () => {
       const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
       return new SubscriptionClient(await this.credential(), await this.clientOptions());
     })();
     return this.subscriptionClientPromise;
+  }
+
+  /** Several tenants (README "Several tenants"): which tenant a subscription belongs to, and its token. */
+  rememberTenant(subscriptionId: string, tenantId: string): void {
+    this.tenants.remember(subscriptionId, tenantId);
+  }
+
+  tenantOf(subscriptionId: string): string | undefined {
+    return this.tenants.tenantOf(subscriptionId);
+  }
+
+  credentialForSubscription(subscriptionId: string | undefined): Promise<TokenCredential> {
+    return this.tenants.credentialForSubscription(subscriptionId);
+  }
+
+  /** The credential for the tenant of the subscription an ARM scope lies in. */
+  credentialForScope(scope: string): Promise<TokenCredential> {
+    return this.tenants.credentialForSubscription(/^\/?subscriptions\/([^/]+)/i.exec(scope)?.[1]);
   }
 
   managementGroupsClient(): Promise<ManagementGroupsAPI> {
@@ -231,18 +260,27 @@ export class AzureSession {
     return this.managementGroupsPromise;
   }
 
-  /** Azure Resource Graph (queries paced by its quota headers); loaded only for `--engine resource-graph`. */
-  resourceGraph(): Promise<ResourceGraph> {
-    this.resourceGraphPromise ??= (async () => {
-      const [{ ResourceGraphClient }, { ResourceGraph }] = await Promise.all([import("@azure/arm-resourcegraph"), import("./resource-graph.js")]);
-      const options = (await this.clientOptions()) as { additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> };
-      let graph: ResourceGraph | undefined;
-      const quota = ResourceGraph.quotaPolicy((headers) => graph?.observe(headers));
-      const client = new ResourceGraphClient(await this.credential(), { ...options, additionalPolicies: [...options.additionalPolicies, { policy: quota, position: "perRetry" }] });
-      graph = new ResourceGraph(client, this.deps.log);
-      return graph;
-    })();
-    return this.resourceGraphPromise;
+  /**
+   * Azure Resource Graph (queries paced by its quota headers), one client per tenant: a query sees the
+   * subscriptions of its token's tenant. Loaded only for `--engine resource-graph`.
+   */
+  resourceGraph(tenantId?: string): Promise<ResourceGraph> {
+    const key = tenantId?.toLowerCase() ?? "";
+    let graph = this.resourceGraphs.get(key);
+    if (!graph) {
+      graph = (async () => {
+        const [{ ResourceGraphClient }, { ResourceGraph }] = await Promise.all([import("@azure/arm-resourcegraph"), import("./resource-graph.js")]);
+        const options = (await this.clientOptions()) as { additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> };
+        let instance: ResourceGraph | undefined;
+        const quota = ResourceGraph.quotaPolicy((headers) => instance?.observe(headers));
+        const credential = tenantId === undefined ? await this.credential() : await this.tenants.credentialFor(tenantId);
+        const client = new ResourceGraphClient(credential, { ...options, additionalPolicies: [...options.additionalPolicies, { policy: quota, position: "perRetry" }] });
+        instance = new ResourceGraph(client, this.deps.log);
+        return instance;
+      })();
+      this.resourceGraphs.set(key, graph);
+    }
+    return graph;
   }
 
   exemptions(): Promise<ExemptionsClient> {
@@ -250,7 +288,7 @@ export class AzureSession {
       const { cloud } = await this.connection();
       const options = await this.clientOptions();
       const apiVersion = this.deps.globals.exemptionsApiVersion;
-      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), { ...options, ...(apiVersion ? { apiVersion } : {}) });
+      return ExemptionsClient.create(cloud.resourceManager, (scope) => this.credentialForScope(scope), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
   }

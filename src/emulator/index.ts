@@ -20,6 +20,7 @@ import { createRequestHandler, type ServerState } from "./server.js";
 import { newPrincipal, stagePrincipal, stageSeed, type SeedDocument } from "./seed.js";
 import { Store } from "./store.js";
 import { configureResourceGraphQuota, type ResourceGraphQuota } from "./resource-graph/handler.js";
+import { listTenants } from "./tenants.js";
 import { TokenSigner } from "./tokens.js";
 
 export { EmulatorHooksClient } from "./hooks-client.js";
@@ -53,6 +54,8 @@ export interface EmulatorConnection {
   authorityHost: string;
   principals: EmulatorPrincipal[];
   subscriptions: string[];
+  /** Every tenant the emulator serves, the home tenant first. */
+  tenants: string[];
 }
 export interface RunningEmulator {
   endpoint: string;
@@ -186,6 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authorityHost: endpoint,
     principals: principals.map(({ name, clientId, clientSecret, objectId }) => ({ name, clientId, clientSecret, objectId })),
     subscriptions: store.list("Microsoft.Resources/subscriptions").map((record) => record.body.subscriptionId),
+    tenants: listTenants(store).map((tenant) => tenant.tenantId),
   };
   const connectionFile = join(stateDir, "connection.json");
   writeFileAtomic(connectionFile, JSON.stringify(connection, null, 2) + "\n", 0o600);

@@ -5,6 +5,7 @@ import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clus
 import { isAtOrBelow, normalizeId, parseScope, resourceGroupScope, segments, subscriptionScope } from "../azure/ids.js";
 import { NotFoundError } from "../cli/errors.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
+import type { GraphScope } from "../azure/resource-graph.js";
 import { listAssignmentsAt, targetScope, type ScopeTarget } from "../policy/assignments.js";
 import { isResourceMissing } from "../azure/arm-errors.js";
 import { isScopeFailure, readScopes, type ScopeFailures } from "../azure/scope-pool.js";
@@ -179,7 +180,23 @@ function subscriptionOf(scope: string): string | undefined {
 }
 
 export function resourceGraphSource(session: AzureSession): EstateSource {
+  /** The home tenant's client (management-group queries, existence checks). */
   const graph = () => session.resourceGraph();
+  /**
+   * A query over subscriptions, sent with a token of each subscription's tenant (Resource Graph answers
+   * for its token's tenant; README "Several tenants"), the results joined.
+   */
+  async function queryByTenant<T>(query: string, scope: GraphScope & { subscriptions: string[] }): Promise<T[]> {
+    const byTenant = new Map<string, string[]>();
+    for (const subscription of scope.subscriptions) {
+      const tenant = session.tenantOf(subscription)?.toLowerCase() ?? "";
+      byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), subscription]);
+    }
+    const results = await Promise.all(
+      [...byTenant.entries()].map(async ([tenant, subscriptions]) => (await session.resourceGraph(tenant === "" ? undefined : tenant)).query<T>(query, { ...scope, subscriptions })),
+    );
+    return results.flat();
+  }
 
   const checked = new Map<string, Promise<void>>();
   /**
@@ -191,7 +208,7 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
     let check = checked.get(key);
     if (check === undefined) {
       check = (async () => {
-        const seen = await (await graph()).query<{ subscriptionId: string }>(SUBSCRIPTIONS_QUERY, { subscriptions });
+        const seen = await queryByTenant<{ subscriptionId: string }>(SUBSCRIPTIONS_QUERY, { subscriptions });
         const visible = new Set(seen.map((row) => String(row.subscriptionId).toLowerCase()));
         for (const subscription of subscriptions) {
           if (visible.has(subscription)) session.scopeFailures.succeed();
@@ -207,8 +224,7 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
   async function listedRows<T>(query: string, scopes: Array<{ scope: string; mode: "all" | "atScope" }>, scopeOf: (row: T) => string): Promise<T[]> {
     const subscriptions = [...new Set(scopes.map((entry) => subscriptionOf(entry.scope)).filter((id): id is string => id !== undefined).map((id) => id.toLowerCase()))];
     if (subscriptions.length === 0) return [];
-    const client = await graph();
-    const [rows] = await Promise.all([client.query<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" }), checkVisible(subscriptions)]);
+    const [rows] = await Promise.all([queryByTenant<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" }), checkVisible(subscriptions)]);
     // Subscriptions listed whole (the common case) need no per-row check.
     if (scopes.every((entry) => entry.mode === "all" && parseScope(entry.scope).kind === "subscription")) return rows;
     // Otherwise each row is checked against the scopes of its own subscription only (linear, not rows x scopes).
@@ -234,7 +250,7 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
     const subscriptions = [...new Set(groups.map((scope) => subscriptionOf(scope)!.toLowerCase()))];
     const found = new Set<string>();
     for (const name of names) {
-      for (const row of await (await graph()).query<{ id: string }>(resourceGroupsQuery(name), { subscriptions })) found.add(normalizeId(row.id));
+      for (const row of await queryByTenant<{ id: string }>(resourceGroupsQuery(name), { subscriptions })) found.add(normalizeId(row.id));
     }
     const absent = groups.find((scope) => !found.has(normalizeId(scope)));
     if (absent !== undefined && missing === "fail") {
@@ -283,13 +299,12 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
       const subscriptions = [...new Set(scopes.map((scope) => scope.subscriptionId.toLowerCase()))];
       let rows: [Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>];
       try {
-        const client = await graph();
         const over = { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" as const };
         rows = await Promise.all([
-          client.query<Record<string, any>>(ASSIGNMENTS_QUERY, over),
-          client.query<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }),
-          client.query<Record<string, any>>(EXEMPTIONS_QUERY, over),
-          client.query<Record<string, any>>(SUBSCRIPTIONS_QUERY, { subscriptions }),
+          queryByTenant<Record<string, any>>(ASSIGNMENTS_QUERY, over),
+          queryByTenant<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }),
+          queryByTenant<Record<string, any>>(EXEMPTIONS_QUERY, over),
+          queryByTenant<Record<string, any>>(SUBSCRIPTIONS_QUERY, { subscriptions }),
         ]);
       } catch (error) {
         // One failed query leaves every scope unread: each is reported as failed, as ARM's pool would.
@@ -338,7 +353,7 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
     },
     async clusters(subscriptions) {
       if (subscriptions.length === 0) return [];
-      const rows = await (await graph()).query<Record<string, any>>(CLUSTERS_QUERY, { subscriptions: subscriptions.map((subscription) => subscription.id) });
+      const rows = await queryByTenant<Record<string, any>>(CLUSTERS_QUERY, { subscriptions: subscriptions.map((subscription) => subscription.id) });
       return rows.map((row) => toClusterRecord(rowToManagedCluster(row)));
     },
   };

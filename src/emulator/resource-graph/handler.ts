@@ -179,10 +179,11 @@ export function handleResourceGraph(request: ArmRequest, context: EmulatorContex
       if (error instanceof KqlError) throw invalidQuery(error);
       throw error;
     }
-    const scope = resolveScope(store, request.caller, subscriptions, managementGroups, filter);
+    const tenantId = request.tokenTenant ?? context.tenantId;
+    const scope = resolveScope(store, request.caller, tenantId, subscriptions, managementGroups, filter);
     let rows: Row[];
     try {
-      rows = evaluate(parsed, body.query, tableRows(store, parsed.table, scope, context.tenantId, request.caller));
+      rows = evaluate(parsed, body.query, tableRows(store, parsed.table, scope, tenantId, request.caller));
     } catch (error) {
       if (error instanceof KqlError) throw invalidQuery(error);
       throw error;

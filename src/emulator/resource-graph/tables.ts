@@ -6,6 +6,7 @@
 import { ancestorKeys, managementGroupChain, MANAGED_CLUSTER_TYPE, MANAGEMENT_GROUP_TYPE, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE } from "../hierarchy.js";
 import { isAllowed, type EmulatorPrincipalRecord } from "../rbac.js";
 import { keyOf, managementGroupId, subscriptionScopeId } from "../scopes.js";
+import { managementGroupTenant, subscriptionTenant } from "../tenants.js";
 import type { Store, StoredRecord } from "../store.js";
 import type { Row } from "./evaluate.js";
 
@@ -18,6 +19,8 @@ export interface GraphScope {
   managementGroups?: string[];
   /** Neither subscriptions nor management groups given: every group the caller can read is in scope too. */
   tenant: boolean;
+  /** The token's tenant. */
+  tenantId: string;
   filter: AuthorizationScopeFilter;
 }
 
@@ -60,24 +63,26 @@ function idParts(id: string): { subscriptionId?: string; resourceGroup?: string 
  * Resolves the request's scope to what the caller may read: the subscriptions given, the subscriptions
  * below the management groups given, or (neither) every subscription the caller can read.
  */
-export function resolveScope(store: Store, caller: EmulatorPrincipalRecord, subscriptions: string[] | undefined, managementGroups: string[] | undefined, filter: AuthorizationScopeFilter): GraphScope {
-  const canRead = (subscriptionId: string): boolean => isAllowed(store, caller.name, "Microsoft.Resources/subscriptions/read", subscriptionScopeId(subscriptionId));
+export function resolveScope(store: Store, caller: EmulatorPrincipalRecord, tenantId: string, subscriptions: string[] | undefined, managementGroups: string[] | undefined, filter: AuthorizationScopeFilter): GraphScope {
+  // A query answers for its token's tenant: other tenants' subscriptions are not there.
+  const canRead = (subscriptionId: string): boolean =>
+    subscriptionTenant(store, subscriptionId).toLowerCase() === tenantId.toLowerCase() && isAllowed(store, caller.name, "Microsoft.Resources/subscriptions/read", subscriptionScopeId(subscriptionId));
   if (subscriptions !== undefined && subscriptions.length > 0) {
     const unique = new Map<string, string>();
     for (const id of subscriptions) {
       const record = store.get(keyOf(subscriptionScopeId(id)));
       if (record !== undefined && record.type === SUBSCRIPTION_TYPE && canRead(record.body.subscriptionId)) unique.set(id.toLowerCase(), record.body.subscriptionId);
     }
-    return { subscriptions: [...unique.values()], tenant: false, filter };
+    return { subscriptions: [...unique.values()], tenant: false, tenantId, filter };
   }
   // A tenant or management-group query looks at every subscription's place in the hierarchy.
   const all = store.list(SUBSCRIPTION_TYPE);
   if (managementGroups !== undefined && managementGroups.length > 0) {
     const wanted = new Set(managementGroups.map((name) => keyOf(managementGroupId(name))));
     const under = all.filter((record) => managementGroupChain(store, record.body.managementGroup).some((key) => wanted.has(key)));
-    return { subscriptions: under.filter((record) => canRead(record.body.subscriptionId)).map((record) => record.body.subscriptionId), managementGroups, tenant: false, filter };
+    return { subscriptions: under.filter((record) => canRead(record.body.subscriptionId)).map((record) => record.body.subscriptionId), managementGroups, tenant: false, tenantId, filter };
   }
-  return { subscriptions: all.filter((record) => canRead(record.body.subscriptionId)).map((record) => record.body.subscriptionId), tenant: true, filter };
+  return { subscriptions: all.filter((record) => canRead(record.body.subscriptionId)).map((record) => record.body.subscriptionId), tenant: true, tenantId, filter };
 }
 
 function clusterRow(record: StoredRecord, tenantId: string): Row {
@@ -135,7 +140,7 @@ function managementGroupKeysInScope(store: Store, scope: GraphScope, caller: Emu
   const keys = new Set<string>();
   if (scope.tenant) {
     for (const record of store.list(MANAGEMENT_GROUP_TYPE)) {
-      if (isAllowed(store, caller.name, "Microsoft.Management/managementGroups/read", record.id)) keys.add(keyOf(record.id));
+      if (managementGroupTenant(store, record.body.name).toLowerCase() === scope.tenantId.toLowerCase() && isAllowed(store, caller.name, "Microsoft.Management/managementGroups/read", record.id)) keys.add(keyOf(record.id));
     }
     return keys;
   }
