@@ -67,7 +67,7 @@ for (const size of sizes) {
         const row = { size, latency, engine, ...result, lowerBoundMs, ratio: result.wallMs / lowerBoundMs };
         delete row.output;
         rows.push(row);
-        console.log(JSON.stringify(row));
+        console.error(JSON.stringify(row));
       }
       // generatedAt is the run's own clock; everything else must match.
       const comparable = (text) => JSON.stringify({ ...JSON.parse(text), generatedAt: undefined });
@@ -105,4 +105,5 @@ let text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "# Benc
 if (text.includes(start) && text.includes(end)) text = text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length);
 else text = `${text.trimEnd()}\n\n## ARM and Resource Graph engines at tenant scale (\`bench/engines.mjs\`)\n\n${block}\n`;
 writeFileSync(resultsFile, text);
-console.log(`\n${table}\n\nwritten to bench/RESULTS.md`);
+console.log(table);
+console.error("written to bench/RESULTS.md");
