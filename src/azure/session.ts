@@ -283,6 +283,8 @@ export class AzureSession {
       this.resourceGraphs.set(key, graph);
     }
     return graph;
+  }
+
   /** Compliance states (pods reported by the Azure Policy add-on); loaded only by the commands that read them. */
   policyInsightsClient(): Promise<PolicyInsightsClient> {
     this.policyInsightsPromise ??= (async () => {
