@@ -16,7 +16,8 @@ import type { Acceptance, AuditOptions, AuditReport } from "../src/audit/types.j
 import { listDescendants } from "../src/azure/management-groups.js";
 import { listSubscriptions } from "../src/azure/subscriptions.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
-import { engineOptionSpec, estateSourceFor, parseEngineChoice } from "../src/cli/engine-option.js";
+import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
+import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js";
 import { parseMaxDaysOption } from "../src/exemptions/expiry-flags.js";

@@ -11,7 +11,8 @@ import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
-import { engineOptionSpec, estateSourceFor, parseEngineChoice } from "../src/cli/engine-option.js";
+import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
+import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 
 export interface FindOptions extends ScopeSelection {

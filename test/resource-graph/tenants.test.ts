@@ -34,8 +34,8 @@ describe("Resource Graph across tenants", () => {
     ]);
   });
 
-  it("find, exempt list and audit over every tenant's subscriptions give the same answers through both engines", async () => {
-    for (const argv of [["find", "--all-subscriptions"], ["exempt", "list", "--all-subscriptions", "--include-expired"], ["audit", "--all-subscriptions", "--fail-on", "never"]]) {
+  it("find, exempt list, audit and workloads over every tenant's subscriptions give the same answers through both engines", async () => {
+    for (const argv of [["find", "--all-subscriptions"], ["exempt", "list", "--all-subscriptions", "--include-expired"], ["audit", "--all-subscriptions", "--fail-on", "never"], ["workloads", "--all-subscriptions"]]) {
       const [arm, graph] = [await runCli([...argv, "--engine", "arm", "-o", "json"], { emulatorDir: emu.stateDir, clock }), await runCli([...argv, "--engine", "resource-graph", "-o", "json"], { emulatorDir: emu.stateDir, clock })];
       expect(arm.code, arm.stderr).toBe(0);
       expect(graph.code, graph.stderr).toBe(0);
@@ -47,6 +47,9 @@ describe("Resource Graph across tenants", () => {
       };
       expect(comparable(graph.stdout)).toEqual(comparable(arm.stdout));
     }
+    // The demo tenant reports pods to Policy Insights: workloads has something to compare.
+    const workloads = await runCli(["workloads", "--all-subscriptions", "--engine", "resource-graph", "-o", "json"], { emulatorDir: emu.stateDir, clock });
+    expect((JSON.parse(workloads.stdout).clusters as unknown[]).length).toBeGreaterThan(0);
     const found = await runCli(["find", "--all-subscriptions", "--engine", "resource-graph", "-o", "json"], { emulatorDir: emu.stateDir, clock });
     expect((JSON.parse(found.stdout).assignments as Array<{ name: string }>).map((row) => row.name)).toContain("fabrikam-baseline");
   });
