@@ -14,12 +14,15 @@ import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js"
 import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
 import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
+import { listDescendants } from "../src/azure/management-groups.js";
 
 export interface FindOptions extends ScopeSelection {
   name?: string;
   initiative: InitiativeFilter;
   cluster?: string;
   engine: EngineChoice;
+  /** With --management-group: also what lives below the group (default; --no-descendants turns it off). */
+  descendants: boolean;
 }
 
 interface FindRow extends AssignmentSummary {
@@ -38,6 +41,7 @@ export default defineCommand<FindOptions>({
     { flags: "--initiative <which>", description: "baseline, restricted or any", choices: ["baseline", "restricted", "any"], default: "any" },
     { flags: "--cluster <name-or-id>", description: "only assignments that apply to this AKS cluster, with its exemptions" },
     engineOptionSpec,
+    { flags: "--no-descendants", description: "with --management-group: only what applies at the group itself (its own and inherited assignments), not what lives below it" },
   ],
   outputs: ["table", "json", "yaml", "tsv"],
   examples: [
@@ -59,6 +63,7 @@ export default defineCommand<FindOptions>({
       initiative: (stringOption(input, "initiative") ?? "any") as InitiativeFilter,
       cluster,
       engine: parseEngineChoice(input),
+      descendants: input.options.descendants !== false,
     };
   },
   async run(options, ctx) {
@@ -104,6 +109,13 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     }
   } else {
     targets = await resolveTargets(ctx, options);
+    if (options.managementGroup && options.descendants) {
+      // What lives below the group too: its descendant groups and subscriptions (with their resource
+      // groups and clusters); the same assignment read twice is listed once.
+      for (const descendant of await listDescendants(session, options.managementGroup)) {
+        targets.push(descendant.kind === "subscription" ? { kind: "subscription", subscriptionId: descendant.name } : { kind: "managementGroup", managementGroup: descendant.name });
+      }
+    }
   }
   const source = await estateSourceFor(ctx, options.engine, {
     allSubscriptions: options.allSubscriptions,
