@@ -5,12 +5,12 @@ import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelect
 import type { Context } from "../src/context.js";
 import { findPodSecurityAssignments, type InitiativeFilter, type ScopeTarget } from "../src/policy/assignments.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
-import { summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
+import { ExemptionsByAssignment, summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
 import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
-import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
+import { scopeLabel, subscriptionScope } from "../src/azure/ids.js";
 import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
 import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
@@ -133,14 +133,15 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
   ]);
   const now = ctx.clock.now();
   if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
+  const byAssignment = new ExemptionsByAssignment(exemptions);
   return mapConcurrent(found, ctx.globals.concurrency, async (entry) => {
-    const summary = await summarize(entry, definitions, exemptions);
+    const summary = await summarize(entry, definitions, byAssignment);
     const row: FindRow = { ...summary };
     if (cluster) {
       const applicability = assignmentAppliesToCluster(entry.assignment, cluster);
       row.applies = applicability.applies ? (cluster.azurePolicyEnabled ? "yes" : "yes (add-on disabled)") : `no: ${applicability.reason}`;
-      row.clusterExemptions = exemptions
-        .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(entry.assignment.id ?? ""))
+      row.clusterExemptions = byAssignment
+        .of(entry.assignment.id ?? "")
         .map((exemption) => ({
           name: exemption.name,
           ...exemptionStatus(exemption.properties.expiresOn, now),
