@@ -56,7 +56,8 @@ function desiredState(name: string, subscriptions: number, extra: (cluster: Synt
 
 describe("ARM requests per operation (S subscriptions, C clusters each)", () => {
   it("find --all-subscriptions: 2 + S assignment lists + S exemption lists + one read per distinct built-in set", async () => {
-    const { log, count } = await counted(["find", "--all-subscriptions", "-o", "json"]);
+    // ARM's requests (auto would read --all-subscriptions through Resource Graph).
+    const { log, count } = await counted(["find", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(count("GET", SUBSCRIPTIONS)).toBe(1);
     expect(count("GET", TENANTS)).toBe(1);
     expect(count("GET", ASSIGNMENT_LIST)).toBe(S);
@@ -66,7 +67,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
   });
 
   it("exempt list --all-subscriptions: 2 + one exemption list per subscription", async () => {
-    const { log, count } = await counted(["exempt", "list", "--all-subscriptions", "-o", "json"]);
+    const { log, count } = await counted(["exempt", "list", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(count("GET", EXEMPTION_LIST)).toBe(S);
     expect(log).toHaveLength(DISCOVERY + S);
   });
