@@ -14,7 +14,7 @@ import { scopeLabel, subscriptionScope } from "../src/azure/ids.js";
 import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
 import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
-import { listDescendants } from "../src/azure/management-groups.js";
+import { listDescendants, subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
 
 export interface FindOptions extends ScopeSelection {
   name?: string;
@@ -123,8 +123,7 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     subscriptionCount: targets.filter((target) => target.kind === "subscription" || target.kind === "resourceGroup").length,
     cluster: Boolean(cluster),
   });
-  // One exemptions list per subscription (or the cluster's own scope and above, atScope()).
-  const exemptionScopes = cluster ? [cluster.id] : [...new Set(targets.flatMap((target) => ("subscriptionId" in target ? [subscriptionScope(target.subscriptionId)] : [])))];
+  const exemptionScopes = cluster ? [cluster.id] : await exemptionScopesFor(targets, ctx);
   const [found, exemptions] = await Promise.all([
     ctx.io.withSpinner("Finding pod-security assignments", () =>
       findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency, list: (listed) => source.assignments(listed) }),
@@ -150,4 +149,22 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     }
     return row;
   });
+}
+
+/**
+ * One exemptions list per subscription (a cluster: its own scope and above, atScope()). A management-group
+ * assignment's exemptions live below the group (issue 11): when the targets already hold the subscriptions
+ * below it (find --management-group reads its descendants), those lists cover them; otherwise the
+ * subscriptions below each group are listed too.
+ */
+async function exemptionScopesFor(targets: ScopeTarget[], ctx: Context): Promise<string[]> {
+  const scopes = new Set<string>();
+  const subscriptionsListed = targets.some((target) => target.kind === "subscription");
+  for (const target of targets) {
+    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId).toLowerCase());
+    if (target.kind === "managementGroup" && !subscriptionsListed) {
+      for (const subscription of await subscriptionsPossiblyBelow(ctx.azure, target.managementGroup)) scopes.add(subscriptionScope(subscription).toLowerCase());
+    }
+  }
+  return [...scopes];
 }
