@@ -1,5 +1,5 @@
 import { UsageError } from "../src/cli/errors.js";
-import { defineCommand, stringOption } from "../src/cli/command.js";
+import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 
 export interface EmulatorCommandOptions {
   port: number;
@@ -7,6 +7,7 @@ export interface EmulatorCommandOptions {
   stateDir?: string;
   seed: string;
   latencyMs: number;
+  openHooks: boolean;
 }
 
 function integerOption(raw: string | undefined, flag: string, fallback: number, max: number): number {
@@ -27,6 +28,7 @@ export default defineCommand<EmulatorCommandOptions>({
     { flags: "--state-dir <dir>", description: "where state, certificates and connection.json live (default: $XDG_STATE_HOME/akspol/emulator)" },
     { flags: "--seed <demo|empty|file.json>", description: "state to start from when the state dir is empty", default: "demo" },
     { flags: "--latency-ms <n>", description: "delay added to every ARM response", default: "0" },
+    { flags: "--open-hooks", description: "serve the /_emulator/ test hooks without the hook token from connection.json (any local process can then read secrets and grant roles)" },
   ],
   outputs: ["json"],
   examples: ["akspol emulator", "akspol emulator --port 8443 --seed empty", "akspol emulator --state-dir ./.emulator --seed seed.json"],
@@ -37,11 +39,12 @@ export default defineCommand<EmulatorCommandOptions>({
       stateDir: stringOption(input, "stateDir"),
       seed: stringOption(input, "seed") ?? "demo",
       latencyMs: integerOption(stringOption(input, "latencyMs"), "--latency-ms", 0, 600_000),
+      openHooks: booleanOption(input, "openHooks"),
     };
   },
   async run(options, ctx) {
     const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs });
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, openHooks: options.openHooks });
     ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
     ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // The ARM emulator: start it in-process (tests, the demo) or through `akspol emulator`.
-import { randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,7 +9,7 @@ import { loadOrCreateTls } from "./certs.js";
 import { EmulatorClock } from "./clock.js";
 import { demoSeed } from "./demo-seed.js";
 import { FaultInjector, RequestLog } from "./faults.js";
-import { writeFileAtomic } from "./files.js";
+import { makePrivate, writeFileAtomic } from "./files.js";
 import { MANAGEMENT_GROUP_TYPE } from "./hierarchy.js";
 import { EmulatorHooksClient } from "./hooks-client.js";
 import type { IdentityContext } from "./identity.js";
@@ -33,6 +33,11 @@ export interface EmulatorOptions {
   /** Initial emulator clock (first start only), default real time. */
   now?: Date;
   quiet?: boolean;
+  /**
+   * Serve /_emulator/ hooks without the hook token (any local process may then read secrets, mint
+   * tokens and grant roles). Off by default; `akspol emulator --open-hooks`.
+   */
+  openHooks?: boolean;
 }
 export interface EmulatorPrincipal {
   name: string;
@@ -47,6 +52,8 @@ export interface EmulatorConnection {
   authorityHost: string;
   principals: EmulatorPrincipal[];
   subscriptions: string[];
+  /** Sent as the `x-emulator-hook-token` header on /_emulator/ calls; new at every start. */
+  hookToken: string;
 }
 export interface RunningEmulator {
   endpoint: string;
@@ -58,6 +65,8 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** Files under the state dir that hold nothing secret and that clients must read. */
+const publicFiles = ["ca.pem", "server.pem"];
 const TENANT_KEY = "#meta/tenant";
 const DEFAULT_PRINCIPALS: { name: string; role: "Owner" | "Reader" | "Resource Policy Contributor" }[] = [
   { name: "admin", role: "Owner" },
@@ -115,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const tls = await loadOrCreateTls(stateDir, host);
   const signer = TokenSigner.loadOrCreate(stateDir);
   let endpoint = "";
+  const hookToken = randomBytes(32).toString("base64url");
   const identity = (): IdentityContext => ({ tenantId, authorityHost: endpoint, endpoint, signer, reader: store });
   const faults = new FaultInjector();
   const requestLog = new RequestLog();
@@ -126,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tenantId,
     latencyMs: options.latencyMs ?? 0,
     quiet: options.quiet ?? false,
+    hookToken: options.openHooks ? undefined : hookToken,
     endpoint: () => endpoint,
     identity,
     hooks: {
@@ -171,10 +182,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authorityHost: endpoint,
     principals: principals.map(({ name, clientId, clientSecret, objectId }) => ({ name, clientId, clientSecret, objectId })),
     subscriptions: store.list("Microsoft.Resources/subscriptions").map((record) => record.body.subscriptionId),
+    hookToken,
   };
   const connectionFile = join(stateDir, "connection.json");
   writeFileAtomic(connectionFile, JSON.stringify(connection, null, 2) + "\n", 0o600);
-  if (existsSync(connectionFile)) chmodSync(connectionFile, 0o600);
+  // A state dir made by an older emulator (or by hand) may hold secrets readable by others.
+  makePrivate(stateDir, publicFiles);
 
   let closing: Promise<void> | undefined;
   return {
@@ -183,7 +196,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stateDir,
     connection,
     caCert: tls.caCertPem,
-    hooks: new EmulatorHooksClient(endpoint, tls.caCertPem),
+    hooks: new EmulatorHooksClient(endpoint, tls.caCertPem, hookToken),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolveClose) => {

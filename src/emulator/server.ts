@@ -1,6 +1,6 @@
 // The HTTPS front: one server for ARM, the identity endpoints and the test hooks. It normalizes
 // paths and queries, authenticates, injects faults, adds ARM's headers and logs ARM requests.
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EmulatorClock } from "./clock.js";
@@ -22,6 +22,8 @@ export interface ServerState {
   tenantId: string;
   latencyMs: number;
   quiet: boolean;
+  /** Required on /_emulator/ calls unless the emulator was started with open hooks (undefined). */
+  hookToken: string | undefined;
   endpoint: () => string;
   identity: () => IdentityContext;
   hooks: HooksState;
@@ -130,6 +132,10 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       send(response, 403, { error: { code: "Forbidden", message: "Emulator hooks answer loopback callers only." } }, {});
       return;
     }
+    if (!hookTokenMatches(state.hookToken, request.headers["x-emulator-hook-token"])) {
+      send(response, 401, { error: { code: "HookTokenRequired", message: "Emulator hooks need the x-emulator-hook-token header with the hookToken from connection.json (or an emulator started with --open-hooks)." } }, {});
+      return;
+    }
     const raw = await readBody(request);
     let body: unknown;
     try {
@@ -223,6 +229,14 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       time,
     });
   }
+}
+
+function hookTokenMatches(expected: string | undefined, given: string | string[] | undefined): boolean {
+  if (expected === undefined) return true;
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function rateHeaders(counters: RateCounters, method: string, path: string): Record<string, string> {
