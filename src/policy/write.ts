@@ -105,7 +105,7 @@ export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
   const maxRetries = request.maxRetries ?? 3;
   const interrupts = request.interrupts ?? processInterrupts;
   const status = request.onStatus ?? (() => undefined);
-  return withResourceLock({ stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait }, async () => {
+  return withResourceLock({ stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait, onStale: status }, async () => {
     let interrupted = false;
     let inFlight = false;
     const stopListening = interrupts.listen(() => {
