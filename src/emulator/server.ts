@@ -195,7 +195,12 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       return;
     }
     const raw = await readBody(request);
-    if (fault !== undefined && fault.kind !== "latency") {
+    if (fault?.kind === "expired-token") {
+      throw new ArmError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${new Date(Date.now() - 60_000).toISOString()}' is earlier than current UTC time '${new Date().toISOString()}'.`, {
+        headers: wwwAuthenticate(state, "The access token has expired."),
+      });
+    }
+    if (fault !== undefined && fault.kind !== "latency" && fault.kind !== "hold") {
       status = sendFault(response, fault, baseHeaders);
       return;
     }
@@ -213,6 +218,7 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
     const result: ArmResponse = await routeArmRequest(armRequest, context);
     if (result.commit !== undefined) await result.commit;
     status = result.status;
+    if (fault?.kind === "hold") await holdResponse(response, fault.latencyMs ?? 600_000);
     send(response, result.status, result.body, { ...baseHeaders, ...rateHeaders(counters, method, path), ...(result.headers ?? {}) });
   } catch (error) {
     if (!(error instanceof ArmError)) throw error;
@@ -228,6 +234,20 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       principal: caller?.name ?? null,
       time,
     });
+  }
+}
+
+/** Withholds a response until the time is up or the client goes away (a killed client ends the hold). */
+async function holdResponse(response: ServerResponse, ms: number): Promise<void> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  response.once("close", stop);
+  try {
+    await sleep(ms, undefined, { signal: abort.signal });
+  } catch {
+    // the client disconnected
+  } finally {
+    response.off("close", stop);
   }
 }
 

@@ -5,7 +5,7 @@ import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/ids.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
-import { AkspolError } from "../cli/errors.js";
+import { AkspolError, AuthError, toAkspolError } from "../cli/errors.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
 import { findClusterIn, lookupSubscriptions } from "./lookup.js";
@@ -28,6 +28,10 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
   const definitions = new SetDefinitionCache(session);
   const errors: FileError[] = [];
   const fail = (at: Position | undefined, error: unknown) => {
+    // Only what the file says is a file error. Azure or the network failing (503, a dropped
+    // connection, an expired token, a missing permission) is not "file is not valid": it stops the
+    // command with its own classification (exit 1 with the ARM code, or 4).
+    if (!(error instanceof AkspolError) || error instanceof AuthError) throw toAkspolError(error);
     const message = error instanceof AkspolError ? `${error.message}${error.suggestion ? ` (${error.suggestion})` : ""}` : String((error as Error)?.message ?? error);
     errors.push({ line: at?.line ?? 1, column: at?.column ?? 1, message: message.replace(/\n/g, " ") });
   };

@@ -1,0 +1,50 @@
+// exempt apply says what failed: the file (exit 2, file:line), Azure or the network (exit 1 with the
+// ARM code, 7 when only part of a batch failed), permission (4). Issue 10: 503s, dropped connections
+// and expired tokens used to be reported as "file is not valid", exit 2.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { FaultSpec } from "../../src/emulator/hooks-client.js";
+import { startHarness, type ExemptHarness } from "./helpers.js";
+
+let h: ExemptHarness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+beforeEach(async () => {
+  await h.emulator.hooks.clearFaults();
+  await h.emulator.hooks.resetRequests();
+});
+
+const file = (name: string, cluster = "aks-prod-neu", category = "waiver") =>
+  `owner: platform-team\nexemptions:\n  - name: ${name}\n    cluster: ${cluster}\n    assignment: pss-baseline\n    policies: [BlockUsingHostNetwork]\n    category: ${category}\n    expires: 2030-04-15\n    reason: node exporter\n`;
+
+// Faults on the reads that check the file against Azure (the cluster list), past the SDK's retries.
+const clusterList = "/providers/Microsoft.ContainerService/managedClusters$";
+const cases: Array<{ label: string; fault?: Omit<FaultSpec, "pathPattern" | "count">; text?: string; code: number; says: RegExp; notSays: RegExp }> = [
+  { label: "503 from ARM", fault: { kind: "503", retryAfterMs: 1 }, code: 1, says: /ServiceUnavailable/, notSays: /not valid/ },
+  { label: "dropped connection", fault: { kind: "drop" }, code: 1, says: /Could not reach Azure Resource Manager|socket hang up|ECONNRESET/i, notSays: /not valid/ },
+  { label: "expired token", fault: { kind: "expired-token" }, code: 4, says: /ExpiredAuthenticationToken/, notSays: /not valid/ },
+  { label: "invalid file", text: file("bad-category", "aks-prod-neu", "someday"), code: 2, says: /outcome-\d+\.yaml:7:15: category .someday. must be waiver or mitigated/, notSays: /ServiceUnavailable/ },
+  { label: "unknown cluster in the file", text: file("ok-name", "aks-nowhere"), code: 2, says: /outcome-\d+\.yaml:4:\d+: no AKS cluster named 'aks-nowhere'/, notSays: /ServiceUnavailable/ },
+];
+
+describe("exempt apply: error classification", () => {
+  it.each(cases.map((item, index) => [item.label, index] as const))("%s", async (_label, index) => {
+    const item = cases[index]!;
+    if (item.fault) await h.emulator.hooks.injectFault({ pathPattern: clusterList, count: 20, ...item.fault });
+    const path = h.writeFile(`outcome-${index}.yaml`, item.text ?? file(`classified-${index}`));
+    const run = await h.run(["exempt", "apply", "-f", path, "--yes"]);
+    expect(run.code, run.stderr).toBe(item.code);
+    expect(run.stderr).toMatch(item.says);
+    expect(run.stderr).not.toMatch(item.notSays);
+    expect(await h.exemptionWrites()).toEqual([]);
+  });
+
+  it("a write that fails for Azure's reasons in a batch where others succeed: exit 7 with the ARM code", async () => {
+    const path = h.writeFile("partial.yaml", `${file("partial-a")}  - name: partial-b\n    cluster: aks-dev\n    assignment: pss-restricted\n    policies: all\n    category: waiver\n    expires: 2030-04-15\n    reason: r\n`);
+    await h.emulator.hooks.injectFault({ method: "PUT", pathPattern: "policyExemptions/partial-b$", count: 20, kind: "503", retryAfterMs: 1 });
+    const run = await h.run(["exempt", "apply", "-f", path, "--yes"]);
+    expect(run.code, run.stderr).toBe(7);
+    expect(run.stderr).toMatch(/partial-b.*ServiceUnavailable/);
+  });
+});
