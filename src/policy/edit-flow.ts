@@ -8,7 +8,7 @@ import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
 import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
-import { writeEdit, type InterruptSource } from "./write.js";
+import { settleIntervalMs, writeEdit, type InterruptSource } from "./write.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -176,6 +176,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
       undoOf: request.undoOf,
       now: () => ctx.clock.now(),
       interrupts: request.interrupts,
+      settleMs: settleIntervalMs(ctx.env),
       onLockWait: (owner) => ctx.io.info(`Waiting for another akspol process (pid ${owner.pid}) editing this assignment...`),
       onStatus: (text) => ctx.io.info(text),
     }),

@@ -1,7 +1,7 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession, Principal } from "../azure/session.js";
 import { parseScope, splitAuthorizationId } from "../azure/ids.js";
-import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
+import { AkspolError, CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError, type ErrorDetails } from "../cli/errors.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOwner } from "../journal/lock.js";
 import { expandVersions } from "./assignments.js";
@@ -46,6 +46,25 @@ export interface WriteRequest {
   afterSend?: () => void;
   /** Pause before a re-application, in ms (random jitter keeps two writers from lock-stepping). */
   backoff?: (attempt: number) => number;
+  /**
+   * After a verified write, read once more this many ms later: another writer (another machine or
+   * state dir, which the lock cannot see) whose read came before our write and whose write comes
+   * after it removes our change, and this catches those that land within the interval. 0: no second read.
+   */
+  settleMs?: number;
+}
+
+export const DEFAULT_SETTLE_MS = 1000;
+
+/** The verification settle interval from AKSPOL_VERIFY_SETTLE_MS (ms, 0 to 60000), default 1000. */
+export function settleIntervalMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.AKSPOL_VERIFY_SETTLE_MS;
+  if (raw === undefined || raw === "") return DEFAULT_SETTLE_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) {
+    throw new UsageError(`Invalid AKSPOL_VERIFY_SETTLE_MS '${raw}'.`, { suggestion: "Use a whole number of milliseconds from 0 to 60000 (default 1000; 0 turns the second verifying read off)." });
+  }
+  return value;
 }
 
 export interface WriteResult {
@@ -59,6 +78,15 @@ export interface WriteResult {
   /** Writes sent (0 for no change). */
   writes: number;
   interrupted: boolean;
+}
+
+/** "written; verification failed": the error keeps the exit code of what failed (1 network/Azure, 4 permission). */
+export function writtenButUnverified(failure: AkspolError, changeId: string): AkspolError {
+  const Kind = failure.constructor as new (message: string, details?: ErrorDetails) => AkspolError;
+  return new Kind(`Written; verification failed: ${failure.message} The write was sent and answered; recorded as change ${changeId} (unverified).`, {
+    cause: failure,
+    suggestion: `Run 'akspol history': it settles ${changeId} from the resource's state in Azure.`,
+  });
 }
 
 export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment> {
@@ -168,7 +196,19 @@ export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
         } finally {
           inFlight = false;
         }
-        const readBack = await readAssignment(request.session, request.assignmentId);
+        let readBack: PolicyAssignment;
+        try {
+          readBack = await readAssignment(request.session, request.assignmentId);
+          if (operationPresent(readBack, definition, request.operation) && changedFields(current, readBack, plan.touched).length === 0 && (request.settleMs ?? 0) > 0) {
+            await new Promise((resolve) => setTimeout(resolve, request.settleMs));
+            readBack = await readAssignment(request.session, request.assignmentId);
+          }
+        } catch (error) {
+          // The write was answered; only reading it back failed. Say so, and leave history to settle it.
+          const failure = toAkspolError(error);
+          await request.journal.finish(changeId, { status: "unverified", error: failure.message, attempts: writes }, request.now());
+          throw writtenButUnverified(failure, changeId);
+        }
         const present = operationPresent(readBack, definition, request.operation);
         const others = changedFields(current, readBack, plan.touched);
         if (present && others.length === 0) {
