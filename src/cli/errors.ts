@@ -2,67 +2,10 @@
  * Typed errors and the one place that maps them to exit codes (see README "Exit codes").
  * Commands throw these; `main` prints the message, the suggestion, and the raw cause only with --debug.
  */
-export const ExitCode = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  notFound: 3,
-  auth: 4,
-  conflict: 5,
-  gateFailed: 6,
-  partialFailure: 7,
-  cancelled: 130,
-} as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+import { AkspolError, AuthError, CancelledError, ConflictError, ExitCode, GateFailedError, NotFoundError, PartialFailureError, UsageError, type ErrorDetails, type ExitCodeValue } from "../errors.js";
 
-export interface ErrorDetails {
-  suggestion?: string;
-  cause?: unknown;
-  /** ARM request id, shown with --debug. */
-  requestId?: string;
-}
-
-export class AkspolError extends Error {
-  readonly exitCode: ExitCodeValue = ExitCode.failure;
-  readonly suggestion?: string;
-  readonly requestId?: string;
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
-    this.suggestion = details.suggestion;
-    this.requestId = details.requestId;
-  }
-}
-
-/** Bad flags, bad arguments, invalid input files or values: exit 2, nothing written. */
-export class UsageError extends AkspolError {
-  override readonly exitCode = ExitCode.usage;
-}
-export class NotFoundError extends AkspolError {
-  override readonly exitCode = ExitCode.notFound;
-}
-/** Sign-in failed or a permission is missing. */
-export class AuthError extends AkspolError {
-  override readonly exitCode = ExitCode.auth;
-}
-/** A concurrent change akspol could not reconcile, or an undo refused because the resource changed. */
-export class ConflictError extends AkspolError {
-  override readonly exitCode = ExitCode.conflict;
-}
-/** Findings or violations at or above --fail-on. */
-export class GateFailedError extends AkspolError {
-  override readonly exitCode = ExitCode.gateFailed;
-}
-/** Some writes of a batch failed; the report says which. */
-export class PartialFailureError extends AkspolError {
-  override readonly exitCode = ExitCode.partialFailure;
-}
-export class CancelledError extends AkspolError {
-  override readonly exitCode = ExitCode.cancelled;
-  constructor(message = "Cancelled. Nothing was changed.", details: ErrorDetails = {}) {
-    super(message, details);
-  }
-}
+// The typed errors live in src/errors.ts so the core can throw them without importing src/cli/.
+export { AkspolError, AuthError, CancelledError, ConflictError, ExitCode, GateFailedError, NotFoundError, PartialFailureError, UsageError, type ErrorDetails, type ExitCodeValue };
 
 const roleForAction = (action: string): string => {
   const lower = action.toLowerCase();

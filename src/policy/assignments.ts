@@ -2,7 +2,7 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import picomatch from "picomatch";
 import type { AzureSession } from "../azure/session.js";
 import { normalizeId, parseScope, splitAuthorizationId } from "../azure/ids.js";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, memberDefinitionIds, type InitiativeInfo } from "./catalog.js";
 import { SetDefinitionCache, isPolicySetId } from "./definitions.js";

@@ -1,7 +1,7 @@
 import type { PolicyAssignment, PolicyClient, PolicySetDefinition, PolicySetDefinitionVersion } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import { parseScope, segments } from "../azure/ids.js";
-import { NotFoundError } from "../cli/errors.js";
+import { NotFoundError } from "../errors.js";
 import { resolveVersion } from "./versions.js";
 
 export type SetDefinition = (PolicySetDefinition | PolicySetDefinitionVersion) & { id?: string; name?: string; versions?: string[] };

@@ -1,5 +1,5 @@
 import type { Override, PolicyAssignment } from "@azure/arm-policy";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 import type { SetDefinition } from "./definitions.js";
 import { effectiveEffect } from "./parameters.js";
 import { checkNamespace, removalRefusal } from "./namespaces.js";
