@@ -1,9 +1,9 @@
 import type { ExemptionsClient, PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { settleConcurrent } from "../azure/concurrency.js";
-import { NotFoundError, toAkspolError } from "../cli/errors.js";
+import { ConflictError, NotFoundError, toAkspolError } from "../cli/errors.js";
 import type { Journal } from "../journal/journal.js";
 import { exemptionScope, mergeForUpdate, type Plan, type PlanAction } from "./plan.js";
-import { metadataKeys, stringField } from "./metadata.js";
+import { metadataKeys, ownerOf, stringField } from "./metadata.js";
 
 /**
  * Exemption writes, each journaled in the shape `akspol undo` reverses: `before` is the full exemption
@@ -129,7 +129,10 @@ export interface ActionResult {
 export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: number }): Promise<ActionResult[]> {
   const writes = plan.actions.filter((action) => action.action !== "unchanged");
   const changeIds = writes.map((): string[] => []);
-  const settled = await settleConcurrent(writes, deps.concurrency, (action, index) => runAction(action, deps, changeIds[index] as string[]));
+  const settled = await settleConcurrent(writes, deps.concurrency, async (action, index) => {
+    const current = await recheckOwnership(deps.client, action, plan.owner);
+    await runAction(action, deps, changeIds[index] as string[], current);
+  });
   return settled.map((outcome, index) => {
     const action = writes[index] as PlanAction;
     const base = { action: action.action, id: action.id, name: action.name, cluster: action.cluster, changeIds: changeIds[index] as string[] };
@@ -139,7 +142,32 @@ export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: n
   });
 }
 
-async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[]): Promise<void> {
+/**
+ * Ownership is checked when the plan is made, but another owner may apply the same name between
+ * the plan and the write (issue 10: both exited 0 and the last one owned it). So just before each
+ * write: a create finds nothing there, and an update, replace or delete finds this owner's stamp.
+ */
+async function recheckOwnership(client: ExemptionsClient, action: PlanAction, owner: string): Promise<PolicyExemption | undefined> {
+  const current = await client.get(action.scope, action.name);
+  if (action.action === "create") {
+    if (!current) return undefined;
+    const other = ownerOf(current.properties.metadata);
+    throw new ConflictError(`exemption '${action.name}' on ${action.cluster} was created meanwhile ${other ? `by owner '${other}'` : "outside this desired-state file"}; owner '${owner}' will not take it over`, {
+      suggestion: "Run apply again to see the new plan, or give the entry another name.",
+    });
+  }
+  if (!current) return undefined; // gone already: an update reports it, a delete has nothing to do
+  const now = ownerOf(current.properties.metadata);
+  if (now !== owner) {
+    throw new ConflictError(`exemption '${action.name}' on ${action.cluster} now belongs to ${now ? `owner '${now}'` : "no desired-state owner"}; owner '${owner}' will not change it`, {
+      suggestion: "Run apply again to see the new plan.",
+    });
+  }
+  return current;
+}
+
+/** `current`: the exemption as re-read just before this write (undefined when absent). */
+async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[], current: PolicyExemption | undefined): Promise<void> {
   const label = `exemption ${action.name} on ${action.cluster}`;
   switch (action.action) {
     case "create": {
@@ -151,6 +179,7 @@ async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[
       const { record } = await updateByPut(deps, {
         scope: action.scope,
         name: action.name,
+        current,
         desired: action.desired,
         summary: `apply: update ${label} (${action.diffs.map((diff) => diff.field).join(", ")})`,
       });
@@ -161,8 +190,8 @@ async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[
       // The name stays, and ARM refuses a new policyAssignmentId on an existing exemption
       // (InvalidPolicyAssignmentIdUpdate), so the old one must go before the new one can be made.
       // Two journal entries (delete old, create new); if the create fails, a re-run creates it.
-      const current = (await deps.client.get(action.scope, action.name)) ?? action.actual;
-      const removed = await journaledDelete(deps, { before: current, summary: `apply: replace ${label}: delete the exemption of ${current.properties.policyAssignmentId}` });
+      const existing = current ?? action.actual;
+      const removed = await journaledDelete(deps, { before: existing, summary: `apply: replace ${label}: delete the exemption of ${existing.properties.policyAssignmentId}` });
       changeIds.push(removed.record.changeId);
       const { record } = await journaledPut(deps, { scope: action.scope, name: action.name, properties: action.desired, summary: `apply: replace ${label}: create it for ${action.desired.policyAssignmentId}` });
       changeIds.push(record.changeId);
