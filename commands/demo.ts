@@ -98,6 +98,11 @@ export default defineCommand<DemoOptions>({
             return ["undo", exclusion.changeId, "--yes"];
           },
         },
+        {
+          heading: "10. Audit the tenant",
+          explain: "Every cluster, what protects it, and the findings with the command that fixes each (in CI: --fail-on high, -o markdown or -o sarif).",
+          argv: ["audit", "--all-subscriptions", "--fail-on", "never"],
+        },
       ];
       const env: NodeJS.ProcessEnv = { ...ctx.env, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir };
       delete env.AZURE_SUBSCRIPTION_ID;

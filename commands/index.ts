@@ -19,6 +19,7 @@ import check from "./check.js";
 import completion from "./completion.js";
 import emulator from "./emulator.js";
 import demo from "./demo.js";
+import audit from "./audit.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -42,6 +43,7 @@ export const commands: CommandSpec<any>[] = [
   undo,
   show,
   check,
+  audit,
   emulator,
   demo,
   completion,

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { IO } from "./io.js";
 
-export type OutputFormat = "table" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html";
+export type OutputFormat = "table" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html" | "csv" | "junit";
 
 export interface Column<Row> {
   header: string;

@@ -1,0 +1,552 @@
+// The findings engine: pure functions over AuditData and the matrix. Each rule has a stable id, a
+// severity, a title and a recommendation naming the akspol command that acts on it (README "Audit findings").
+import { alwaysExcludedNamespaces } from "../policy/catalog.js";
+import { compareVersions } from "../policy/versions.js";
+import { normalizeId, parseScope } from "../azure/ids.js";
+import { scopeContainsCluster } from "../policy/applicability.js";
+import { carrierMember, carrierOutcome, expectedMembers, isExpired } from "./matrix.js";
+import type { AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
+
+export interface RuleInfo {
+  id: string;
+  severity: Severity;
+  title: string;
+  category: "coverage" | "enforcement" | "exclusions" | "exemptions" | "versions" | "overlap" | "acceptance";
+  description: string;
+}
+
+/** Every rule the audit knows (README "Audit findings" lists the same). */
+export const rules: readonly RuleInfo[] = [
+  { id: "AKS001", severity: "high", category: "coverage", title: "Azure Policy add-on disabled", description: "A carrier applies to the cluster but its Azure Policy add-on is missing or disabled, so nothing is enforced." },
+  { id: "AKS002", severity: "high", category: "coverage", title: "Cluster not covered", description: "No carrier of the nine pod-security members applies to the cluster." },
+  { id: "AKS003", severity: "medium", category: "coverage", title: "Below the expected initiative", description: "The cluster lacks members of the initiative named by --expect." },
+  { id: "AKS004", severity: "medium", category: "coverage", title: "Namespace include-list", description: "A non-empty `namespaces` parameter: every namespace not listed is unprotected." },
+  { id: "AKS005", severity: "medium", category: "coverage", title: "Cluster removed by a notScope", description: "A carrier's notScopes remove clusters below its scope." },
+  { id: "AKS006", severity: "medium", category: "coverage", title: "Cluster removed by a resource selector", description: "A carrier's resource selectors remove clusters below its scope." },
+  { id: "AKS101", severity: "high", category: "enforcement", title: "Effect weaker than expected", description: "A member's effect is Audit or Disabled where --expect-effect deny asks for Deny." },
+  { id: "AKS102", severity: "high", category: "enforcement", title: "Enforcement mode DoNotEnforce", description: "The carrier's enforcementMode is DoNotEnforce: Deny is not enforced." },
+  { id: "AKS103", severity: "medium", category: "enforcement", title: "Override weakens a member", description: "A policyEffect override sets a member to Audit or Disabled." },
+  { id: "AKS104", severity: "medium", category: "enforcement", title: "Deployment Safeguards disagree with carriers", description: "Deployment Safeguards warn where a carrier denies, or enforce where carriers only audit." },
+  { id: "AKS201", severity: "high", category: "exclusions", title: "Wildcard exclusion", description: "An excluded namespace with a wildcard (`*`, `prod-*`)." },
+  { id: "AKS202", severity: "high", category: "exclusions", title: "`default` namespace excluded", description: "The `default` namespace is excluded." },
+  { id: "AKS203", severity: "low", category: "exclusions", title: "System namespaces removed", description: "The explicit list drops kube-system, gatekeeper-system or azure-arc (the add-on excludes them anyway, so the list misleads)." },
+  { id: "AKS204", severity: "medium", category: "exclusions", title: "Explicit list lacks an initiative default", description: "The assignment sets excludedNamespaces, no longer follows the initiative default, and lacks one of its entries." },
+  { id: "AKS205", severity: "medium", category: "exclusions", title: "Exclusion drift in a group", description: "Assignments of one group (management group, display-name pattern or --group-by key) exclude different namespaces." },
+  { id: "AKS206", severity: "low", category: "exclusions", title: "Exclusion overridden by another carrier", description: "A namespace excluded by one carrier is still denied or audited by another carrier on the same cluster." },
+  { id: "AKS301", severity: "medium", category: "exemptions", title: "Broad exemption", description: "An exemption at a resource group, subscription or management group covers every cluster below it." },
+  { id: "AKS302", severity: "high", category: "exemptions", title: "Waiver without expiry or beyond the cap", description: "A Waiver with no expiry, or one expiring later than --max-days from now." },
+  { id: "AKS303", severity: "low", category: "exemptions", title: "Exemption expiring soon", description: "An exemption expiring within --expiring-within." },
+  { id: "AKS304", severity: "low", category: "exemptions", title: "Expired exemption still present", description: "An expired exemption no longer exempts anything but is still there." },
+  { id: "AKS305", severity: "medium", category: "exemptions", title: "Stale reference ids", description: "An exemption names policy reference ids the assigned version does not contain." },
+  { id: "AKS306", severity: "low", category: "exemptions", title: "Orphaned exemption", description: "The exemption's assignment no longer exists." },
+  { id: "AKS307", severity: "low", category: "exemptions", title: "Exemption without reason or ticket", description: "No description or reason, and no ticket in the metadata." },
+  { id: "AKS401", severity: "low", category: "versions", title: "Older definition version", description: "The assignment runs an older version of its set than the newest it could take." },
+  { id: "AKS402", severity: "low", category: "versions", title: "Versions differ between assignments", description: "Two assignments of one set run different versions." },
+  { id: "AKS501", severity: "info", category: "overlap", title: "Several carriers of one member", description: "Several carriers deliver one member to a cluster; the strictest outcome wins." },
+  { id: "AKS901", severity: "medium", category: "acceptance", title: "Acceptance expired", description: "An entry of the --accepted file has expired; its finding is reported again." },
+];
+
+export const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
+
+function finding(ruleId: string, resource: string, fields: Omit<Finding, "id" | "ruleId" | "severity" | "title" | "resource"> & { severity?: Severity }): Finding {
+  const rule = ruleById.get(ruleId);
+  if (!rule) throw new Error(`Unknown rule ${ruleId}`);
+  return { id: findingId(ruleId, resource), ruleId, severity: fields.severity ?? rule.severity, title: rule.title, resource, ...fields };
+}
+
+export function findingId(ruleId: string, resource: string): string {
+  return `${ruleId}:${normalizeId(resource)}`;
+}
+
+function subscriptionOf(scope: string): string | undefined {
+  try {
+    return parseScope(scope).subscriptionId;
+  } catch {
+    return undefined;
+  }
+}
+
+function carrierLabel(carrier: Carrier): string {
+  return carrier.displayName ? `${carrier.displayName} (${carrier.name})` : carrier.name;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function parameter(carrier: Carrier, name: string) {
+  return carrier.parameters.find((entry) => entry.name.toLowerCase() === name.toLowerCase());
+}
+
+/** The cluster ids below `scope` that a carrier reaches (or every cluster in the data below it). */
+function clustersBelow(views: ClusterView[], scope: string): ClusterView[] {
+  return views.filter((view) => scopeContainsCluster(scope, view));
+}
+
+function clustersOf(views: ClusterView[], carrier: Carrier): string[] {
+  return views.filter((view) => view.carriers.includes(carrier.id)).map((view) => view.id);
+}
+
+/** Runs every rule. Accepted findings are filtered afterwards by src/audit/accepted.ts. */
+export function evaluate(data: AuditData, views: ClusterView[], options: AuditOptions, now: Date): Finding[] {
+  const findings: Finding[] = [];
+  const carriersById = new Map(data.carriers.map((carrier) => [carrier.id, carrier]));
+
+  // Coverage, per cluster.
+  for (const view of views) {
+    const common = { clusters: [view.id], subscriptionId: view.subscriptionId };
+    if (!view.azurePolicyEnabled && view.carriers.length > 0) {
+      findings.push(
+        finding("AKS001", view.id, {
+          ...common,
+          message: `${view.name}: ${view.carriers.length} carrier(s) apply but the Azure Policy add-on is disabled; nothing is enforced.`,
+          evidence: { azurePolicyEnabled: false, carriers: view.carriers },
+          recommendation: "Enable the add-on: az aks enable-addons --addons azure-policy (it then syncs the assignments within about 20 minutes).",
+          command: `az aks enable-addons --addons azure-policy --name ${view.name} --resource-group ${view.resourceGroup} --subscription ${view.subscriptionId}`,
+        }),
+      );
+    }
+    const covered = view.members.filter((member) => member.carriers.length > 0).map((member) => member.referenceId);
+    if (covered.length === 0 && !view.safeguards?.level.match(/warn|enforce/i)) {
+      findings.push(
+        finding("AKS002", view.id, {
+          ...common,
+          message: `${view.name}: no assignment carries any of the nine pod-security policies.`,
+          evidence: { removedBy: view.removedBy },
+          recommendation: "Assign the baseline or restricted initiative at the cluster's subscription or management group, or remove the notScope/selector that leaves it out.",
+          command: `akspol find --cluster ${view.id}`,
+        }),
+      );
+    } else if (options.expect) {
+      const missing = expectedMembers(options.expect).filter((member) => !covered.includes(member));
+      if (missing.length > 0) {
+        findings.push(
+          finding("AKS003", view.id, {
+            ...common,
+            message: `${view.name}: ${missing.length} member(s) of the ${options.expect} initiative are not assigned: ${missing.join(", ")}.`,
+            evidence: { expect: options.expect, missing, covered },
+            recommendation: `Assign the ${options.expect} initiative where it reaches this cluster.`,
+            command: `akspol find --cluster ${view.id}`,
+          }),
+        );
+      }
+    }
+    // Overlap: several carriers deliver one member.
+    const overlapping = view.members.filter((member) => member.carriers.length > 1);
+    if (overlapping.length > 0) {
+      findings.push(
+        finding("AKS501", view.id, {
+          ...common,
+          message: `${view.name}: ${overlapping.length} member(s) arrive through several assignments.`,
+          evidence: {
+            members: overlapping.map((member) => ({ member: member.referenceId, carriers: member.carriers, winner: member.winner, outcome: member.state })),
+          },
+          recommendation: "Keep one carrier per member where you can: two sets of parameters drift apart.",
+          command: `akspol find --cluster ${view.id}`,
+        }),
+      );
+    }
+    // Deployment Safeguards against the carriers.
+    if (view.safeguards && view.safeguards.level !== "Off" && view.azurePolicyEnabled) {
+      const carrierStates = view.members.map((member) => {
+        const states = member.carriers.map((entry) => carrierOutcome(entry.effect, entry.enforcementMode));
+        return { member: member.referenceId, denies: states.includes("deny"), audits: states.length > 0 && !states.includes("deny") };
+      });
+      const conflicts =
+        view.safeguards.level === "Warn" ? carrierStates.filter((entry) => entry.denies) : carrierStates.filter((entry) => entry.audits);
+      if (conflicts.length > 0) {
+        findings.push(
+          finding("AKS104", view.id, {
+            ...common,
+            message:
+              view.safeguards.level === "Warn"
+                ? `${view.name}: Deployment Safeguards only warn while assignments deny ${conflicts.length} member(s); developers see two different answers.`
+                : `${view.name}: Deployment Safeguards enforce while assignments only audit ${conflicts.length} member(s).`,
+            evidence: { safeguards: view.safeguards, members: conflicts.map((entry) => entry.member) },
+            recommendation: "Align the Safeguards level with the carriers' effect.",
+            command: `akspol find --cluster ${view.id}`,
+          }),
+        );
+      }
+    }
+    // A namespace excluded by one carrier but denied or audited by another carrier of the same member.
+    const overridden: Array<{ namespace: string; member: string; excludedBy: string; enforcedBy: string }> = [];
+    for (const member of view.members) {
+      const carriers = member.carriers.map((entry) => carriersById.get(entry.id)).filter((carrier): carrier is Carrier => !!carrier);
+      for (const excluding of carriers) {
+        for (const namespace of stringList(parameter(excluding, "excludedNamespaces")?.value)) {
+          if (alwaysExcludedNamespaces.includes(namespace)) continue;
+          const enforcing = carriers.find((other) => {
+            if (other === excluding) return false;
+            const otherMember = carrierMember(other, member.referenceId);
+            return otherMember && carrierOutcome(otherMember.effect, other.enforcementMode) !== "disabled" && !stringList(parameter(other, "excludedNamespaces")?.value).includes(namespace);
+          });
+          if (enforcing) overridden.push({ namespace, member: member.referenceId, excludedBy: excluding.id, enforcedBy: enforcing.id });
+        }
+      }
+    }
+    if (overridden.length > 0) {
+      const first = overridden[0] as (typeof overridden)[number];
+      findings.push(
+        finding("AKS206", view.id, {
+          ...common,
+          message: `${view.name}: ${[...new Set(overridden.map((entry) => entry.namespace))].join(", ")} excluded by one assignment but still checked by another.`,
+          evidence: { namespaces: overridden },
+          recommendation: "Exclude the namespace in every carrier of the member, or not at all.",
+          command: `akspol exclude add ${first.enforcedBy} ${first.namespace}`,
+        }),
+      );
+    }
+  }
+
+  // Per carrier.
+  for (const carrier of data.carriers) {
+    const clusters = clustersOf(views, carrier);
+    const common = { clusters, subscriptionId: subscriptionOf(carrier.scope) };
+    const label = carrierLabel(carrier);
+    const namespaces = stringList(parameter(carrier, "namespaces")?.value);
+    if (namespaces.length > 0) {
+      findings.push(
+        finding("AKS004", carrier.id, {
+          ...common,
+          message: `${label} only checks namespaces ${namespaces.join(", ")}; every other namespace is unprotected.`,
+          evidence: { namespaces },
+          recommendation: "Remove the include-list so every namespace is checked, and exclude the few that must be exempt.",
+          command: `akspol params unset ${carrier.id} namespaces`,
+        }),
+      );
+    }
+    const removedByNotScope = views.filter((view) => view.removedBy.some((entry) => entry.carrier === carrier.id && /notScope/.test(entry.reason)));
+    if (removedByNotScope.length > 0) {
+      findings.push(
+        finding("AKS005", carrier.id, {
+          ...common,
+          clusters: removedByNotScope.map((view) => view.id),
+          message: `${label}: notScopes remove ${removedByNotScope.length} cluster(s): ${removedByNotScope.map((view) => view.name).join(", ")}.`,
+          evidence: { notScopes: carrier.notScopes, clusters: removedByNotScope.map((view) => view.id) },
+          recommendation: "Remove the notScope, or exempt the clusters with an expiry instead.",
+          command: `akspol show ${carrier.id}`,
+        }),
+      );
+    }
+    const removedBySelector = views.filter((view) => view.removedBy.some((entry) => entry.carrier === carrier.id && /resource selector/.test(entry.reason)));
+    if (removedBySelector.length > 0) {
+      findings.push(
+        finding("AKS006", carrier.id, {
+          ...common,
+          clusters: removedBySelector.map((view) => view.id),
+          message: `${label}: resource selectors remove ${removedBySelector.length} cluster(s): ${removedBySelector.map((view) => view.name).join(", ")}.`,
+          evidence: { resourceSelectors: carrier.resourceSelectors, clusters: removedBySelector.map((view) => view.id) },
+          recommendation: "Check that the selectors still match every region you run clusters in.",
+          command: `akspol show ${carrier.id}`,
+        }),
+      );
+    }
+    if (options.expectEffect === "deny") {
+      const weak = carrier.members.filter((member) => member.effect.toLowerCase() !== "deny" && !member.overriddenTo);
+      if (weak.length > 0) {
+        findings.push(
+          finding("AKS101", carrier.id, {
+            ...common,
+            message: `${label}: ${weak.length} member(s) at ${[...new Set(weak.map((member) => member.effect))].join("/")} where Deny is expected.`,
+            evidence: { expected: "Deny", members: weak.map((member) => ({ member: member.referenceId, effect: member.effect })) },
+            recommendation: "Set the effect to Deny once the audit results are clean.",
+            command: `akspol params set ${carrier.id} --effect deny`,
+          }),
+        );
+      }
+    }
+    if (carrier.enforcementMode.toLowerCase() === "donotenforce") {
+      findings.push(
+        finding("AKS102", carrier.id, {
+          ...common,
+          message: `${label} is DoNotEnforce: nothing it denies is blocked.`,
+          evidence: { enforcementMode: carrier.enforcementMode },
+          recommendation: "Set the enforcement mode back to Default.",
+          command: `akspol params set ${carrier.id} --enforcement-mode default`,
+        }),
+      );
+    }
+    const weakened = carrier.members.filter((member) => member.overriddenTo && /^(audit|disabled)$/i.test(member.overriddenTo));
+    if (weakened.length > 0) {
+      findings.push(
+        finding("AKS103", carrier.id, {
+          ...common,
+          message: `${label}: overrides set ${weakened.map((member) => `${member.referenceId} to ${member.overriddenTo}`).join(", ")}.`,
+          evidence: { overrides: carrier.overrides, members: weakened.map((member) => ({ member: member.referenceId, effect: member.overriddenTo })) },
+          recommendation: "Remove the override, or exempt the clusters that need it with an expiry.",
+          command: `akspol params set ${carrier.id} --effect deny --policies ${weakened.map((member) => member.referenceId).join(",")}`,
+        }),
+      );
+    }
+    const excludedParameter = parameter(carrier, "excludedNamespaces");
+    const excluded = stringList(excludedParameter?.value);
+    const wildcards = excluded.filter((namespace) => namespace.includes("*"));
+    if (wildcards.length > 0) {
+      findings.push(
+        finding("AKS201", carrier.id, {
+          ...common,
+          severity: wildcards.includes("*") ? "high" : "medium",
+          message: `${label} excludes ${wildcards.join(", ")}${wildcards.includes("*") ? ": every namespace" : ""}.`,
+          evidence: { excludedNamespaces: excluded, wildcards },
+          recommendation: "Name the namespaces instead of a pattern.",
+          command: `akspol exclude remove ${carrier.id} ${wildcards.map((namespace) => `'${namespace}'`).join(" ")}`,
+        }),
+      );
+    }
+    if (excluded.includes("default")) {
+      findings.push(
+        finding("AKS202", carrier.id, {
+          ...common,
+          message: `${label} excludes the default namespace.`,
+          evidence: { excludedNamespaces: excluded },
+          recommendation: "Move the workload out of default into its own namespace and exclude that one.",
+          command: `akspol exclude remove ${carrier.id} default`,
+        }),
+      );
+    }
+    if (excludedParameter?.source === "assignment") {
+      const systemRemoved = alwaysExcludedNamespaces.filter((namespace) => !excluded.includes(namespace));
+      if (systemRemoved.length > 0) {
+        findings.push(
+          finding("AKS203", carrier.id, {
+            ...common,
+            message: `${label}'s excludedNamespaces lacks ${systemRemoved.join(", ")} (the add-on excludes them anyway).`,
+            evidence: { excludedNamespaces: excluded, missing: systemRemoved },
+            recommendation: "Put the system namespaces back so the list says what is enforced.",
+            command: `akspol exclude add ${carrier.id} ${systemRemoved.join(" ")}`,
+          }),
+        );
+      }
+      const defaults = stringList(excludedParameter.defaultValue).filter((namespace) => !alwaysExcludedNamespaces.includes(namespace));
+      const lacking = defaults.filter((namespace) => !excluded.includes(namespace));
+      if (lacking.length > 0) {
+        findings.push(
+          finding("AKS204", carrier.id, {
+            ...common,
+            message: `${label} sets its own excludedNamespaces and lacks the initiative default ${lacking.join(", ")}.`,
+            evidence: { excludedNamespaces: excluded, initiativeDefault: excludedParameter.defaultValue, missing: lacking },
+            recommendation: "Add the default entries back, or unset the parameter to follow the initiative default again.",
+            command: `akspol exclude add ${carrier.id} ${lacking.join(" ")}`,
+          }),
+        );
+      }
+    }
+    if (carrier.version && carrier.latestVersion && compareVersions(carrier.version, carrier.latestVersion) < 0) {
+      findings.push(
+        finding("AKS401", carrier.id, {
+          ...common,
+          message: `${label} runs ${carrier.setDisplayName ?? carrier.kind} ${carrier.version}; ${carrier.latestVersion} is available.`,
+          evidence: { version: carrier.version, definitionVersion: carrier.definitionVersion, latestVersion: carrier.latestVersion },
+          recommendation: "Move the assignment's definitionVersion to the newest major version after reviewing its changes.",
+          command: `akspol show ${carrier.id}`,
+        }),
+      );
+    }
+  }
+
+  findings.push(...driftFindings(data, views, options));
+  findings.push(...versionSplitFindings(data, views));
+  findings.push(...exemptionFindings(data, views, options, now));
+  return findings;
+}
+
+/** The display name with a trailing qualifier removed: "Pod security baseline (prod)" -> "Pod security baseline". */
+export function displayNamePattern(displayName: string | undefined): string | undefined {
+  if (!displayName) return undefined;
+  const stem = displayName.replace(/\s*[([][^)\]]*[)\]]\s*$/, "").replace(/\s*[-–:]\s*[^-–:]+$/, "").trim();
+  return stem && stem !== displayName ? stem.toLowerCase() : undefined;
+}
+
+function managementGroupOfScope(data: AuditData, scope: string): string | undefined {
+  try {
+    const info = parseScope(scope);
+    if (info.kind === "managementGroup") return undefined;
+    const cluster = data.clusters.find((candidate) => candidate.subscriptionId.toLowerCase() === info.subscriptionId?.toLowerCase());
+    return cluster?.managementGroups[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function driftFindings(data: AuditData, views: ClusterView[], options: AuditOptions): Finding[] {
+  const groups = new Map<string, { label: string; carriers: Carrier[] }>();
+  const add = (key: string, label: string, carrier: Carrier) => {
+    const group = groups.get(key) ?? { label, carriers: [] };
+    if (!group.carriers.includes(carrier)) group.carriers.push(carrier);
+    groups.set(key, group);
+  };
+  for (const carrier of data.carriers) {
+    const set = carrier.setDefinitionId.toLowerCase();
+    if (options.groupBy) {
+      const value = carrier.metadata[options.groupBy];
+      if (value !== undefined && value !== null) add(`tag|${set}|${String(value)}`, `${options.groupBy}=${String(value)}`, carrier);
+      continue;
+    }
+    const group = managementGroupOfScope(data, carrier.scope);
+    if (group) add(`mg|${set}|${group.toLowerCase()}`, `management group ${group}`, carrier);
+    const pattern = displayNamePattern(carrier.displayName);
+    if (pattern) add(`name|${set}|${pattern}`, `display name '${pattern} ...'`, carrier);
+  }
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  for (const group of groups.values()) {
+    if (group.carriers.length < 2) continue;
+    const lists = group.carriers.map((carrier) => ({ carrier, excluded: stringList(parameter(carrier, "excludedNamespaces")?.value) }));
+    const union = [...new Set(lists.flatMap((entry) => entry.excluded))].sort();
+    const diff = lists
+      .map((entry) => ({ assignment: entry.carrier.id, extra: entry.excluded.filter((ns) => lists.some((other) => !other.excluded.includes(ns))), missing: union.filter((ns) => !entry.excluded.includes(ns)) }))
+      .filter((entry) => entry.extra.length > 0 || entry.missing.length > 0);
+    if (diff.length === 0) continue;
+    const key = group.carriers.map((carrier) => normalizeId(carrier.id)).sort().join("|");
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const first = group.carriers[0] as Carrier;
+    findings.push(
+      finding("AKS205", first.id, {
+        clusters: group.carriers.flatMap((carrier) => clustersOf(views, carrier)),
+        subscriptionId: subscriptionOf(first.scope),
+        message: `Assignments of ${group.label} exclude different namespaces: ${diff.map((entry) => `${entry.assignment.split("/").pop()} ${[...entry.extra.map((ns) => `+${ns}`), ...entry.missing.map((ns) => `-${ns}`)].join(" ")}`).join("; ")}.`,
+        evidence: { group: group.label, assignments: lists.map((entry) => ({ id: entry.carrier.id, excludedNamespaces: entry.excluded })), diff },
+        recommendation: "Decide the group's list once and apply it to each assignment.",
+        command: `akspol exclude list ${first.id}`,
+      }),
+    );
+  }
+  return findings;
+}
+
+function versionSplitFindings(data: AuditData, views: ClusterView[]): Finding[] {
+  const bySet = new Map<string, Carrier[]>();
+  for (const carrier of data.carriers) {
+    if (!carrier.version) continue;
+    const list = bySet.get(carrier.setDefinitionId.toLowerCase()) ?? [];
+    list.push(carrier);
+    bySet.set(carrier.setDefinitionId.toLowerCase(), list);
+  }
+  const findings: Finding[] = [];
+  for (const carriers of bySet.values()) {
+    const versions = [...new Set(carriers.map((carrier) => carrier.version as string))].sort(compareVersions);
+    if (versions.length < 2) continue;
+    const first = carriers[0] as Carrier;
+    findings.push(
+      finding("AKS402", first.setDefinitionId, {
+        clusters: carriers.flatMap((carrier) => clustersOf(views, carrier)),
+        message: `${first.setDisplayName ?? first.kind} runs at ${versions.join(" and ")} across ${carriers.length} assignments.`,
+        evidence: { versions: carriers.map((carrier) => ({ assignment: carrier.id, version: carrier.version, definitionVersion: carrier.definitionVersion })) },
+        recommendation: "Move every assignment of the set to one version.",
+        command: `akspol find --all-subscriptions --initiative ${first.kind === "custom" ? "any" : first.kind}`,
+      }),
+    );
+  }
+  return findings;
+}
+
+function exemptionLabel(exemption: AuditExemption): string {
+  return exemption.displayName ? `${exemption.name} (${exemption.displayName})` : exemption.name;
+}
+
+function exemptionFindings(data: AuditData, views: ClusterView[], options: AuditOptions, now: Date): Finding[] {
+  const findings: Finding[] = [];
+  const knownAssignments = new Set(data.assignmentIds.map((id) => id.toLowerCase()));
+  const carriersById = new Map(data.carriers.map((carrier) => [normalizeId(carrier.id), carrier]));
+  const day = 86_400_000;
+  for (const exemption of data.exemptions) {
+    const carrier = carriersById.get(normalizeId(exemption.policyAssignmentId));
+    const clusters = clustersBelow(views, exemption.scope).map((view) => view.id);
+    const isClusterScope = /\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/i.test(exemption.scope);
+    // Only exemptions that touch pod security: of a carrier, or (for orphans) on a cluster.
+    const orphan = !knownAssignments.has(normalizeId(exemption.policyAssignmentId));
+    if (!carrier && !(orphan && isClusterScope)) continue;
+    const common = { clusters, subscriptionId: subscriptionOf(exemption.scope) };
+    const label = exemptionLabel(exemption);
+    const expired = isExpired(exemption, now);
+    if (orphan) {
+      findings.push(
+        finding("AKS306", exemption.id, {
+          ...common,
+          message: `${label} refers to assignment ${exemption.policyAssignmentId}, which no longer exists.`,
+          evidence: { policyAssignmentId: exemption.policyAssignmentId },
+          recommendation: "Delete the exemption.",
+          command: `akspol exempt delete ${exemption.id}`,
+        }),
+      );
+      continue;
+    }
+    if (!isClusterScope && clusters.length > 0) {
+      findings.push(
+        finding("AKS301", exemption.id, {
+          ...common,
+          message: `${label} at ${exemption.scope} covers ${clusters.length} cluster(s): ${clusters.map((id) => id.split("/").pop()).join(", ")}.`,
+          evidence: { scope: exemption.scope, clusters },
+          recommendation: "Exempt the clusters (or policies) that need it, one by one, with an expiry.",
+          command: `akspol exempt create --help`,
+        }),
+      );
+    }
+    if (exemption.category.toLowerCase() === "waiver" && !expired) {
+      const limit = now.getTime() + options.maxDays * day;
+      if (!exemption.expiresOn || new Date(exemption.expiresOn).getTime() > limit) {
+        findings.push(
+          finding("AKS302", exemption.id, {
+            ...common,
+            message: exemption.expiresOn ? `${label} expires ${exemption.expiresOn}, beyond the ${options.maxDays}-day cap.` : `${label} is a Waiver without expiry.`,
+            evidence: { category: exemption.category, expiresOn: exemption.expiresOn ?? null, maxDays: options.maxDays },
+            recommendation: `Give it an expiry within ${options.maxDays} days.`,
+            command: `akspol exempt renew ${exemption.id} --expires +${Math.min(30, options.maxDays)}d`,
+          }),
+        );
+      }
+    }
+    if (expired) {
+      findings.push(
+        finding("AKS304", exemption.id, {
+          ...common,
+          message: `${label} expired ${exemption.expiresOn}; it exempts nothing but is still there.`,
+          evidence: { expiresOn: exemption.expiresOn },
+          recommendation: "Delete it, or renew it if the need remains.",
+          command: `akspol exempt delete ${exemption.id}`,
+        }),
+      );
+    } else if (exemption.expiresOn && new Date(exemption.expiresOn).getTime() - now.getTime() <= options.expiringWithinDays * day) {
+      findings.push(
+        finding("AKS303", exemption.id, {
+          ...common,
+          message: `${label} expires ${exemption.expiresOn}, within ${options.expiringWithinDays} days.`,
+          evidence: { expiresOn: exemption.expiresOn, daysLeft: Math.floor((new Date(exemption.expiresOn).getTime() - now.getTime()) / day) },
+          recommendation: "Renew it or let the workload comply before then.",
+          command: `akspol exempt renew ${exemption.id} --expires +30d`,
+        }),
+      );
+    }
+    if (carrier && exemption.policyDefinitionReferenceIds.length > 0) {
+      const known = new Set(carrier.referenceIds.map((id) => id.toLowerCase()));
+      const stale = exemption.policyDefinitionReferenceIds.filter((id) => !known.has(id.toLowerCase()));
+      if (stale.length > 0) {
+        findings.push(
+          finding("AKS305", exemption.id, {
+            ...common,
+            message: `${label} names ${stale.join(", ")}, not in ${carrier.setDisplayName ?? carrier.kind} ${carrier.version ?? ""}`.trimEnd() + ".",
+            evidence: { stale, assignedReferenceIds: carrier.referenceIds },
+            recommendation: "Recreate the exemption with the reference ids of the assigned version.",
+            command: `akspol exempt show ${exemption.id}`,
+          }),
+        );
+      }
+    }
+    const ticket = exemption.metadata.ticket;
+    const reason = exemption.description ?? exemption.metadata.reason;
+    if (!reason && !ticket) {
+      findings.push(
+        finding("AKS307", exemption.id, {
+          ...common,
+          message: `${label} has no reason and no ticket.`,
+          evidence: { description: exemption.description ?? null, metadata: exemption.metadata },
+          recommendation: "Record why it exists and the change ticket.",
+          command: `akspol exempt renew ${exemption.id} --expires +30d --ticket <TICKET>`,
+        }),
+      );
+    }
+  }
+  return findings;
+}
