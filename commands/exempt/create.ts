@@ -24,6 +24,7 @@ import {
   resolveReferences,
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
 
 export type Category = "Waiver" | "Mitigated";
 
@@ -168,7 +169,7 @@ export default defineCommand<CreateOptions>({
       return 0;
     }
     const { exemption, record } = await journaledPut(
-      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now() },
+      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope: cluster.id, name, properties, summary: `create exemption ${name} on ${cluster.name} from ${assignment.name} (${referenceIds?.join(", ") ?? "all policies"})` },
     );
     ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; 'akspol undo ${record.changeId}' reverses it).`);

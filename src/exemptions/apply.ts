@@ -2,6 +2,8 @@ import type { ExemptionsClient, PolicyExemption, PolicyExemptionProperties } fro
 import { settleConcurrent } from "../azure/concurrency.js";
 import { ConflictError, NotFoundError, toAkspolError } from "../cli/errors.js";
 import type { Journal } from "../journal/journal.js";
+import { writtenButUnverified } from "../journal/outcomes.js";
+import { comparableExemption } from "../journal/settle.js";
 import { exemptionScope, mergeForUpdate, type Plan, type PlanAction } from "./plan.js";
 import { metadataKeys, ownerOf, stringField } from "./metadata.js";
 
@@ -16,6 +18,8 @@ export interface WriteDeps {
   principal: { id: string; name: string };
   command: string;
   now: () => Date;
+  /** Read a written exemption back this many ms after the PUT (0: trust the PUT's answer). */
+  settleMs?: number;
 }
 
 export interface WriteRecord {
@@ -53,14 +57,39 @@ export async function journaledPut(
     },
     deps.now(),
   );
+  let exemption: PolicyExemption;
   try {
-    const { exemption } = await deps.client.createOrUpdate(write.scope, write.name, write.properties);
-    await deps.journal.finish(changeId, { status: "applied", after: exemption }, deps.now());
-    return { exemption, record: { operation, id: exemption.id ?? id, changeId } };
+    ({ exemption } = await deps.client.createOrUpdate(write.scope, write.name, write.properties));
   } catch (error) {
     await deps.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message }, deps.now());
     throw error;
   }
+  const after = (deps.settleMs ?? 0) > 0 ? await verifyAfterSettle(deps, write, exemption, changeId) : exemption;
+  await deps.journal.finish(changeId, { status: "applied", after }, deps.now());
+  return { exemption: after, record: { operation, id: exemption.id ?? id, changeId } };
+}
+
+/**
+ * Reads the exemption again `settleMs` after the PUT: another owner or tool that wrote the same
+ * name meanwhile is reported (exit 5) instead of a success that is already gone; a failing read is
+ * "written; verification failed" (journaled unverified, settled by history).
+ */
+async function verifyAfterSettle(deps: WriteDeps, write: { scope: string; name: string }, written: PolicyExemption, changeId: string): Promise<PolicyExemption> {
+  await new Promise((resolve) => setTimeout(resolve, deps.settleMs));
+  let readBack: PolicyExemption | null;
+  try {
+    readBack = (await deps.client.get(write.scope, write.name)) ?? null;
+  } catch (error) {
+    const failure = toAkspolError(error);
+    await deps.journal.finish(changeId, { status: "unverified", after: written, error: failure.message }, deps.now());
+    throw writtenButUnverified(failure, changeId);
+  }
+  if (comparableExemption(readBack) === comparableExemption(written)) return readBack as PolicyExemption;
+  const by = (readBack?.systemData?.lastModifiedBy as string | undefined) ?? "another writer";
+  const what = readBack ? `changed by ${by}` : "deleted";
+  const message = `exemption '${write.name}' was written (change ${changeId}) and ${what} within ${deps.settleMs} ms`;
+  await deps.journal.finish(changeId, { status: "applied", after: written, error: message }, deps.now());
+  throw new ConflictError(`${message}; it no longer holds what akspol wrote.`, { suggestion: "Someone else is writing this exemption: check it with 'akspol exempt show', coordinate, then run the command again." });
 }
 
 export async function journaledDelete(deps: WriteDeps, write: { before: PolicyExemption; summary: string }): Promise<{ record: WriteRecord; existed: boolean }> {

@@ -8,7 +8,8 @@ import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
 import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
-import { settleIntervalMs, writeEdit, type InterruptSource } from "./write.js";
+import { writeEdit, type InterruptSource } from "./write.js";
+import { settleIntervalMs } from "../journal/outcomes.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):

@@ -1,7 +1,8 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession, Principal } from "../azure/session.js";
 import { parseScope, splitAuthorizationId } from "../azure/ids.js";
-import { AkspolError, CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError, type ErrorDetails } from "../cli/errors.js";
+import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
+import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOwner } from "../journal/lock.js";
 import { expandVersions } from "./assignments.js";
@@ -54,18 +55,6 @@ export interface WriteRequest {
   settleMs?: number;
 }
 
-export const DEFAULT_SETTLE_MS = 1000;
-
-/** The verification settle interval from AKSPOL_VERIFY_SETTLE_MS (ms, 0 to 60000), default 1000. */
-export function settleIntervalMs(env: NodeJS.ProcessEnv): number {
-  const raw = env.AKSPOL_VERIFY_SETTLE_MS;
-  if (raw === undefined || raw === "") return DEFAULT_SETTLE_MS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 60_000) {
-    throw new UsageError(`Invalid AKSPOL_VERIFY_SETTLE_MS '${raw}'.`, { suggestion: "Use a whole number of milliseconds from 0 to 60000 (default 1000; 0 turns the second verifying read off)." });
-  }
-  return value;
-}
 
 export interface WriteResult {
   status: "applied" | "no-change";
@@ -78,15 +67,6 @@ export interface WriteResult {
   /** Writes sent (0 for no change). */
   writes: number;
   interrupted: boolean;
-}
-
-/** "written; verification failed": the error keeps the exit code of what failed (1 network/Azure, 4 permission). */
-export function writtenButUnverified(failure: AkspolError, changeId: string): AkspolError {
-  const Kind = failure.constructor as new (message: string, details?: ErrorDetails) => AkspolError;
-  return new Kind(`Written; verification failed: ${failure.message} The write was sent and answered; recorded as change ${changeId} (unverified).`, {
-    cause: failure,
-    suggestion: `Run 'akspol history': it settles ${changeId} from the resource's state in Azure.`,
-  });
 }
 
 export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment> {

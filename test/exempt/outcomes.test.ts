@@ -2,6 +2,7 @@
 // ARM code, 7 when only part of a batch failed), permission (4). Issue 10: 503s, dropped connections
 // and expired tokens used to be reported as "file is not valid", exit 2.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEMO } from "../../src/emulator/demo-seed.js";
 import type { FaultSpec } from "../../src/emulator/hooks-client.js";
 import { startHarness, type ExemptHarness } from "./helpers.js";
 
@@ -46,5 +47,32 @@ describe("exempt apply: error classification", () => {
     const run = await h.run(["exempt", "apply", "-f", path, "--yes"]);
     expect(run.code, run.stderr).toBe(7);
     expect(run.stderr).toMatch(/partial-b.*ServiceUnavailable/);
+  });
+});
+
+describe("exempt apply: two owners racing for one name", () => {
+  it("never reports success to an owner that does not hold the exemption afterwards (6 races)", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const ownerFile = (owner: string, name: string) => h.writeFile(`${owner}-${name}.yaml`, file(name).replace("owner: platform-team", `owner: ${owner}`));
+    for (let race = 0; race < 6; race += 1) {
+      const name = `contested-${race}`;
+      const owners = ["team-a", "team-b"];
+      const results = await Promise.all(
+        owners.map((owner) =>
+          h.run(["exempt", "apply", "-f", ownerFile(owner, name), "--yes"], { stateDir: mkdtempSync(join(tmpdir(), "akspol-race-")), env: { AKSPOL_VERIFY_SETTLE_MS: "1000" } }),
+        ),
+      );
+      const stored = await h.emulator.hooks.getResource(`${DEMO.clusters.prodNeu.id}/providers/Microsoft.Authorization/policyExemptions/${name}`);
+      const holder = (stored.body ?? stored).properties.metadata.akspolOwner;
+      results.forEach((result, index) => {
+        if (owners[index] === holder) expect(result.code, result.stderr).toBe(0);
+        else {
+          expect(result.code, `${owners[index]} (holder ${holder}): ${result.stderr}`).toBe(5);
+          expect(result.stderr).toMatch(/contested-\d.*(created meanwhile by owner|changed by|belongs to owner)/);
+        }
+      });
+    }
   });
 });
