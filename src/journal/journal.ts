@@ -158,7 +158,9 @@ export class Journal {
     // One write() per record on an O_APPEND file: records from concurrent processes do not interleave.
     const handle = await open(this.file, "a+", 0o600);
     try {
-      const { size } = await handle.stat();
+      const { size, mode } = await handle.stat();
+      // Records hold whole resource documents: private to the user, even if the file was made wider.
+      if ((mode & 0o077) !== 0 && process.platform !== "win32") await handle.chmod(0o600);
       let prefix = "";
       if (size > 0) {
         // A crash mid-append leaves a line without its newline: start on a fresh line so this record survives.

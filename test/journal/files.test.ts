@@ -2,7 +2,7 @@
 // are skipped and reported with their line numbers, the journal rotates into dated segments that
 // history and undo still read (only the ones they need), and history works from a read-only state dir.
 import { spawn } from "node:child_process";
-import { appendFileSync, chmodSync, copyFileSync, cpSync, linkSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, cpSync, linkSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -26,13 +26,16 @@ async function addNamespace(id: string, namespace: string, stateDir = h.stateDir
 }
 
 describe("torn tails and bad lines", () => {
-  test("after a crash leaves half a line, the next change starts on a fresh line and its undo works", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "akspol-torn-"));
+  test("after a crash leaves half a line, the next change starts on a fresh line and its undo works; the journal stays 0600 in a 0700 dir", async () => {
+    const stateDir = join(mkdtempSync(join(tmpdir(), "akspol-torn-")), "state");
     await addNamespace(baselineId, "first", stateDir);
     appendFileSync(join(stateDir, "journal.jsonl"), '{"type":"pending","changeId":"20300301T100000Z-torn00","time":"2030-03-01T10:0');
     const changeId = await addNamespace(baselineId, "second", stateDir);
+    chmodSync(join(stateDir, "journal.jsonl"), 0o644);
     const undo = await h.run(["undo", changeId, "--yes"], { stateDir });
     expect(undo.code, undo.stderr).toBe(0);
+    expect(statSync(join(stateDir, "journal.jsonl")).mode & 0o777).toBe(0o600);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
     const history = await h.run(["history", "-o", "json"], { stateDir });
     expect(history.code, history.stderr).toBe(0);
     expect(JSON.parse(history.stdout).entries.find((entry: any) => entry.changeId === changeId)).toMatchObject({ status: "applied", undoneBy: [expect.any(String)] });
