@@ -45,9 +45,9 @@ export default defineCommand<EmulatorCommandOptions>({
   async run(options, ctx) {
     const { startEmulator } = await import("../src/emulator/index.js");
     const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, openHooks: options.openHooks });
-    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
-    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
-    await new Promise<void>((resolve) => {
+    // Listen for the stop signals before announcing readiness: a caller that stops the emulator as
+    // soon as it reads the ready line must not hit SIGTERM's default action (exit 143, state unsaved).
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
@@ -56,6 +56,9 @@ export default defineCommand<EmulatorCommandOptions>({
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
     });
+    ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
+    ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
+    await stopped;
     await emulator.close();
     ctx.io.info("ARM emulator stopped; state saved.");
     return 0;
