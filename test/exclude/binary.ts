@@ -21,7 +21,7 @@ export function runBinary(argv: string[], env: { emulatorDir: string; stateDir: 
   const home = mkdtempSync(join(tmpdir(), "akspol-home-"));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binary, ...argv], {
-      env: { PATH: process.env.PATH, HOME: home, AKSPOL_EMULATOR: env.emulatorDir, AKSPOL_STATE_DIR: env.stateDir, NO_COLOR: "1", AKSPOL_VERIFY_SETTLE_MS: "0", ...env.extra },
+      env: { PATH: process.env.PATH, HOME: home, AKSPOL_EMULATOR: env.emulatorDir, AKSPOL_STATE_DIR: env.stateDir, NO_COLOR: "1", ...env.extra },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
