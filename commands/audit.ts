@@ -1,11 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
-import { UsageError } from "../src/cli/errors.js";
+import { ExitCode, UsageError } from "../src/cli/errors.js";
 import { renderJson } from "../src/cli/output.js";
 import type { Context } from "../src/context.js";
 import { parseAcceptedFile } from "../src/audit/accepted.js";
 import { collectAuditData, type AuditScope } from "../src/audit/collect.js";
-import { auditExitCode, buildReport, type FailOn } from "../src/audit/report.js";
+import { buildReport, gateFails, type FailOn } from "../src/audit/report.js";
 import { renderCsv } from "../src/audit/render/csv.js";
 import { renderHtml } from "../src/audit/render/html.js";
 import { renderJunit } from "../src/audit/render/junit.js";
@@ -103,6 +103,7 @@ export default defineCommand<AuditCommandOptions>({
         scopes,
         concurrency: ctx.globals.concurrency,
         now,
+        failures: ctx.azure.scopeFailures,
         onProgress: (progress) => update(`Auditing: ${progress.scopesDone} of ${progress.scopesTotal} subscriptions read, ${progress.clusters} clusters found`),
       }),
     );
@@ -113,15 +114,13 @@ export default defineCommand<AuditCommandOptions>({
     }
     const report = buildReport(data, options.audit, acceptances, now);
     if (options.cluster) report.findings = report.findings.filter((finding) => finding.clusters.some((id) => data.clusters.some((cluster) => cluster.id === id)));
-    for (const scope of report.scopes.filter((entry) => entry.status === "failed")) {
-      ctx.io.warn(`Could not read ${scope.label}: ${scope.error?.message ?? "error"}. The audit covers the other scopes (exit 7 unless the gate fails).`);
-    }
     if (options.htmlFile) {
       await writeFile(options.htmlFile, renderHtml(report));
       ctx.io.info(`HTML report written to ${options.htmlFile}`);
     }
     printReport(report, options, ctx);
-    return auditExitCode(report, options.failOn);
+    // 6 when the gate fails; otherwise the frame turns scopes that could not be read into exit 7 (or 4).
+    return gateFails(report, options.failOn) ? ExitCode.gateFailed : ExitCode.ok;
   },
 });
 

@@ -8,6 +8,8 @@ export interface EmulatorCommandOptions {
   seed: string;
   latencyMs: number;
   openHooks: boolean;
+  /** --cloud: serve that cloud's api-versions and built-ins (AzureCloud or AzureUSGovernment). */
+  cloud?: "AzureCloud" | "AzureUSGovernment";
 }
 
 function integerOption(raw: string | undefined, flag: string, fallback: number, max: number): number {
@@ -31,9 +33,19 @@ export default defineCommand<EmulatorCommandOptions>({
     { flags: "--open-hooks", description: "serve the /_emulator/ test hooks without the hook token from connection.json (any local process can then read secrets and grant roles)" },
   ],
   outputs: ["json"],
-  examples: ["akspol emulator", "akspol emulator --port 8443 --seed empty", "akspol emulator --state-dir ./.emulator --seed seed.json"],
+  examples: [
+    "akspol emulator",
+    "akspol emulator --port 8443 --seed empty",
+    "akspol emulator --state-dir ./.emulator --seed seed.json",
+    "akspol emulator --cloud AzureUSGovernment   # Government's api-versions and built-ins",
+  ],
   parse(input) {
+    const cloud = stringOption(input, "cloud");
+    if (cloud !== undefined && !["azurecloud", "azureusgovernment"].includes(cloud.toLowerCase())) {
+      throw new UsageError(`The emulator has no '${cloud}' profile.`, { suggestion: "Use --cloud AzureCloud or --cloud AzureUSGovernment." });
+    }
     return {
+      cloud: cloud === undefined ? undefined : cloud.toLowerCase() === "azureusgovernment" ? "AzureUSGovernment" : "AzureCloud",
       port: integerOption(stringOption(input, "port"), "--port", 0, 65535),
       host: stringOption(input, "host") ?? "127.0.0.1",
       stateDir: stringOption(input, "stateDir"),
@@ -44,9 +56,9 @@ export default defineCommand<EmulatorCommandOptions>({
   },
   async run(options, ctx) {
     const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, openHooks: options.openHooks });
-    // Listen for the stop signals before announcing readiness: a caller that stops the emulator as
-    // soon as it reads the ready line must not hit SIGTERM's default action (exit 143, state unsaved).
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud, openHooks: options.openHooks });
+    // Listen for signals before announcing the endpoint: a caller may stop us the moment it reads it,
+    // and until a listener exists Node ends the process on SIGTERM without saving state.
     const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);

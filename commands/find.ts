@@ -10,6 +10,7 @@ import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
+import { readScopes } from "../src/azure/scope-pool.js";
 import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
 import type { PolicyExemption } from "../src/azure/exemptions-client.js";
 
@@ -73,7 +74,7 @@ export default defineCommand<FindOptions>({
     ];
     if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
     const data = rows.map(({ parameters: _parameters, ...row }) => row);
-    await printList(ctx.io, ctx.format, columns, rows, { schemaVersion: 1, assignments: data });
+    await printList(ctx.io, ctx.format, columns, rows, { schemaVersion: 1, assignments: data, errors: ctx.azure.scopeFailures.list() });
     return 0;
   },
 });
@@ -104,7 +105,7 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     ctx.io.withSpinner("Finding pod-security assignments", () =>
       findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency }),
     ),
-    listExemptionsFor(await exemptionsClient, targets, cluster, ctx.globals.concurrency),
+    listExemptionsFor(await exemptionsClient, targets, cluster, ctx),
   ]);
   const now = ctx.clock.now();
   if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
@@ -131,13 +132,13 @@ async function listExemptionsFor(
   client: Awaited<ReturnType<Context["azure"]["exemptions"]>>,
   targets: ScopeTarget[],
   cluster: ClusterRecord | undefined,
-  concurrency: number,
+  ctx: Context,
 ): Promise<PolicyExemption[]> {
   if (cluster) return client.list(cluster.id, "atScope()");
   const scopes = new Set<string>();
   for (const target of targets) {
     if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId));
   }
-  const lists = await mapConcurrent([...scopes], concurrency, (scope) => client.list(scope));
-  return lists.flat();
+  const lists = await readScopes(ctx.azure.scopeFailures, [...scopes], (scope) => scope, ctx.globals.concurrency, (scope) => client.list(scope));
+  return lists.flatMap((entry) => entry.value);
 }

@@ -7,6 +7,7 @@ import { IO, systemIO } from "./cli/io.js";
 import type { OutputFormat } from "./cli/output.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
 import { redact } from "./cli/redact.js";
+import { finishReads } from "./cli/scope-report.js";
 import { createContext, type Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
 
@@ -165,7 +166,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       session: deps.session?.(globals),
     });
     const code = await spec.run(options, ctx);
-    return code ?? ExitCode.ok;
+    return finishReads(io, format, ctx.azure.scopeFailures, code ?? ExitCode.ok);
   } catch (error) {
     return reportError(io, toAkspolError(error), debug);
   }

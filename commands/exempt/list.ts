@@ -1,9 +1,10 @@
 import { defineCommand, booleanOption, stringOption } from "../../src/cli/command.js";
+import { isResourceMissing } from "../../src/azure/arm-errors.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printList, type Column } from "../../src/cli/output.js";
 import type { Context } from "../../src/context.js";
 import type { PolicyExemption } from "../../src/azure/exemptions-client.js";
-import { mapConcurrent } from "../../src/azure/concurrency.js";
+import { readScopes } from "../../src/azure/scope-pool.js";
 import { lastSegment, parseScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
 import { parseDayCount } from "../../src/exemptions/expiry.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
@@ -96,7 +97,7 @@ export default defineCommand<ListOptions>({
       { header: "Days left", value: (view) => view.daysLeft },
       { header: "Owner", value: (view) => view.owner ?? (view.managedByAkspol ? "(akspol)" : "") },
     ];
-    await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views });
+    await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views, errors: ctx.azure.scopeFailures.list() });
     return 0;
   },
 });
@@ -124,17 +125,17 @@ async function listExemptions(options: ListOptions, ctx: Context): Promise<Polic
   }
   if (options.scope) return client.list(options.scope);
   const subscriptions = await lookupSubscriptions(ctx, options.allSubscriptions);
-  const lists = await mapConcurrent(subscriptions, ctx.globals.concurrency, async (subscription) => {
+  const lists = await readScopes(ctx.azure.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), ctx.globals.concurrency, async (subscription) => {
     if (!options.resourceGroup) return client.list(subscriptionScope(subscription.id));
     try {
       return await client.list(`${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}`);
     } catch (error) {
       // The resource group exists in some of the subscriptions only.
-      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      if (isResourceMissing(error)) return [];
       throw error;
     }
   });
   const unique = new Map<string, PolicyExemption>();
-  for (const exemption of lists.flat()) unique.set(exemption.id.toLowerCase(), exemption);
+  for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
   return [...unique.values()];
 }

@@ -4,19 +4,28 @@
 //   managed clusters (1), exemptions (1); plus, once per run, each set definition version in use and
 //   the latest version of each set (SetDefinitionCache), and one descendants call per management group
 //   named by --management-group or by a management-group notScope whose membership is not otherwise known.
-// Subscriptions run in a bounded pool; a subscription that fails is recorded and the audit goes on.
+// Subscriptions run in the project's bounded scope pool; a subscription that fails is recorded and the audit goes on.
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
-import { settleConcurrent } from "../azure/concurrency.js";
+import { mapConcurrent } from "../azure/concurrency.js";
+import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
-import { classifyAssignments, listAssignmentsAt, type PodSecurityAssignment } from "../policy/assignments.js";
-import { memberDefinitionIds } from "../policy/catalog.js";
+import { listAssignmentsAt } from "../policy/assignments.js";
 import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
-import { effectiveEffect, effectiveParameters } from "../policy/parameters.js";
-import { compareVersions } from "../policy/versions.js";
+import {
+  builtInSetCarriesMembers,
+  compareVersions,
+  enforcementOf,
+  isBuiltInId,
+  isSetDefinitionId,
+  memberOfDefinition,
+  type AssignmentDocument,
+  type AssignmentEnforcement,
+  type DefinitionDocument,
+} from "../effective/index.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, ScopeResult } from "./types.js";
 
 export interface AuditScope {
@@ -40,6 +49,8 @@ export interface CollectRequest {
   scopes: AuditScope[];
   concurrency: number;
   now: Date;
+  /** The run's scope failures (AzureSession.scopeFailures): the frame reports them and sets exit 7. */
+  failures: ScopeFailures;
   onProgress?: (progress: CollectProgress) => void;
 }
 
@@ -67,11 +78,6 @@ async function readScope(session: AzureSession, scope: AuditScope): Promise<Scop
   return { assignments, clusters, exemptions };
 }
 
-function describeError(error: unknown): NonNullable<ScopeResult["error"]> {
-  const rest = error as { statusCode?: number; code?: string; message?: string };
-  return { ...(rest.statusCode ? { status: rest.statusCode } : {}), ...(rest.code ? { code: rest.code } : {}), message: (rest.message ?? String(error)).split("\n")[0] as string };
-}
-
 function managementGroupOf(scope: string | undefined): string | undefined {
   if (!scope) return undefined;
   try {
@@ -82,40 +88,101 @@ function managementGroupOf(scope: string | undefined): string | undefined {
   }
 }
 
-async function toCarrier(entry: PodSecurityAssignment, definitions: SetDefinitionCache): Promise<Carrier> {
-  const { assignment } = entry;
-  const definition: SetDefinition = await definitions.forAssignment(assignment);
-  const latest = await definitions.latest(assignment.policyDefinitionId as string);
-  const versions = latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [];
-  const newest = [...versions].sort(compareVersions).pop();
-  const withoutOverrides = { ...assignment, overrides: [] };
-  const members = (definition.policyDefinitions ?? [])
-    .filter((member) => memberDefinitionIds.has(member.policyDefinitionId.toLowerCase()))
-    .map((member) => {
-      const referenceId = member.policyDefinitionReferenceId ?? member.policyDefinitionId;
-      // Unverified for custom sets that hard-code a member's effect: the set's `effect` parameter is taken.
-      const effect = effectiveEffect(assignment, definition, referenceId) ?? "Audit";
-      const plain = effectiveEffect(withoutOverrides, definition, referenceId) ?? "Audit";
-      return { referenceId, definitionId: member.policyDefinitionId, effect, ...(effect !== plain ? { overriddenTo: effect } : {}) };
-    });
+/** The embedded member definitions, until the model's reader reads them from Azure at their pins. */
+async function memberDefinitions(): Promise<readonly DefinitionDocument[]> {
+  const { BUILTIN_DEFINITIONS } = await import("../check/builtins.js");
+  return BUILTIN_DEFINITIONS as unknown as DefinitionDocument[];
+}
+
+/**
+ * Which assignments carry pod-security members (the model's catalogue decides for built-in sets; an
+ * unknown built-in set and every custom set is read once per run) and what each enforces (the model's
+ * enforcementOf, at the set version the assignment uses).
+ */
+async function carriersOf(assignments: PolicyAssignment[], definitions: SetDefinitionCache, concurrency: number): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
+  const members = await memberDefinitions();
+  const results = await mapConcurrent(assignments, concurrency, async (assignment) => {
+    const id = assignment.policyDefinitionId;
+    if (!id || !assignment.id) return undefined;
+    let definition: SetDefinition | DefinitionDocument | undefined;
+    if (isSetDefinitionId(id)) {
+      if (builtInSetCarriesMembers(id) === undefined || !isBuiltInId(id)) {
+        // Read the set (once per run) to learn whether it carries a member; one we may not read is not ours to report.
+        const latest = await definitions.latest(id, subscriptionOf(assignment.scope)).catch((error: { statusCode?: number }) => {
+          if (error.statusCode === 404 || error.statusCode === 403) return undefined;
+          throw error;
+        });
+        if (!latest || !(latest.policyDefinitions ?? []).some((reference) => memberOfDefinition(reference.policyDefinitionId))) return undefined;
+      }
+      definition = await definitions.forAssignment(assignment, subscriptionOf(assignment.scope));
+    } else {
+      const member = memberOfDefinition(id);
+      if (!member) return undefined;
+      definition = members.find((candidate) => (candidate.name ?? "").toLowerCase() === member.definitionName);
+      if (!definition) return undefined;
+    }
+    const enforcement = enforcementOf({ assignment: assignment as AssignmentDocument, definition: definition as DefinitionDocument, memberDefinitions: members });
+    if (enforcement.members.length === 0) return undefined;
+    return { carrier: await toCarrier(assignment, definition as DefinitionDocument, enforcement, definitions), enforcement };
+  });
+  return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
+}
+
+function subscriptionOf(scope: string | undefined): string | undefined {
+  if (!scope) return undefined;
+  try {
+    return parseScope(scope).subscriptionId;
+  } catch {
+    return undefined;
+  }
+}
+
+async function toCarrier(assignment: PolicyAssignment, definition: DefinitionDocument, enforcement: AssignmentEnforcement, definitions: SetDefinitionCache): Promise<Carrier> {
+  let newest: string | undefined;
+  if (enforcement.definition.kind === "set") {
+    const latest = await definitions.latest(enforcement.definition.id, subscriptionOf(assignment.scope));
+    const versions = latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [];
+    newest = [...versions].sort(compareVersions).pop();
+  }
+  return carrierFrom(assignment, definition, enforcement, newest);
+}
+
+/** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
+export function carrierFrom(
+  assignment: Pick<PolicyAssignment, "id" | "name" | "displayName" | "scope" | "definitionVersion" | "effectiveDefinitionVersion" | "notScopes" | "resourceSelectors" | "overrides" | "metadata">,
+  definition: DefinitionDocument,
+  enforcement: AssignmentEnforcement,
+  newest?: string,
+): Carrier {
+  const declared = definition.parameters ?? definition.properties?.parameters ?? {};
+  const version = enforcement.definition.version ?? assignment.effectiveDefinitionVersion;
   return {
     id: assignment.id as string,
     name: assignment.name ?? "",
     ...(assignment.displayName ? { displayName: assignment.displayName } : {}),
     scope: assignment.scope ?? "",
-    kind: entry.kind,
-    setDefinitionId: assignment.policyDefinitionId as string,
-    ...(definition.displayName ? { setDisplayName: definition.displayName } : {}),
-    ...((definition.version ?? assignment.effectiveDefinitionVersion) ? { version: definition.version ?? assignment.effectiveDefinitionVersion } : {}),
+    kind: enforcement.definition.family,
+    setDefinitionId: enforcement.definition.id,
+    ...(enforcement.definition.displayName ? { setDisplayName: enforcement.definition.displayName } : {}),
+    ...(version ? { version } : {}),
     ...(newest ? { latestVersion: newest } : {}),
     ...(assignment.definitionVersion ? { definitionVersion: assignment.definitionVersion } : {}),
-    enforcementMode: assignment.enforcementMode ?? "Default",
+    enforcementMode: enforcement.enforcementMode,
     notScopes: assignment.notScopes ?? [],
     resourceSelectors: (assignment.resourceSelectors ?? []) as Carrier["resourceSelectors"],
     overrides: (assignment.overrides ?? []).map((override) => ({ kind: override.kind, value: override.value, selectors: override.selectors })),
-    parameters: effectiveParameters(assignment, definition).map((parameter) => ({ name: parameter.name, value: parameter.value, source: parameter.source, defaultValue: parameter.defaultValue })),
-    referenceIds: (definition.policyDefinitions ?? []).map((member) => member.policyDefinitionReferenceId ?? member.policyDefinitionId),
-    members,
+    parameters: Object.entries(enforcement.parameters).map(([name, entry]) => ({ name, value: entry.value, source: entry.source, defaultValue: declared[name]?.defaultValue })),
+    referenceIds: enforcement.definition.kind === "set" ? (definition.policyDefinitions ?? definition.properties?.policyDefinitions ?? []).map((reference) => reference.policyDefinitionReferenceId ?? reference.policyDefinitionId ?? "") : [],
+    members: enforcement.members.map((member) => ({
+      member: member.member,
+      referenceId: member.referenceId,
+      definitionId: member.definitionId,
+      effect: member.effect,
+      warn: member.warn,
+      excludedNamespaces: member.excludedNamespaces,
+      namespaces: member.namespaces,
+      ...(member.origins.effect.kind === "override" ? { overriddenTo: member.effect } : {}),
+    })),
     metadata: (assignment.metadata ?? {}) as Record<string, unknown>,
   };
 }
@@ -143,7 +210,9 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   let clusterCount = 0;
   const report = () => request.onProgress?.({ scopesDone: done, scopesTotal: scopes.length, clusters: clusterCount });
   report();
-  const reads = await settleConcurrent(scopes, request.concurrency, async (scope) => {
+  const scopeId = (scope: AuditScope) => (scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId));
+  // The project's one scope pool: a scope that fails is recorded (the frame reports it and exits 7) and the audit goes on.
+  const reads = await readScopes(request.failures, scopes, scopeId, request.concurrency, async (scope) => {
     try {
       const read = await readScope(session, scope);
       clusterCount += read.clusters.length;
@@ -153,6 +222,8 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
       report();
     }
   });
+  const readByScope = new Map(reads.map((entry) => [entry.item, entry.value]));
+  const failed = new Map(request.failures.list().map((failure) => [failure.scope.toLowerCase(), failure]));
 
   const scopeResults: ScopeResult[] = [];
   const assignments = new Map<string, PolicyAssignment>();
@@ -160,26 +231,28 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   const clusters: AuditCluster[] = [];
   const subscriptionNames: Record<string, string> = {};
   const groupsOfSubscription = new Map<string, string[]>();
-  reads.forEach((read, index) => {
-    const scope = scopes[index] as AuditScope;
+  for (const scope of scopes) {
     const label = scope.resourceGroup ? `${scope.subscriptionName}/${scope.resourceGroup}` : scope.subscriptionName;
-    const id = scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId);
+    const id = scopeId(scope);
     subscriptionNames[scope.subscriptionId.toLowerCase()] = scope.subscriptionName;
-    if (!read.ok) {
-      scopeResults.push({ scope: id, label, status: "failed", error: describeError(read.error) });
-      return;
+    const read = readByScope.get(scope);
+    if (!read) {
+      const failure = failed.get(id.toLowerCase());
+      scopeResults.push({ scope: id, label, status: "failed", error: { ...(failure ? { code: failure.code } : {}), message: failure?.message ?? "not read" } });
+      continue;
     }
     scopeResults.push({ scope: id, label, status: "ok" });
     // A management-group assignment in a subscription's unfiltered list applies there: the subscription is below it.
+    // Every cluster of the subscription shares this list, so groups learnt below (notScopes) reach them all.
     const groups = [...(scope.managementGroups ?? [])];
-    for (const assignment of read.value.assignments) {
+    for (const assignment of read.assignments) {
       if (assignment.id) assignments.set(normalizeId(assignment.id), assignment);
       const group = managementGroupOf(assignment.scope);
       if (group && !groups.some((known) => known.toLowerCase() === group.toLowerCase())) groups.push(group);
     }
     groupsOfSubscription.set(scope.subscriptionId.toLowerCase(), groups);
-    for (const exemption of read.value.exemptions) exemptions.set(normalizeId(exemption.id), toExemption(exemption));
-    for (const cluster of read.value.clusters) {
+    for (const exemption of read.exemptions) exemptions.set(normalizeId(exemption.id), toExemption(exemption));
+    for (const cluster of read.clusters) {
       clusters.push({
         id: cluster.id,
         name: cluster.name,
@@ -191,10 +264,11 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
         managementGroups: groups,
       });
     }
-  });
+  }
 
-  const classified = await classifyAssignments(definitions, [...assignments.values()], request.concurrency);
-  const carriers = await Promise.all(classified.map((entry) => toCarrier(entry, definitions)));
+  const found = await carriersOf([...assignments.values()], definitions, request.concurrency);
+  const carriers = found.map((entry) => entry.carrier);
+  const enforcements = Object.fromEntries(found.map((entry) => [entry.carrier.id, entry.enforcement]));
 
   // Management-group notScopes: learn which subscriptions are below each group not already known (one call each).
   const unknownGroups = new Set<string>();
@@ -217,6 +291,7 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
     scopes: scopeResults,
     clusters: clusters.sort((a, b) => a.id.localeCompare(b.id)),
     carriers: carriers.sort((a, b) => a.scope.localeCompare(b.scope) || a.name.localeCompare(b.name)),
+    enforcements,
     exemptions: [...exemptions.values()].sort((a, b) => a.id.localeCompare(b.id)),
     assignmentIds: [...assignments.keys()],
     subscriptionNames,

@@ -1,113 +1,114 @@
-// The cluster x member matrix: for every cluster and each of the nine member policies, which carriers
-// apply, which one wins and what the cluster gets (deny, warn, audit, excluded, exempt, ...).
-// Applicability is the project's one rule (src/policy/applicability.ts), not re-derived here.
-import { initiatives } from "../policy/catalog.js";
+// The cluster x member matrix: for every cluster and each of the nine member policies, the outcome the
+// ONE model (src/effective) computes for any namespace no source names, as a matrix state (deny, warn,
+// audit, excluded, exempt, ...). Which assignments apply to a cluster is the project's one rule
+// (src/policy/applicability.ts); nothing here re-derives effects, exclusions or exemptions.
+import {
+  ANY_OTHER_NAMESPACE,
+  MEMBER_KEYS,
+  carriedMembers,
+  memberByKey,
+  memberOutcome,
+  withoutSafeguardsAssignment,
+  type ClusterSources,
+  type ExemptionFact,
+  type MemberKey,
+} from "../effective/index.js";
 import { assignmentAppliesToCluster, scopeContainsCluster } from "../policy/applicability.js";
 import { normalizeId } from "../azure/ids.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, CellState, ClusterView, MemberOutcome } from "./types.js";
 
-/** The nine members: the restricted initiative's eight, then what baseline adds (NoHostPathVolume). */
-export const memberOrder: readonly string[] = [
-  ...new Set([...initiatives.restricted.members, ...initiatives.baseline.members].map((member) => member.referenceId)),
-];
+/** The nine members, in the model's order (restricted's eight, then NoHostPathVolume). */
+export const memberOrder: readonly MemberKey[] = MEMBER_KEYS;
 
-/** The reference ids of a built-in initiative (for --expect). */
-export function expectedMembers(expect: "baseline" | "restricted"): string[] {
-  return initiatives[expect].members.map((member) => member.referenceId);
+/** The members of a built-in initiative (for --expect). */
+export function expectedMembers(expect: "baseline" | "restricted"): MemberKey[] {
+  return MEMBER_KEYS.filter((key) => memberByKey(key)?.initiatives.includes(expect));
 }
-
-const memberByDefinition = new Map(
-  [...initiatives.restricted.members, ...initiatives.baseline.members].map((member) => [member.definitionId.toLowerCase(), member.referenceId]),
-);
-
-/** The canonical member name (built-in reference id) of a carrier's member, whatever the custom set calls it. */
-export function canonicalMember(member: { referenceId: string; definitionId: string }): string {
-  return memberByDefinition.get(member.definitionId.toLowerCase()) ?? member.referenceId;
-}
-
-export type CarrierOutcome = "deny" | "audit" | "disabled";
-
-/** What a carrier does to a member: Deny under DoNotEnforce only audits. */
-export function carrierOutcome(effect: string, enforcementMode: string): CarrierOutcome {
-  const lower = effect.toLowerCase();
-  if (lower === "disabled") return "disabled";
-  if (lower === "deny" && enforcementMode.toLowerCase() !== "donotenforce") return "deny";
-  return "audit";
-}
-
-const strength: Record<CarrierOutcome, number> = { deny: 3, audit: 2, disabled: 1 };
 
 export function isExpired(exemption: Pick<AuditExemption, "expiresOn">, now: Date): boolean {
   return !!exemption.expiresOn && new Date(exemption.expiresOn).getTime() <= now.getTime();
 }
 
-/** The exemptions of a carrier that cover a cluster and a member (an empty reference list covers every member). */
-export function exemptionsFor(data: AuditData, carrier: Carrier, cluster: AuditCluster, referenceId: string): AuditExemption[] {
-  const carrierId = normalizeId(carrier.id);
-  return data.exemptions.filter(
-    (exemption) =>
-      normalizeId(exemption.policyAssignmentId) === carrierId &&
-      scopeContainsCluster(exemption.scope, cluster) &&
-      (exemption.policyDefinitionReferenceIds.length === 0 || exemption.policyDefinitionReferenceIds.some((id) => id.toLowerCase() === referenceId.toLowerCase())),
-  );
+/** The carriers that apply to a cluster, and those whose scope contains it but that leave it out. */
+export function carriersOfCluster(data: AuditData, cluster: AuditCluster): { applying: Carrier[]; removedBy: ClusterView["removedBy"] } {
+  const applying: Carrier[] = [];
+  const removedBy: ClusterView["removedBy"] = [];
+  for (const carrier of data.carriers) {
+    const applicability = assignmentAppliesToCluster(carrier, cluster);
+    if (applicability.applies) applying.push(carrier);
+    else if (scopeContainsCluster(carrier.scope, cluster)) removedBy.push({ carrier: carrier.id, reason: applicability.reason });
+  }
+  return { applying, removedBy };
 }
 
-/** The carrier's own reference id for a canonical member, when it carries it. */
-export function carrierMember(carrier: Carrier, member: string) {
-  return carrier.members.find((candidate) => canonicalMember(candidate) === member);
+function exemptionFact(exemption: AuditExemption): ExemptionFact {
+  return {
+    id: exemption.id,
+    name: exemption.name,
+    policyAssignmentId: exemption.policyAssignmentId,
+    policyDefinitionReferenceIds: exemption.policyDefinitionReferenceIds,
+    expiresOn: exemption.expiresOn ?? null,
+    exemptionCategory: exemption.category,
+  };
+}
+
+/** Everything that acts on one cluster, in the model's terms. */
+export function sourcesOf(data: AuditData, cluster: AuditCluster, applying: readonly Carrier[]): ClusterSources {
+  const enforcements = applying.map((carrier) => data.enforcements[carrier.id]).filter((entry) => entry !== undefined);
+  return {
+    clusterId: cluster.id,
+    clusterName: cluster.name,
+    azurePolicyEnabled: cluster.azurePolicyEnabled,
+    assignments: withoutSafeguardsAssignment(enforcements, cluster.id, cluster.safeguards),
+    exemptions: data.exemptions.filter((exemption) => scopeContainsCluster(exemption.scope, cluster)).map(exemptionFact),
+    ...(cluster.safeguards ? { safeguards: cluster.safeguards } : {}),
+  };
 }
 
 export function buildMatrix(data: AuditData, now: Date): ClusterView[] {
   return data.clusters.map((cluster) => {
-    const applying: Carrier[] = [];
-    const removedBy: ClusterView["removedBy"] = [];
-    for (const carrier of data.carriers) {
-      const applicability = assignmentAppliesToCluster(carrier, cluster);
-      if (applicability.applies) applying.push(carrier);
-      else if (scopeContainsCluster(carrier.scope, cluster)) removedBy.push({ carrier: carrier.id, reason: applicability.reason });
-    }
-    const members = memberOrder.map((referenceId): MemberOutcome => {
-      const outcome: MemberOutcome = { referenceId, state: "none", carriers: [] };
-      let best: { carrier: Carrier; outcome: CarrierOutcome } | undefined;
-      let exempt: AuditExemption | undefined;
-      let expired = false;
-      for (const carrier of applying) {
-        const member = carrierMember(carrier, referenceId);
-        if (!member) continue;
-        outcome.carriers.push({ id: carrier.id, effect: member.effect, enforcementMode: carrier.enforcementMode });
-        const exemptions = exemptionsFor(data, carrier, cluster, member.referenceId);
-        const active = exemptions.find((exemption) => !isExpired(exemption, now));
-        if (exemptions.some((exemption) => isExpired(exemption, now))) expired = true;
-        if (active) {
-          exempt ??= active;
-          continue;
-        }
-        const result = carrierOutcome(member.effect, carrier.enforcementMode);
-        if (!best || strength[result] > strength[best.outcome]) best = { carrier, outcome: result };
-      }
-      if (best) {
-        outcome.winner = best.carrier.id;
-        outcome.state = best.outcome;
-      } else if (exempt) {
-        outcome.state = "exempt";
-        outcome.exemption = exempt.id;
-      } else if (removedBy.some((entry) => data.carriers.some((carrier) => carrier.id === entry.carrier && carrierMember(carrier, referenceId)))) {
-        outcome.state = "excluded";
-      }
-      if (expired && (outcome.state === "deny" || outcome.state === "audit")) outcome.state = "exemption-expired";
-      // Unverified: which Deployment Safeguards checks overlap the nine members; Safeguards is taken
-      // to warn on each of them where no carrier denies or audits.
-      if (cluster.safeguards && cluster.safeguards.level !== "Off" && (outcome.state === "none" || outcome.state === "disabled" || outcome.state === "excluded")) {
-        outcome.state = cluster.safeguards.level === "Enforce" ? "deny" : "warn";
-      }
-      if (!cluster.azurePolicyEnabled) outcome.state = "no-addon";
-      return outcome;
+    const { applying, removedBy } = carriersOfCluster(data, cluster);
+    const sources = sourcesOf(data, cluster, applying);
+    const members = memberOrder.map((key): MemberOutcome => {
+      const outcome = memberOutcome(sources, ANY_OTHER_NAMESPACE, key, now);
+      const carrying = applying.flatMap((carrier) => carrier.members.filter((member) => member.member === key).map((member) => ({ carrier, member })));
+      const cell: MemberOutcome = {
+        referenceId: key,
+        state: "none",
+        reason: outcome.reason,
+        carriers: carrying.map(({ carrier, member }) => ({ id: carrier.id, effect: member.effect, enforcementMode: carrier.enforcementMode })),
+      };
+      const decided = outcome.decidedBy;
+      if (decided) cell.winner = decided.kind === "assignment" ? decided.assignmentId : decided.id;
+      const exemptedBy = outcome.verdicts.find((verdict) => verdict.exemptedBy !== undefined)?.exemptedBy;
+      if (!cluster.azurePolicyEnabled) cell.state = "no-addon";
+      else if (outcome.outcome !== "none") cell.state = outcome.outcome;
+      else if (exemptedBy) {
+        cell.state = "exempt";
+        const exemption = sources.exemptions.find((entry) => entry.name === exemptedBy);
+        if (exemption) cell.exemption = exemption.id;
+      } else if (carrying.length > 0 && carrying.every(({ member }) => member.effect === "disabled")) cell.state = "disabled";
+      else if (carrying.length > 0) cell.state = "excluded"; // every namespace excluded, or an include-list
+      else if (removedBy.some((entry) => data.carriers.some((carrier) => carrier.id === entry.carrier && carrier.members.some((member) => member.member === key)))) cell.state = "excluded";
+      // An exemption that expired still sits on the cluster: the matrix shows it over the outcome it no longer changes.
+      const expired = carrying.some(({ carrier, member }) =>
+        data.exemptions.some(
+          (exemption) =>
+            isExpired(exemption, now) &&
+            normalizeId(exemption.policyAssignmentId) === normalizeId(carrier.id) &&
+            scopeContainsCluster(exemption.scope, cluster) &&
+            (exemption.policyDefinitionReferenceIds.length === 0 || exemption.policyDefinitionReferenceIds.some((id) => id.toLowerCase() === member.referenceId.toLowerCase())),
+        ),
+      );
+      if (expired && (cell.state === "deny" || cell.state === "warn" || cell.state === "audit")) cell.state = "exemption-expired";
+      return cell;
     });
     return {
       ...cluster,
       subscriptionName: data.subscriptionNames[cluster.subscriptionId.toLowerCase()] ?? cluster.subscriptionId,
       members,
       carriers: applying.map((carrier) => carrier.id),
+      carried: carriedMembers(sources),
       removedBy,
     };
   });

@@ -50,9 +50,3 @@ export function gateFails(report: AuditReport, failOn: FailOn): boolean {
   if (failOn === "never") return false;
   return report.findings.some((finding) => finding.severity !== "info" && severityRank[finding.severity] >= severityRank[failOn]);
 }
-
-/** 6 when the gate fails; else 7 when a scope could not be read; else 0. */
-export function auditExitCode(report: AuditReport, failOn: FailOn): number {
-  if (gateFails(report, failOn)) return 6;
-  return report.summary.incomplete ? 7 : 0;
-}

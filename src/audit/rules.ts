@@ -1,10 +1,9 @@
 // The findings engine: pure functions over AuditData and the matrix. Each rule has a stable id, a
 // severity, a title and a recommendation naming the akspol command that acts on it (README "Audit findings").
-import { alwaysExcludedNamespaces } from "../policy/catalog.js";
-import { compareVersions } from "../policy/versions.js";
 import { normalizeId, parseScope } from "../azure/ids.js";
 import { scopeContainsCluster } from "../policy/applicability.js";
-import { carrierMember, carrierOutcome, expectedMembers, isExpired } from "./matrix.js";
+import { ALWAYS_EXCLUDED_NAMESPACES as alwaysExcludedNamespaces, ANY_OTHER_NAMESPACE, compareVersions, memberOutcome, safeguardsMembers } from "../effective/index.js";
+import { carriersOfCluster, expectedMembers, isExpired, sourcesOf } from "./matrix.js";
 import type { AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
 
 export interface RuleInfo {
@@ -74,6 +73,11 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
+/** Namespaces the carrier excludes for any of its members (the model resolves each member's list). */
+function excludedOf(carrier: Carrier): string[] {
+  return [...new Set(carrier.members.flatMap((member) => member.excludedNamespaces))];
+}
+
 function parameter(carrier: Carrier, name: string) {
   return carrier.parameters.find((entry) => entry.name.toLowerCase() === name.toLowerCase());
 }
@@ -106,8 +110,8 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
         }),
       );
     }
-    const covered = view.members.filter((member) => member.carriers.length > 0).map((member) => member.referenceId);
-    if (covered.length === 0 && !view.safeguards?.level.match(/warn|enforce/i)) {
+    const covered: string[] = view.carried;
+    if (covered.length === 0) {
       findings.push(
         finding("AKS002", view.id, {
           ...common,
@@ -146,42 +150,42 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
         }),
       );
     }
-    // Deployment Safeguards against the carriers.
-    if (view.safeguards && view.safeguards.level !== "Off" && view.azurePolicyEnabled) {
-      const carrierStates = view.members.map((member) => {
-        const states = member.carriers.map((entry) => carrierOutcome(entry.effect, entry.enforcementMode));
-        return { member: member.referenceId, denies: states.includes("deny"), audits: states.length > 0 && !states.includes("deny") };
-      });
-      const conflicts =
-        view.safeguards.level === "Warn" ? carrierStates.filter((entry) => entry.denies) : carrierStates.filter((entry) => entry.audits);
+    // Deployment Safeguards against the carriers: the model's outcome of the carriers alone, per Safeguards member.
+    const cluster = data.clusters.find((candidate) => candidate.id === view.id);
+    const sources = cluster ? sourcesOf(data, cluster, carriersOfCluster(data, cluster).applying) : undefined;
+    if (view.safeguards && sources && view.azurePolicyEnabled) {
+      const level = view.safeguards.level.toLowerCase();
+      const carriersOnly = { ...sources, safeguards: undefined };
+      const conflicts = safeguardsMembers(view.safeguards)
+        .members.map((member) => ({ member, outcome: memberOutcome(carriersOnly, ANY_OTHER_NAMESPACE, member, now).outcome }))
+        .filter((entry) => (level === "warn" ? entry.outcome === "deny" : entry.outcome === "audit" || entry.outcome === "warn"));
       if (conflicts.length > 0) {
         findings.push(
           finding("AKS104", view.id, {
             ...common,
             message:
-              view.safeguards.level === "Warn"
+              level === "warn"
                 ? `${view.name}: Deployment Safeguards only warn while assignments deny ${conflicts.length} member(s); developers see two different answers.`
                 : `${view.name}: Deployment Safeguards enforce while assignments only audit ${conflicts.length} member(s).`,
-            evidence: { safeguards: view.safeguards, members: conflicts.map((entry) => entry.member) },
+            evidence: { safeguards: { level: view.safeguards.level, excludedNamespaces: view.safeguards.excludedNamespaces }, members: conflicts },
             recommendation: "Align the Safeguards level with the carriers' effect.",
             command: `akspol find --cluster ${view.id}`,
           }),
         );
       }
     }
-    // A namespace excluded by one carrier but denied or audited by another carrier of the same member.
-    const overridden: Array<{ namespace: string; member: string; excludedBy: string; enforcedBy: string }> = [];
-    for (const member of view.members) {
-      const carriers = member.carriers.map((entry) => carriersById.get(entry.id)).filter((carrier): carrier is Carrier => !!carrier);
-      for (const excluding of carriers) {
-        for (const namespace of stringList(parameter(excluding, "excludedNamespaces")?.value)) {
-          if (alwaysExcludedNamespaces.includes(namespace)) continue;
-          const enforcing = carriers.find((other) => {
-            if (other === excluding) return false;
-            const otherMember = carrierMember(other, member.referenceId);
-            return otherMember && carrierOutcome(otherMember.effect, other.enforcementMode) !== "disabled" && !stringList(parameter(other, "excludedNamespaces")?.value).includes(namespace);
-          });
-          if (enforcing) overridden.push({ namespace, member: member.referenceId, excludedBy: excluding.id, enforcedBy: enforcing.id });
+    // A namespace excluded by one carrier but still denied or audited by another: the model's outcome in that namespace.
+    const overridden: Array<{ namespace: string; member: string; excludedBy: string; decidedBy: string; outcome: string }> = [];
+    if (sources) {
+      for (const enforcement of sources.assignments) {
+        for (const carried of enforcement.members) {
+          for (const namespace of carried.excludedNamespaces) {
+            if (alwaysExcludedNamespaces.includes(namespace) || namespace.includes("*")) continue;
+            const outcome = memberOutcome(sources, namespace, carried.member, now);
+            const decided = outcome.decidedBy;
+            if (outcome.outcome === "none" || decided?.kind !== "assignment" || decided.assignmentId === enforcement.assignment.id) continue;
+            overridden.push({ namespace, member: carried.member, excludedBy: enforcement.assignment.id, decidedBy: decided.assignmentId, outcome: outcome.outcome });
+          }
         }
       }
     }
@@ -193,7 +197,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
           message: `${view.name}: ${[...new Set(overridden.map((entry) => entry.namespace))].join(", ")} excluded by one assignment but still checked by another.`,
           evidence: { namespaces: overridden },
           recommendation: "Exclude the namespace in every carrier of the member, or not at all.",
-          command: `akspol exclude add ${first.enforcedBy} ${first.namespace}`,
+          command: `akspol exclude add ${first.decidedBy} ${first.namespace}`,
         }),
       );
     }
@@ -204,7 +208,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
     const clusters = clustersOf(views, carrier);
     const common = { clusters, subscriptionId: subscriptionOf(carrier.scope) };
     const label = carrierLabel(carrier);
-    const namespaces = stringList(parameter(carrier, "namespaces")?.value);
+    const namespaces = [...new Set(carrier.members.flatMap((member) => member.namespaces))];
     if (namespaces.length > 0) {
       findings.push(
         finding("AKS004", carrier.id, {
@@ -243,7 +247,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
       );
     }
     if (options.expectEffect === "deny") {
-      const weak = carrier.members.filter((member) => member.effect.toLowerCase() !== "deny" && !member.overriddenTo);
+      const weak = carrier.members.filter((member) => member.effect !== "deny" && !member.overriddenTo);
       if (weak.length > 0) {
         findings.push(
           finding("AKS101", carrier.id, {
@@ -280,7 +284,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
       );
     }
     const excludedParameter = parameter(carrier, "excludedNamespaces");
-    const excluded = stringList(excludedParameter?.value);
+    const excluded = excludedOf(carrier);
     const wildcards = excluded.filter((namespace) => namespace.includes("*"));
     if (wildcards.length > 0) {
       findings.push(
@@ -306,7 +310,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
       );
     }
     if (excludedParameter?.source === "assignment") {
-      const systemRemoved = alwaysExcludedNamespaces.filter((namespace) => !excluded.includes(namespace));
+      const systemRemoved = alwaysExcludedNamespaces.filter((namespace) => !stringList(excludedParameter.value).includes(namespace));
       if (systemRemoved.length > 0) {
         findings.push(
           finding("AKS203", carrier.id, {
@@ -319,7 +323,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
         );
       }
       const defaults = stringList(excludedParameter.defaultValue).filter((namespace) => !alwaysExcludedNamespaces.includes(namespace));
-      const lacking = defaults.filter((namespace) => !excluded.includes(namespace));
+      const lacking = defaults.filter((namespace) => !stringList(excludedParameter.value).includes(namespace));
       if (lacking.length > 0) {
         findings.push(
           finding("AKS204", carrier.id, {
@@ -392,7 +396,7 @@ function driftFindings(data: AuditData, views: ClusterView[], options: AuditOpti
   const reported = new Set<string>();
   for (const group of groups.values()) {
     if (group.carriers.length < 2) continue;
-    const lists = group.carriers.map((carrier) => ({ carrier, excluded: stringList(parameter(carrier, "excludedNamespaces")?.value) }));
+    const lists = group.carriers.map((carrier) => ({ carrier, excluded: excludedOf(carrier) }));
     const union = [...new Set(lists.flatMap((entry) => entry.excluded))].sort();
     const diff = lists
       .map((entry) => ({ assignment: entry.carrier.id, extra: entry.excluded.filter((ns) => lists.some((other) => !other.excluded.includes(ns))), missing: union.filter((ns) => !entry.excluded.includes(ns)) }))
@@ -435,7 +439,7 @@ function versionSplitFindings(data: AuditData, views: ClusterView[]): Finding[] 
         message: `${first.setDisplayName ?? first.kind} runs at ${versions.join(" and ")} across ${carriers.length} assignments.`,
         evidence: { versions: carriers.map((carrier) => ({ assignment: carrier.id, version: carrier.version, definitionVersion: carrier.definitionVersion })) },
         recommendation: "Move every assignment of the set to one version.",
-        command: `akspol find --all-subscriptions --initiative ${first.kind === "custom" ? "any" : first.kind}`,
+        command: `akspol find --all-subscriptions --initiative ${first.kind === "baseline" || first.kind === "restricted" ? first.kind : "any"}`,
       }),
     );
   }

@@ -1,11 +1,11 @@
 // The audit's plain data: what the collector reads from Azure (AuditData), what the pure engine
 // derives (the cluster x member matrix and the findings) and what every output renders (AuditReport).
-// Nothing here knows Azure SDK types or the terminal.
+// What an assignment enforces and the outcome on a cluster come from the ONE model in src/effective;
+// nothing here re-derives effects or exclusions. Nothing here knows Azure SDK types or the terminal.
+import type { AssignmentEnforcement, CarrierFamily, MemberKey, SafeguardsSetting } from "../effective/index.js";
 
 export type Severity = "high" | "medium" | "low" | "info";
 export const severities: readonly Severity[] = ["high", "medium", "low", "info"];
-
-export type CarrierKind = "baseline" | "restricted" | "custom";
 
 /** A parameter of a carrier with the value in force and where it comes from. */
 export interface AuditParameter {
@@ -15,12 +15,17 @@ export interface AuditParameter {
   defaultValue: unknown;
 }
 
-/** One member policy as a carrier assigns it. */
+/** One member policy as a carrier assigns it: a summary of the model's MemberEnforcement. */
 export interface CarrierMember {
+  member: MemberKey;
   referenceId: string;
   definitionId: string;
-  /** The effect in force for this member: per-member override, else the effect parameter. */
-  effect: string;
+  /** The effect in force (lower case), from the model: override, parameter, constant or default. */
+  effect: "deny" | "audit" | "disabled";
+  warn: boolean;
+  excludedNamespaces: string[];
+  /** Include-list: when non-empty, only these namespaces are reviewed. */
+  namespaces: string[];
   /** Set when a policyEffect override decides the effect. */
   overriddenTo?: string;
 }
@@ -31,7 +36,7 @@ export interface Carrier {
   name: string;
   displayName?: string;
   scope: string;
-  kind: CarrierKind;
+  kind: CarrierFamily;
   setDefinitionId: string;
   setDisplayName?: string;
   /** The version the assignment runs (effectiveDefinitionVersion), and the newest the set offers. */
@@ -49,12 +54,6 @@ export interface Carrier {
   metadata: Record<string, unknown>;
 }
 
-/** AKS Deployment Safeguards on a cluster, when the collector can read it. */
-export interface SafeguardsState {
-  level: "Off" | "Warn" | "Enforce";
-  excludedNamespaces: string[];
-}
-
 export interface AuditCluster {
   id: string;
   name: string;
@@ -65,7 +64,8 @@ export interface AuditCluster {
   tags: Record<string, string>;
   /** Management groups above the cluster's subscription, nearest first, as far as the collector knows them. */
   managementGroups: string[];
-  safeguards?: SafeguardsState;
+  /** The cluster's Deployment Safeguards setting, when the collector read one. */
+  safeguards?: SafeguardsSetting;
 }
 
 export interface AuditExemption {
@@ -95,6 +95,8 @@ export interface AuditData {
   scopes: ScopeResult[];
   clusters: AuditCluster[];
   carriers: Carrier[];
+  /** The model's enforcement of each carrier, by carrier id (not printed: the carriers summarise it). */
+  enforcements: Record<string, AssignmentEnforcement>;
   /** Every exemption seen in the audited scopes (not only the ones of carriers). */
   exemptions: AuditExemption[];
   /** Ids (lower case) of every assignment seen in the audited scopes, pod-security or not, to tell orphans. */
@@ -106,10 +108,13 @@ export interface AuditData {
 /** One cell of the cluster x member matrix. */
 export type CellState = "deny" | "warn" | "audit" | "disabled" | "excluded" | "exempt" | "exemption-expired" | "no-addon" | "none";
 
+/** One cell: the model's outcome for any namespace no source names (`*`), as a matrix state. */
 export interface MemberOutcome {
-  referenceId: string;
+  referenceId: MemberKey;
   state: CellState;
-  /** The carrier whose outcome wins (strictest effect), when any carrier applies. */
+  /** The model's reason for the outcome. */
+  reason: string;
+  /** The source whose outcome wins (an assignment id, or the Safeguards setting id). */
   winner?: string;
   /** Every carrier that applies to the cluster and carries this member. */
   carriers: Array<{ id: string; effect: string; enforcementMode: string }>;
@@ -122,6 +127,8 @@ export interface ClusterView extends AuditCluster {
   members: MemberOutcome[];
   /** Carriers that apply to the cluster. */
   carriers: string[];
+  /** Members some carrier or the Safeguards setting delivers to the cluster. */
+  carried: MemberKey[];
   /** Carriers whose scope contains the cluster but that leave it out, with why. */
   removedBy: Array<{ carrier: string; reason: string }>;
 }

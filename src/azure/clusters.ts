@@ -1,9 +1,11 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
+import { isResourceMissing } from "./arm-errors.js";
 import { NotFoundError, UsageError } from "../cli/errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import type { SubscriptionRef } from "./subscriptions.js";
 import type { AzureSession } from "./session.js";
-import { clusterId, parseClusterId } from "./ids.js";
+import { clusterId, parseClusterId, subscriptionScope } from "./ids.js";
+import { readScopes } from "./scope-pool.js";
 import type { ClusterFacts } from "../policy/applicability.js";
 
 export interface ClusterRecord extends ClusterFacts {
@@ -34,17 +36,19 @@ export function toClusterRecord(cluster: ManagedCluster): ClusterRecord {
   };
 }
 
-/** Every cluster in the subscriptions, one list call each, run concurrently. */
+/**
+ * Every cluster in the subscriptions, one list call each through the scope pool: a subscription that
+ * cannot be read (403, 409 MissingSubscriptionRegistration, 5xx) is recorded in
+ * session.scopeFailures and the others are still listed.
+ */
 export async function listClusters(session: AzureSession, subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]> {
-  const lists = await Promise.all(
-    subscriptions.map(async (subscription) => {
-      const client = await session.containerClient(subscription.id);
-      const result: ClusterRecord[] = [];
-      for await (const cluster of client.managedClusters.list()) result.push(toClusterRecord(cluster));
-      return result;
-    }),
-  );
-  return lists.flat();
+  const lists = await readScopes(session.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), session.globals.concurrency, async (subscription) => {
+    const client = await session.containerClient(subscription.id);
+    const result: ClusterRecord[] = [];
+    for await (const cluster of client.managedClusters.list()) result.push(toClusterRecord(cluster));
+    return result;
+  });
+  return lists.flatMap((entry) => entry.value);
 }
 
 export interface ResolveClusterRequest {
@@ -73,7 +77,7 @@ export async function resolveCluster(request: ResolveClusterRequest): Promise<Cl
     try {
       return toClusterRecord(await client.managedClusters.get(resourceGroup, name));
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) {
+      if (isResourceMissing(error)) {
         throw new NotFoundError(`AKS cluster '${name}' was not found in resource group '${resourceGroup}' of subscription ${subscriptionId}.`, {
           suggestion: "Check the name and --resource-group, or list clusters with 'az aks list -o table'.",
           cause: error,
@@ -85,7 +89,15 @@ export async function resolveCluster(request: ResolveClusterRequest): Promise<Cl
   const subscriptions = await request.subscriptions();
   const clusters = await listClusters(request.session, subscriptions);
   const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === request.reference.toLowerCase());
-  if (matches.length === 1) return matches[0] as ClusterRecord;
+  if (matches.length === 1) {
+    // Found in a readable subscription: the failed ones do not change the answer (a cluster with the
+    // same name there would make it ambiguous, which --resource-group or the id resolves).
+    request.session.scopeFailures.settle();
+    return matches[0] as ClusterRecord;
+  }
+  if (matches.length === 0 && request.session.scopeFailures.size > 0) {
+    throw request.session.scopeFailures.unreachable(`No AKS cluster named '${request.reference}' in the subscriptions that could be read`);
+  }
   if (matches.length === 0) {
     throw new NotFoundError(`No AKS cluster named '${request.reference}' in ${subscriptions.map((s) => s.name).join(", ")}.`, {
       suggestion: clusters.length
@@ -103,3 +115,4 @@ export async function resolveCluster(request: ResolveClusterRequest): Promise<Cl
     suggestion: "Pass --resource-group, or the full resource id.",
   });
 }
+

@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
+import { isMissingResponse } from "./arm-errors.js";
 import type { Client, ClientOptions } from "@azure-rest/core-client";
 import { apiVersions } from "./clouds.js";
 import { segments } from "./ids.js";
@@ -63,7 +64,7 @@ export class ExemptionsClient {
   /** Returns undefined when the exemption does not exist. */
   async get(scope: string, name: string): Promise<PolicyExemption | undefined> {
     const response = await this.client.pathUnchecked(path(scope, name)).get({ queryParameters: { "api-version": this.apiVersion } });
-    if (response.status === "404") return undefined;
+    if (isMissingResponse(response.status, response.body)) return undefined;
     if (response.status !== "200") return this.fail(response);
     return response.body as PolicyExemption;
   }

@@ -11,6 +11,8 @@ import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
+import { ScopeFailures } from "./scope-pool.js";
+import { errorBodyPolicy } from "./arm-errors.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -62,6 +64,8 @@ export class AzureSession {
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
   credentialKind = "";
+  /** Scopes this run could not read (README "Exit codes": 7 for reads). */
+  readonly scopeFailures = new ScopeFailures();
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -145,6 +149,7 @@ export class AzureSession {
   async clientOptions(): Promise<Record<string, unknown>> {
     const { cloud, ca } = await this.connection();
     const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [];
+    additionalPolicies.push({ policy: errorBodyPolicy, position: "perCall" });
     if (this.deps.globals.debug) additionalPolicies.push({ policy: debugPolicy(this.deps.debug), position: "perRetry" });
     return {
       endpoint: cloud.resourceManager,
@@ -208,7 +213,8 @@ export class AzureSession {
     this.exemptionsPromise ??= (async () => {
       const { cloud } = await this.connection();
       const options = await this.clientOptions();
-      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), options);
+      const apiVersion = this.deps.globals.exemptionsApiVersion;
+      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
   }

@@ -1,3 +1,5 @@
+import { armErrorBody, unservedApiVersion, type UnservedApiVersion } from "../azure/arm-errors.js";
+
 /**
  * Typed errors and the one place that maps them to exit codes (see README "Exit codes").
  * Commands throw these; `main` prints the message, the suggestion, and the raw cause only with --debug.
@@ -54,6 +56,8 @@ function restErrorCode(error: RestLikeError): string | undefined {
 }
 
 function restErrorMessage(error: RestLikeError): string {
+  const remembered = armErrorBody(error as Parameters<typeof armErrorBody>[0])?.message;
+  if (remembered) return remembered;
   const body = error.response?.bodyAsText;
   if (body) {
     try {
@@ -101,6 +105,8 @@ export function toAkspolError(error: unknown): AkspolError {
     const message = restErrorMessage(error);
     const requestId = error.response?.headers?.get("x-ms-request-id");
     const status = error.statusCode;
+    const unserved = unservedApiVersion(code, message);
+    if (unserved && (status === 404 || status === 400)) return unservedVersionError(unserved, message, error, requestId);
     if (code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed" || status === 403) {
       const { action, scope } = parseAuthorizationFailure(message);
       const role = action ? roleForAction(action) : "Resource Policy Contributor";
@@ -167,6 +173,26 @@ function tokenEndpointError(error: unknown): string | undefined {
   const description = text(rawCode, "message") && typeof rawCode === "object" ? text(rawCode, "message") : text(errorResponse?.errorDescription ?? cause?.errorMessage, "message");
   if (!code && !description) return undefined;
   return `the token endpoint answered${statusCode ? ` ${statusCode}` : ""}${code ? ` ${code}` : ""}${description ? `: ${firstLine(description)}` : ""}`;
+}
+
+/**
+ * A cloud that does not serve the api-version akspol sent (sovereign clouds lag, README "Sovereign
+ * clouds and api-versions"): a usage error naming the versions it serves and the flag that picks one.
+ */
+function unservedVersionError(unserved: UnservedApiVersion, message: string, cause: unknown, requestId: string | undefined): UsageError {
+  const type = unserved.type ?? "this resource type";
+  const newest = [...unserved.supported].filter((version) => !version.includes("preview")).sort().at(-1) ?? [...unserved.supported].sort().at(-1);
+  const exemptions = /policyExemptions/i.test(type);
+  const policy = /^policy(Assignments|Definitions|SetDefinitions)/i.test(type);
+  const flag = exemptions ? "--exemptions-api-version" : policy ? "--api-version" : undefined;
+  const served = unserved.supported.length ? ` (it serves: ${unserved.supported.join(", ")})` : "";
+  return new UsageError(`This cloud does not serve api-version ${unserved.version ?? "?"} for ${type}${served}.`, {
+    cause,
+    requestId,
+    suggestion: flag
+      ? `Pass ${flag} ${newest ?? "<a version it serves>"} (README "Sovereign clouds and api-versions").`
+      : `akspol has no override for ${type}; ARM said: ${firstLine(message)}`,
+  });
 }
 
 function firstLine(text: string): string {

@@ -26,6 +26,7 @@ export const globalOptionSpecs: OptionSpec[] = [
   { flags: "--client-id <id>", description: "application (client) id for service-principal, managed or workload identity (env AZURE_CLIENT_ID)" },
   { flags: "--cloud <name>", description: "Azure cloud (env AKSPOL_CLOUD)", choices: cloudNames },
   { flags: "--api-version <version>", description: "override the policy api-version (when a cloud does not serve the default yet)" },
+  { flags: "--exemptions-api-version <version>", description: "override the policy exemptions api-version (default 2022-07-01-preview)" },
   { flags: "--emulator", description: "use the local ARM emulator at its default state dir" },
   { flags: "--emulator-dir <dir>", description: "use the ARM emulator whose state dir is DIR (env AKSPOL_EMULATOR)" },
   { flags: "--principal <name>", description: "emulator principal to sign in as (admin, reader, policy-contributor)" },
@@ -47,6 +48,7 @@ export interface GlobalOptions {
   clientId?: string;
   cloud: CloudName;
   apiVersion?: string;
+  exemptionsApiVersion?: string;
   /** Emulator state dir to connect to, when --emulator, --emulator-dir or AKSPOL_EMULATOR is given. */
   emulatorDir?: string;
   principal?: string;
@@ -68,6 +70,7 @@ export interface RawGlobalFlags {
   clientId?: string;
   cloud?: string;
   apiVersion?: string;
+  exemptionsApiVersion?: string;
   emulator?: boolean;
   emulatorDir?: string;
   principal?: string;
@@ -125,6 +128,12 @@ export function resolveGlobalOptions(raw: RawGlobalFlags, env: NodeJS.ProcessEnv
     });
   }
 
+  for (const [flag, value] of [["--api-version", raw.apiVersion], ["--exemptions-api-version", raw.exemptionsApiVersion]] as const) {
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha)?$/i.test(value)) {
+      throw new UsageError(`Invalid ${flag} '${value}'.`, { suggestion: "Use an ARM api-version such as 2023-04-01 or 2022-07-01-preview." });
+    }
+  }
+
   return {
     subscriptions,
     tenant: raw.tenant ?? env.AZURE_TENANT_ID,
@@ -132,6 +141,7 @@ export function resolveGlobalOptions(raw: RawGlobalFlags, env: NodeJS.ProcessEnv
     clientId: raw.clientId ?? env.AZURE_CLIENT_ID,
     cloud: pick(raw.cloud ?? env.AKSPOL_CLOUD ?? env.AZURE_CLOUD, cloudNames, "--cloud") ?? "AzureCloud",
     apiVersion: raw.apiVersion,
+    exemptionsApiVersion: raw.exemptionsApiVersion,
     emulatorDir,
     principal: raw.principal ?? env.AKSPOL_PRINCIPAL,
     output: raw.output as OutputFormat | undefined,

@@ -3,8 +3,43 @@
 // (e.g. Azure/azure-powershell#25483 for InvalidResourceType).
 import { ArmError, badRequest } from "./errors.js";
 
-export const POLICY_API_VERSIONS = ["2021-06-01", "2022-06-01", "2023-04-01", "2024-04-01", "2024-05-01", "2025-03-01"] as const;
+/**
+ * Microsoft.Authorization policy types in the public cloud: the list ARM's InvalidResourceType message
+ * gave in 2025 (Azure/bicep#17089: up to 2025-01-01), plus 2025-03-01, which @azure/arm-policy 7 sends.
+ */
+export const POLICY_API_VERSIONS = [
+  "2015-10-01-preview", "2016-04-01", "2016-12-01", "2017-06-01-preview", "2018-03-01", "2018-05-01", "2019-01-01", "2019-06-01",
+  "2019-09-01", "2020-03-01", "2020-08-01", "2020-09-01", "2021-06-01", "2022-06-01", "2023-04-01", "2024-04-01", "2024-05-01",
+  "2025-01-01", "2025-03-01",
+] as const;
 export const EXEMPTION_API_VERSIONS = ["2020-07-01-preview", "2022-07-01-preview", "2024-12-01-preview"] as const;
+
+export type CloudProfile = "AzureCloud" | "AzureUSGovernment";
+export const CLOUD_PROFILES: readonly CloudProfile[] = ["AzureCloud", "AzureUSGovernment"];
+export const CLOUD_KEY = "#meta/cloud";
+
+/**
+ * What each cloud serves. Azure Government lags: in 2024 it answered 2023-04-01 with InvalidResourceType
+ * (Azure/azure-powershell#25483), by 2025 it served 2023-04-01 for set definitions
+ * (Azure/enterprise-azure-policy-as-code#905) but not 2024-04-01 for assignments
+ * (Azure/Azure-Landing-Zones#1502). Unverified: the exact lists Government serves today.
+ */
+export const CLOUD_API_VERSIONS: Record<CloudProfile, { policy: readonly string[]; exemptions: readonly string[] }> = {
+  AzureCloud: { policy: POLICY_API_VERSIONS, exemptions: EXEMPTION_API_VERSIONS },
+  AzureUSGovernment: {
+    policy: POLICY_API_VERSIONS.filter((version) => version <= "2023-04-01"),
+    exemptions: ["2020-07-01-preview", "2022-07-01-preview"],
+  },
+};
+
+export function cloudProfileOf(reader: { get(key: string): { body: any } | undefined }): CloudProfile {
+  return reader.get(CLOUD_KEY)?.body?.cloud === "AzureUSGovernment" ? "AzureUSGovernment" : "AzureCloud";
+}
+
+/** The api-versions the emulator's cloud profile serves for policy types and for exemptions. */
+export function servedApiVersions(reader: { get(key: string): { body: any } | undefined }): { policy: readonly string[]; exemptions: readonly string[] } {
+  return CLOUD_API_VERSIONS[cloudProfileOf(reader)];
+}
 /**
  * AKS stable versions from 2022-11-01 to the one @azure/arm-containerservice 25.5.0 sends (2026-06-01).
  * The 2025-10-01+ entries are the SDK's KnownVersions; the earlier ones are the AKS stable releases.
@@ -34,7 +69,10 @@ export function requireApiVersion(apiVersion: string | undefined): string {
   return apiVersion;
 }
 
-/** ARM's answer for a Microsoft.Authorization (or other RP-registered) type at an unknown version. */
+/**
+ * ARM's answer for a Microsoft.Authorization (or other RP-registered) type at a version it does not
+ * serve: 404 InvalidResourceType listing the supported versions (Azure/bicep#17089).
+ */
 export function checkResourceTypeVersion(
   apiVersion: string | undefined,
   namespace: string,
@@ -43,7 +81,8 @@ export function checkResourceTypeVersion(
 ): string {
   const version = requireApiVersion(apiVersion);
   if (!supported.includes(version.toLowerCase())) {
-    throw badRequest(
+    throw new ArmError(
+      404,
       "InvalidResourceType",
       `The resource type '${type}' could not be found in the namespace '${namespace}' for api version '${version}'. The supported api-versions are '${supported.join(",")}'.`,
     );
@@ -92,6 +131,9 @@ export function assignmentPropertyNames(apiVersion: string): Set<string> {
   return new Set(names);
 }
 
+/** Every assignment property of every version the emulator models; others are kept as sent. */
+export const MODELLED_ASSIGNMENT_PROPERTIES = assignmentPropertyNames("9999-12-31");
+
 export function exemptionPropertyNames(apiVersion: string): Set<string> {
   const names = ["policyAssignmentId", "policyDefinitionReferenceIds", "exemptionCategory", "expiresOn", "displayName", "description", "metadata"];
   if (atLeast(apiVersion, "2022-07-01")) names.push("resourceSelectors", "assignmentScopeValidation");
@@ -106,3 +148,6 @@ export function definitionPropertyNames(apiVersion: string, set: boolean): Set<s
   if (!set && atLeast(apiVersion, "2024-05-01")) names.push("externalEvaluationEnforcementSettings");
   return new Set(names);
 }
+
+/** Every exemption property of every version the emulator models; others are kept as sent. */
+export const MODELLED_EXEMPTION_PROPERTIES = exemptionPropertyNames("9999-12-31");

@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { compareVersions } from "./versions.js";
+import { cloudProfileOf } from "./api-versions.js";
+import type { StateReader } from "./store.js";
 
 export interface BuiltinDefinition {
   kind: "policyDefinitions" | "policySetDefinitions";
@@ -93,8 +95,28 @@ export interface BuiltinCatalog {
 }
 
 let cached: BuiltinCatalog | undefined;
+let cachedGov: BuiltinCatalog | undefined;
 
-export function builtins(): BuiltinCatalog {
+/**
+ * The built-ins the emulator serves: the public cloud's, or with the AzureUSGovernment profile the
+ * Government copies of the two initiatives and their members (same ids, members one major higher).
+ */
+export function builtins(reader?: Pick<StateReader, "get">): BuiltinCatalog {
+  if (reader !== undefined && cloudProfileOf(reader) === "AzureUSGovernment") return govBuiltins();
+  return publicBuiltins();
+}
+
+function govBuiltins(): BuiltinCatalog {
+  if (cachedGov !== undefined) return cachedGov;
+  const dir = join(dataDirectory(), "gov");
+  cachedGov = {
+    policyDefinitions: collect("policyDefinitions", readJsonFiles(join(dir, "policyDefinitions"))),
+    policySetDefinitions: collect("policySetDefinitions", readJsonFiles(join(dir, "policySetDefinitions"))),
+  };
+  return cachedGov;
+}
+
+function publicBuiltins(): BuiltinCatalog {
   if (cached !== undefined) return cached;
   const dir = dataDirectory();
   const definitions = [

@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:https";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Socket } from "node:net";
+import { CLOUD_KEY, cloudProfileOf, type CloudProfile } from "./api-versions.js";
 import { loadOrCreateTls } from "./certs.js";
 import { EmulatorClock } from "./clock.js";
 import { demoSeed } from "./demo-seed.js";
@@ -38,6 +39,8 @@ export interface EmulatorOptions {
    * tokens and grant roles). Off by default; `akspol emulator --open-hooks`.
    */
   openHooks?: boolean;
+  /** The cloud whose api-versions and built-ins it serves (kept in the state dir; default AzureCloud). */
+  cloud?: CloudProfile;
 }
 export interface EmulatorPrincipal {
   name: string;
@@ -117,6 +120,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const store = new Store(stateDir);
   const clock = new EmulatorClock(store);
   if (!store.existedAtLoad) await initialize(store, clock, options);
+  if (options.cloud !== undefined && cloudProfileOf(store) !== options.cloud) {
+    const batch = store.batch();
+    batch.put(CLOUD_KEY, { type: "#meta", id: CLOUD_KEY, body: { cloud: options.cloud } });
+    await batch.commit();
+  }
   // Fold the log into a snapshot so each run starts from a compact state.
   await store.compact();
   const tenantId = store.get(TENANT_KEY)!.body.tenantId as string;

@@ -13,7 +13,15 @@ import { stageDefinition } from "./resources/policy-definitions.js";
 export interface SeedDocument {
   tenantId?: string;
   managementGroups?: { name: string; displayName?: string; parent?: string }[];
-  subscriptions?: { subscriptionId: string; displayName: string; managementGroup?: string }[];
+  subscriptions?: {
+    subscriptionId: string;
+    displayName: string;
+    managementGroup?: string;
+    /** Resource providers not registered there: their requests get 409 MissingSubscriptionRegistration. */
+    unregisteredProviders?: string[];
+    /** The tenant the subscription belongs to (default: the emulator's home tenant). */
+    tenantId?: string;
+  }[];
   resourceGroups?: { subscriptionId: string; name: string; location?: string }[];
   managedClusters?: {
     subscriptionId: string;
@@ -87,7 +95,14 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
     batch.put(keyOf(id), {
       type: SUBSCRIPTION_TYPE,
       id,
-      body: { subscriptionId: subscription.subscriptionId, displayName: subscription.displayName, managementGroup: subscription.managementGroup ?? tenantId, state: "Enabled" },
+      body: {
+        subscriptionId: subscription.subscriptionId,
+        displayName: subscription.displayName,
+        managementGroup: subscription.managementGroup ?? tenantId,
+        state: "Enabled",
+        ...(subscription.unregisteredProviders ? { unregisteredProviders: subscription.unregisteredProviders } : {}),
+        ...(subscription.tenantId ? { tenantId: subscription.tenantId } : {}),
+      },
     });
   }
   for (const group of doc.resourceGroups ?? []) {

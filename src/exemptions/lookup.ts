@@ -2,7 +2,7 @@ import type { Context } from "../context.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { listClusters, resolveCluster, type ClusterRecord, type ResolveClusterRequest } from "../azure/clusters.js";
-import { mapConcurrent } from "../azure/concurrency.js";
+import { readScopes } from "../azure/scope-pool.js";
 import { parseClusterId, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
 import { NotFoundError, UsageError } from "../cli/errors.js";
 
@@ -32,7 +32,13 @@ export async function findClusterIn(request: ResolveClusterRequest & { listed?: 
       const matches = clusters.filter(
         (cluster) => cluster.name.toLowerCase() === request.reference.toLowerCase() && cluster.resourceGroup.toLowerCase() === request.resourceGroup?.toLowerCase(),
       );
-      if (matches.length === 1) return matches[0] as ClusterRecord;
+      if (matches.length === 1) {
+        request.session.scopeFailures.settle();
+        return matches[0] as ClusterRecord;
+      }
+      if (matches.length === 0 && request.session.scopeFailures.size > 0) {
+        throw request.session.scopeFailures.unreachable(`AKS cluster '${request.reference}' was not found in resource group '${request.resourceGroup}' of the subscriptions that could be read`);
+      }
       if (matches.length === 0) {
         throw new NotFoundError(`AKS cluster '${request.reference}' was not found in resource group '${request.resourceGroup}' of ${subscriptions.map((subscription) => subscription.name).join(", ")}.`, {
           suggestion: "Check the name and resource group, or pass --subscription or the cluster's resource id.",
@@ -73,12 +79,20 @@ export async function findExemption(ctx: Context, lookup: ExemptionLookup): Prom
     return exemption;
   }
   const subscriptions = await lookupSubscriptions(ctx);
-  const lists = await mapConcurrent(subscriptions, ctx.globals.concurrency, (subscription) => client.list(subscriptionScope(subscription.id)));
+  const lists = await readScopes(ctx.azure.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), ctx.globals.concurrency, (subscription) =>
+    client.list(subscriptionScope(subscription.id)),
+  );
   const wanted = lookup.reference.toLowerCase();
   const unique = new Map<string, PolicyExemption>();
-  for (const exemption of lists.flat()) if (exemption.name.toLowerCase() === wanted) unique.set(exemption.id.toLowerCase(), exemption);
+  for (const exemption of lists.flatMap((entry) => entry.value)) if (exemption.name.toLowerCase() === wanted) unique.set(exemption.id.toLowerCase(), exemption);
   const matches = [...unique.values()];
-  if (matches.length === 1) return matches[0] as PolicyExemption;
+  if (matches.length === 1) {
+    ctx.azure.scopeFailures.settle();
+    return matches[0] as PolicyExemption;
+  }
+  if (matches.length === 0 && ctx.azure.scopeFailures.size > 0) {
+    throw ctx.azure.scopeFailures.unreachable(`No exemption named '${lookup.reference}' in the subscriptions that could be read`);
+  }
   if (matches.length === 0) {
     throw new NotFoundError(`No exemption named '${lookup.reference}' in ${subscriptions.map((subscription) => subscription.name).join(", ")}.`, {
       suggestion: "List exemptions with 'akspol exempt list --include-expired', or pass --subscription or the full id.",

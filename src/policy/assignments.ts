@@ -1,7 +1,9 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
+import { isResourceMissing } from "../azure/arm-errors.js";
 import picomatch from "picomatch";
 import type { AzureSession } from "../azure/session.js";
-import { normalizeId, parseScope, splitAuthorizationId } from "../azure/ids.js";
+import { clusterId, managementGroupScope, normalizeId, parseScope, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
+import { readScopes } from "../azure/scope-pool.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, memberDefinitionIds, type InitiativeInfo } from "./catalog.js";
@@ -26,6 +28,20 @@ export interface PodSecurityAssignment {
   initiative?: InitiativeInfo;
   /** For custom sets: the set's display name and which of the nine members it contains. */
   custom?: { setDefinitionId: string; displayName: string; memberReferenceIds: string[] };
+}
+
+/** The ARM scope id of a list target (for reporting a scope that could not be read). */
+export function targetScope(target: ScopeTarget): string {
+  switch (target.kind) {
+    case "managementGroup":
+      return managementGroupScope(target.managementGroup);
+    case "subscription":
+      return subscriptionScope(target.subscriptionId);
+    case "resourceGroup":
+      return `${subscriptionScope(target.subscriptionId)}/resourceGroups/${target.resourceGroup}`;
+    case "cluster":
+      return clusterId(target.subscriptionId, target.resourceGroup, target.name);
+  }
 }
 
 export function targetFromScope(scope: string): ScopeTarget {
@@ -107,7 +123,7 @@ export async function classifyAssignments(
       );
     } catch (error) {
       // A set we may not read is not ours to show; a real failure surfaces on the built-ins.
-      if ((error as { statusCode?: number }).statusCode !== 404 && (error as { statusCode?: number }).statusCode !== 403) throw error;
+      if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
       customSets.set(id, undefined);
     }
   });
@@ -144,9 +160,9 @@ export interface FindRequest {
 
 /** Lists, deduplicates by id (an assignment on a management group appears once), classifies and filters. */
 export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
-  const lists = await mapConcurrent(request.targets, request.concurrency ?? 8, (target) => listAssignmentsAt(request.session, target));
+  const lists = await readScopes(request.session.scopeFailures, request.targets, targetScope, request.concurrency ?? 8, (target) => listAssignmentsAt(request.session, target));
   const unique = new Map<string, PolicyAssignment>();
-  for (const assignment of lists.flat()) {
+  for (const assignment of lists.flatMap((entry) => entry.value)) {
     if (assignment.id) unique.set(normalizeId(assignment.id), assignment);
   }
   let classified = await classifyAssignments(request.definitions, [...unique.values()], request.concurrency);
@@ -167,7 +183,7 @@ export async function getAssignmentById(session: AzureSession, id: string): Prom
   try {
     return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isResourceMissing(error)) return undefined;
     throw error;
   }
 }
@@ -208,7 +224,13 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
   const wanted = request.reference.toLowerCase();
   let matches = all.filter((entry) => entry.assignment.name?.toLowerCase() === wanted);
   if (matches.length === 0) matches = all.filter((entry) => entry.assignment.displayName?.toLowerCase() === wanted);
-  if (matches.length === 1) return matches[0] as PodSecurityAssignment;
+  if (matches.length === 1) {
+    request.session.scopeFailures.settle();
+    return matches[0] as PodSecurityAssignment;
+  }
+  if (matches.length === 0 && request.session.scopeFailures.size > 0) {
+    throw request.session.scopeFailures.unreachable(`No pod-security assignment named '${request.reference}' in the scopes that could be read`);
+  }
   if (matches.length === 0) {
     throw new NotFoundError(`No pod-security assignment named '${request.reference}' in the chosen scope.`, {
       suggestion: all.length

@@ -1,4 +1,5 @@
 import type { PolicyExemption } from "../azure/exemptions-client.js";
+import { isResourceMissing } from "../azure/arm-errors.js";
 import { normalizeId } from "../azure/ids.js";
 import type { PodSecurityAssignment } from "./assignments.js";
 import type { SetDefinitionCache, SetDefinition } from "./definitions.js";
@@ -40,7 +41,7 @@ export async function summarize(entry: PodSecurityAssignment, definitions: SetDe
   try {
     definition = await definitions.forAssignment(assignment);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404 && (error as { statusCode?: number }).statusCode !== 403) throw error;
+    if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
   }
   const parameters = definition ? effectiveParameters(assignment, definition) : [];
   const excluded = parameters.find((parameter) => parameter.name === "excludedNamespaces");

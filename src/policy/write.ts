@@ -1,4 +1,5 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
+import { isResourceMissing } from "../azure/arm-errors.js";
 import type { AzureSession, Principal } from "../azure/session.js";
 import { parseScope, splitAuthorizationId } from "../azure/ids.js";
 import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
@@ -6,6 +7,7 @@ import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOwner } from "../journal/lock.js";
 import { expandVersions } from "./assignments.js";
+import { documentOf, getAssignmentDocument, putAssignmentDocument, putBody, toAssignmentModel } from "../azure/assignment-documents.js";
 import type { SetDefinitionCache } from "./definitions.js";
 import { applyEdit, changedFields, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
 
@@ -72,11 +74,11 @@ export interface WriteResult {
 export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment> {
   const parts = splitAuthorizationId(assignmentId, "policyAssignments");
   if (!parts) throw new UsageError(`'${assignmentId}' is not a policy assignment id.`);
-  const client = await session.policyClient(subscriptionOf(parts.scope));
   try {
-    return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
+    // Raw JSON, so that a write can send back every property ARM returned (assignment-documents.ts).
+    return toAssignmentModel(await getAssignmentDocument(session, parts.scope, parts.name, expandVersions));
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) {
+    if (isResourceMissing(error)) {
       throw new NotFoundError(`Policy assignment '${assignmentId}' does not exist (any more).`, { suggestion: "List the pod-security assignments with 'akspol find'." });
     }
     throw error;
@@ -91,14 +93,16 @@ function subscriptionOf(scope: string): string | undefined {
   }
 }
 
-async function send(session: AzureSession, assignmentId: string, plan: EditPlan): Promise<void> {
+async function send(session: AzureSession, assignmentId: string, current: PolicyAssignment, plan: EditPlan): Promise<void> {
   const parts = splitAuthorizationId(assignmentId, "policyAssignments")!;
-  const client = await session.policyClient(subscriptionOf(parts.scope));
   if (plan.method === "PATCH") {
     // PolicyAssignmentUpdate carries overrides; sending only them leaves everything else as it is.
+    const client = await session.policyClient(subscriptionOf(parts.scope));
     await client.policyAssignments.update(parts.scope, parts.name, { overrides: plan.body.overrides ?? [] });
   } else {
-    await client.policyAssignments.create(parts.scope, parts.name, plan.body);
+    const document = documentOf(current);
+    if (!document) throw new Error("internal: an assignment is written only from the raw document it was read as");
+    await putAssignmentDocument(session, parts.scope, parts.name, putBody(document, plan.body));
   }
 }
 
@@ -167,7 +171,7 @@ export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
         inFlight = true;
         writes += 1;
         try {
-          const sending = send(request.session, request.assignmentId, plan);
+          const sending = send(request.session, request.assignmentId, current, plan);
           request.afterSend?.();
           await sending;
         } catch (error) {

@@ -1,5 +1,5 @@
 // examples/github-actions-audit.yml: valid YAML with a schedule, valid bash in each step, and its
-// akspol commands run as written against the demo tenant (only the accepted file's path is swapped).
+// akspol commands run as written against the demo tenant (only the paths of the accepted file and the HTML report are swapped for temporary ones).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,11 +48,12 @@ test("its akspol commands run against the demo tenant: markdown, then SARIF", as
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.startsWith("npx --yes akspol audit"))
-    .map((line) => line.replace(/\s*>.*$/, "").split(/\s+/).slice(4).map((word) => (word === ".akspol/accepted.yaml" ? accepted : word)));
+    .map((line) => line.replace(/\s*>.*$/, "").split(/\s+/).slice(4).map((word) => (word === ".akspol/accepted.yaml" ? accepted : word === "audit.html" ? join(dir, "audit.html") : word)));
   expect(commands).toHaveLength(2);
   const [markdown, sarif] = await Promise.all(commands.map((argv) => runCli(["audit", ...argv], { emulatorDir: emulator.stateDir })));
   expect([0, 6], markdown?.stderr).toContain(markdown?.code);
   expect(markdown?.stdout).toMatch(/^## akspol audit\n/);
   expect(sarif?.code).toBe(0);
   expect(JSON.parse(sarif?.stdout ?? "").version).toBe("2.1.0");
+  expect(readFileSync(join(dir, "audit.html"), "utf8")).toContain("<html");
 });

@@ -122,7 +122,7 @@ describe("ARM behaviour", () => {
       ["undeclared parameter", { properties: { policyDefinitionId: BASELINE, parameters: { nope: { value: 1 } } } }, 400, "UndefinedPolicyParameter"],
       ["value outside allowedValues", { properties: { policyDefinitionId: BASELINE, parameters: { effect: { value: "Block" } } } }, 400, "InvalidPolicyParameters"],
       ["value of the wrong type", { properties: { policyDefinitionId: BASELINE, parameters: { excludedNamespaces: { value: "kube-system" } } } }, 400, "InvalidPolicyParameters"],
-      ["a field the api-version does not know", { properties: { policyDefinitionId: BASELINE, bogus: true } }, 400, "InvalidRequestContent"],
+      ["a top-level member ARM does not know", { properties: { policyDefinitionId: BASELINE }, bogus: true }, 400, "InvalidRequestContent"],
       ["malformed JSON", undefined, 400, "InvalidRequestContent"],
     ])("refuses an assignment PUT with %s", async (_label, body, status, code) => {
       if (body === undefined) {
@@ -173,8 +173,9 @@ describe("ARM behaviour", () => {
       await expectError("GET", `/subscriptions/${prod}/resourceGroups/rg-aks-prod/providers/Microsoft.ContainerService/managedClusters/nope?api-version=2026-06-01`, undefined, 404, "ResourceNotFound");
     });
     it("refuses unknown api-versions as ARM does", async () => {
-      await expectError("GET", assignmentPath("pss-baseline").replace(API, "api-version=2020-01-01"), undefined, 400, "InvalidResourceType");
-      await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions?api-version=2025-03-01`, undefined, 400, "InvalidResourceType");
+      // ARM answers an unserved version with 404 InvalidResourceType (Azure/bicep#17089).
+      await expectError("GET", assignmentPath("pss-baseline").replace(API, "api-version=2020-01-01"), undefined, 404, "InvalidResourceType");
+      await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions?api-version=2025-03-01`, undefined, 404, "InvalidResourceType");
       await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.ContainerService/managedClusters?api-version=2021-01-01`, undefined, 400, "NoRegisteredProviderFound");
       await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyAssignments`, undefined, 400, "MissingApiVersionParameter");
     });

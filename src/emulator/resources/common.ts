@@ -138,11 +138,17 @@ export function parseScopeOrThrow(scope: string): ParsedScope {
   return parsed;
 }
 
-/** The policy RP rejects members it does not know at this api-version ("Could not find member"). */
-export function rejectUnknownMembers(object: any, known: Set<string>, typeName: string, path: string): void {
+/**
+ * The policy RP rejects members it does not know at this api-version ("Could not find member").
+ * With `modelled` (the members of every version the emulator models), only a member of another
+ * version is rejected: one the emulator does not model at all stands for a property the service has
+ * and the emulator lags behind on, and is kept (issue 11: writes must not lose such properties).
+ */
+export function rejectUnknownMembers(object: any, known: Set<string>, typeName: string, path: string, modelled?: Set<string>): void {
   if (object === null || typeof object !== "object" || Array.isArray(object)) return;
   for (const name of Object.keys(object)) {
     if (object[name] === undefined) continue;
+    if (modelled !== undefined && !isModelled(name, modelled)) continue;
     if (![...known].some((candidate) => candidate.toLowerCase() === name.toLowerCase())) {
       throw invalidRequestContent(`Could not find member '${name}' on object of type '${typeName}'. Path '${path === "" ? name : `${path}.${name}`}'`);
     }
@@ -164,11 +170,22 @@ export function requireObjectBody(body: any): any {
   return body;
 }
 
-/** Project stored JSON onto the properties an api-version knows. */
-export function projectProperties(resource: any, known: Set<string>): any {
+export function isModelled(name: string, modelled: Set<string>): boolean {
+  return [...modelled].some((candidate) => candidate.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * Project stored JSON onto the properties an api-version knows. With `modelled`, properties the
+ * emulator does not model at any version are returned as stored.
+ */
+export function projectProperties(resource: any, known: Set<string>, modelled?: Set<string>): any {
   const copy = structuredClone(resource);
   if (copy.properties && typeof copy.properties === "object") {
-    for (const name of Object.keys(copy.properties)) if (!known.has(name)) delete copy.properties[name];
+    for (const name of Object.keys(copy.properties)) {
+      if (known.has(name)) continue;
+      if (modelled !== undefined && !isModelled(name, modelled)) continue;
+      delete copy.properties[name];
+    }
   }
   return copy;
 }

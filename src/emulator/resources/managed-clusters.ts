@@ -13,7 +13,8 @@ export function handleManagedClusters(request: ArmRequest, context: EmulatorCont
   const { store } = context;
   const existing = name !== undefined && resourceGroup !== undefined ? store.get(keyOf(managedClusterId(subscriptionId, resourceGroup, name))) : undefined;
   checkManagedClusterVersion(request.apiVersion, existing?.body?.location);
-  requireSubscription(store, subscriptionId);
+  const subscription = requireSubscription(store, subscriptionId);
+  requireRegistered(subscription, "Microsoft.ContainerService");
   if (request.method !== "GET") {
     throw new ArmError(405, "HttpMethodNotSupported", `The emulator serves managed clusters read-only; the http method '${request.method}' is not supported.`);
   }
@@ -33,6 +34,16 @@ export function handleManagedClusters(request: ArmRequest, context: EmulatorCont
   const clusters = store.list(MANAGED_CLUSTER_TYPE).filter((record) => keyOf(record.id).startsWith(prefix));
   const page = pageOf(request, context, clusters, (record) => keyOf(record.id), pageSize(request, 1000));
   return { status: 200, body: { value: page.value.map((record) => record.body), ...(page.nextLink ? { nextLink: page.nextLink } : {}) } };
+}
+
+/**
+ * ARM refuses requests to a provider the subscription has not registered (409, the usual cause of one
+ * failing subscription in a real tenant); https://aka.ms/rps-not-found.
+ */
+export function requireRegistered(subscription: { unregisteredProviders?: string[] } | undefined, namespace: string): void {
+  if (!(subscription?.unregisteredProviders ?? []).some((provider) => provider.toLowerCase() === namespace.toLowerCase())) return;
+  const message = `The subscription is not registered to use namespace '${namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`;
+  throw new ArmError(409, "MissingSubscriptionRegistration", message, { details: [{ code: "MissingSubscriptionRegistration", target: namespace, message }] });
 }
 
 export interface ClusterSeed {

@@ -1,7 +1,7 @@
 // policyAssignments at management-group, subscription, resource-group and resource scope
 // (contract §3). PUT is a full replace answered 201; PATCH changes only what PolicyAssignmentUpdate holds.
 import { randomUUID } from "node:crypto";
-import { POLICY_API_VERSIONS, assignmentPropertyNames, atLeast, checkResourceTypeVersion } from "../api-versions.js";
+import { MODELLED_ASSIGNMENT_PROPERTIES, servedApiVersions, assignmentPropertyNames, atLeast, checkResourceTypeVersion } from "../api-versions.js";
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "../context.js";
 import { ancestorKeys } from "../hierarchy.js";
@@ -17,6 +17,7 @@ import {
   pageSize,
   parseFilter,
   projectProperties,
+  isModelled,
   rejectUnknownMembers,
   requireObjectBody,
   requireScopeExists,
@@ -44,7 +45,7 @@ function notFoundError(name: string): ArmError {
 
 /** Stored JSON as an api-version and `$expand` show it. */
 export function presentAssignment(reader: StateReader, stored: any, apiVersion: string, expand: string | undefined): any {
-  const body = projectProperties(stored, assignmentPropertyNames(apiVersion));
+  const body = projectProperties(stored, assignmentPropertyNames(apiVersion), MODELLED_ASSIGNMENT_PROPERTIES);
   const wanted = (expand ?? "").split(",").map((item) => item.trim().toLowerCase());
   const wantsLatest = wanted.includes("latestdefinitionversion");
   const wantsEffective = wanted.includes("effectivedefinitionversion");
@@ -116,7 +117,7 @@ export function buildAssignment(reader: StateReader, write: AssignmentWrite): an
   if (requested === undefined || requested === null || typeof requested !== "object") {
     throw invalidRequestContent("Required property 'properties' not found in JSON. Path ''");
   }
-  rejectUnknownMembers(requested, known, "PolicyAssignmentProperties", "properties");
+  rejectUnknownMembers(requested, known, "PolicyAssignmentProperties", "properties", MODELLED_ASSIGNMENT_PROPERTIES);
   const policyDefinitionId = member(requested, "policyDefinitionId");
   if (typeof policyDefinitionId !== "string" || policyDefinitionId === "") {
     throw invalidRequestContent("Required property 'policyDefinitionId' not found in JSON. Path 'properties'");
@@ -169,6 +170,11 @@ export function buildAssignment(reader: StateReader, write: AssignmentWrite): an
   const properties: Record<string, unknown> = {};
   // Copy what the caller sent that this version knows and that is not read-only.
   for (const key of Object.keys(requested)) {
+    // A property the emulator does not model is kept as sent (see rejectUnknownMembers).
+    if (!isModelled(key, MODELLED_ASSIGNMENT_PROPERTIES)) {
+      if (requested[key] !== undefined) properties[key] = requested[key];
+      continue;
+    }
     const canonical = [...known].find((candidate) => eq(candidate, key));
     if (canonical === undefined || ["scope", "instanceId", "latestDefinitionVersion", "effectiveDefinitionVersion"].includes(canonical)) continue;
     if (requested[key] !== undefined) properties[canonical] = requested[key];
@@ -198,7 +204,7 @@ export function stageAssignment(batch: Batch, resource: any): void {
 
 /** `{scope}/providers/Microsoft.Authorization/policyAssignments[/{name}]` */
 export function handlePolicyAssignments(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, rest: string[]): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyAssignments", POLICY_API_VERSIONS);
+  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyAssignments", servedApiVersions(context.store).policy);
   const { store } = context;
   if (scope.kind === "tenant") throw missingSubscription();
   checkSubscriptionOf(store, scope);

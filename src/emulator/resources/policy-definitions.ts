@@ -1,7 +1,7 @@
 // policyDefinitions and policySetDefinitions: built-ins (tenant level, read-only, every listed version)
 // and custom ones at subscription and management-group scope.
 import { randomInt } from "node:crypto";
-import { POLICY_API_VERSIONS, atLeast, checkResourceTypeVersion, definitionPropertyNames } from "../api-versions.js";
+import { servedApiVersions, atLeast, checkResourceTypeVersion, definitionPropertyNames } from "../api-versions.js";
 import { ArmError, badRequest, notFound } from "../errors.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "../context.js";
 import { builtins } from "../builtins.js";
@@ -64,7 +64,7 @@ export function resolveDefinition(reader: StateReader, id: string): ResolvedDefi
   if (kind === undefined || !eq(providers, "providers") || !eq(namespace, "Microsoft.Authorization")) return undefined;
   const scopeSegments = segments.slice(0, -4);
   if (scopeSegments.length === 0) {
-    const builtin = builtins()[kind].get(name.toLowerCase());
+    const builtin = builtins(reader)[kind].get(name.toLowerCase());
     if (builtin !== undefined) return { kind, id: `/providers/${TYPE[kind]}/${builtin.name}`, builtIn: true, versions: builtin.versions, latest: builtin.latest };
   }
   const record = reader.get(keyOf(id));
@@ -125,7 +125,7 @@ function presentVersion(request: ArmRequest, reader: StateReader, apiVersion: st
 
 /** Routes `{scope}/providers/Microsoft.Authorization/{policyDefinitions|policySetDefinitions}[/...]`. */
 export function handleDefinitions(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, kind: DefinitionKind, rest: string[]): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", kind, POLICY_API_VERSIONS);
+  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", kind, servedApiVersions(context.store).policy);
   const { store } = context;
   checkSubscriptionOf(store, scope);
   if (scope.kind !== "tenant" && scope.kind !== "subscription" && scope.kind !== "managementGroup") {
@@ -270,7 +270,7 @@ function listDefinitions(request: ArmRequest, context: EmulatorContext, scope: P
   const definitions: ResolvedDefinition[] = [];
   const includeBuiltIns = filter.scope.kind !== "atExactScope";
   if (includeBuiltIns) {
-    for (const builtin of builtins()[kind].values()) definitions.push(resolveDefinition(store, `/providers/${TYPE[kind]}/${builtin.name}`)!);
+    for (const builtin of builtins(store)[kind].values()) definitions.push(resolveDefinition(store, `/providers/${TYPE[kind]}/${builtin.name}`)!);
     for (const record of store.list(TYPE[kind])) {
       if (keyOf(record.body.id).startsWith("/providers/microsoft.authorization/")) definitions.push(resolveDefinition(store, record.body.id)!);
     }
@@ -300,12 +300,12 @@ function listDefinitions(request: ArmRequest, context: EmulatorContext, scope: P
 
 /** `POST {scope}/providers/Microsoft.Authorization/listPolicy[Set]DefinitionVersions`: every version of every definition. */
 export function handleListAllVersions(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, kind: DefinitionKind): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", `${kind}/versions`, POLICY_API_VERSIONS.filter((version) => atLeast(version, "2023-04-01")));
+  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", `${kind}/versions`, servedApiVersions(context.store).policy.filter((version) => atLeast(version, "2023-04-01")));
   assertMethod(request, ["POST"], true);
   const { store } = context;
   const definitions: ResolvedDefinition[] = [];
   if (scope.kind === "tenant") {
-    for (const builtin of builtins()[kind].values()) definitions.push(resolveDefinition(store, `/providers/${TYPE[kind]}/${builtin.name}`)!);
+    for (const builtin of builtins(store)[kind].values()) definitions.push(resolveDefinition(store, `/providers/${TYPE[kind]}/${builtin.name}`)!);
   } else {
     authorize(store, request.caller, `${TYPE[kind]}/read`, scope.id);
     for (const record of store.list(TYPE[kind])) {

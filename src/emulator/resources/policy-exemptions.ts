@@ -1,6 +1,6 @@
 // policyExemptions at any scope (contract §5). Creating one also needs
 // Microsoft.Authorization/policyAssignments/exempt/action on the assignment it exempts.
-import { EXEMPTION_API_VERSIONS, atLeast, checkResourceTypeVersion, exemptionPropertyNames } from "../api-versions.js";
+import { MODELLED_EXEMPTION_PROPERTIES, servedApiVersions, atLeast, checkResourceTypeVersion, exemptionPropertyNames } from "../api-versions.js";
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "../context.js";
 import { isAtOrUnder } from "../hierarchy.js";
@@ -15,6 +15,7 @@ import {
   pageSize,
   parseFilter,
   projectProperties,
+  isModelled,
   rejectUnknownMembers,
   requireObjectBody,
   requireScopeExists,
@@ -41,7 +42,7 @@ function invalidRequest(message: string): ArmError {
 }
 
 export function presentExemption(stored: any, apiVersion: string): any {
-  return projectProperties(stored, exemptionPropertyNames(apiVersion));
+  return projectProperties(stored, exemptionPropertyNames(apiVersion), MODELLED_EXEMPTION_PROPERTIES);
 }
 
 interface ExemptionWrite {
@@ -68,7 +69,7 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
     throw invalidRequestContent("Required property 'properties' not found in JSON. Path ''");
   }
   const known = exemptionPropertyNames(apiVersion);
-  rejectUnknownMembers(requested, known, "PolicyExemptionProperties", "properties");
+  rejectUnknownMembers(requested, known, "PolicyExemptionProperties", "properties", MODELLED_EXEMPTION_PROPERTIES);
   const policyAssignmentId = member(requested, "policyAssignmentId");
   if (typeof policyAssignmentId !== "string" || policyAssignmentId === "") {
     throw invalidRequestContent("Required property 'policyAssignmentId' not found in JSON. Path 'properties'");
@@ -125,6 +126,11 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
 
   const properties: Record<string, unknown> = {};
   for (const key of Object.keys(requested)) {
+    // A property the emulator does not model is kept as sent (see rejectUnknownMembers).
+    if (!isModelled(key, MODELLED_EXEMPTION_PROPERTIES)) {
+      if (requested[key] !== undefined) properties[key] = requested[key];
+      continue;
+    }
     const canonical = [...known].find((candidate) => eq(candidate, key));
     if (canonical !== undefined && requested[key] !== undefined) properties[canonical] = requested[key];
   }
@@ -149,7 +155,7 @@ export function stageExemption(batch: Batch, resource: any): void {
 
 /** `{scope}/providers/Microsoft.Authorization/policyExemptions[/{name}]` */
 export function handlePolicyExemptions(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, rest: string[]): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyExemptions", EXEMPTION_API_VERSIONS);
+  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", "policyExemptions", servedApiVersions(context.store).exemptions);
   const { store } = context;
   if (scope.kind === "tenant") throw badRequest("MissingSubscription", "The request did not have a subscription or a valid tenant level resource provider.");
   checkSubscriptionOf(store, scope);
