@@ -1,5 +1,5 @@
-// exempt apply says what failed: the file (exit 2, file:line), Azure or the network (exit 1 with the
-// ARM code, 7 when only part of a batch failed), permission (4). Issue 10: 503s, dropped connections
+// exempt apply says what failed: the file (exit 2, file:line), Azure or the network (7 with the ARM
+// code: the subscriptions that could not be read are named, README "Exit codes"), permission (4). Issue 10: 503s, dropped connections
 // and expired tokens used to be reported as "file is not valid", exit 2.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "../../src/emulator/demo-seed.js";
@@ -22,8 +22,8 @@ const file = (name: string, cluster = "aks-prod-neu", category = "waiver") =>
 // Faults on the reads that check the file against Azure (the cluster list), past the SDK's retries.
 const clusterList = "/providers/Microsoft.ContainerService/managedClusters$";
 const cases: Array<{ label: string; fault?: Omit<FaultSpec, "pathPattern" | "count">; text?: string; code: number; says: RegExp; notSays: RegExp }> = [
-  { label: "503 from ARM", fault: { kind: "503", retryAfterMs: 1 }, code: 1, says: /ServiceUnavailable/, notSays: /not valid/ },
-  { label: "dropped connection", fault: { kind: "drop" }, code: 1, says: /Could not reach Azure Resource Manager|socket hang up|ECONNRESET/i, notSays: /not valid/ },
+  { label: "503 from ARM", fault: { kind: "503", retryAfterMs: 1 }, code: 7, says: /ServiceUnavailable/, notSays: /not valid/ },
+  { label: "dropped connection", fault: { kind: "drop" }, code: 7, says: /Could not reach Azure Resource Manager|socket hang up|ECONNRESET/i, notSays: /not valid/ },
   { label: "expired token", fault: { kind: "expired-token" }, code: 4, says: /ExpiredAuthenticationToken/, notSays: /not valid/ },
   { label: "invalid file", text: file("bad-category", "aks-prod-neu", "someday"), code: 2, says: /outcome-\d+\.yaml:7:15: category .someday. must be waiver or mitigated/, notSays: /ServiceUnavailable/ },
   { label: "unknown cluster in the file", text: file("ok-name", "aks-nowhere"), code: 2, says: /outcome-\d+\.yaml:4:\d+: no AKS cluster named 'aks-nowhere'/, notSays: /ServiceUnavailable/ },
