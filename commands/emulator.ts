@@ -1,5 +1,6 @@
 import { UsageError } from "../src/cli/errors.js";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
+import { releaseStartupSignals } from "../src/cli/signals.js";
 
 export interface EmulatorCommandOptions {
   port: number;
@@ -54,11 +55,10 @@ export default defineCommand<EmulatorCommandOptions>({
       openHooks: booleanOption(input, "openHooks"),
     };
   },
+  handlesSignals: true,
   async run(options, ctx) {
-    const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud, openHooks: options.openHooks });
-    // Listen for signals before announcing the endpoint: a caller may stop us the moment it reads it,
-    // and until a listener exists Node ends the process on SIGTERM without saving state.
+    // Our own handlers go in before the startup hold is released, so no SIGINT/SIGTERM is ever
+    // left to Node's default (death by the signal, state not saved) while the emulator starts.
     const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
@@ -67,7 +67,10 @@ export default defineCommand<EmulatorCommandOptions>({
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
+      if (releaseStartupSignals()) stop();
     });
+    const { startEmulator } = await import("../src/emulator/index.js");
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud, openHooks: options.openHooks });
     ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
     ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
     await stopped;

@@ -64,13 +64,13 @@ export default defineCommand<FindOptions>({
     }
     const columns: Array<Column<FindRow>> = [
       { header: "Name", value: (row) => row.name },
-      { header: "Display name", value: (row) => row.displayName },
+      { header: "Display name", value: (row) => row.displayName, optional: true },
       { header: "Initiative", value: (row) => `${row.initiative}${row.initiativeVersion ? ` ${row.initiativeVersion}` : ""}` },
       { header: "Scope", value: (row) => scopeLabel(row.scope, names) },
       { header: "Effect", value: (row) => row.effect },
-      { header: "Enforcement", value: (row) => row.enforcementMode },
-      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : "?"), wrap: true },
-      { header: "Exemptions", value: (row) => row.exemptions },
+      { header: "Enforcement", value: (row) => row.enforcementMode, optional: true },
+      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : "?") },
+      { header: "Exemptions", value: (row) => row.exemptions, optional: true },
     ];
     if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
     const data = rows.map(({ parameters: _parameters, ...row }) => row);

@@ -1,7 +1,7 @@
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
-import { CancelledError, ConflictError, UsageError } from "../src/cli/errors.js";
+import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
-import { runEditFlow, requireScriptable } from "../src/policy/edit-flow.js";
+import { runEditFlow } from "../src/policy/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
 import { journalOptionSpecs } from "./exclude/add.js";
 
@@ -14,6 +14,7 @@ export interface UndoOptions {
 
 export default defineCommand<UndoOptions>({
   path: ["undo"],
+  writes: true,
   summary: "Reverse a change from the journal (assignment parameters, or an exemption)",
   description:
     "Restores what a change replaced: for an assignment, the earlier values of the parameters and fields it touched (nothing else); for an exemption, the earlier exemption (or deletes the one it created). Shows what it would overwrite, and refuses (exit 5) when the resource changed since the change, unless --force.",
@@ -27,7 +28,6 @@ export default defineCommand<UndoOptions>({
     return { changeId, force: booleanOption(input, "force"), reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
   },
   async run(options, ctx) {
-    requireScriptable(ctx, options.changeId);
     const entry = await findEntry(ctx.journal(), options.changeId);
     if (entry.undoneBy?.length && !options.force) {
       throw new ConflictError(`Change ${entry.changeId} was already undone by ${entry.undoneBy.join(", ")}.`, { suggestion: "Pass --force to restore its earlier values again." });
@@ -54,25 +54,34 @@ export default defineCommand<UndoOptions>({
     if (plan.action === "none") {
       ctx.io.info(`No change: exemption ${plan.name} already is as it was before ${entry.changeId}.`);
     } else {
-      ctx.io.info(
-        plan.action === "delete"
-          ? `Plan: delete exemption ${plan.name} (created by ${entry.changeId}) at ${plan.scope}.`
-          : `Plan: ${plan.current ? "overwrite" : "re-create"} exemption ${plan.name} with its version from before ${entry.changeId}:\n${JSON.stringify(plan.restore, null, 2)}${plan.current ? `\nIt overwrites:\n${JSON.stringify(plan.current.properties, null, 2)}` : ""}`,
+      const proceed = await ctx.confirmWrite({
+        requests: [
+          {
+            method: plan.action === "delete" ? "DELETE" : "PUT",
+            resource: `${plan.scope}/providers/Microsoft.Authorization/policyExemptions/${plan.name}`,
+            summary: plan.action === "delete" ? `delete exemption ${plan.name} (created by ${entry.changeId})` : `${plan.current ? "overwrite" : "re-create"} exemption ${plan.name} as it was before ${entry.changeId}`,
+            before: plan.current?.properties ?? null,
+            after: plan.action === "delete" ? null : plan.restore,
+          },
+        ],
+        text:
+          plan.action === "delete"
+            ? `Plan: delete exemption ${plan.name} (created by ${entry.changeId}) at ${plan.scope}.`
+            : `Plan: ${plan.current ? "overwrite" : "re-create"} exemption ${plan.name} with its version from before ${entry.changeId}:\n${JSON.stringify(plan.restore, null, 2)}${plan.current ? `\nIt overwrites:\n${JSON.stringify(plan.current.properties, null, 2)}` : ""}`,
+        data: { ...output },
+        question: "Apply this undo?",
+      });
+      if (!proceed) return 0;
+      const principal = await ctx.azure.principal();
+      const result = await ctx.io.withSpinner(`Restoring ${plan.name}`, () =>
+        applyExemptionUndo(
+          { session: ctx.azure, journal: ctx.journal(), stateDir: ctx.globals.stateDir, principal, command: ctx.commandLine, reason: options.reason, ticket: options.ticket, now: () => ctx.clock.now() },
+          entry,
+          plan,
+        ),
       );
-      if (ctx.globals.dryRun) ctx.io.info("Dry run: nothing was written.");
-      else {
-        if (!ctx.globals.yes && !(await ctx.prompter.confirm("Apply this undo?", { default: false }))) throw new CancelledError();
-        const principal = await ctx.azure.principal();
-        const result = await ctx.io.withSpinner(`Restoring ${plan.name}`, () =>
-          applyExemptionUndo(
-            { session: ctx.azure, journal: ctx.journal(), stateDir: ctx.globals.stateDir, principal, command: ctx.commandLine, reason: options.reason, ticket: options.ticket, now: () => ctx.clock.now() },
-            entry,
-            plan,
-          ),
-        );
-        output.changeId = result.changeId;
-        ctx.io.success(`Undone (change ${result.changeId}).`);
-      }
+      output.changeId = result.changeId;
+      ctx.io.success(`Undone (change ${result.changeId}).`);
     }
     if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
     return 0;

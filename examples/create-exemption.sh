@@ -19,7 +19,7 @@ TICKET="${TICKET:-OPS-2001}"
 
 set +e
 result="$("$AKSPOL" exempt create \
-  --no-input \
+  --no-input --yes \
   --cluster "$CLUSTER" \
   --assignment "$ASSIGNMENT" \
   --policies BlockUsingHostNetwork \
@@ -33,7 +33,7 @@ set -e
 
 case "$status" in
   0) echo "$result" ;;
-  2) echo "Refused before any write (bad flag, wrong reference id, assignment does not apply, expiry not allowed)." >&2 ;;
+  2) echo "Refused before any write (bad flag or value, wrong reference id, assignment does not apply, expiry not allowed, no --yes)." >&2 ;;
   3) echo "The cluster or assignment was not found." >&2 ;;
   4) echo "Not signed in, or no permission to create exemptions (needs Resource Policy Contributor)." >&2 ;;
   5) echo "The exemption exists already: use 'akspol exempt renew' to move its expiry." >&2 ;;

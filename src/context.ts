@@ -5,6 +5,7 @@ import type { OutputFormat } from "./cli/output.js";
 import { AzureSession } from "./azure/session.js";
 import { resolveSubscriptions, type SubscriptionRef } from "./azure/subscriptions.js";
 import { Journal } from "./journal/journal.js";
+import { confirmWrite, type WritePlan } from "./cli/confirm.js";
 
 export interface Clock {
   now(): Date;
@@ -29,6 +30,11 @@ export interface Context {
   commandLine: string;
   subscriptions(options?: { all?: boolean }): Promise<SubscriptionRef[]>;
   journal(): Journal;
+  /**
+   * The frame's one confirmation rule (src/cli/confirm.ts): call with the plan before the first write
+   * request. True: write. False: a dry run, the plan was printed as the result; write nothing.
+   */
+  confirmWrite(plan: WritePlan): Promise<boolean>;
 }
 
 export interface ContextDeps {
@@ -41,6 +47,9 @@ export interface ContextDeps {
   commandLine: string;
   /** Tests may inject a credential or a prebuilt session. */
   session?: AzureSession;
+  /** The command's path ("exempt create") and whether its metadata declares that it writes. */
+  command?: string;
+  writes?: boolean;
 }
 
 export function createContext(deps: ContextDeps): Context {
@@ -78,6 +87,20 @@ export function createContext(deps: ContextDeps): Context {
     journal() {
       journal ??= new Journal(deps.globals.stateDir);
       return journal;
+    },
+    confirmWrite(plan) {
+      return confirmWrite(
+        {
+          io: deps.io,
+          prompter: deps.prompter,
+          format: deps.format,
+          yes: deps.globals.yes,
+          dryRun: deps.globals.dryRun,
+          command: deps.command ?? "",
+          declaredWrites: deps.writes === true,
+        },
+        plan,
+      );
     },
   };
 }

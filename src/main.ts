@@ -7,6 +7,8 @@ import { IO, systemIO } from "./cli/io.js";
 import type { OutputFormat } from "./cli/output.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
 import { redact } from "./cli/redact.js";
+import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
+import { refuseUnconfirmedWrite } from "./cli/confirm.js";
 import { finishReads } from "./cli/scope-report.js";
 import { createContext, type Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
@@ -64,8 +66,8 @@ function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw
     .version(version, "-v, --version")
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeOut: (text) => io.writeOut(text),
+      writeErr: (text) => io.writeErr(text),
     })
     .exitOverride();
   program.addHelpText(
@@ -81,8 +83,8 @@ function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw
       let group = groups.get(noun);
       if (!group) {
         group = new Command(noun).description(commandGroups[noun] ?? "").exitOverride().configureOutput({
-          writeOut: (text) => io.stdout.write(text),
-          writeErr: (text) => io.stderr.write(text),
+          writeOut: (text) => io.writeOut(text),
+          writeErr: (text) => io.writeErr(text),
         });
         program.addCommand(group);
         groups.set(noun, group);
@@ -90,7 +92,7 @@ function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw
       parent = group;
     }
     const verb = new Command(spec.path[spec.path.length - 1]).description(spec.description ?? spec.summary).summary(spec.summary);
-    verb.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    verb.exitOverride().configureOutput({ writeOut: (text) => io.writeOut(text), writeErr: (text) => io.writeErr(text) });
     for (const argument of spec.arguments ?? []) {
       const name = `${argument.name}${argument.variadic ? "..." : ""}`;
       verb.argument(argument.required ? `<${name}>` : `[${name}]`, argument.description);
@@ -141,19 +143,29 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     }
     if (!selected) return ExitCode.ok;
     const { spec, input, raw } = selected;
+    if (!spec.handlesSignals) {
+      // Stopped while loading: end as the signal would have, before any request.
+      const signal = releaseStartupSignals();
+      if (signal) return signalExitCode(signal);
+    }
     const globals = resolveGlobalOptions(raw, env);
     debug = globals.debug;
     io.quiet = globals.quiet;
     io.debugEnabled = globals.debug;
     io.noInput = globals.noInput;
     const outputs = spec.outputs ?? ["table", "json"];
-    const format = (globals.output ?? outputs[0]) as OutputFormat;
+    // -o wide is the table with every column at full width, for every command that prints a table.
+    const wide = globals.output === "wide" && outputs.includes("table");
+    const format = (wide ? "table" : (globals.output ?? outputs[0])) as OutputFormat;
     if (!outputs.includes(format)) {
       throw new UsageError(`'akspol ${spec.path.join(" ")}' cannot print '${globals.output}'.`, {
-        suggestion: `Use -o ${outputs.join("|")}.`,
+        suggestion: `Use -o ${[...outputs, ...(outputs.includes("table") ? ["wide"] : [])].join("|")}.`,
       });
     }
+    io.tableWidth = wide ? undefined : (columnsFrom(env) ?? io.tableWidth);
     const options = spec.parse(input, globals);
+    const command = spec.path.join(" ");
+    if (spec.writes) refuseUnconfirmedWrite({ io, yes: globals.yes, dryRun: globals.dryRun, command });
     const prompter = deps.prompter ?? (io.canPrompt ? new InquirerPrompter(io) : new NoPrompter());
     const ctx = createContext({
       io,
@@ -164,6 +176,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       format,
       commandLine: redact(`akspol ${argv.join(" ")}`),
       session: deps.session?.(globals),
+      command,
+      writes: spec.writes === true,
     });
     const code = await spec.run(options, ctx);
     return finishReads(io, format, ctx.azure.scopeFailures, code ?? ExitCode.ok);
@@ -172,9 +186,15 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   }
 }
 
+/** COLUMNS, when it is a usable width (shells export it; tests and scripts may set it). */
+function columnsFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 20 ? columns : undefined;
+}
+
 export function reportError(io: IO, error: AkspolError, debug: boolean): number {
   io.error(redact(error.message));
-  if (error.suggestion) io.stderr.write(`  ${redact(error.suggestion)}\n`);
+  if (error.suggestion) io.writeErr(`  ${redact(error.suggestion)}\n`);
   if (debug) {
     if (error.requestId) io.debug(`x-ms-request-id: ${error.requestId}`);
     const cause = error.cause as { stack?: string; message?: string } | undefined;

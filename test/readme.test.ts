@@ -97,13 +97,10 @@ async function runEmulatorCommand(argv: string[], home: string): Promise<{ code:
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`emulator did not start: ${out}`)), 15_000);
+    // No clock of its own: the test's generous bound (vitest.config.ts) is the limit.
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('"endpoint"')) {
-        clearTimeout(timer);
-        ready();
-      }
+      if (out.includes('"endpoint"')) ready();
     });
     child.on("exit", (code) => fail(new Error(`emulator exited ${code}: ${out}`)));
   });
@@ -157,7 +154,7 @@ describe("README commands", () => {
       execFile(
         "bash",
         ["-c", script],
-        { env: { PATH: process.env.PATH, HOME: home, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir, NO_COLOR: "1" }, timeout: 30_000 },
+        { env: { PATH: process.env.PATH, HOME: home, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir, NO_COLOR: "1" } },
         (error, stdout, stderr) => done({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });

@@ -18,6 +18,7 @@ export const journalOptionSpecs = [
 
 export default defineCommand<ExcludeAddOptions>({
   path: ["exclude", "add"],
+  writes: true,
   summary: "Exclude namespaces from an assignment's pod-security policies",
   description:
     "Adds namespaces to the assignment's excludedNamespaces, keeping every other field as it is. When the assignment does not set the parameter yet, the edit starts from the default list of the initiative version it uses (read from Azure). Shows the plan and the clusters it reaches, asks for confirmation (or --yes), writes, and verifies by reading back.",

@@ -29,7 +29,7 @@ export default defineCommand<ExcludeListOptions>({
     return { ...parseScopeSelection(input), assignment: input.args.assignment as string | undefined };
   },
   async run(options, ctx) {
-    requireScriptable(ctx, options.assignment, false);
+    requireScriptable(ctx, options.assignment);
     const target = await loadTarget(ctx, options);
     const parameter = effectiveParameters(target.entry.assignment, target.definition).find((p) => p.name === excludedNamespacesParameter);
     const current = (parameter?.value as string[] | undefined) ?? [];

@@ -17,6 +17,7 @@ export interface ExcludeRemoveOptions extends ScopeSelection {
 
 export default defineCommand<ExcludeRemoveOptions>({
   path: ["exclude", "remove"],
+  writes: true,
   summary: "Stop excluding namespaces from an assignment",
   description:
     "Removes namespaces from the assignment's excludedNamespaces, keeping every other field. The initiative's default namespaces are protected: removing kube-system, gatekeeper-system or azure-arc changes nothing (the add-on excludes them anyway), removing another default makes its pods subject to the initiative; both need --force.",

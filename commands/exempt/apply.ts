@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { defineCommand, booleanOption, stringOption } from "../../src/cli/command.js";
-import { AuthError, CancelledError, ConflictError, PartialFailureError, UsageError } from "../../src/cli/errors.js";
+import { AuthError, ConflictError, PartialFailureError, UsageError } from "../../src/cli/errors.js";
 import { renderJson, renderYaml } from "../../src/cli/output.js";
 import type { Context } from "../../src/context.js";
 import { executePlan, type ActionResult } from "../../src/exemptions/apply.js";
@@ -10,6 +10,7 @@ import { describePlan, planActionView } from "../../src/exemptions/present.js";
 import { listCovered, resolveDesiredState } from "../../src/exemptions/resolve-file.js";
 import { parseMaxDaysOption } from "../../src/exemptions/expiry-flags.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
+import type { PlannedRequest } from "../../src/cli/confirm.js";
 
 export interface ApplyOptions {
   file: string;
@@ -19,6 +20,7 @@ export interface ApplyOptions {
 
 export default defineCommand<ApplyOptions>({
   path: ["exempt", "apply"],
+  writes: true,
   summary: "Make a cluster's exemptions match a desired-state file (plan, then apply; idempotent)",
   description:
     "Reads a desired-state file (YAML or JSON; schema in the README section Cluster exemptions) with an owner and a list of exemptions, checks every entry against Azure (cluster, assignment, reference ids, expiry) and rejects the file whole, with file:line:column, before any write. Prints a plan (create, update, replace, unchanged, delete) with field diffs, then applies it. --prune deletes exemptions stamped with the file's owner, within the clusters and scopes the file covers, that the file no longer lists; never ones made by hand or by another owner. Failed writes do not stop the others: the report lists them, the exit code is 7, and a re-run converges.",
@@ -69,20 +71,34 @@ export default defineCommand<ApplyOptions>({
       notPruned: plan.prunable.map(planActionView),
       ...(results ? { results, failed: results.filter((result) => result.status === "failed").length } : {}),
     });
-    if (ctx.format === "table") {
-      ctx.io.out(`Plan for ${options.file} (owner ${file.owner}): ${summary(counts)}`);
-      const described = describePlan(plan, { prune: options.prune });
-      if (described) ctx.io.out(described);
-    }
-    if (!hasChanges(plan) || dryRun) {
-      if (ctx.format === "table") ctx.io.info(dryRun && hasChanges(plan) ? "Dry run: nothing was written." : "Nothing to do: Azure matches the file.");
-      else await print(ctx, report(dryRun ? undefined : []));
+    const described = describePlan(plan, { prune: options.prune });
+    const planText = `Plan for ${options.file} (owner ${file.owner}): ${summary(counts)}${described ? `\n${described}` : ""}`;
+    if (!hasChanges(plan)) {
+      if (ctx.format === "table") ctx.io.out(planText);
+      if (ctx.format === "table") ctx.io.info("Nothing to do: Azure matches the file.");
+      else await print(ctx, report([]));
       return 0;
     }
-    if (!ctx.globals.yes && ctx.io.canPrompt) {
-      const writes = plan.actions.filter((action) => action.action !== "unchanged").length;
-      if (!(await ctx.prompter.confirm(`Apply ${writes} change(s)?`, { default: false }))) throw new CancelledError();
-    }
+    const changes = plan.actions.filter((action) => action.action !== "unchanged");
+    const proceed = await ctx.confirmWrite({
+      requests: changes.flatMap((action): PlannedRequest[] => {
+        const where = `exemption ${action.name} on ${action.cluster}`;
+        const before = "actual" in action ? action.actual.properties : null;
+        const after = "desired" in action ? action.desired : null;
+        if (action.action === "delete") return [{ method: "DELETE", resource: action.id, summary: `delete ${where} (pruned: the file no longer lists it)`, before, after: null }];
+        if (action.action === "replace") {
+          return [
+            { method: "DELETE", resource: action.id, summary: `delete ${where} (its assignment changes, which needs a new exemption)`, before, after: null },
+            { method: "PUT", resource: action.id, summary: `re-create ${where}`, before: null, after },
+          ];
+        }
+        return [{ method: "PUT", resource: action.id, summary: `${action.action} ${where}`, before, after }];
+      }),
+      text: planText,
+      data: report(),
+      question: `Apply ${changes.length} change(s)?`,
+    });
+    if (!proceed) return 0;
 
     const client = await ctx.azure.exemptions();
     const results = await executePlan(plan, {

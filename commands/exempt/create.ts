@@ -56,6 +56,7 @@ export function parseCategory(value: string | undefined): Category | undefined {
 
 export default defineCommand<CreateOptions>({
   path: ["exempt", "create"],
+  writes: true,
   summary: "Exempt a cluster from an assignment (all of it or some policies), checked before it is sent",
   description:
     "Creates a policy exemption at the cluster's resource scope. Before writing, akspol reads the cluster, checks that the assignment applies to it (scope, notScopes, resource selectors), checks every policy reference id against the initiative version actually assigned (with 'did you mean'), and checks the reason, the name and the expiry (a waiver expires within --max-days, 90 by default). On a terminal, missing values are asked for.",
@@ -161,13 +162,14 @@ export default defineCommand<CreateOptions>({
     const properties = exemptionProperties({ cluster, assignment, referenceIds, category, expiresOn, reason, ticket: options.ticket, owner: options.owner, displayName: options.displayName, principal });
     const exemptionId = `${cluster.id}/providers/Microsoft.Authorization/policyExemptions/${name}`;
 
-    if (ctx.globals.dryRun) {
-      const preview = { id: exemptionId, name, type: "Microsoft.Authorization/policyExemptions", properties };
-      await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: true, exemption: exemptionView(preview, now), request: { method: "PUT", id: exemptionId, body: { properties } } }, () =>
-        `Dry run: would create\n${describeExemption(exemptionView(preview, now))}`,
-      );
-      return 0;
-    }
+    const preview = exemptionView({ id: exemptionId, name, type: "Microsoft.Authorization/policyExemptions", properties }, now);
+    const proceed = await ctx.confirmWrite({
+      requests: [{ method: "PUT", resource: exemptionId, summary: `create exemption ${name} on ${cluster.name}`, before: null, after: { properties } }],
+      text: `Plan: create exemption ${name} on ${cluster.name} (PUT ${exemptionId})\n${describeExemption(preview)}`,
+      data: { action: "create", exemption: preview, request: { method: "PUT", id: exemptionId, body: { properties } } },
+      question: `Create exemption ${name} on ${cluster.name}?`,
+    });
+    if (!proceed) return 0;
     const { exemption, record } = await journaledPut(
       { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope: cluster.id, name, properties, summary: `create exemption ${name} on ${cluster.name} from ${assignment.name} (${referenceIds?.join(", ") ?? "all policies"})` },

@@ -1,5 +1,5 @@
 import { defineCommand, stringOption } from "../../src/cli/command.js";
-import { CancelledError, UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { journaledDelete } from "../../src/exemptions/apply.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
@@ -13,6 +13,7 @@ export interface DeleteOptions {
 
 export default defineCommand<DeleteOptions>({
   path: ["exempt", "delete"],
+  writes: true,
   summary: "Delete an exemption (asks first; journaled, so 'akspol undo' puts it back)",
   arguments: [{ name: "name-or-id", description: "the exemption's name or full id", required: true }],
   options: [
@@ -27,24 +28,16 @@ export default defineCommand<DeleteOptions>({
     return { reference: reference.trim(), cluster: stringOption(input, "cluster"), resourceGroup: stringOption(input, "resourceGroup") };
   },
   async run(options, ctx) {
-    const { yes, dryRun } = ctx.globals;
-    if (!yes && !dryRun && !ctx.io.canPrompt) {
-      throw new UsageError(`Deleting exemption '${options.reference}' needs confirmation, and there is no terminal to ask on.`, {
-        suggestion: "Pass --yes to delete without asking (or --dry-run to see what would be deleted).",
-      });
-    }
     const exemption = await findExemption(ctx, options);
     const view = exemptionView(exemption, ctx.clock.now());
     const where = view.cluster ?? view.scope;
-    if (dryRun) {
-      await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "delete", dryRun: true, exemption: view }, () => `Dry run: would delete\n${describeExemption(view)}`);
-      return 0;
-    }
-    if (!yes) {
-      ctx.io.info(describeExemption(view));
-      const confirmed = await ctx.prompter.confirm(`Delete exemption ${exemption.name} on ${where}?`, { default: false });
-      if (!confirmed) throw new CancelledError();
-    }
+    const proceed = await ctx.confirmWrite({
+      requests: [{ method: "DELETE", resource: exemption.id, summary: `delete exemption ${exemption.name} on ${where}`, before: exemption.properties, after: null }],
+      text: `Plan: delete exemption ${exemption.name} on ${where} (DELETE ${exemption.id})\n${describeExemption(view)}`,
+      data: { action: "delete", exemption: view },
+      question: `Delete exemption ${exemption.name} on ${where}?`,
+    });
+    if (!proceed) return 0;
     const client = await ctx.azure.exemptions();
     const principal = await ctx.azure.principal();
     const { record, existed } = await journaledDelete(

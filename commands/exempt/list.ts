@@ -90,12 +90,12 @@ export default defineCommand<ListOptions>({
       { header: "Name", value: (view) => view.name },
       { header: "Cluster", value: (view) => view.cluster ?? scopeLabel(view.scope, names) },
       { header: "Assignment", value: (view) => view.assignment },
-      { header: "Policies", value: (view) => (view.policies === "all" ? "(all)" : view.policies), wrap: true },
-      { header: "Category", value: (view) => view.category },
+      { header: "Policies", value: (view) => (view.policies === "all" ? "(all)" : view.policies) },
+      { header: "Category", value: (view) => view.category, optional: true },
       { header: "Expires", value: (view) => view.expiresOn ?? "never" },
       { header: "Status", value: (view) => view.status },
-      { header: "Days left", value: (view) => view.daysLeft },
-      { header: "Owner", value: (view) => view.owner ?? (view.managedByAkspol ? "(akspol)" : "") },
+      { header: "Days left", value: (view) => view.daysLeft, optional: true },
+      { header: "Owner", value: (view) => view.owner ?? (view.managedByAkspol ? "(akspol)" : ""), optional: true },
     ];
     await printList(ctx.io, ctx.format, columns, views, { schemaVersion: 1, exemptions: views, errors: ctx.azure.scopeFailures.list() });
     return 0;

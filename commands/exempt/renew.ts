@@ -25,6 +25,7 @@ export interface RenewOptions {
 
 export default defineCommand<RenewOptions>({
   path: ["exempt", "renew"],
+  writes: true,
   summary: "Move an exemption's expiry (GET plus a full PUT; journaled, undoable)",
   description:
     "Sets a new expiry on an exemption, checked like 'exempt create' (in the future; a waiver at most --max-days away, 90 by default). ARM's PATCH cannot change the expiry, so akspol reads the exemption and PUTs it back whole with the new date, keeping every other field.",
@@ -91,12 +92,14 @@ export default defineCommand<RenewOptions>({
     };
     const diffs = diffExemption(current.properties, desired(current));
     const cluster = exemptionView(current, now).cluster ?? scope;
-    if (ctx.globals.dryRun) {
-      await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "renew", dryRun: true, diffs, exemption: exemptionView(current, now), request: { method: "PUT", id: current.id, body: { properties: desired(current) } } }, () =>
-        [`Dry run: would update ${current.name} on ${cluster}:`, ...describeDiffs(diffs, "  ")].join("\n"),
-      );
-      return 0;
-    }
+    const newExpiry = expiresOn ? formatExpiry(expiresOn) : "never";
+    const proceed = await ctx.confirmWrite({
+      requests: [{ method: "PUT", resource: current.id, summary: `renew exemption ${current.name}: expiry ${current.properties.expiresOn ?? "never"} -> ${newExpiry}`, before: current.properties, after: desired(current) }],
+      text: [`Plan: update ${current.name} on ${cluster} (GET, then PUT of the whole exemption):`, `  expires: ${current.properties.expiresOn ?? "never"} -> ${newExpiry}`, ...describeDiffs(diffs.filter((diff) => diff.field !== "expiresOn"), "  ")].join("\n"),
+      data: { action: "renew", diffs, exemption: exemptionView(current, now), request: { method: "PUT", id: current.id, body: { properties: desired(current) } } },
+      question: `Renew ${current.name} (expires ${newExpiry})?`,
+    });
+    if (!proceed) return 0;
     const { exemption, record } = await updateByPut(
       { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope, name: current.name, current, desired, summary: `renew exemption ${current.name} on ${cluster}: expires ${expiresOn ? formatExpiry(expiresOn) : "never"}` },

@@ -31,7 +31,7 @@ export default defineCommand<ParamsGetOptions>({
     return { ...parseScopeSelection(input), assignment: input.args.assignment as string | undefined, name: input.args.name as string | undefined };
   },
   async run(options, ctx) {
-    requireScriptable(ctx, options.assignment, false);
+    requireScriptable(ctx, options.assignment);
     const { entry, definition } = await loadTarget(ctx, options);
     const { assignment } = entry;
     const parameters = effectiveParameters(assignment, definition);
@@ -56,10 +56,10 @@ export default defineCommand<ParamsGetOptions>({
       ctx.format,
       [
         { header: "Name", value: (row) => row.name },
-        { header: "Type", value: (row) => row.type },
+        { header: "Type", value: (row) => row.type, optional: true },
         { header: "Value", value: (row) => show(row.value) },
         { header: "Source", value: (row) => row.source },
-        { header: "Default", value: (row) => show(row.defaultValue) },
+        { header: "Default", value: (row) => show(row.defaultValue), optional: true },
       ],
       parameters,
       {

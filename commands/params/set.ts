@@ -29,6 +29,7 @@ async function readValueFile(raw: string): Promise<string | undefined> {
 
 export default defineCommand<ParamsSetOptions>({
   path: ["params", "set"],
+  writes: true,
   summary: "Change initiative parameters, the effect (all or per policy) or the enforcement mode",
   description:
     "Sets parameters by name, each value parsed by the parameter's declared type (arrays as JSON or comma lists, objects as JSON, @file.json) and checked against its allowedValues before anything is written. Only the named parameters change; every other field is sent back as read. --effect with --policies writes a per-policy policyEffect override (PATCH).",

@@ -14,6 +14,7 @@ export interface ParamsUnsetOptions extends ScopeSelection {
 
 export default defineCommand<ParamsUnsetOptions>({
   path: ["params", "unset"],
+  writes: true,
   summary: "Remove a parameter from the assignment so the initiative default applies again",
   description:
     "Removes the parameter from the assignment: the default of the assigned initiative version applies, and follows later changes of that default (for excludedNamespaces: the default list).",

@@ -40,6 +40,14 @@ export interface CommandSpec<Options = unknown> {
   /** Supported -o formats; the first is the default. */
   outputs?: OutputFormat[];
   examples?: string[];
+  /**
+   * The command writes to Azure. The frame then applies the one confirmation rule (src/cli/confirm.ts):
+   * refusal without a terminal unless --yes, the plan and a question on a terminal, --dry-run prints
+   * the plan. A command that writes calls ctx.confirmWrite(plan) before its first write request.
+   */
+  writes?: boolean;
+  /** The command installs its own SIGINT/SIGTERM handlers (akspol emulator); others get Node's default. */
+  handlesSignals?: boolean;
   parse(input: ParsedInput, globals: GlobalOptions): Options;
   run(options: Options, ctx: Context): Promise<number | void>;
 }

@@ -1,5 +1,6 @@
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { redact } from "./redact.js";
+import { safeText, safeTextKeepingStyle } from "./safe-text.js";
 
 /**
  * Owns the streams. Data goes to stdout; status, warnings, spinners and prompts go to stderr.
@@ -27,6 +28,11 @@ export class IO {
   debugEnabled: boolean;
   noInput: boolean;
   readonly colorEnabled: boolean;
+  /**
+   * Width tables must fit (COLUMNS, else the terminal's width when stdout is a terminal); undefined
+   * means no limit (stdout is a pipe or a file without COLUMNS, or -o wide). Set by main.
+   */
+  tableWidth: number | undefined;
 
   constructor(streams: IOStreams, settings: IOSettings = {}) {
     this.stdin = streams.stdin;
@@ -36,6 +42,30 @@ export class IO {
     this.debugEnabled = settings.debug ?? false;
     this.noInput = settings.noInput ?? false;
     this.colorEnabled = (settings.color ?? true) && this.isStderrTTY;
+    this.tableWidth = this.isStdoutTTY ? (this.stdout.columns ?? 80) : undefined;
+  }
+
+  /** The width text reports may use: the table width, else the terminal's, else 120. */
+  get terminalWidth(): number {
+    return this.tableWidth ?? this.stdout.columns ?? 120;
+  }
+
+  /**
+   * Every line leaves through here: made terminal-safe (no control characters or escape sequences
+   * from foreign text; only akspol's own colours survive), and never written to a stream that is
+   * gone (EPIPE: the reader closed the pipe). Losing a stream never stops the command (issue 9).
+   */
+  private emit(stream: Writable, text: string): void {
+    if (stream.destroyed || stream.writableEnded) return;
+    stream.write(this.colorEnabled ? safeTextKeepingStyle(text) : safeText(text));
+  }
+  /** Raw text for stderr (commander's help and errors), made safe like every other line. */
+  writeErr(text: string): void {
+    this.emit(this.stderr, text);
+  }
+  /** Raw text for stdout (commander's help), made safe like every other line. */
+  writeOut(text: string): void {
+    this.emit(this.stdout, text);
   }
 
   get isStdinTTY(): boolean {
@@ -51,33 +81,29 @@ export class IO {
   get canPrompt(): boolean {
     return this.isStdinTTY && this.isStdoutTTY && !this.noInput;
   }
-  get terminalWidth(): number {
-    return this.stdout.columns ?? 120;
-  }
-
   /** Data for stdout (tables, JSON). */
   out(text: string): void {
-    this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    this.emit(this.stdout, text.endsWith("\n") ? text : `${text}\n`);
   }
   /** Status for stderr; suppressed by --quiet. */
   info(text: string): void {
-    if (!this.quiet) this.stderr.write(`${text}\n`);
+    if (!this.quiet) this.emit(this.stderr, `${text}\n`);
   }
   heading(text: string): void {
-    if (!this.quiet) this.stderr.write(`\n${this.bold(text)}\n`);
+    if (!this.quiet) this.emit(this.stderr, `\n${this.bold(text)}\n`);
   }
   success(text: string): void {
-    if (!this.quiet) this.stderr.write(`${this.green("✓")} ${text}\n`);
+    if (!this.quiet) this.emit(this.stderr, `${this.green("✓")} ${text}\n`);
   }
   warn(text: string): void {
-    this.stderr.write(`${this.yellow("warning:")} ${text}\n`);
+    this.emit(this.stderr, `${this.yellow("warning:")} ${text}\n`);
   }
   error(text: string): void {
-    this.stderr.write(`${this.red("error:")} ${text}\n`);
+    this.emit(this.stderr, `${this.red("error:")} ${text}\n`);
   }
   /** Debug lines are always redacted: tokens and secrets never reach the terminal. */
   debug(text: string): void {
-    if (this.debugEnabled) this.stderr.write(`${this.dim(`debug: ${redact(text)}`)}\n`);
+    if (this.debugEnabled) this.emit(this.stderr, `${this.dim(`debug: ${redact(text)}`)}\n`);
   }
 
   /**

@@ -1,13 +1,14 @@
 import { createRequire } from "node:module";
 import type { IO } from "./io.js";
+import { safeText } from "./safe-text.js";
 
-export type OutputFormat = "table" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html" | "csv" | "junit";
+export type OutputFormat = "table" | "wide" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html" | "csv" | "junit";
 
 export interface Column<Row> {
   header: string;
   value: (row: Row) => string | number | boolean | null | undefined | string[];
-  /** Wrap long cells in this column instead of letting the row run wide. */
-  wrap?: boolean;
+  /** Dropped first when the table does not fit the width (shown with -o wide). */
+  optional?: boolean;
 }
 
 function cell(value: ReturnType<Column<unknown>["value"]>): string {
@@ -16,38 +17,76 @@ function cell(value: ReturnType<Column<unknown>["value"]>): string {
   return String(value);
 }
 
+const gap = 2;
+const ellipsis = "…";
+const widthOf = (text: string): number => [...text].length;
+
+/** Cuts text to `width` characters, ending in an ellipsis when something was cut. */
+export function truncate(text: string, width: number): string {
+  const characters = [...text];
+  if (characters.length <= width) return text;
+  return width <= 0 ? "" : `${characters.slice(0, width - 1).join("")}${ellipsis}`;
+}
+
 /**
- * A table for people: aligned columns without box drawing, so it reads well in a terminal and
- * pastes cleanly into tickets. cli-table3 is loaded only when a table is printed.
+ * Column widths that fit `maxWidth`: optional columns are dropped (last first), then the widest
+ * columns give up characters (each keeps at least its header, up to 12) until the table fits.
+ */
+export function fitColumns(headers: string[], natural: number[], optional: boolean[], maxWidth: number | undefined): { shown: number[]; widths: number[] } {
+  let shown = headers.map((_header, index) => index);
+  const widths = [...natural];
+  const total = () => shown.reduce((sum, index) => sum + (widths[index] ?? 0), 0) + gap * Math.max(0, shown.length - 1);
+  if (maxWidth === undefined) return { shown, widths };
+  for (let index = headers.length - 1; index >= 0 && total() > maxWidth; index -= 1) {
+    if (optional[index]) shown = shown.filter((candidate) => candidate !== index);
+  }
+  const floor = (index: number) => Math.min(natural[index] ?? 0, Math.max(4, Math.min(widthOf(headers[index] ?? ""), 12)));
+  while (total() > maxWidth) {
+    const widest = shown.filter((index) => (widths[index] ?? 0) > floor(index)).sort((a, b) => (widths[b] ?? 0) - (widths[a] ?? 0))[0];
+    if (widest === undefined) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
+  return { shown, widths };
+}
+
+/**
+ * A table for people: aligned columns without box drawing, so it reads well in a terminal and pastes
+ * cleanly into tickets. One line per row, never wrapped: at `maxWidth` (COLUMNS or the terminal) it
+ * drops optional columns and truncates cells with an ellipsis; -o wide passes no limit. Every cell is
+ * made terminal-safe. cli-table3 is loaded only when a table is printed.
  */
 export function renderTable<Row>(columns: Array<Column<Row>>, rows: Row[], options: { maxWidth?: number } = {}): string {
   const require = createRequire(import.meta.url);
   const Table = require("cli-table3") as typeof import("cli-table3");
+  const headers = columns.map((column) => column.header.toUpperCase());
+  const cells = rows.map((row) => columns.map((column) => safeText(cell(column.value(row)).replace(/\s*\n\s*/g, " "))));
+  const natural = headers.map((header, index) => Math.max(widthOf(header), ...cells.map((line) => widthOf(line[index] ?? ""))));
+  const { shown, widths } = fitColumns(
+    headers,
+    natural,
+    columns.map((column) => column.optional === true),
+    options.maxWidth,
+  );
   const blank = {
     top: "", "top-mid": "", "top-left": "", "top-right": "",
     bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-    left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  ",
+    left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: " ".repeat(gap),
   };
   const table = new Table({
-    head: columns.map((column) => column.header.toUpperCase()),
+    head: shown.map((index) => truncate(headers[index] ?? "", widths[index] ?? 0)),
     chars: blank,
     style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-    wordWrap: true,
-    wrapOnWordBoundary: false,
+    colWidths: shown.map((index) => widths[index] ?? 0),
+    wordWrap: false,
   });
-  const maxWidth = options.maxWidth ?? 200;
-  for (const row of rows) {
-    table.push(
-      columns.map((column) => {
-        const text = cell(column.value(row));
-        return column.wrap && text.length > maxWidth / 3 ? text.replace(/, /g, ",\n") : text;
-      }),
-    );
-  }
+  for (const line of cells) table.push(shown.map((index) => truncate(line[index] ?? "", widths[index] ?? 0)));
   return table
     .toString()
     .split("\n")
-    .map((line) => line.trimEnd())
+    .map((line) => {
+      const trimmed = line.trimEnd();
+      return options.maxWidth === undefined ? trimmed : truncate(trimmed, options.maxWidth);
+    })
     .join("\n");
 }
 
@@ -55,13 +94,18 @@ export function renderTable<Row>(columns: Array<Column<Row>>, rows: Row[], optio
 export function renderTsv<Row>(columns: Array<Column<Row>>, rows: Row[]): string {
   const lines = [columns.map((column) => column.header).join("\t")];
   for (const row of rows) {
-    lines.push(columns.map((column) => cell(column.value(row)).replace(/[\t\n]/g, " ")).join("\t"));
+    lines.push(columns.map((column) => safeText(cell(column.value(row)).replace(/[\t\n]/g, " "))).join("\t"));
   }
   return lines.join("\n");
 }
 
+/**
+ * JSON keeps every value exactly; characters a terminal would act on that JSON.stringify leaves raw
+ * (DEL, C1 controls, bidirectional overrides) are written as \\u escapes, so the text is terminal-safe
+ * and still parses to the same value.
+ */
 export function renderJson(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export async function renderYaml(value: unknown): Promise<string> {
@@ -92,7 +136,7 @@ export async function printList<Row>(
         io.info("No results.");
         return;
       }
-      io.out(renderTable(columns, rows, { maxWidth: io.terminalWidth }));
+      io.out(renderTable(columns, rows, { maxWidth: io.tableWidth }));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from "../context.js";
-import { CancelledError, UsageError } from "../cli/errors.js";
+import { UsageError } from "../cli/errors.js";
 import { printRecord } from "../cli/output.js";
 import { resolveTargets, type ScopeSelection } from "../cli/scope-options.js";
 import { scopeLabel } from "../azure/ids.js";
@@ -47,16 +47,14 @@ export interface EditOutput {
   affectedClusters: AffectedCluster[] | null;
 }
 
-/** Refuses, before any request, what a script cannot do: no assignment, or a write without --yes. */
-export function requireScriptable(ctx: Context, assignment: string | undefined, writes = true): void {
+/**
+ * Refuses, before any request, what a script cannot do: no assignment. (A write without --yes is
+ * refused by the frame for every command that declares `writes`.)
+ */
+export function requireScriptable(ctx: Context, assignment: string | undefined): void {
   if (!assignment && !ctx.io.canPrompt) {
     throw new UsageError("Missing <assignment> (a name, display name or full id).", {
       suggestion: "Pass it as the first argument; find names with 'akspol find'. Without arguments akspol asks interactively, on a terminal only.",
-    });
-  }
-  if (writes && !ctx.io.canPrompt && !ctx.globals.yes && !ctx.globals.dryRun) {
-    throw new UsageError("Refusing to write without confirmation: there is no terminal to ask on.", {
-      suggestion: "Pass --yes to apply, or --dry-run to see the plan only.",
     });
   }
 }
@@ -150,16 +148,21 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   }
   const affected = await affectedClusters(ctx.azure, assignment);
   output.affectedClusters = affected.clusters;
-  ctx.io.info(renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) }));
-  if (ctx.globals.dryRun) {
-    ctx.io.info("Dry run: nothing was written.");
-    await emit(ctx, output);
-    return 0;
-  }
-  if (!ctx.globals.yes) {
-    const confirmed = await ctx.prompter.confirm("Apply this change?", { default: false });
-    if (!confirmed) throw new CancelledError();
-  }
+  const proceed = await ctx.confirmWrite({
+    requests: [
+      {
+        method: plan.method === "PATCH" ? "PATCH" : "PUT",
+        resource: assignment.id ?? "",
+        summary: `${plan.method} the assignment with ${plan.touched.join(", ")} changed; every other field sent back as read`,
+        before: plan.before,
+        after: plan.after,
+      },
+    ],
+    text: renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) }),
+    data: { ...output },
+    question: "Apply this change?",
+  });
+  if (!proceed) return 0;
   const principal = () => ctx.azure.principal();
   const result = await ctx.io.withSpinner(`Writing ${assignment.name}`, () =>
     writeEdit({

@@ -47,6 +47,8 @@ export interface WriteRequest {
   onStatus?: (text: string) => void;
   /** Test seam: runs after the write request was sent, before its answer is awaited. */
   afterSend?: () => void;
+  /** Test seam: runs after the write was answered, before the read-back (another writer acts here). */
+  afterWrite?: () => Promise<void>;
   /** Pause before a re-application, in ms (random jitter keeps two writers from lock-stepping). */
   backoff?: (attempt: number) => number;
   /**
@@ -180,6 +182,7 @@ export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
         } finally {
           inFlight = false;
         }
+        await request.afterWrite?.();
         let readBack: PolicyAssignment;
         try {
           readBack = await readAssignment(request.session, request.assignmentId);

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Ajv } from "ajv";
-import addFormats from "ajv-formats";
-import AjvDraft04 from "ajv-draft-04";
+import ajvFormats from "ajv-formats";
+import ajvDraft04 from "ajv-draft-04";
 import { parse as parseCsv } from "csv-parse/sync";
 import { XMLParser } from "fast-xml-parser";
 import { AUDIT_TENANT } from "../../src/emulator/audit-seed.js";
@@ -14,6 +14,10 @@ import { rules } from "../../src/audit/rules.js";
 import type { AuditReport } from "../../src/audit/types.js";
 import type { TestEmulator } from "../helpers/emulator.js";
 import { audit, healthySubscriptions, startAuditTenant } from "./helpers.js";
+
+// CommonJS packages: under nodenext their default import is module.exports, whose .default is the API.
+const addFormats = ((ajvFormats as { default?: unknown }).default ?? ajvFormats) as typeof ajvFormats.default;
+const AjvDraft04 = ((ajvDraft04 as { default?: unknown }).default ?? ajvDraft04) as typeof ajvDraft04.default;
 
 let emu: TestEmulator;
 let dir: string;

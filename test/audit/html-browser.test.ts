@@ -30,7 +30,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function writeReport(seed: Parameters<typeof startTestEmulator>[0]["seed"], file: string, argv: string[]): Promise<void> {
+async function writeReport(seed: NonNullable<Parameters<typeof startTestEmulator>[0]>["seed"], file: string, argv: string[]): Promise<void> {
   const emu = await startTestEmulator({ seed, now: NOW });
   try {
     const run = await runCli(["audit", ...argv, "--html", file, "--fail-on", "never", "-o", "json"], { emulatorDir: emu.stateDir, clock: { now: () => NOW } });

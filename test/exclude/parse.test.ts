@@ -45,7 +45,8 @@ describe("parse layer: argv to options", () => {
 describe("parse layer through main, with and without a terminal (no Azure needed)", () => {
   test("without a terminal a missing <assignment> is exit 2 naming it", async () => {
     for (const argv of [["exclude", "add"], ["exclude", "remove"], ["exclude", "list"], ["params", "get"], ["params", "set"], ["params", "unset"]]) {
-      const result = await runCli(argv);
+      // --yes: the scripted form; without it the frame refuses a writer first, naming --yes.
+      const result = await runCli([...argv, "--yes"]);
       expect(result.code, argv.join(" ")).toBe(2);
       expect(result.stderr).toMatch(/<assignment>/);
     }

@@ -93,7 +93,7 @@ describe("exclude add (scripted)", () => {
   });
 
   test("missing <assignment> without a terminal is a usage error naming it", async () => {
-    const result = await cli(["exclude", "add"]);
+    const result = await cli(["exclude", "add", "--yes"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/<assignment>/);
   });

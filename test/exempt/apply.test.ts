@@ -61,7 +61,7 @@ describe("exempt apply: plan, idempotency, updates", () => {
 
   it("creates what is missing, stamped with the owner, one PUT each, each journaled", async () => {
     const path = h.writeFile("platform.yaml", fileText("platform-team", entries));
-    const run = await h.run(["exempt", "apply", "-f", path, "-o", "json"]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", path, "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const report = json(run);
     expect(report).toMatchObject({ schemaVersion: 1, owner: "platform-team", counts: { create: 2, unchanged: 0 }, failed: 0 });
@@ -84,7 +84,7 @@ describe("exempt apply: plan, idempotency, updates", () => {
 
   it("is idempotent: a second run plans nothing and sends no write", async () => {
     const path = h.writeFile("platform.yaml", fileText("platform-team", entries));
-    const run = await h.run(["exempt", "apply", "-f", path]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("0 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged");
     expect(run.stderr).toContain("Nothing to do");
@@ -94,16 +94,16 @@ describe("exempt apply: plan, idempotency, updates", () => {
   it("updates a changed field by GET plus a full PUT and shows the field diff", async () => {
     const changed = [{ ...entries[0], expires: "2030-05-01", ticket: "OPS-2002" } as Entry, entries[1] as Entry];
     const path = h.writeFile("platform.yaml", fileText("platform-team", changed));
-    const run = await h.run(["exempt", "apply", "-f", path]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/~ update\s+neu-hostnetwork/);
-    expect(run.stdout).toContain("expiresOn: 2030-04-15T23:59:59.000Z -> 2030-05-01T23:59:59Z");
-    expect(run.stdout).toContain("metadata.ticket: OPS-2001 -> OPS-2002");
+    expect(run.stderr).toMatch(/~ update\s+neu-hostnetwork/);
+    expect(run.stderr).toContain("expiresOn: 2030-04-15T23:59:59.000Z -> 2030-05-01T23:59:59Z");
+    expect(run.stderr).toContain("metadata.ticket: OPS-2001 -> OPS-2002");
     const exemptionRequests = (await h.emulator.hooks.requests()).filter((request) => /policyExemptions\/neu-hostnetwork/i.test(request.path));
     expect(exemptionRequests.map((request) => request.method)).toEqual(["GET", "PUT"]);
     const update = (await h.journal()).find((entry) => entry.operation === "update");
     expect((update?.before as { properties: { expiresOn: string } }).properties.expiresOn).toBe("2030-04-15T23:59:59.000Z");
-    const again = await h.run(["exempt", "apply", "-f", path]);
+    const again = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(again.code).toBe(0);
     expect((await h.emulator.hooks.writes()).filter((write) => write.method !== "GET")).toHaveLength(1);
   });
@@ -119,7 +119,7 @@ describe("exempt apply: validation before any write", () => {
 
   it("rejects an invalid file whole with file:line:column for each error, before any request", async () => {
     const path = h.writeFile("bad.yaml", "owner: platform-team\nexemptions:\n  - name: a.b\n    cluster: aks-prod-neu\n    assignment: pss-baseline\n    policies: [BlockUsingHostNetwork]\n    category: waiver\n    expires: +10d\n  - name: ok\n    cluster: aks-dev\n    assignment: pss-restricted\n    policies: all\n    category: someday\n    expires: 2030-03-10\n    reason: r\n");
-    const run = await h.run(["exempt", "apply", "-f", path]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${path}:3:11: exemption name 'a.b'`);
     expect(run.stderr).toContain(`${path}:3:5: 'reason' is required`);
@@ -138,7 +138,7 @@ describe("exempt apply: validation before any write", () => {
         { name: "fine", cluster: "aks-prod-weu" },
       ]),
     );
-    const run = await h.run(["exempt", "apply", "-f", path]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${path}:6:15: 'BlockUsingHostNetwrok' is not a policy reference id`);
     expect(run.stderr).toContain("did you mean 'BlockUsingHostNetwork'?");
@@ -150,7 +150,7 @@ describe("exempt apply: validation before any write", () => {
 
   it("leaves no exemption for a principal without permission (exit 4)", async () => {
     const path = h.writeFile("reader.yaml", fileText("platform-team", [{ name: "reader-try", cluster: "aks-prod-neu" }]));
-    const run = await h.run(["exempt", "apply", "-f", path, "--principal", "reader"]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", path, "--principal", "reader"]);
     expect(run.code).toBe(4);
     expect((await h.emulator.hooks.writes()).map((write) => [write.method, write.status])).toEqual([["PUT", 403]]);
     expect(await h.emulator.hooks.getResource(idOf(neu.id, "reader-try"))).toBeUndefined();
@@ -174,11 +174,11 @@ describe("exempt apply: ownership and --prune", () => {
   it("lets two owners' files share a cluster without touching each other's exemptions", async () => {
     const a = h.writeFile("a.yaml", fileText("team-a", teamA));
     const b = h.writeFile("b.yaml", fileText("team-b", teamB));
-    expect((await h.run(["exempt", "apply", "-f", a, "--prune"])).code).toBe(0);
-    expect((await h.run(["exempt", "apply", "-f", b, "--prune"])).code).toBe(0);
+    expect((await h.run(["--yes", "exempt", "apply", "-f", a, "--prune"])).code).toBe(0);
+    expect((await h.run(["--yes", "exempt", "apply", "-f", b, "--prune"])).code).toBe(0);
     await h.emulator.hooks.resetRequests();
-    const againA = await h.run(["exempt", "apply", "-f", a, "--prune"]);
-    const againB = await h.run(["exempt", "apply", "-f", b, "--prune"]);
+    const againA = await h.run(["--yes", "exempt", "apply", "-f", a, "--prune"]);
+    const againB = await h.run(["--yes", "exempt", "apply", "-f", b, "--prune"]);
     expect(againA.stdout).toContain("0 to delete, 2 unchanged");
     expect(againB.stdout).toContain("0 to delete, 1 unchanged");
     expect(await h.emulator.hooks.writes()).toEqual([]);
@@ -188,7 +188,7 @@ describe("exempt apply: ownership and --prune", () => {
 
   it("without --prune only reports what the owner no longer lists", async () => {
     const a = h.writeFile("a.yaml", fileText("team-a", teamA.slice(0, 1)));
-    const run = await h.run(["exempt", "apply", "-f", a]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", a]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("(not in the file) a-hostpath");
     expect(run.stdout).toContain("--prune would delete it");
@@ -198,7 +198,7 @@ describe("exempt apply: ownership and --prune", () => {
   it("--prune deletes only the owner's exemptions in the covered scopes, never another owner's or hand-made ones", async () => {
     // Team A now lists nothing on aks-prod-neu but still covers it, and covers aks-prod-weu where a hand-made exemption lives.
     const a = h.writeFile("a.yaml", fileText("team-a", [], `scopes:\n  - aks-prod-neu\n  - ${DEMO.clusters.prodWeu.id}`));
-    const run = await h.run(["exempt", "apply", "-f", a, "--prune", "-o", "json"]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", a, "--prune", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const report = json(run);
     expect(report.actions.map((action: { action: string; name: string }) => [action.action, action.name]).sort()).toEqual([
@@ -218,7 +218,7 @@ describe("exempt apply: ownership and --prune", () => {
       { name: "b-capabilities", cluster: "aks-prod-neu" },
       { name: "aks-prod-weu-hostnetwork", cluster: "aks-prod-weu" },
     ]));
-    const run = await h.run(["exempt", "apply", "-f", taken]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", taken]);
     expect(run.code).toBe(5);
     expect(run.stderr).toContain(`${taken}:3:11: exemption 'b-capabilities' on aks-prod-neu exists and belongs to owner 'team-b'`);
     expect(run.stderr).toContain("'aks-prod-weu-hostnetwork' on aks-prod-weu exists and was not made by an akspol desired-state file");
@@ -246,13 +246,13 @@ describe("exempt apply: replace, faults and convergence", () => {
 
   it("replaces an exemption whose assignment changes: delete the old, create the new, two journal entries", async () => {
     const path = h.writeFile("r.yaml", fileText("team-r", [{ name: "moving", cluster: "aks-prod-neu" }]));
-    expect((await h.run(["exempt", "apply", "-f", path])).code).toBe(0);
+    expect((await h.run(["--yes", "exempt", "apply", "-f", path])).code).toBe(0);
     const moved = h.writeFile("r.yaml", fileText("team-r", [{ name: "moving", cluster: "aks-prod-neu", assignment: "pss-baseline-rg" }]));
     await h.emulator.hooks.resetRequests();
-    const run = await h.run(["exempt", "apply", "-f", moved]);
+    const run = await h.run(["--yes", "exempt", "apply", "-f", moved]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/-\/\+ replace\s+moving/);
-    expect(run.stdout).toContain("policyAssignmentId: /subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Authorization/policyAssignments/pss-baseline -> ");
+    expect(run.stderr).toMatch(/-\/\+ replace\s+moving/);
+    expect(run.stderr).toContain("policyAssignmentId: /subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Authorization/policyAssignments/pss-baseline -> ");
     expect((await h.emulator.hooks.writes()).map((write) => [write.method, write.status])).toEqual([
       ["DELETE", 200],
       ["PUT", 201],
@@ -278,7 +278,7 @@ describe("exempt apply: replace, faults and convergence", () => {
     await h.emulator.hooks.injectFault({ method: "PUT", pathPattern: "policyExemptions/fault-throttled$", count: 8, kind: "429", retryAfterMs: 5 });
     await h.emulator.hooks.injectFault({ method: "PUT", pathPattern: "policyExemptions/fault-unavailable$", count: 8, kind: "503", retryAfterMs: 5 });
     await h.emulator.hooks.injectFault({ method: "PUT", pathPattern: "policyExemptions/fault-once$", count: 1, kind: "500" });
-    const first = await h.run(["exempt", "apply", "-f", path, "-o", "json"]);
+    const first = await h.run(["--yes", "exempt", "apply", "-f", path, "-o", "json"]);
     expect(first.code).toBe(7);
     const report = json(first);
     expect(report.failed).toBe(2);
@@ -294,13 +294,13 @@ describe("exempt apply: replace, faults and convergence", () => {
     // Whatever the SDK's retries left of the faults is cleared: the service has recovered.
     await h.emulator.hooks.clearFaults();
     await h.emulator.hooks.resetRequests();
-    const second = await h.run(["exempt", "apply", "-f", path]);
+    const second = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toContain("2 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged");
+    expect(second.stderr).toContain("2 to create, 0 to update, 0 to replace, 0 to delete, 2 unchanged");
     expect((await h.emulator.hooks.writes()).map((write) => write.status)).toEqual([201, 201]);
 
     await h.emulator.hooks.resetRequests();
-    const third = await h.run(["exempt", "apply", "-f", path]);
+    const third = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(third.code).toBe(0);
     expect(third.stdout).toContain("4 unchanged");
     expect(await h.emulator.hooks.writes()).toEqual([]);

@@ -14,7 +14,7 @@ beforeEach(() => h.emulator.hooks.resetRequests());
 
 const neu = DEMO.clusters.prodNeu;
 const exemptionId = (cluster: string, name: string) => `${cluster}/providers/Microsoft.Authorization/policyExemptions/${name}`;
-const base = ["exempt", "create", "--cluster", "aks-prod-neu", "--assignment", "pss-baseline", "--category", "waiver", "--reason", "node exporter needs the host network"];
+const base = ["exempt", "create", "--cluster", "aks-prod-neu", "--assignment", "pss-baseline", "--category", "waiver", "--reason", "node exporter needs the host network", "--yes"];
 
 describe("exempt create: parse layer", () => {
   const globals = resolveGlobalOptions({}, {});
@@ -88,7 +88,7 @@ describe("exempt create", () => {
   });
 
   it("refuses an assignment whose scope does not contain the cluster (exit 2, no write)", async () => {
-    const run = await h.run(["exempt", "create", "--cluster", "aks-sandbox", "--assignment", "pss-restricted", "--all-policies", "--category", "mitigated", "--expires", "+10d", "--reason", "r"]);
+    const run = await h.run(["--yes", "exempt", "create", "--cluster", "aks-sandbox", "--assignment", "pss-restricted", "--all-policies", "--category", "mitigated", "--expires", "+10d", "--reason", "r"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Assignment 'pss-restricted' does not apply to cluster aks-sandbox");
     expect(run.stderr).toContain("does not contain the cluster");
@@ -96,7 +96,7 @@ describe("exempt create", () => {
   });
 
   it("refuses an assignment that does not reach the cluster at all (exit 2)", async () => {
-    const run = await h.run([...base.slice(0, 4), "--assignment", "pss-restricted", "--all-policies", "--category", "waiver", "--expires", "+1d", "--reason", "r"]);
+    const run = await h.run([...base.slice(0, 4), "--assignment", "pss-restricted", "--all-policies", "--category", "waiver", "--expires", "+1d", "--reason", "r", "--yes"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("No pod-security assignment 'pss-restricted' applies to cluster aks-prod-neu");
     expect(run.stderr).toContain("Assignments that apply to aks-prod-neu: pss-baseline");
@@ -126,13 +126,13 @@ describe("exempt create", () => {
     const waiver = await h.run([...base, "--all-policies", "--no-expiry"]);
     expect(waiver.code).toBe(2);
     expect(waiver.stderr).toContain("A waiver must expire");
-    const mitigated = await h.run(["exempt", "create", "--cluster", "aks-dev", "--assignment", "pss-restricted", "--all-policies", "--category", "mitigated", "--no-expiry", "--reason", "isolated by network policy", "-o", "json"]);
+    const mitigated = await h.run(["--yes", "exempt", "create", "--cluster", "aks-dev", "--assignment", "pss-restricted", "--all-policies", "--category", "mitigated", "--no-expiry", "--reason", "isolated by network policy", "-o", "json"]);
     expect(mitigated.code, mitigated.stderr).toBe(0);
     expect(json(mitigated).exemption).toMatchObject({ name: "aks-dev-pss-restricted-all", expiresOn: null, status: "active", policies: "all" });
   });
 
   it("names every missing flag without a terminal (exit 2, no request)", async () => {
-    const run = await h.run(["exempt", "create", "--cluster", "aks-prod-neu"]);
+    const run = await h.run(["--yes", "exempt", "create", "--cluster", "aks-prod-neu"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Missing --assignment, --policies or --all-policies, --category, --expires (or --no-expiry), --reason");
     expect(await h.emulator.hooks.requests()).toEqual([]);
@@ -153,6 +153,7 @@ describe("exempt create", () => {
       { match: "Category?", answer: "Waiver" },
       { match: "Expires", answer: "+14d" },
       { match: "Reason", answer: "debug container for an incident" },
+      { match: "Create exemption aks-prod-weu-pss-baseline-NoPrivilegedContainers on aks-prod-weu?", answer: true },
     ]);
     const run = await h.run(["exempt", "create", "-o", "json"], { tty: true, prompter });
     expect(run.code, run.stderr).toBe(0);
@@ -163,7 +164,7 @@ describe("exempt create", () => {
   it("refuses an invalid --name (exit 2) and a missing cluster (exit 3), writing nothing", async () => {
     const badName = await h.run([...base, "--all-policies", "--expires", "+1d", "--name", "a:b"]);
     expect(badName.code).toBe(2);
-    const missing = await h.run(["exempt", "create", "--cluster", "aks-nowhere", "--assignment", "pss-baseline", "--all-policies", "--category", "waiver", "--expires", "+1d", "--reason", "r"]);
+    const missing = await h.run(["--yes", "exempt", "create", "--cluster", "aks-nowhere", "--assignment", "pss-baseline", "--all-policies", "--category", "waiver", "--expires", "+1d", "--reason", "r"]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain("No AKS cluster named 'aks-nowhere'");
     expect(await h.emulator.hooks.writes()).toEqual([]);

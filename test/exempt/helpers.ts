@@ -24,7 +24,7 @@ export interface ExemptHarness {
  * One emulator per test file (demo seed, clock at testNow) and akspol runs whose clock moves with
  * the emulator's (both are real time plus the same offset), sharing one state dir (journal).
  */
-export async function startHarness(options: { seed?: Parameters<typeof startTestEmulator>[0]["seed"] } = {}): Promise<ExemptHarness> {
+export async function startHarness(options: { seed?: NonNullable<Parameters<typeof startTestEmulator>[0]>["seed"] } = {}): Promise<ExemptHarness> {
   const emulator = await startTestEmulator({ seed: options.seed ?? "demo", now: testNow });
   const offset = (await emulator.hooks.getClock()).getTime() - Date.now();
   const clock: Clock = { now: () => new Date(Date.now() + offset) };

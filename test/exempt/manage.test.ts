@@ -64,7 +64,7 @@ describe("exempt show", () => {
 describe("exempt renew", () => {
   it("moves the expiry with one GET of the exemption and a full PUT, keeping every other field, journaled as an update", async () => {
     const before = await h.emulator.hooks.getResource(hostNetwork.id);
-    const run = await h.run(["exempt", "renew", hostNetwork.name, "--cluster", hostNetwork.scope, "--expires", "2030-04-15", "--ticket", "OPS-1300", "-o", "json"]);
+    const run = await h.run(["--yes", "exempt", "renew", hostNetwork.name, "--cluster", hostNetwork.scope, "--expires", "2030-04-15", "--ticket", "OPS-1300", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const out = json(run);
     expect(out.diffs.map((diff: { field: string }) => diff.field)).toEqual(["expiresOn", "metadata.ticket", "metadata.reason"]);
@@ -80,7 +80,7 @@ describe("exempt renew", () => {
     expect((entry?.before as { properties: { expiresOn: string } }).properties.expiresOn).toBe(before.properties.expiresOn);
   });
   it("applies the waiver cap from now, and --max-days raises it", async () => {
-    const capped = await h.run(["exempt", "renew", hostNetwork.name, "--expires", "+100d"]);
+    const capped = await h.run(["--yes", "exempt", "renew", hostNetwork.name, "--expires", "+100d"]);
     expect(capped.code).toBe(2);
     expect(capped.stderr).toContain("at most 90 days");
     const raised = await h.run(["exempt", "renew", hostNetwork.name, "--expires", "+100d", "--max-days", "120", "--dry-run", "-o", "json"]);
@@ -89,7 +89,7 @@ describe("exempt renew", () => {
     expect((await h.emulator.hooks.writes()).filter((write) => /policyexemptions/i.test(write.path))).toEqual([]);
   });
   it("refuses a past date (exit 2, no write)", async () => {
-    const run = await h.run(["exempt", "renew", hostNetwork.name, "--expires", "2029-12-31"]);
+    const run = await h.run(["--yes", "exempt", "renew", hostNetwork.name, "--expires", "2029-12-31"]);
     expect(run.code).toBe(2);
     expect(await h.emulator.hooks.writes()).toEqual([]);
   });
@@ -121,7 +121,7 @@ describe("exempt delete", () => {
     expect((entry?.before as { properties: unknown }).properties).toEqual(before.properties);
   });
   it("deletes with --yes without a terminal", async () => {
-    const created = await h.run(["exempt", "create", "--cluster", "aks-dev", "--assignment", "pss-restricted", "--all-policies", "--category", "waiver", "--expires", "+3d", "--reason", "r", "--name", "short-lived"]);
+    const created = await h.run(["--yes", "exempt", "create", "--cluster", "aks-dev", "--assignment", "pss-restricted", "--all-policies", "--category", "waiver", "--expires", "+3d", "--reason", "r", "--name", "short-lived"]);
     expect(created.code, created.stderr).toBe(0);
     const run = await h.run(["exempt", "delete", "short-lived", "--yes"]);
     expect(run.code, run.stderr).toBe(0);

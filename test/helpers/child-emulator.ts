@@ -21,19 +21,16 @@ export function spawnEmulator(stateDir: string, seed = "demo"): Promise<ChildEmu
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    const timer = setTimeout(() => reject(new Error(`emulator child did not start: ${stderr}`)), 20_000);
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const newline = stdout.indexOf("\n");
       if (newline === -1) return;
-      clearTimeout(timer);
       const ready = JSON.parse(stdout.slice(0, newline)) as { endpoint: string; connectionFile: string };
       const connection = JSON.parse(readFileSync(ready.connectionFile, "utf8")) as EmulatorConnection;
       resolve({ process: child, endpoint: ready.endpoint, connection, caCert: readFileSync(connection.caCertPath, "utf8") });
     });
     child.on("exit", (code) => {
-      clearTimeout(timer);
       reject(new Error(`emulator child exited (${code}): ${stderr}`));
     });
   });

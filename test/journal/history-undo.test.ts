@@ -110,7 +110,7 @@ describe("undo", () => {
     const id = DEMO.exemptions.hostNetwork.id;
     const name = DEMO.exemptions.hostNetwork.name;
 
-    async function journaled(operation: "create" | "update", change: (client: Awaited<ReturnType<ReturnType<typeof emulatorSession>["exemptions"]>>) => Promise<unknown>, exemptionName = name) {
+    async function journaled(operation: "create" | "update", change: (client: Awaited<ReturnType<ReturnType<typeof emulatorSession>["exemptions"]>>) => Promise<unknown>, exemptionName: string = name) {
       const session = emulatorSession(emu);
       const client = await session.exemptions();
       const before = (await client.get(scope, exemptionName)) ?? null;

@@ -37,16 +37,19 @@ function request(extra: Partial<WriteRequest> = {}): WriteRequest {
   };
 }
 
-/** Another tool (as policy-contributor) that PUTs the assignment as it was seeded, plus a description, shortly after our write. */
-async function competitor(): Promise<() => void> {
+/**
+ * Another tool (as policy-contributor) that PUTs the assignment as it was seeded, plus a description.
+ * Used as afterWrite, it lands after our write was answered and before our read-back, on any machine speed.
+ */
+async function competitor(): Promise<() => Promise<void>> {
   const client = new PolicyClient(emu.credentialFor("policy-contributor"), prod, emu.clientOptions);
   const original = await client.policyAssignments.get(`/subscriptions/${prod}`, "pss-baseline");
   await client.policyAssignments.get(`/subscriptions/${prod}`, "pss-baseline"); // warm the token
   let round = 0;
-  return () => {
+  return async () => {
     round += 1;
     const body = { ...original, description: `changed by another tool ${round}` };
-    setTimeout(() => void client.policyAssignments.create(`/subscriptions/${prod}`, "pss-baseline", body), 120);
+    await client.policyAssignments.create(`/subscriptions/${prod}`, "pss-baseline", body);
   };
 }
 
@@ -54,9 +57,8 @@ describe("the safe write", () => {
   test("another writer replacing the assignment between our write and our read-back: the operation is re-applied and both changes hold", async () => {
     const clobber = await competitor();
     let sends = 0;
-    // Reads are slow (a latency fault on GETs of the assignment), so the competitor lands between our PUT and our read-back once.
-    await emu.hooks.injectFault({ method: "GET", pathPattern: "policyAssignments/pss-baseline$", count: 2, kind: "latency", latencyMs: 400 });
-    const result = await writeEdit(request({ afterSend: () => (sends += 1) === 1 && clobber() }));
+    // The competitor lands between our first PUT and its read-back, once.
+    const result = await writeEdit(request({ afterWrite: async () => ((sends += 1) === 1 ? clobber() : undefined) }));
     expect(result.status).toBe("applied");
     expect(result.writes).toBe(2);
     const stored = await storedAssignment(emu, baselineId);
@@ -68,9 +70,8 @@ describe("the safe write", () => {
 
   test("a writer that keeps undoing the change: 1 write + 3 re-applications, then exit 5 naming systemData.lastModifiedBy", async () => {
     const clobber = await competitor();
-    await emu.hooks.injectFault({ method: "GET", pathPattern: "policyAssignments/pss-baseline$", count: 50, kind: "latency", latencyMs: 300 });
     const contributor = emu.connection.principals.find((p) => p.name === "policy-contributor")!;
-    const error = await writeEdit(request({ afterSend: clobber })).catch((caught: unknown) => caught);
+    const error = await writeEdit(request({ afterWrite: clobber })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).exitCode).toBe(5);
     expect((error as Error).message).toContain(contributor.clientId);
