@@ -1,9 +1,5 @@
-import { readFile, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { defineCommand, stringOption, type ParsedInput } from "../src/cli/command.js";
+import { booleanOption, defineCommand, stringOption, type ParsedInput } from "../src/cli/command.js";
 import { GateFailedError, UsageError } from "../src/cli/errors.js";
-import { renderJson } from "../src/cli/output.js";
-import type { IO } from "../src/cli/io.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
 import type { PolicyAssignment } from "@azure/arm-policy";
@@ -16,9 +12,9 @@ import {
   type ExemptionInput,
   type PolicySetDefinitionDocument,
 } from "../src/check/initiative.js";
-import { parseManifests, type SourceText } from "../src/check/manifests.js";
-import { buildReport, hasFailingViolation, renderText, type FailOn } from "../src/check/report.js";
-import { toSarif } from "../src/check/sarif.js";
+import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
+import type { FailOn } from "../src/check/report.js";
+import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
 
 export type CheckSource =
   | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }
@@ -30,9 +26,11 @@ export interface CheckOptions extends ScopeSelection {
   source: CheckSource;
   namespace?: string;
   failOn: FailOn;
+  /** List passing results too. */
+  showPasses: boolean;
+  /** `-o json --stream`: JSON Lines. */
+  stream: boolean;
 }
-
-const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 
 export default defineCommand<CheckOptions>({
   path: ["check"],
@@ -47,6 +45,8 @@ export default defineCommand<CheckOptions>({
     { flags: "--cluster <name-or-id>", description: "with --assignment: also apply the exemptions covering this AKS cluster" },
     { flags: "--namespace <ns>", description: "namespace for objects without metadata.namespace (default: default)" },
     { flags: "--fail-on <level>", description: "exit 6 when a violation with this outcome or worse exists", choices: ["deny", "audit", "never"], default: "deny" },
+    { flags: "--show-passes", description: "list passing results too (by default they are counted in the summary)" },
+    { flags: "--stream", description: "with -o json: JSON Lines, one object per result as it is produced (initiative first, summary last)" },
     ...scopeOptionSpecs,
   ],
   outputs: ["table", "json", "sarif"],
@@ -56,30 +56,38 @@ export default defineCommand<CheckOptions>({
     "akspol check k8s/*.yaml --assignment pss-restricted --cluster aks-prod-weu --subscription contoso-prod",
     "akspol check k8s/ --initiative restricted -o sarif > akspol.sarif",
   ],
-  parse(input) {
-    return parseCheckOptions(input);
+  parse(input, globals) {
+    const options = parseCheckOptions(input);
+    if (options.stream && globals.output !== "json") throw new UsageError("--stream writes JSON Lines; pass it with -o json.");
+    return options;
   },
   async run(options, ctx) {
-    const sources = await readSources(options.inputs, ctx.io);
-    const parsed = parseManifests(sources, { namespace: options.namespace });
-    if (parsed.errors.length > 0) {
-      const lines = parsed.errors.map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`);
-      throw new UsageError(`${parsed.errors.length} manifest${parsed.errors.length === 1 ? "" : "s"} could not be read:\n${lines.join("\n")}`, {
-        suggestion: "Fix the input (or leave the file out); akspol checks nothing it cannot read.",
-      });
-    }
+    // Inputs are checked up front (a missing file is a usage error before anything is printed); their
+    // documents are then read, evaluated and written one at a time.
+    const inputs = await resolveInputs(options.inputs);
     const resolved = options.source.kind === "initiative" ? offlineInitiative(options.source) : await initiativeFromAzure(options, options.source, ctx);
-    const results = evaluateWorkloads(parsed.workloads, resolved.initiative, {
+    const format = ctx.format === "json" && options.stream ? "json-lines" : (ctx.format as "table" | "json" | "sarif");
+    const { summary, errors } = await streamCheck({
+      documents: readDocuments(inputs, ctx.io.stdin),
+      initiative: resolved.initiative,
       assignmentReference: resolved.assignmentReference,
       cluster: resolved.cluster,
+      namespace: options.namespace,
+      format,
+      showPasses: options.showPasses,
+      // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe.
+      out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text)),
     });
-    const report = buildReport({ initiative: resolved.initiative, results, notEvaluated: parsed.notEvaluated, errors: [], workloads: parsed.workloads.length });
-    if (parsed.workloads.length === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
-    if (ctx.format === "json") ctx.io.out(renderJson(report));
-    else if (ctx.format === "sarif") ctx.io.out(renderJson(toSarif(report)));
-    else ctx.io.out(renderText(report));
-    if (hasFailingViolation(report, options.failOn)) {
-      const count = options.failOn === "audit" ? report.summary.deny + report.summary.audit : report.summary.deny;
+    if (errors.length > 0) {
+      const lines = errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`);
+      if (errors.length > 20) lines.push(`  ... and ${errors.length - 20} more`);
+      throw new UsageError(`${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${lines.join("\n")}`, {
+        suggestion: "Fix the input (or leave the file out); the results above cover only the documents that could be read.",
+      });
+    }
+    if (summary.workloads === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
+    if (summaryFails(summary, options.failOn)) {
+      const count = options.failOn === "audit" ? summary.deny + summary.audit : summary.deny;
       throw new GateFailedError(`${count} violation${count === 1 ? "" : "s"} at or above --fail-on ${options.failOn}.`, {
         suggestion: "Apply the fixes shown, or pass --fail-on never to report without failing.",
       });
@@ -112,7 +120,15 @@ export function parseCheckOptions(input: ParsedInput): CheckOptions {
   } else {
     source = { kind: "assignment", reference: assignment as string, cluster };
   }
-  return { ...parseScopeSelection(input), inputs, source, namespace: stringOption(input, "namespace"), failOn };
+  return {
+    ...parseScopeSelection(input),
+    inputs,
+    source,
+    namespace: stringOption(input, "namespace"),
+    failOn,
+    showPasses: booleanOption(input, "showPasses"),
+    stream: booleanOption(input, "stream"),
+  };
 }
 
 /** `name=value`: the value is JSON when it parses (`["a","b"]`, `{"paths":[]}`, `true`), else a string. */
@@ -134,48 +150,6 @@ function parseParams(params: string[], initiative: BuiltinInitiativeName): Recor
     }
   }
   return result;
-}
-
-// ---- Input.
-
-async function readSources(inputs: string[], io: IO): Promise<SourceText[]> {
-  const sources: SourceText[] = [];
-  for (const input of inputs) {
-    if (input === "-") {
-      sources.push({ file: "<stdin>", text: await readStream(io.stdin) });
-      continue;
-    }
-    let info;
-    try {
-      info = await stat(input);
-    } catch (error) {
-      throw new UsageError(`Cannot read ${input}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}`);
-    }
-    const files = info.isDirectory() ? await manifestFilesUnder(input) : [input];
-    if (info.isDirectory() && files.length === 0) throw new UsageError(`${input} holds no .yaml, .yml or .json file.`);
-    for (const file of files) {
-      try {
-        sources.push({ file, text: await readFile(file, "utf8") });
-      } catch (error) {
-        throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
-      }
-    }
-  }
-  return sources;
-}
-
-async function manifestFilesUnder(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && MANIFEST_EXTENSIONS.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 // ---- What to evaluate against.

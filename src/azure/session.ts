@@ -11,6 +11,7 @@ import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
+import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
 
@@ -63,11 +64,16 @@ export class AzureSession {
   private exemptionsPromise?: Promise<ExemptionsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
+  private readonly agents = new Map<string, import("node:https").Agent>();
+  /** One bound on ARM requests in flight for the whole invocation (--concurrency), shared by every client. */
+  readonly limiter: RequestLimiter;
   credentialKind = "";
   /** Scopes this run could not read (README "Exit codes": 7 for reads). */
   readonly scopeFailures = new ScopeFailures();
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    this.limiter = new RequestLimiter(deps.globals.concurrency);
+  }
 
   get globals(): GlobalOptions {
     return this.deps.globals;
@@ -148,8 +154,10 @@ export class AzureSession {
   /** Pipeline options shared by every client. */
   async clientOptions(): Promise<Record<string, unknown>> {
     const { cloud, ca } = await this.connection();
-    const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [];
-    additionalPolicies.push({ policy: errorBodyPolicy, position: "perCall" });
+    const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [
+      { policy: errorBodyPolicy, position: "perCall" },
+      { policy: requestLimiterPolicy(this.limiter, await this.agent(cloud.resourceManager, ca)), position: "perRetry" },
+    ];
     if (this.deps.globals.debug) additionalPolicies.push({ policy: debugPolicy(this.deps.debug), position: "perRetry" });
     return {
       endpoint: cloud.resourceManager,
@@ -159,6 +167,18 @@ export class AzureSession {
       userAgentOptions: { userAgentPrefix: "akspol/0.1.0" },
       retryOptions: { maxRetries: 4 },
     };
+  }
+
+  /** One keep-alive HTTPS agent per endpoint for all clients (at most --concurrency sockets). */
+  private async agent(endpoint: string, ca: string | undefined): Promise<import("node:https").Agent> {
+    const origin = new URL(endpoint).origin;
+    let agent = this.agents.get(origin);
+    if (!agent) {
+      const { Agent } = await import("node:https");
+      agent = new Agent({ keepAlive: true, maxSockets: this.limiter.limit, ...(ca ? { ca } : {}) });
+      this.agents.set(origin, agent);
+    }
+    return agent;
   }
 
   policyClient(subscriptionId = "00000000-0000-0000-0000-000000000000"): Promise<PolicyClient> {

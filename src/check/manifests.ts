@@ -1,6 +1,6 @@
 // Kubernetes manifests (YAML or JSON, multi-document, `List` kinds, Helm output) → the pod specs
 // the policy add-on would review. Pure: the command reads the files and passes their text in.
-import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type Node } from "yaml";
+import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import { isObject } from "./policies/common.js";
 import type { JsonObject } from "./types.js";
 
@@ -86,47 +86,129 @@ export function parseManifests(sources: SourceText[], options: ParseOptions = {}
 
 export function parseManifest(source: SourceText, options: ParseOptions = {}): ParsedManifests {
   const result: ParsedManifests = { workloads: [], notEvaluated: [], errors: [] };
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(source.text, { lineCounter });
-  const at = (offset: number | undefined): SourceLocation => {
-    const position = lineCounter.linePos(offset ?? 0);
-    return { file: source.file, line: position.line, column: position.col };
+  const splitter = new DocumentSplitter(source.file);
+  const take = (document: ManifestDocument | undefined) => {
+    if (document === undefined) return;
+    const parsed = parseDocument(document, options);
+    result.workloads.push(...parsed.workloads);
+    result.notEvaluated.push(...parsed.notEvaluated);
+    result.errors.push(...parsed.errors);
   };
-  // parseAllDocuments returns an EmptyStream (no documents) for an empty or comment-only input.
-  for (const document of documents as Document.Parsed[]) {
-    const firstError = document.errors[0];
-    if (firstError) {
-      result.errors.push({ ...at(firstError.pos[0]), message: firstError.message.split("\n")[0] ?? "invalid YAML" });
-      continue;
-    }
-    const contents = document.contents;
-    // A document holding only comments or a bare `---` (common in Helm output) is not an object.
-    if (contents === null || (isScalarNull(contents))) continue;
-    let value: unknown;
-    try {
-      value = document.toJS({ maxAliasCount: 1000 });
-    } catch (error) {
-      result.errors.push({ ...at(contents.range?.[0]), message: (error as Error).message });
-      continue;
-    }
-    collectObject(value, contents, at, options, result);
-  }
+  for (const line of source.text.split("\n")) take(splitter.push(line));
+  take(splitter.end());
   return result;
 }
 
-function isScalarNull(node: Node): boolean {
-  return !isMap(node) && !isSeq(node) && (node as { value?: unknown }).value === null;
+/** One YAML document of a file (JSON is one document), with the line it starts on. */
+export interface ManifestDocument {
+  file: string;
+  /** 1-based line of the document's first line in its file. */
+  line: number;
+  text: string;
 }
 
-function collectObject(
-  value: unknown,
-  node: Node,
-  at: (offset: number | undefined) => SourceLocation,
-  options: ParseOptions,
-  result: ParsedManifests,
-): void {
-  const location = at(node.range?.[0]);
-  if (!isObject(value) || !isMap(node)) {
+/**
+ * Cuts a stream of lines into YAML documents at `---` (and after `...`), so `check` reads a file
+ * or stdin document by document and never holds more than one document's text. A `---` can only
+ * start a line at column 0 as a document marker (block scalar content is always indented).
+ */
+export class DocumentSplitter {
+  private lines: string[] = [];
+  private firstLine = 1;
+  private lineNumber = 0;
+  private directivesOnly = true;
+
+  constructor(readonly file: string) {}
+
+  /** Feeds the next line (without its newline); returns a document when this line ends one. */
+  push(line: string): ManifestDocument | undefined {
+    this.lineNumber += 1;
+    if (this.lineNumber === 1 && line.startsWith("\uFEFF")) line = line.slice(1);
+    if (DOCUMENT_START.test(line) && !(this.directivesOnly && this.lines.length > 0)) {
+      const done = this.flush();
+      this.firstLine = this.lineNumber;
+      this.lines.push(line);
+      this.directivesOnly = false;
+      return done;
+    }
+    if (DOCUMENT_END.test(line)) {
+      const done = this.flush();
+      this.firstLine = this.lineNumber + 1;
+      return done;
+    }
+    if (!line.startsWith("%")) this.directivesOnly = false;
+    this.lines.push(line);
+    return undefined;
+  }
+
+  /** The last document, if any. */
+  end(): ManifestDocument | undefined {
+    return this.flush();
+  }
+
+  private flush(): ManifestDocument | undefined {
+    const lines = this.lines;
+    this.lines = [];
+    this.directivesOnly = true;
+    if (lines.length === 0) return undefined;
+    return { file: this.file, line: this.firstLine, text: lines.join("\n") };
+  }
+}
+
+const DOCUMENT_START = /^---(\s|$)/;
+const DOCUMENT_END = /^\.\.\.(\s|$)/;
+
+/**
+ * One document to the workloads in it. js-yaml (YAML 1.2 core schema, which also reads JSON) with a
+ * listener that records the line and column each mapping and sequence starts at, so every workload
+ * carries its source positions at the cost of one fast parse (the `yaml` package's syntax tree cost
+ * about 8 times more per document).
+ */
+export function parseDocument(document: ManifestDocument, options: ParseOptions = {}): ParsedManifests {
+  const result: ParsedManifests = { workloads: [], notEvaluated: [], errors: [] };
+  const positions = new WeakMap<object, { line: number; column: number }>();
+  const open: Array<{ line: number; column: number }> = [];
+  const offset = document.line - 1;
+  let value: unknown;
+  try {
+    value = loadYaml(document.text, {
+      schema: CORE_SCHEMA,
+      filename: document.file,
+      listener(event, state) {
+        if (event === "open") {
+          open.push({ line: state.line + 1 + offset, column: state.position - state.lineStart + 1 });
+          return;
+        }
+        const start = open.pop();
+        if (start !== undefined && state.result !== null && typeof state.result === "object") positions.set(state.result as object, start);
+      },
+    });
+  } catch (error) {
+    const mark = (error as { mark?: { line: number; column: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    result.errors.push({ file: document.file, line: (mark?.line ?? 0) + 1 + offset, column: (mark?.column ?? 0) + 1, message: reason.split("\n")[0] ?? "invalid YAML" });
+    return result;
+  }
+  // A document holding only comments or a bare `---` (common in Helm output) is not an object.
+  if (value === null || value === undefined) return result;
+  const at = (node: unknown): SourceLocation => {
+    const position = node !== null && typeof node === "object" ? positions.get(node) : undefined;
+    return { file: document.file, line: position?.line ?? firstContentLine(document), column: position?.column ?? 1 };
+  };
+  collectObject(value, at, options, result);
+  return result;
+}
+
+/** The first line of a document that is not blank, a comment or a marker (where a scalar document sits). */
+function firstContentLine(document: ManifestDocument): number {
+  const lines = document.text.split("\n");
+  const index = lines.findIndex((line) => line.trim() !== "" && !line.startsWith("#") && !DOCUMENT_START.test(line) && !line.startsWith("%"));
+  return document.line + Math.max(0, index);
+}
+
+function collectObject(value: unknown, at: (node: unknown) => SourceLocation, options: ParseOptions, result: ParsedManifests): void {
+  const location = at(value);
+  if (!isObject(value)) {
     result.errors.push({ ...location, message: "expected a Kubernetes object (a mapping with apiVersion and kind)" });
     return;
   }
@@ -141,11 +223,8 @@ function collectObject(
 
   // `List`, `PodList`, `DeploymentList` … hold objects in `items`.
   if (kind.endsWith("List") && Array.isArray(value.items)) {
-    const itemsNode = node.get("items", true);
-    value.items.forEach((item, index) => {
-      const itemNode = isSeq(itemsNode) ? (itemsNode.items[index] as Node | undefined) : undefined;
-      collectObject(item, itemNode ?? node, at, options, result);
-    });
+    // An item that is not an object has no position of its own: report it at the list.
+    for (const item of value.items) collectObject(item, isObject(item) ? at : () => location, options, result);
     return;
   }
 
@@ -173,7 +252,6 @@ function collectObject(
     return;
   }
   const podMetadata = isObject(template) && isObject(template.metadata) ? template.metadata : {};
-  const specNode = node.getIn([...templatePath, "spec"], true) as Node | undefined;
   result.workloads.push({
     ...location,
     kind,
@@ -184,26 +262,21 @@ function collectObject(
     workloadKind: kind === "Pod" ? "Pod" : "controller",
     podSpec,
     podMetadata: { labels: stringMap(podMetadata.labels), annotations: stringMap(podMetadata.annotations) },
-    containerLines: namedItemLines(specNode, ["containers", "initContainers", "ephemeralContainers"], at),
-    volumeLines: namedItemLines(specNode, ["volumes"], at),
+    containerLines: namedItemLines(podSpec, ["containers", "initContainers", "ephemeralContainers"], at),
+    volumeLines: namedItemLines(podSpec, ["volumes"], at),
   });
 }
 
-/** Line of each `- name: x` item of the given sequences of a pod spec node. */
-function namedItemLines(
-  specNode: Node | undefined,
-  keys: string[],
-  at: (offset: number | undefined) => SourceLocation,
-): Record<string, number> {
+/** Line of each `- name: x` item of the given sequences of a pod spec. */
+function namedItemLines(podSpec: JsonObject, keys: string[], at: (node: unknown) => SourceLocation): Record<string, number> {
   const lines: Record<string, number> = {};
-  if (!isMap(specNode)) return lines;
   for (const key of keys) {
-    const sequence = specNode.get(key, true);
-    if (!isSeq(sequence)) continue;
-    for (const item of sequence.items) {
-      if (!isMap(item)) continue;
-      const name = item.get("name");
-      if (typeof name === "string" && !(name in lines)) lines[name] = at(item.range?.[0]).line;
+    const sequence = podSpec[key];
+    if (!Array.isArray(sequence)) continue;
+    for (const item of sequence) {
+      if (!isObject(item)) continue;
+      const name = item.name;
+      if (typeof name === "string" && !(name in lines)) lines[name] = at(item).line;
     }
   }
   return lines;

@@ -118,6 +118,16 @@ const OUTCOME_LABEL = { deny: "DENY", audit: "AUDIT", none: "NO EFFECT" } as con
 
 /** Plain text for a terminal or a CI log: violations and unknowns in full, the rest counted. */
 export function renderText(report: CheckReport): string {
+  const lines = [renderHeader(report)];
+  for (const result of report.results) if (result.status === "violation") lines.push(renderFinding(result));
+  for (const result of report.results) if (result.status === "unknown") lines.push(renderFinding(result));
+  for (const item of report.notEvaluated) lines.push(`${item.file}:${item.line}  ${item.kind} ${item.name}: not evaluated (${item.reason})\n\n`);
+  lines.push(renderSummary(report.summary));
+  return lines.join("");
+}
+
+/** The text report's first lines: which initiative, and what about it the reader must know. */
+export function renderHeader(report: Pick<CheckReport, "initiative" | "assignment">): string {
   const lines: string[] = [];
   const { initiative } = report;
   const source = report.assignment
@@ -131,10 +141,13 @@ export function renderText(report: CheckReport): string {
     if (member.approximation) lines.push(`Note: ${member.referenceId} ${member.approximation}.`);
     if (member.status === "unknown") lines.push(`Unknown: ${member.referenceId} cannot be evaluated: ${member.unknownReason}.`);
   }
-  lines.push("");
+  return `${lines.join("\n")}\n\n`;
+}
 
-  for (const result of report.results) {
-    if (result.status !== "violation") continue;
+/** One result as text: a violation in full with its fixes, an unknown, or (with --show-passes) a pass. */
+export function renderFinding(result: CheckResult): string {
+  const lines: string[] = [];
+  if (result.status === "violation") {
     for (const violation of result.violations) {
       const container = violation.container !== undefined ? `  container ${violation.container}` : "";
       lines.push(`${result.file}:${violation.line}  ${result.kind} ${result.name}  ${namespaceText(result)}${container}`);
@@ -146,27 +159,22 @@ export function renderText(report: CheckReport): string {
       lines.push(`   or: ${violation.hint.exempt}`);
       lines.push("");
     }
+    return lines.length > 0 ? `${lines.join("\n")}\n` : "";
   }
+  const label = result.status === "unknown" ? "UNKNOWN" : result.status === "pass" ? "PASS" : "NOT REVIEWED";
+  const detail = result.status === "unknown" ? (result.unknownReason ?? "not evaluated") : result.outcomeText;
+  return `${result.file}:${result.line}  ${result.kind} ${result.name}  ${namespaceText(result)}\n  ${label}  ${result.policy.referenceId}: ${detail}\n\n`;
+}
 
-  const unknown = report.results.filter((r) => r.status === "unknown");
-  for (const result of unknown) {
-    lines.push(`${result.file}:${result.line}  ${result.kind} ${result.name}  ${namespaceText(result)}`);
-    lines.push(`  UNKNOWN  ${result.policy.referenceId}: ${result.unknownReason ?? "not evaluated"}`);
-  }
-  if (unknown.length > 0) lines.push("");
-
-  for (const item of report.notEvaluated) {
-    lines.push(`${item.file}:${item.line}  ${item.kind} ${item.name}: not evaluated (${item.reason})`);
-  }
-  if (report.notEvaluated.length > 0) lines.push("");
-
-  const s = report.summary;
-  lines.push(
+/** The last line: every count, and how to see the passes that were only counted. */
+export function renderSummary(s: CheckSummary, passesListed = false): string {
+  const listPasses = !passesListed && s.pass > 0 ? " Passes are counted, not listed (--show-passes lists them)." : "";
+  return (
     `${s.workloads} workload${s.workloads === 1 ? "" : "s"} checked: ` +
-      `${s.violation} violation${s.violation === 1 ? "" : "s"} (${s.deny} denied, ${s.audit} audited, ${s.none} without effect), ` +
-      `${s.unknown} unknown, ${s.pass} passed, ${s.notApplicable} not applicable; ${s.notEvaluated} object${s.notEvaluated === 1 ? "" : "s"} not evaluated.`,
+    `${s.violation} violation${s.violation === 1 ? "" : "s"} (${s.deny} denied, ${s.audit} audited, ${s.none} without effect), ` +
+    `${s.unknown} unknown, ${s.pass} passed, ${s.notApplicable} not applicable; ${s.notEvaluated} object${s.notEvaluated === 1 ? "" : "s"} not evaluated.` +
+    `${s.errors > 0 ? ` ${s.errors} document${s.errors === 1 ? "" : "s"} could not be read.` : ""}${listPasses}\n`
   );
-  return lines.join("\n") + "\n";
 }
 
 function namespaceText(result: CheckResult): string {

@@ -56,6 +56,14 @@ export interface RequestLogEntry {
   principal: string | null;
   /** Emulator clock at the start of the request (ISO). */
   time: string;
+  /**
+   * Real start and end of the request in ms (performance.timeOrigin + performance.now(), so monotonic
+   * within one emulator process and unaffected by the emulator clock): intervals for in-flight counts.
+   */
+  startMs: number;
+  endMs: number;
+  /** Which TLS connection carried the request (numbered in accept order), to count connections. */
+  connection: number;
 }
 
 /** ARM requests only (no hook or token calls), kept in memory. */

@@ -67,6 +67,11 @@ export class EmulatorHooksClient {
     return (await this.expectOk("GET", "requests")).value;
   }
 
+  /** The emulator's own work counters (records visited by list calls since start). */
+  async stats(): Promise<{ recordsVisited: number }> {
+    return this.expectOk("GET", "stats");
+  }
+
   async resetRequests(): Promise<void> {
     await this.expectOk("DELETE", "requests");
   }

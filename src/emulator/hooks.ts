@@ -52,6 +52,9 @@ async function route(method: string, segments: string[], query: URLSearchParams,
     case "DELETE requests":
       state.requestLog.reset();
       return { status: 204 };
+    case "GET stats":
+      // What the emulator's own work costs: records visited by list calls since start.
+      return { status: 200, body: { recordsVisited: store.recordsVisited } };
     case "POST faults":
       state.faults.add(body as FaultSpec);
       return { status: 204 };

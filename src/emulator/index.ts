@@ -161,6 +161,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, keepAlive: true }, createRequestHandler(state));
+  // Idle keep-alive connections stay open a minute (Node's 5 s default would make a slow client on a
+  // loaded machine reconnect, and connection counts in tests depend on it).
+  server.keepAliveTimeout = 60_000;
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);

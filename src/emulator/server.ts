@@ -225,14 +225,18 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
     status = error.status;
     send(response, error.status, error.body(), { ...baseHeaders, ...rateHeaders(counters, method, path), ...error.headers });
   } finally {
+    const ended = performance.now();
     state.requestLog.add({
       method,
       path,
       apiVersion: apiVersion ?? null,
       status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs: Math.round((ended - started) * 100) / 100,
       principal: caller?.name ?? null,
       time,
+      connection: connectionNumber(request.socket),
+      startMs: performance.timeOrigin + started,
+      endMs: performance.timeOrigin + ended,
     });
   }
 }
@@ -257,6 +261,18 @@ function hookTokenMatches(expected: string | undefined, given: string | string[]
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const connectionNumbers = new WeakMap<object, number>();
+let connectionsSeen = 0;
+function connectionNumber(socket: object): number {
+  let number = connectionNumbers.get(socket);
+  if (number === undefined) {
+    connectionsSeen += 1;
+    number = connectionsSeen;
+    connectionNumbers.set(socket, number);
+  }
+  return number;
 }
 
 function rateHeaders(counters: RateCounters, method: string, path: string): Record<string, string> {

@@ -13,6 +13,15 @@ export interface StoredRecord {
 export class Store {
   private readonly entries: Map<string, StoredRecord>;
   private readonly byType = new Map<string, Map<string, StoredRecord>>();
+  /** ARM resources by type, then by the scope they sit at (keyOf of the id before its last /providers/). */
+  private readonly byScope = new Map<string, Map<string, Map<string, StoredRecord>>>();
+  /** Records below a subscription (not at it), by type then subscription key: lists that include what sits below a scope. */
+  private readonly bySubscription = new Map<string, Map<string, Map<string, StoredRecord>>>();
+  /**
+   * Records looked at by listInScopes since start: a list's cost grows with what sits at the scopes it
+   * asks about, not with the store (tests and bench read it through GET /_emulator/stats).
+   */
+  recordsVisited = 0;
   private readonly log: StateLog;
   readonly existedAtLoad: boolean;
 
@@ -35,6 +44,29 @@ export class Store {
     return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
   }
 
+  /**
+   * Records of a type sitting exactly at one of `exact` (scope keys), or anywhere below `under`,
+   * in key order. Visits only the records at those scopes (or in the subscription of `under`).
+   */
+  listInScopes(type: string, query: { exact: Iterable<string>; under?: string }): StoredRecord[] {
+    const wanted = type.toLowerCase();
+    const result = new Map<string, StoredRecord>();
+    const visit = (records: Map<string, StoredRecord> | undefined, accept: (scope: string) => boolean) => {
+      for (const [key, record] of records ?? []) {
+        this.recordsVisited += 1;
+        if (accept(scopeKeyOf(key))) result.set(key, record);
+      }
+    };
+    for (const scope of new Set(query.exact)) visit(this.byScope.get(wanted)?.get(scope), () => true);
+    if (query.under !== undefined) {
+      const prefix = `${query.under}/`;
+      const subscription = subscriptionKeyOf(query.under);
+      if (subscription !== undefined) visit(this.bySubscription.get(wanted)?.get(subscription), (scope) => scope.startsWith(prefix));
+      else visit(this.byType.get(wanted), (scope) => scope.startsWith(prefix));
+    }
+    return [...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
+  }
+
   batch(): Batch {
     return new Batch(this);
   }
@@ -47,11 +79,11 @@ export class Store {
         const old = this.entries.get(key);
         if (old === undefined) continue;
         this.entries.delete(key);
-        this.byType.get(old.type.toLowerCase())?.delete(key);
+        this.unindex(key, old);
         ops.push({ k: key, d: 1 });
       } else {
         const old = this.entries.get(key);
-        if (old !== undefined) this.byType.get(old.type.toLowerCase())?.delete(key);
+        if (old !== undefined) this.unindex(key, old);
         this.entries.set(key, record);
         this.index(key, record);
         ops.push({ k: key, v: record });
@@ -78,7 +110,45 @@ export class Store {
       this.byType.set(type, map);
     }
     map.set(key, record);
+    if (record.type.startsWith("#")) return;
+    const scope = scopeKeyOf(key);
+    nested(this.byScope, type, scope).set(key, record);
+    const subscription = subscriptionKeyOf(scope);
+    if (subscription !== undefined && subscription !== scope) nested(this.bySubscription, type, subscription).set(key, record);
   }
+
+  private unindex(key: string, record: StoredRecord): void {
+    const type = record.type.toLowerCase();
+    this.byType.get(type)?.delete(key);
+    const scope = scopeKeyOf(key);
+    this.byScope.get(type)?.get(scope)?.delete(key);
+    const subscription = subscriptionKeyOf(scope);
+    if (subscription !== undefined) this.bySubscription.get(type)?.get(subscription)?.delete(key);
+  }
+}
+
+function nested(index: Map<string, Map<string, Map<string, StoredRecord>>>, type: string, key: string): Map<string, StoredRecord> {
+  let byKey = index.get(type);
+  if (byKey === undefined) {
+    byKey = new Map();
+    index.set(type, byKey);
+  }
+  let records = byKey.get(key);
+  if (records === undefined) {
+    records = new Map();
+    byKey.set(key, records);
+  }
+  return records;
+}
+
+/** The scope a resource sits at: its lower-cased id up to the last "/providers/" ("" at the tenant). */
+export function scopeKeyOf(recordKey: string): string {
+  const index = recordKey.lastIndexOf("/providers/");
+  return index === -1 ? "" : recordKey.slice(0, index);
+}
+
+function subscriptionKeyOf(scopeKey: string): string | undefined {
+  return /^\/subscriptions\/[^/]+/.exec(scopeKey)?.[0];
 }
 
 /** Staged changes that reads see before they are committed (seeding relies on this). */

@@ -72,7 +72,7 @@ async function runCheck(inputs: string[], options: Record<string, unknown>, form
   const env = { HOME: dir };
   let code: number;
   try {
-    const globals = resolveGlobalOptions({}, env);
+    const globals = resolveGlobalOptions({ output: format }, env);
     const parsed = check.parse({ args: { inputs }, options: { failOn: "deny", ...options } }, globals);
     const ctx = createContext({ io: test.io, prompter: new NoPrompter(), globals, env, format, commandLine: "akspol check" });
     code = (await check.run(parsed, ctx)) ?? 0;
@@ -139,9 +139,9 @@ describe("running offline with --initiative", () => {
     expect((await runCheck([file], { initiative: "baseline", failOn: "audit" })).code).toBe(6);
   });
 
-  it("a clean pod in the default namespace exits 0 and says where it was evaluated", async () => {
+  it("a clean pod in the default namespace exits 0 and says where it was evaluated (passes listed with --show-passes)", async () => {
     const file = write("clean/pod.yaml", CLEAN_POD);
-    const run = await runCheck([file], { initiative: "baseline", failOn: "audit" }, "json");
+    const run = await runCheck([file], { initiative: "baseline", failOn: "audit", showPasses: true }, "json");
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.schemaVersion).toBe(1);
@@ -203,12 +203,15 @@ describe("running offline with --initiative", () => {
     expect(JSON.parse(run.stdout).summary.workloads).toBe(2);
   });
 
-  it("exits 2 naming file and line for malformed input, and checks nothing", async () => {
-    const good = write("bad/good.yaml", PRIVILEGED_DEPLOYMENT);
+  it("keeps going past malformed input, naming file:line:column, and exits 2", async () => {
     const bad = write("bad/broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n");
-    const run = await runCheck([good, bad], { initiative: "baseline", param: ["effect=Deny"] });
+    const good = write("bad/good.yaml", PRIVILEGED_DEPLOYMENT);
+    const run = await runCheck([bad, good], { initiative: "baseline", param: ["effect=Deny"] });
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe("");
+    // The readable file after the broken one is still checked and reported.
+    expect(run.stdout).toContain("DENY  NoPrivilegedContainers");
+    expect(run.stdout).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: cannot read: `));
+    expect(run.stderr).toContain("1 manifest could not be read");
     expect(run.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `));
   });
 
@@ -228,6 +231,44 @@ describe("running offline with --initiative", () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.results.filter((r: any) => r.kind === "Deployment").every((r: any) => r.notApplicableReason === "system-namespace")).toBe(true);
+  });
+});
+
+describe("streaming output", () => {
+  const manyPods = (count: number, privileged: (index: number) => boolean) =>
+    Array.from({ length: count }, (_, index) => CLEAN_POD.replace("name: clean", `name: pod-${index}`).replace("image: nginx:1.27", `image: nginx:1.27${privileged(index) ? "\n    securityContext: {privileged: true}" : ""}`)).join("---\n");
+
+  it("counts passes without listing them, and lists them with --show-passes", async () => {
+    const file = write("passes/pods.yaml", manyPods(3, (index) => index === 1));
+    const quiet = await runCheck([file], { initiative: "baseline", failOn: "never" }, "json");
+    const report = JSON.parse(quiet.stdout);
+    expect(report.summary).toMatchObject({ workloads: 3, violation: 1, pass: 14 });
+    expect(report.results.map((r: any) => r.status)).toEqual(["violation"]);
+    const text = await runCheck([file], { initiative: "baseline", failOn: "never" });
+    expect(text.stdout).not.toContain("PASS");
+    expect(text.stdout).toContain("Passes are counted, not listed (--show-passes lists them).");
+    const listed = await runCheck([file], { initiative: "baseline", failOn: "never", showPasses: true });
+    expect(listed.stdout.match(/ {2}PASS {2}/g)).toHaveLength(14);
+    expect(listed.stdout).toContain(`${file}:1  Pod pod-0  namespace default (no namespace given: default)\n  PASS  NoPrivilegedContainers: passes`);
+  });
+
+  it("-o json --stream writes JSON Lines: the initiative, each result as produced, the summary last", async () => {
+    const file = write("stream/pods.yaml", manyPods(4, (index) => index % 2 === 0));
+    const run = await runCheck([file], { initiative: "baseline", param: ["effect=Deny"], stream: true }, "json");
+    expect(run.code).toBe(6);
+    const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({ type: "initiative", schemaVersion: 1, initiative: { displayName: expect.any(String) } });
+    expect(lines.at(-1)).toMatchObject({ type: "summary", workloads: 4, violation: 2, deny: 2 });
+    const results = lines.filter((line) => line.type === "result");
+    expect(results.map((r) => r.name)).toEqual(["pod-0", "pod-2"]);
+    expect(results[1]).toMatchObject({ status: "violation", line: 20, violations: [{ line: 26, container: "app" }] });
+  });
+
+  it("--stream without -o json is a usage error", async () => {
+    const file = write("stream/one.yaml", CLEAN_POD);
+    const run = await runCheck([file], { initiative: "baseline", stream: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--stream writes JSON Lines; pass it with -o json.");
   });
 });
 

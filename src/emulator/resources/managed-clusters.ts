@@ -30,8 +30,7 @@ export function handleManagedClusters(request: ArmRequest, context: EmulatorCont
   const scope = resourceGroup === undefined ? subscriptionScopeId(subscriptionId) : resourceGroupId(subscriptionId, resourceGroup);
   authorize(store, request.caller, READ, scope);
   if (resourceGroup !== undefined) requireResourceGroup(store, subscriptionId, resourceGroup);
-  const prefix = keyOf(scope) + "/";
-  const clusters = store.list(MANAGED_CLUSTER_TYPE).filter((record) => keyOf(record.id).startsWith(prefix));
+  const clusters = store.listInScopes(MANAGED_CLUSTER_TYPE, { exact: [keyOf(scope)], under: keyOf(scope) });
   const page = pageOf(request, context, clusters, (record) => keyOf(record.id), pageSize(request, 1000));
   return { status: 200, body: { value: page.value.map((record) => record.body), ...(page.nextLink ? { nextLink: page.nextLink } : {}) } };
 }

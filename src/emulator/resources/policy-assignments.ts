@@ -276,14 +276,17 @@ export function handlePolicyAssignments(request: ArmRequest, context: EmulatorCo
   }
 }
 
-/** Which stored scopes a list at `scope` returns, per the spec's $filter wording (contract §3). */
-export function scopeSelector(reader: StateReader, scope: ParsedScope, filterKind: string): (scopeKey: string) => boolean {
+/**
+ * Which stored scopes a list at `scope` returns, per the spec's $filter wording (contract §3), as a
+ * query of the store's scope index (Store.listInScopes), so a list never walks the whole store.
+ */
+export function scopeQuery(reader: StateReader, scope: ParsedScope, filterKind: string): { exact: string[]; under?: string } {
   const own = keyOf(scope.id);
-  const above = new Set(ancestorKeys(reader, scope.id));
-  if (filterKind === "atExactScope") return (scopeKey) => scopeKey === own;
-  if (filterKind === "atScope" || scope.kind === "managementGroup") return (scopeKey) => above.has(scopeKey);
+  if (filterKind === "atExactScope") return { exact: [own] };
+  const above = ancestorKeys(reader, scope.id);
+  if (filterKind === "atScope" || scope.kind === "managementGroup") return { exact: above };
   // Unfiltered (and policyDefinitionId eq): what applies from above plus what sits below.
-  return (scopeKey) => above.has(scopeKey) || scopeKey.startsWith(own + "/");
+  return { exact: above, under: own };
 }
 
 function listAssignments(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, apiVersion: string): ArmResponse {
@@ -297,9 +300,7 @@ function listAssignments(request: ArmRequest, context: EmulatorContext, scope: P
     throw badRequest("InvalidFilterInQueryString", "The $filter query parameter is required when listing policy assignments at management group scope. Use atScope(), atExactScope() or policyDefinitionId eq '{value}'.");
   }
   const size = pageSize(request);
-  const inScope = scopeSelector(store, scope, filter.scope.kind);
-  const matching = store.list(ASSIGNMENT_TYPE).filter((record) => {
-    if (!inScope(keyOf(record.body.properties.scope))) return false;
+  const matching = store.listInScopes(ASSIGNMENT_TYPE, scopeQuery(store, scope, filter.scope.kind)).filter((record) => {
     if (filter.scope.kind === "equals") return eq(record.body.properties.policyDefinitionId, filter.scope.value);
     return true;
   });

@@ -22,7 +22,7 @@ import {
   systemDataFor,
 } from "./common.js";
 import { effectiveVersion, resolveDefinition } from "./policy-definitions.js";
-import { scopeSelector } from "./policy-assignments.js";
+import { scopeQuery } from "./policy-assignments.js";
 
 export const EXEMPTION_TYPE = "Microsoft.Authorization/policyExemptions";
 const ACTION = "Microsoft.Authorization/policyExemptions";
@@ -226,11 +226,8 @@ function listExemptions(request: ArmRequest, context: EmulatorContext, scope: Pa
   authorize(store, request.caller, `${ACTION}/read`, scope.id);
   requireScopeExists(store, scope);
   const filter = parseFilter(request.query.get("$filter"), ["policyAssignmentId"], true);
-  const inScope = scopeSelector(store, scope, filter.scope.kind);
   const now = context.clock.now().getTime();
-  const matching = store.list(EXEMPTION_TYPE).filter((record) => {
-    const exemptionScope = record.body.id.slice(0, record.body.id.toLowerCase().lastIndexOf("/providers/microsoft.authorization/policyexemptions/"));
-    if (!inScope(keyOf(exemptionScope))) return false;
+  const matching = store.listInScopes(EXEMPTION_TYPE, scopeQuery(store, scope, filter.scope.kind)).filter((record) => {
     if (filter.scope.kind === "equals" && !eq(record.body.properties.policyAssignmentId, filter.scope.value)) return false;
     if (filter.excludeExpired && record.body.properties.expiresOn !== undefined && Date.parse(record.body.properties.expiresOn) <= now) return false;
     return true;
