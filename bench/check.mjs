@@ -1,72 +1,62 @@
-// Throughput of `akspol check`'s evaluator: thousands of generated workloads (mixed kinds, some
-// compliant, some not) against the restricted and baseline initiatives. Run after `npm run build`:
-//   node bench/check.mjs [workloads]
-import { performance } from "node:perf_hooks";
-import os from "node:os";
-import { stringify } from "yaml";
-import { evaluateWorkloads, parseManifests, resolveBuiltinInitiative } from "../dist/src/check/index.js";
+// `akspol check` end to end (the built binary: read, parse, evaluate, write): workloads per second and
+// peak resident memory for 1,000, 10,000 and 100,000 generated workloads (every workload kind, two
+// containers, about a third violating several policies), YAML and JSON, restricted and baseline.
+// Output goes to /dev/null through the shell. Needs the build: npm run build && node bench/check.mjs [counts]
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { load } from "js-yaml";
 
-const count = Number(process.argv[2] ?? 5000);
-const kinds = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "ReplicationController"];
+const run = promisify(execFile);
+const root = new URL("..", import.meta.url).pathname;
+const bin = join(root, "dist/src/bin.js");
+const preload = join(root, "bench/max-rss.mjs");
+const counts = (process.argv[2] ?? "1000,10000,100000").split(",").map(Number);
+const { workloadsYaml, workloadsJson } = await import(join(root, "dist/src/check/synthetic-workloads.js"));
 
-function podSpec(i) {
-  const secure = i % 3 !== 0;
-  return {
-    securityContext: secure ? { runAsNonRoot: true, runAsGroup: 1000, supplementalGroups: [1000], fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } } : {},
-    hostNetwork: i % 17 === 0,
-    initContainers: i % 4 === 0 ? [{ name: "init", image: "busybox:1.36", securityContext: { allowPrivilegeEscalation: false } }] : [],
-    containers: [
-      {
-        name: "app",
-        image: `registry.example/app-${i % 50}:1.${i % 7}`,
-        ports: [{ containerPort: 8080, ...(i % 11 === 0 ? { hostPort: 8080 } : {}) }],
-        securityContext: { allowPrivilegeEscalation: !secure, privileged: i % 13 === 0, capabilities: i % 5 === 0 ? { add: ["NET_ADMIN"] } : { drop: ["ALL"] } },
-        volumeMounts: [{ name: "data", mountPath: "/data" }, ...(i % 9 === 0 ? [{ name: "host", mountPath: "/host" }] : [])],
-      },
-      { name: "sidecar", image: "registry.example/proxy:2", securityContext: { allowPrivilegeEscalation: false } },
-    ],
-    volumes: [{ name: "data", emptyDir: {} }, { name: "host", hostPath: { path: "/var/log" } }],
-  };
-}
-
-function manifest(i) {
-  const kind = kinds[i % kinds.length];
-  const metadata = { name: `w-${i}`, namespace: `team-${i % 20}` };
-  const template = { metadata: { labels: { app: `w-${i}` } }, spec: podSpec(i) };
-  if (kind === "Pod") return { apiVersion: "v1", kind, metadata, spec: template.spec };
-  if (kind === "CronJob") return { apiVersion: "batch/v1", kind, metadata, spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template } } } };
-  return { apiVersion: "apps/v1", kind, metadata, spec: { template } };
-}
-
-const text = Array.from({ length: count }, (_, i) => stringify(manifest(i))).join("---\n");
-const sources = [{ file: "bench.yaml", text }];
-
-function time(fn, rounds) {
-  fn(); // warm-up
-  const start = performance.now();
-  let result;
-  for (let r = 0; r < rounds; r++) result = fn();
-  return { seconds: (performance.now() - start) / 1000 / rounds, result };
-}
-
-const parse = time(() => parseManifests(sources), 3);
-const workloads = parse.result.workloads;
-if (workloads.length !== count) throw new Error(`expected ${count} workloads, parsed ${workloads.length}`);
-const rows = [];
-for (const name of ["restricted", "baseline"]) {
-  const initiative = resolveBuiltinInitiative(name, { effect: "Deny" });
-  const evaluation = time(() => evaluateWorkloads(workloads, initiative), 5);
-  const violations = evaluation.result.filter((r) => r.status === "violation").length;
-  rows.push({ name, members: initiative.members.length, seconds: evaluation.seconds, violations });
-}
-
+const dir = mkdtempSync(join(tmpdir(), "akspol-bench-check-"));
+const MB = 1024 * 1024;
 const format = (n) => Math.round(n).toLocaleString("en-US");
-console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"} (${os.cpus().length} cores), ${count} workloads (${kinds.length} kinds)`);
-console.log(`parse YAML → workloads:        ${format(count / parse.seconds)} workloads/s (${(parse.seconds * 1000).toFixed(0)} ms, ${(text.length / 1e6).toFixed(1)} MB)`);
-for (const row of rows) {
-  console.log(
-    `evaluate ${row.name.padEnd(10)} (${row.members} policies): ${format(count / row.seconds)} pods/s (${(row.seconds * 1000).toFixed(0)} ms, ${row.violations} violating results)`,
-  );
+
+async function measure(file, argv) {
+  const rssFile = join(dir, "rss");
+  const started = performance.now();
+  try {
+    await run("sh", ["-c", `"${process.execPath}" --import "${preload}" "${bin}" check "${file}" ${argv.join(" ")} > /dev/null`], {
+      env: { PATH: process.env.PATH, HOME: dir, MAX_RSS_FILE: rssFile },
+      maxBuffer: 16 * MB,
+    });
+  } catch (error) {
+    throw new Error(`akspol check ${argv.join(" ")} failed (exit ${error.code}): ${error.stderr}`);
+  }
+  return { seconds: (performance.now() - started) / 1000, rss: Number(readFileSync(rssFile, "utf8")) };
 }
-const restricted = rows[0];
-console.log(`parse + evaluate restricted:    ${format(count / (parse.seconds + restricted.seconds))} pods/s`);
+
+console.log("| workloads | input | initiative | output | workloads/s | wall s | peak RSS MB |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+try {
+  for (const count of counts) {
+    const yaml = join(dir, `w-${count}.yaml`);
+    writeFileSync(yaml, workloadsYaml(count));
+    const cases = [
+      ["YAML", yaml, "restricted", "table"],
+      ["YAML", yaml, "restricted", "json --stream --show-passes"],
+      ["YAML", yaml, "baseline", "table"],
+    ];
+    if (count <= 10_000) {
+      const json = join(dir, `w-${count}.json.yaml`);
+      writeFileSync(json, workloadsJson(count, load));
+      cases.push(["JSON", json, "restricted", "table"]);
+    }
+    for (const [input, file, initiative, output] of cases) {
+      const outputArgs = output === "table" ? [] : ["-o", ...output.split(" ")];
+      const result = await measure(file, ["--initiative", initiative, "--fail-on", "never", ...outputArgs]);
+      const size = (statSync(file).size / MB).toFixed(0);
+      console.log(`| ${format(count)} | ${input} (${size} MB) | ${initiative} | ${output} | ${format(count / result.seconds)} | ${result.seconds.toFixed(2)} | ${(result.rss / MB).toFixed(0)} |`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

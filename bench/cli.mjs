@@ -69,6 +69,12 @@ try {
   console.log("| operation (demo seed, one process each) | wall ms | exit | ARM GETs | ARM writes |");
   console.log("| --- | --- | --- | --- | --- |");
   for (const row of rows) console.log(`| ${row.name} | ${row.ms} | ${row.exit} | ${row.reads} | ${row.writes} |`);
+  // A measured command that failed makes the figures meaningless: the bench fails.
+  const failed = [...rows.filter((row) => row.exit !== 0).map((row) => row.name), ...(demo.code !== 0 ? ["demo"] : [])];
+  if (failed.length > 0) {
+    console.error(`bench failed: ${failed.join(", ")} exited non-zero`);
+    process.exitCode = 1;
+  }
 } finally {
   await emulator.close();
   rmSync(home, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
-import { commands } from "../commands/index.js";
-import { commandGroups, type CommandSpec, type ParsedInput } from "./cli/command.js";
+import { commandGroups, type ParsedInput } from "./cli/command.js";
+import { loadCommandCatalog, type CommandEntry, type CommandMetadata } from "./cli/command-catalog.js";
 import { AkspolError, ExitCode, UsageError, toAkspolError } from "./cli/errors.js";
 import { resolveGlobalOptions, globalOptionSpecs, type GlobalOptions, type RawGlobalFlags } from "./cli/global-options.js";
 import { IO, systemIO } from "./cli/io.js";
@@ -8,9 +8,7 @@ import type { OutputFormat } from "./cli/output.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
 import { redact } from "./cli/redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
-import { refuseUnconfirmedWrite } from "./cli/confirm.js";
-import { finishReads } from "./cli/scope-report.js";
-import { createContext, type Clock } from "./context.js";
+import type { Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
 
 export const version = "0.1.0";
@@ -48,7 +46,7 @@ function addGlobalOptions(command: Command, hidden = false): Command {
   return command;
 }
 
-function helpExamples(spec: CommandSpec): string {
+function helpExamples(spec: CommandMetadata): string {
   const lines: string[] = [];
   if (spec.outputs) lines.push(`\nOutput formats (-o): ${spec.outputs.join(", ")} (default ${spec.outputs[0]})`);
   if (spec.examples?.length) {
@@ -58,7 +56,8 @@ function helpExamples(spec: CommandSpec): string {
   return lines.join("\n");
 }
 
-function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw: RawGlobalFlags) => void): Command {
+/** Help and argv parsing from the commands' metadata only: no command module is loaded here. */
+function buildProgram(io: IO, entries: readonly CommandEntry[], onRun: (entry: CommandEntry, input: ParsedInput, raw: RawGlobalFlags) => void): Command {
   const program = addGlobalOptions(new Command("akspol"))
     .description(
       "Manage the Azure Policy pod-security initiatives (baseline, restricted) on AKS clusters:\nfind assignments, edit excluded namespaces and parameters safely, exempt clusters, check manifests.",
@@ -76,7 +75,8 @@ function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw
   );
 
   const groups = new Map<string, Command>();
-  for (const spec of commands) {
+  for (const entry of entries) {
+    const spec = entry.metadata;
     let parent = program;
     if (spec.path.length === 2) {
       const noun = spec.path[0] as string;
@@ -114,7 +114,7 @@ function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw
         args[argument.name] = positional[index];
       });
       const merged = command.optsWithGlobals() as Record<string, unknown>;
-      onRun(spec, { args, options: merged }, merged as RawGlobalFlags);
+      onRun(entry, { args, options: merged }, merged as RawGlobalFlags);
     });
     parent.addCommand(verb);
   }
@@ -125,9 +125,9 @@ function buildProgram(io: IO, onRun: (spec: CommandSpec, input: ParsedInput, raw
 export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const io = deps.io ?? systemIO({ color: env.NO_COLOR === undefined && env.TERM !== "dumb" });
-  let selected: { spec: CommandSpec; input: ParsedInput; raw: RawGlobalFlags } | undefined;
-  const program = buildProgram(io, (spec, input, raw) => {
-    selected = { spec, input, raw };
+  let selected: { entry: CommandEntry; input: ParsedInput; raw: RawGlobalFlags } | undefined;
+  const program = buildProgram(io, await loadCommandCatalog(), (entry, input, raw) => {
+    selected = { entry, input, raw };
   });
   let debug = argv.includes("--debug") || env.AKSPOL_DEBUG === "1";
   try {
@@ -142,7 +142,14 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       throw error;
     }
     if (!selected) return ExitCode.ok;
-    const { spec, input, raw } = selected;
+    const { entry, input, raw } = selected;
+    // Only now, with a command to run, its module and the frame's heavier parts are loaded.
+    const [spec, { refuseUnconfirmedWrite }, { finishReads }, { createContext }] = await Promise.all([
+      entry.load(),
+      import("./cli/confirm.js"),
+      import("./cli/scope-report.js"),
+      import("./context.js"),
+    ]);
     if (!spec.handlesSignals) {
       // Stopped while loading: end as the signal would have, before any request.
       const signal = releaseStartupSignals();

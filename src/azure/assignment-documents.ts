@@ -1,5 +1,6 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { Client } from "@azure-rest/core-client";
+import type { TokenCredential } from "@azure/core-auth";
 import { apiVersions } from "./clouds.js";
 import { segments } from "./ids.js";
 import type { AzureSession } from "./session.js";
@@ -33,7 +34,7 @@ const MODELLED_PROPERTIES = [
 ];
 
 const documents = new WeakMap<object, AssignmentDocument>();
-const clients = new WeakMap<AzureSession, Promise<Client>>();
+const clients = new WeakMap<TokenCredential, Promise<Client>>();
 
 /** The raw document an SDK-shaped assignment was read from (when it was read here). */
 export function documentOf(assignment: PolicyAssignment): AssignmentDocument | undefined {
@@ -82,18 +83,21 @@ export function putBody(document: AssignmentDocument, intended: PolicyAssignment
   return body;
 }
 
-function client(session: AzureSession): Promise<Client> {
-  let promise = clients.get(session);
-  if (!promise) {
-    promise = (async () => {
-      const { getClient } = await import("@azure-rest/core-client");
-      const { cloud } = await session.connection();
-      const options = (await session.clientOptions()) as Parameters<typeof getClient>[2] & { credentials?: { scopes?: string[] } };
-      return getClient(cloud.resourceManager, await session.credential(), { ...options, credentials: { scopes: [cloud.scope] } });
-    })();
-    clients.set(session, promise);
-  }
-  return promise;
+function client(session: AzureSession, scope: string): Promise<Client> {
+  return (async () => {
+    const credential = await session.credentialForScope(scope);
+    let promise = clients.get(credential);
+    if (!promise) {
+      promise = (async () => {
+        const { getClient } = await import("@azure-rest/core-client");
+        const { cloud } = await session.connection();
+        const options = (await session.clientOptions()) as Parameters<typeof getClient>[2];
+        return getClient(cloud.resourceManager, credential, { ...options, credentials: { scopes: [cloud.scope] } });
+      })();
+      clients.set(credential, promise);
+    }
+    return promise;
+  })();
 }
 
 function path(scope: string, name: string): string {
@@ -107,7 +111,7 @@ async function fail(response: { status: string; body: unknown; headers: Record<s
 
 /** GET at the api-version in use (--api-version or the SDK's), with the version expansions. */
 export async function getAssignmentDocument(session: AzureSession, scope: string, name: string, expand?: string): Promise<AssignmentDocument> {
-  const rest = await client(session);
+  const rest = await client(session, scope);
   const query: Record<string, string> = { "api-version": session.globals.apiVersion ?? apiVersions.policy };
   if (expand) query.$expand = expand;
   const response = await rest.pathUnchecked(path(scope, name)).get({ queryParameters: query });
@@ -116,7 +120,7 @@ export async function getAssignmentDocument(session: AzureSession, scope: string
 }
 
 export async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
-  const rest = await client(session);
+  const rest = await client(session, scope);
   const response = await rest
     .pathUnchecked(path(scope, name))
     .put({ queryParameters: { "api-version": session.globals.apiVersion ?? apiVersions.policy }, body, contentType: "application/json" });

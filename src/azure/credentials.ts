@@ -32,6 +32,8 @@ export async function createCredential(request: CredentialRequest): Promise<Cred
   const clientId = request.clientId ?? env.AZURE_CLIENT_ID;
   const common = {
     authorityHost: request.authorityHost,
+    // Tokens for other tenants are asked for per request (src/azure/tenants.ts, README "Several tenants").
+    additionallyAllowedTenants: ["*"],
     ...(request.tlsCa ? { tlsOptions: { ca: request.tlsCa } } : {}),
   };
   switch (request.auth) {
@@ -41,7 +43,7 @@ export async function createCredential(request: CredentialRequest): Promise<Cred
         credential: new identity.DefaultAzureCredential({ ...common, tenantId, managedIdentityClientId: clientId }),
       };
     case "cli":
-      return { kind: "AzureCliCredential", credential: new identity.AzureCliCredential({ tenantId }) };
+      return { kind: "AzureCliCredential", credential: new identity.AzureCliCredential({ tenantId, additionallyAllowedTenants: ["*"] }) };
     case "device-code":
       return {
         kind: "DeviceCodeCredential",

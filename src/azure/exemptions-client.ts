@@ -41,19 +41,42 @@ function path(scope: string, name?: string): string {
 }
 
 export class ExemptionsClient {
+  private readonly clients = new Map<TokenCredential, Client>();
+
   private constructor(
-    private readonly client: Client,
+    private readonly build: (credential: TokenCredential) => Client,
+    private readonly credentialFor: (scope: string) => TokenCredential | Promise<TokenCredential>,
     private readonly apiVersion: string,
   ) {}
 
-  static async create(endpoint: string, credential: TokenCredential, options: ClientOptions & { apiVersion?: string }): Promise<ExemptionsClient> {
+  /**
+   * `credential` may depend on the scope: a subscription of another tenant is reached with a token
+   * for that tenant (issue 11), so each credential gets its own pipeline (and token cache).
+   */
+  static async create(
+    endpoint: string,
+    credential: TokenCredential | ((scope: string) => TokenCredential | Promise<TokenCredential>),
+    options: ClientOptions & { apiVersion?: string },
+  ): Promise<ExemptionsClient> {
     const { getClient } = await import("@azure-rest/core-client");
     const { apiVersion, ...clientOptions } = options;
-    const client = getClient(endpoint, credential, {
-      ...clientOptions,
-      credentials: { scopes: clientOptions.credentials?.scopes ?? [`${endpoint}/.default`] },
-    });
-    return new ExemptionsClient(client, apiVersion ?? apiVersions.exemptions);
+    const build = (forCredential: TokenCredential): Client =>
+      getClient(endpoint, forCredential, {
+        ...clientOptions,
+        credentials: { scopes: clientOptions.credentials?.scopes ?? [`${endpoint}/.default`] },
+      });
+    const credentialFor = typeof credential === "function" ? credential : () => credential;
+    return new ExemptionsClient(build, credentialFor, apiVersion ?? apiVersions.exemptions);
+  }
+
+  private async clientFor(scope: string): Promise<Client> {
+    const credential = await this.credentialFor(scope);
+    let client = this.clients.get(credential);
+    if (!client) {
+      client = this.build(credential);
+      this.clients.set(credential, client);
+    }
+    return client;
   }
 
   private async fail(response: { status: string; body: unknown; headers: Record<string, string> }): Promise<never> {
@@ -63,7 +86,7 @@ export class ExemptionsClient {
 
   /** Returns undefined when the exemption does not exist. */
   async get(scope: string, name: string): Promise<PolicyExemption | undefined> {
-    const response = await this.client.pathUnchecked(path(scope, name)).get({ queryParameters: { "api-version": this.apiVersion } });
+    const response = await (await this.clientFor(scope)).pathUnchecked(path(scope, name)).get({ queryParameters: { "api-version": this.apiVersion } });
     if (isMissingResponse(response.status, response.body)) return undefined;
     if (response.status !== "200") return this.fail(response);
     return response.body as PolicyExemption;
@@ -71,7 +94,7 @@ export class ExemptionsClient {
 
   /** PUT is a full replace: ARM's PATCH cannot change anything but selectors and scope validation. */
   async createOrUpdate(scope: string, name: string, properties: PolicyExemptionProperties): Promise<{ exemption: PolicyExemption; created: boolean }> {
-    const response = await this.client
+    const response = await (await this.clientFor(scope))
       .pathUnchecked(path(scope, name))
       .put({ queryParameters: { "api-version": this.apiVersion }, body: { properties }, contentType: "application/json" });
     if (response.status !== "200" && response.status !== "201") return this.fail(response);
@@ -79,7 +102,7 @@ export class ExemptionsClient {
   }
 
   async update(scope: string, name: string, update: PolicyExemptionUpdate): Promise<PolicyExemption> {
-    const response = await this.client
+    const response = await (await this.clientFor(scope))
       .pathUnchecked(path(scope, name))
       .patch({ queryParameters: { "api-version": this.apiVersion }, body: update, contentType: "application/json" });
     if (response.status !== "200") return this.fail(response);
@@ -88,7 +111,7 @@ export class ExemptionsClient {
 
   /** True when it was deleted, false when it did not exist (204). */
   async delete(scope: string, name: string): Promise<boolean> {
-    const response = await this.client.pathUnchecked(path(scope, name)).delete({ queryParameters: { "api-version": this.apiVersion } });
+    const response = await (await this.clientFor(scope)).pathUnchecked(path(scope, name)).delete({ queryParameters: { "api-version": this.apiVersion } });
     if (response.status === "204") return false;
     if (response.status !== "200") return this.fail(response);
     return true;
@@ -103,13 +126,14 @@ export class ExemptionsClient {
     const results: PolicyExemption[] = [];
     const query: Record<string, string> = { "api-version": this.apiVersion };
     if (filter) query.$filter = filter;
-    let response = await this.client.pathUnchecked(path(scope)).get({ queryParameters: query });
+    const client = await this.clientFor(scope);
+    let response = await client.pathUnchecked(path(scope)).get({ queryParameters: query });
     for (;;) {
       if (response.status !== "200") return this.fail(response);
       const page = response.body as { value?: PolicyExemption[]; nextLink?: string | null };
       results.push(...(page.value ?? []));
       if (!page.nextLink) return results;
-      response = await this.client.pathUnchecked(page.nextLink).get();
+      response = await client.pathUnchecked(page.nextLink).get();
     }
   }
 }

@@ -59,7 +59,9 @@ export function describeFailure(scope: string, error: unknown): ScopeFailure & {
   const shape = error as ErrorShape;
   const { code, message } = armError(shape);
   const status = shape.statusCode;
-  const finalCode = code ?? (status ? String(status) : shape.name ?? "Error");
+  // Entra ID errors carry their AADSTS code in the message (consent: AADSTS65001, no app: AADSTS700016).
+  const aadsts = /AADSTS\d+/.exec(message ?? "")?.[0];
+  const finalCode = (status ? code : aadsts ?? code) ?? (status ? String(status) : shape.name ?? "Error");
   const firstLine = (message ?? String(error)).split("\n")[0] ?? "";
   return {
     scope,
@@ -131,11 +133,13 @@ export async function readScopes<T, R>(
   scopeOf: (item: T) => string,
   limit: number,
   read: (item: T) => Promise<R>,
+  options: { discovery?: boolean } = {},
 ): Promise<Array<{ item: T; value: R }>> {
   const settled = await mapConcurrent(items, limit, async (item) => {
     try {
       const value = await read(item);
-      failures.succeed();
+      // Finding where to look (the subscriptions of a tenant) is not itself a scope that held the answer.
+      if (!options.discovery) failures.succeed();
       return { ok: true as const, item, value };
     } catch (error) {
       if (!isScopeFailure(error)) throw error;

@@ -14,6 +14,7 @@ import { ExemptionsClient } from "./exemptions-client.js";
 import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
+import { TenantRouting } from "./tenants.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -23,6 +24,7 @@ export interface EmulatorConnectionFile {
   authorityHost: string;
   principals: Array<{ name: string; clientId: string; clientSecret: string; objectId: string }>;
   subscriptions: string[];
+  tenants?: string[];
 }
 
 export async function readEmulatorConnection(dir: string): Promise<EmulatorConnectionFile> {
@@ -70,6 +72,7 @@ export class AzureSession {
   credentialKind = "";
   /** Scopes this run could not read (README "Exit codes": 7 for reads). */
   readonly scopeFailures = new ScopeFailures();
+  private readonly tenants = new TenantRouting(() => this.credential());
 
   constructor(private readonly deps: SessionDeps) {
     this.limiter = new RequestLimiter(deps.globals.concurrency);
@@ -118,10 +121,11 @@ export class AzureSession {
         }
         const { ClientSecretCredential } = await import("@azure/identity");
         this.credentialKind = "ClientSecretCredential (emulator)";
-        return new ClientSecretCredential(emulator.tenantId, principal.clientId, principal.clientSecret, {
+        return new ClientSecretCredential(this.deps.globals.tenant ?? emulator.tenantId, principal.clientId, principal.clientSecret, {
           authorityHost: emulator.authorityHost,
           disableInstanceDiscovery: true,
           tlsOptions: { ca },
+          additionallyAllowedTenants: ["*"],
         });
       }
       const choice = await createCredential({
@@ -188,7 +192,7 @@ export class AzureSession {
       client = (async () => {
         const { PolicyClient } = await import("@azure/arm-policy");
         const options = await this.clientOptions();
-        return new PolicyClient(await this.credential(), subscriptionId, {
+        return new PolicyClient(await this.credentialForSubscription(subscriptionId), subscriptionId, {
           ...options,
           ...(this.deps.globals.apiVersion ? { apiVersion: this.deps.globals.apiVersion } : {}),
         });
@@ -204,19 +208,44 @@ export class AzureSession {
     if (!client) {
       client = (async () => {
         const { ContainerServiceClient } = await import("@azure/arm-containerservice");
-        return new ContainerServiceClient(await this.credential(), subscriptionId, await this.clientOptions());
+        return new ContainerServiceClient(await this.credentialForSubscription(subscriptionId), subscriptionId, await this.clientOptions());
       })();
       this.containerClients.set(key, client);
     }
     return client;
   }
 
-  subscriptionClient(): Promise<SubscriptionClient> {
+  /** Subscriptions and tenants as seen with a token for `tenantId` (default: the signed-in tenant). */
+  subscriptionClient(tenantId?: string): Promise<SubscriptionClient> {
+    if (tenantId !== undefined) {
+      return (async () => {
+        const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
+        return new SubscriptionClient(await this.tenants.credentialFor(tenantId), await this.clientOptions());
+      })();
+    }
     this.subscriptionClientPromise ??= (async () => {
       const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
       return new SubscriptionClient(await this.credential(), await this.clientOptions());
     })();
     return this.subscriptionClientPromise;
+  }
+
+  /** Several tenants (README "Several tenants"): which tenant a subscription belongs to, and its token. */
+  rememberTenant(subscriptionId: string, tenantId: string): void {
+    this.tenants.remember(subscriptionId, tenantId);
+  }
+
+  tenantOf(subscriptionId: string): string | undefined {
+    return this.tenants.tenantOf(subscriptionId);
+  }
+
+  credentialForSubscription(subscriptionId: string | undefined): Promise<TokenCredential> {
+    return this.tenants.credentialForSubscription(subscriptionId);
+  }
+
+  /** The credential for the tenant of the subscription an ARM scope lies in. */
+  credentialForScope(scope: string): Promise<TokenCredential> {
+    return this.tenants.credentialForSubscription(/^\/?subscriptions\/([^/]+)/i.exec(scope)?.[1]);
   }
 
   managementGroupsClient(): Promise<ManagementGroupsAPI> {
@@ -234,7 +263,7 @@ export class AzureSession {
       const { cloud } = await this.connection();
       const options = await this.clientOptions();
       const apiVersion = this.deps.globals.exemptionsApiVersion;
-      return ExemptionsClient.create(cloud.resourceManager, await this.credential(), { ...options, ...(apiVersion ? { apiVersion } : {}) });
+      return ExemptionsClient.create(cloud.resourceManager, (scope) => this.credentialForScope(scope), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
   }

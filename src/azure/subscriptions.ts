@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { NotFoundError, UsageError } from "../cli/errors.js";
 import type { AzureSession } from "./session.js";
 import type { Prompter } from "../cli/prompter.js";
+import { readScopes } from "./scope-pool.js";
 
 export interface SubscriptionRef {
   id: string;
   name: string;
+  /** The Entra ID tenant the subscription belongs to, when known. */
+  tenantId?: string;
 }
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,16 +32,52 @@ export async function azureCliDefaultSubscription(env: NodeJS.ProcessEnv): Promi
   }
 }
 
-/** Every subscription the principal can see. */
-export async function listSubscriptions(session: AzureSession): Promise<SubscriptionRef[]> {
-  const client = await session.subscriptionClient();
+/** The subscription → tenant map of the Azure CLI's azureProfile.json (for --auth cli). */
+export async function azureCliSubscriptionTenants(env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
+  const dir = env.AZURE_CONFIG_DIR ?? join(env.HOME ?? homedir(), ".azure");
+  try {
+    const text = (await readFile(join(dir, "azureProfile.json"), "utf8")).replace(/^\uFEFF/, "");
+    const profile = JSON.parse(text) as { subscriptions?: Array<{ id: string; tenantId?: string }> };
+    return new Map((profile.subscriptions ?? []).filter((entry) => entry.tenantId).map((entry) => [entry.id.toLowerCase(), entry.tenantId as string]));
+  } catch {
+    return new Map();
+  }
+}
+
+async function subscriptionsWith(session: AzureSession, tenantId: string | undefined): Promise<SubscriptionRef[]> {
+  const client = await session.subscriptionClient(tenantId);
   const result: SubscriptionRef[] = [];
   for await (const subscription of client.subscriptions.list()) {
-    if (subscription.subscriptionId) {
-      result.push({ id: subscription.subscriptionId, name: subscription.displayName ?? subscription.subscriptionId });
-    }
+    if (!subscription.subscriptionId) continue;
+    const tenant = subscription.tenantId ?? tenantId;
+    if (tenant) session.rememberTenant(subscription.subscriptionId, tenant);
+    result.push({ id: subscription.subscriptionId, name: subscription.displayName ?? subscription.subscriptionId, ...(tenant ? { tenantId: tenant } : {}) });
   }
-  return result.sort((a, b) => a.name.localeCompare(b.name));
+  return result;
+}
+
+/**
+ * Every subscription the principal can see, in every tenant it can reach (README "Several tenants"):
+ * GET /tenants, then one subscription list per tenant with a token for that tenant, through the scope
+ * pool, so a tenant whose token cannot be had (consent, MFA) is reported and the others are read.
+ * --tenant narrows it to one tenant.
+ */
+export async function listSubscriptions(session: AzureSession): Promise<SubscriptionRef[]> {
+  const wanted = session.globals.tenant;
+  if (wanted) return (await subscriptionsWith(session, undefined)).sort((a, b) => a.name.localeCompare(b.name));
+  const directory = await session.subscriptionClient();
+  const tenants: Array<{ tenantId: string; home: boolean }> = [];
+  for await (const tenant of directory.tenants.list()) {
+    if (tenant.tenantId) tenants.push({ tenantId: tenant.tenantId, home: tenant.tenantCategory === "Home" });
+  }
+  if (tenants.length <= 1) return (await subscriptionsWith(session, undefined)).sort((a, b) => a.name.localeCompare(b.name));
+  const lists = await readScopes(session.scopeFailures, tenants, (tenant) => `/tenants/${tenant.tenantId}`, session.globals.concurrency, (tenant) =>
+    subscriptionsWith(session, tenant.home ? undefined : tenant.tenantId),
+    { discovery: true },
+  );
+  const unique = new Map<string, SubscriptionRef>();
+  for (const subscription of lists.flatMap((entry) => entry.value)) unique.set(subscription.id.toLowerCase(), subscription);
+  return [...unique.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export interface ResolveSubscriptionDeps {
@@ -59,6 +98,10 @@ export async function resolveSubscriptions(deps: ResolveSubscriptionDeps, option
     const all = await listSubscriptions(deps.session);
     if (all.length === 0) throw new NotFoundError("The signed-in principal can see no subscriptions.", { suggestion: "Check the tenant (--tenant) and your role assignments." });
     return all;
+  }
+  if (deps.session.globals.auth === "cli") {
+    // The Azure CLI knows each subscription's tenant; a token for the wrong one gets a 401.
+    for (const [subscription, tenant] of await azureCliSubscriptionTenants(deps.env)) deps.session.rememberTenant(subscription, tenant);
   }
   if (deps.requested.length > 0) {
     // Ids are used as they are (no list call); names are looked up once.

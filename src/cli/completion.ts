@@ -1,4 +1,5 @@
-import type { CommandSpec, OptionSpec } from "./command.js";
+import type { OptionSpec } from "./command.js";
+import type { CommandMetadata } from "./command-catalog.js";
 import { globalOptionSpecs } from "./global-options.js";
 
 interface Tree {
@@ -17,7 +18,7 @@ function longFlags(options: OptionSpec[]): string[] {
 /** Flags every command accepts. */
 const globalFlags = [...longFlags(globalOptionSpecs), "--help"];
 
-export function commandTree(commands: CommandSpec[]): Tree {
+export function commandTree(commands: readonly CommandMetadata[]): Tree {
   const top = new Set<string>();
   const nouns = new Map<string, string[]>();
   const flags = new Map<string, string[]>();
@@ -29,7 +30,7 @@ export function commandTree(commands: CommandSpec[]): Tree {
   return { top: [...top, "help"], nouns, flags };
 }
 
-export function bashCompletion(commands: CommandSpec[]): string {
+export function bashCompletion(commands: readonly CommandMetadata[]): string {
   const tree = commandTree(commands);
   const cases = [...tree.flags.entries()].map(([path, flags]) => `    "${path}") opts="${flags.join(" ")}" ;;`).join("\n");
   const nounCases = [...tree.nouns.entries()].map(([noun, verbs]) => `    ${noun}) verbs="${verbs.join(" ")}" ;;`).join("\n");
@@ -65,7 +66,7 @@ complete -F _akspol akspol
 `;
 }
 
-export function zshCompletion(commands: CommandSpec[]): string {
+export function zshCompletion(commands: readonly CommandMetadata[]): string {
   // zsh runs bash completion functions through bashcompinit: one source of truth.
   return `#compdef akspol
 # akspol zsh completion. Install: akspol completion zsh > "\${fpath[1]}/_akspol"
@@ -73,7 +74,7 @@ autoload -U +X bashcompinit && bashcompinit
 ${bashCompletion(commands)}`;
 }
 
-export function fishCompletion(commands: CommandSpec[]): string {
+export function fishCompletion(commands: readonly CommandMetadata[]): string {
   const tree = commandTree(commands);
   const lines = ["# akspol fish completion. Install: akspol completion fish > ~/.config/fish/completions/akspol.fish", "complete -c akspol -f"];
   const topWords = tree.top.join(" ");

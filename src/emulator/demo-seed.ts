@@ -5,6 +5,9 @@ import type { SeedDocument } from "./seed.js";
 const tenantId = "72f988bf-0000-4000-8000-00000000a1c5";
 const prod = { id: "11111111-1111-4111-8111-111111111111", name: "contoso-prod" };
 const dev = { id: "22222222-2222-4222-8222-222222222222", name: "contoso-dev" };
+/** A second tenant (a customer of the same operator) with one subscription; admin is Owner there. */
+const partnerTenant = { tenantId: "fab1ca00-0000-4000-8000-0000000fab01", displayName: "Fabrikam", defaultDomain: "fabrikam.onmicrosoft.com" };
+const partner = { id: "44444444-4444-4444-8444-444444444444", name: "fabrikam-prod" };
 const clusterId = (subscriptionId: string, resourceGroup: string, name: string): string =>
   `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
 const cluster = (subscriptionId: string, resourceGroup: string, name: string, location: string, azurePolicyEnabled: boolean) => ({
@@ -36,6 +39,8 @@ export const DEMO = {
   managementGroupDisplayName: "Contoso",
   managementGroupId: "/providers/Microsoft.Management/managementGroups/contoso",
   subscriptions: { prod, dev },
+  /** The second tenant and its one subscription (reached with a token for that tenant). */
+  partner: { tenant: partnerTenant, subscription: partner, resourceGroup: "rg-fabrikam" },
   resourceGroups: { prod: ["rg-aks-prod", "rg-shared"], dev: ["rg-aks-dev", "rg-sandbox"] },
   clusters,
   policySetDefinitions: { baseline: BASELINE_SET, restricted: RESTRICTED_SET },
@@ -63,17 +68,21 @@ export const DEMO = {
 export function demoSeed(now: Date): SeedDocument {
   return {
     tenantId,
+    tenants: [partnerTenant],
     managementGroups: [{ name: DEMO.managementGroup, displayName: DEMO.managementGroupDisplayName }],
     subscriptions: [
       { subscriptionId: prod.id, displayName: prod.name, managementGroup: "contoso" },
       { subscriptionId: dev.id, displayName: dev.name, managementGroup: "contoso" },
+      { subscriptionId: partner.id, displayName: partner.name, tenantId: partnerTenant.tenantId },
     ],
     resourceGroups: [
       { subscriptionId: prod.id, name: "rg-aks-prod", location: "westeurope" },
       { subscriptionId: prod.id, name: "rg-shared", location: "westeurope" },
       { subscriptionId: dev.id, name: "rg-aks-dev", location: "westeurope" },
       { subscriptionId: dev.id, name: "rg-sandbox", location: "westeurope" },
+      { subscriptionId: partner.id, name: "rg-fabrikam", location: "westeurope" },
     ],
+    roleAssignments: [{ principal: "admin", role: "Owner", scope: `/subscriptions/${partner.id}` }],
     managedClusters: Object.values(clusters).map((item) => ({
       subscriptionId: item.subscriptionId,
       resourceGroup: item.resourceGroup,

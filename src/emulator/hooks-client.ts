@@ -143,7 +143,7 @@ export class EmulatorHooksClient {
   }
 
   /** Mints an access token for a principal; a negative lifetime gives an expired token. */
-  async issueToken(principal: string, options: { expiresInSeconds?: number; audience?: string } = {}): Promise<string> {
+  async issueToken(principal: string, options: { expiresInSeconds?: number; audience?: string; tenantId?: string } = {}): Promise<string> {
     return (await this.expectOk("POST", "tokens", { principal, ...options })).accessToken;
   }
 }

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { eq, segmentsOf } from "./scopes.js";
 import { findPrincipalByClientId } from "./rbac.js";
 import type { StateReader } from "./store.js";
+import { findTenant, principalInTenant } from "./tenants.js";
 import { ARM_AUDIENCES, type TokenSigner } from "./tokens.js";
 
 export const TOKEN_LIFETIME_SECONDS = 3599;
@@ -22,10 +23,10 @@ export interface IdentityContext {
   reader: StateReader;
 }
 
-/** True when the path is one of the identity endpoints (`/{tenant}/...`). */
-export function isIdentityPath(path: string, tenantId: string): boolean {
+/** True when the path is one of the identity endpoints (`/{tenant}/...`) of a tenant the emulator serves. */
+export function isIdentityPath(path: string, isTenant: (segment: string) => boolean): boolean {
   const [first, second] = segmentsOf(path);
-  return (eq(first, tenantId) || eq(first, "organizations") || eq(first, "common")) && (eq(second, "v2.0") || eq(second, "oauth2") || eq(second, "discovery") || eq(second, ".well-known"));
+  return (isTenant(first) || eq(first, "organizations") || eq(first, "common")) && (eq(second, "v2.0") || eq(second, "oauth2") || eq(second, "discovery") || eq(second, ".well-known"));
 }
 
 function aadError(status: number, error: string, code: number, description: string): IdentityResponse {
@@ -91,16 +92,18 @@ function audienceForScope(scope: string, endpoint: string): string | undefined {
 
 export function handleIdentity(method: string, path: string, rawBody: string, headers: Record<string, string | string[] | undefined>, context: IdentityContext): IdentityResponse {
   const segments = segmentsOf(path);
-  const [tenant, ...rest] = segments;
-  if (!eq(tenant, context.tenantId)) {
-    return aadError(400, "invalid_request", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+  const [tenantSegment, ...rest] = segments;
+  const tenant = findTenant(context.reader as StateReader, tenantSegment);
+  if (tenant === undefined) {
+    return aadError(400, "invalid_request", 90002, `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
   }
+  const inTenant: IdentityContext = { ...context, tenantId: tenant.tenantId };
   const route = rest.join("/").toLowerCase();
-  if (method === "GET" && route === "v2.0/.well-known/openid-configuration") return { status: 200, body: openIdConfiguration(context, true) };
-  if (method === "GET" && route === ".well-known/openid-configuration") return { status: 200, body: openIdConfiguration(context, false) };
+  if (method === "GET" && route === "v2.0/.well-known/openid-configuration") return { status: 200, body: openIdConfiguration(inTenant, true) };
+  if (method === "GET" && route === ".well-known/openid-configuration") return { status: 200, body: openIdConfiguration(inTenant, false) };
   if (method === "GET" && (route === "discovery/v2.0/keys" || route === "discovery/keys")) return { status: 200, body: context.signer.jwks() };
   if (method === "POST" && (route === "oauth2/v2.0/token" || route === "oauth2/token")) {
-    return issueToken(new URLSearchParams(rawBody), headers, context, route === "oauth2/token");
+    return issueToken(new URLSearchParams(rawBody), headers, inTenant, route === "oauth2/token");
   }
   return aadError(404, "invalid_request", 90100, `The endpoint '${path}' is not served by the emulator.`);
 }
@@ -119,8 +122,22 @@ function issueToken(form: URLSearchParams, headers: Record<string, string | stri
   }
   if (clientId === undefined) return aadError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
   const principal = findPrincipalByClientId(context.reader, clientId);
-  if (principal === undefined) {
-    return aadError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${context.tenantId}'.`);
+  if (principal === undefined || !principalInTenant(principal, context.tenantId)) {
+    // The app has no service principal in this tenant: nobody consented to it there.
+    return aadError(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${context.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  if ((principal.consentMissingIn ?? []).some((tenant) => tenant.toLowerCase() === context.tenantId.toLowerCase())) {
+    return aadError(
+      400,
+      "invalid_grant",
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientId}' named '${principal.name}'. Send an interactive authorization request for this user and resource.`,
+    );
   }
   if (clientSecret === undefined) {
     return aadError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");

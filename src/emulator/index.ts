@@ -19,6 +19,7 @@ import { keyOf, managementGroupId } from "./scopes.js";
 import { createRequestHandler, type ServerState } from "./server.js";
 import { newPrincipal, stagePrincipal, stageSeed, type SeedDocument } from "./seed.js";
 import { Store } from "./store.js";
+import { listTenants } from "./tenants.js";
 import { TokenSigner } from "./tokens.js";
 
 export { EmulatorHooksClient } from "./hooks-client.js";
@@ -57,6 +58,8 @@ export interface EmulatorConnection {
   subscriptions: string[];
   /** Sent as the `x-emulator-hook-token` header on /_emulator/ calls; new at every start. */
   hookToken: string;
+  /** Every tenant the emulator serves, the home tenant first. */
+  tenants: string[];
 }
 export interface RunningEmulator {
   endpoint: string;
@@ -194,6 +197,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     principals: principals.map(({ name, clientId, clientSecret, objectId }) => ({ name, clientId, clientSecret, objectId })),
     subscriptions: store.list("Microsoft.Resources/subscriptions").map((record) => record.body.subscriptionId),
     hookToken,
+    tenants: listTenants(store).map((tenant) => tenant.tenantId),
   };
   const connectionFile = join(stateDir, "connection.json");
   writeFileAtomic(connectionFile, JSON.stringify(connection, null, 2) + "\n", 0o600);

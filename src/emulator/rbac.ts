@@ -28,6 +28,10 @@ export interface EmulatorPrincipalRecord {
   clientId: string;
   clientSecret: string;
   objectId: string;
+  /** Tenants where the app has a service principal; every tenant when absent. */
+  tenants?: string[];
+  /** Tenants that list the app but refuse it a token until an administrator consents (AADSTS65001). */
+  consentMissingIn?: string[];
 }
 
 export const ROLE_DEFINITIONS: Record<RoleName, Permission> = {

@@ -5,6 +5,7 @@ import { MANAGEMENT_GROUP_TYPE, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE, MANAGED_
 import { PRINCIPAL_TYPE, addRoleAssignment, principalKey, type EmulatorPrincipalRecord, type RoleSpec } from "./rbac.js";
 import { keyOf, managementGroupId, parseScope, resourceGroupId, subscriptionScopeId } from "./scopes.js";
 import type { Batch } from "./store.js";
+import { stageTenant } from "./tenants.js";
 import { buildManagedCluster } from "./resources/managed-clusters.js";
 import { buildAssignment, stageAssignment } from "./resources/policy-assignments.js";
 import { buildExemption, stageExemption } from "./resources/policy-exemptions.js";
@@ -12,6 +13,8 @@ import { stageDefinition } from "./resources/policy-definitions.js";
 
 export interface SeedDocument {
   tenantId?: string;
+  /** More tenants besides the home one (each gets its own tenant root group). */
+  tenants?: { tenantId: string; displayName?: string; defaultDomain?: string }[];
   managementGroups?: { name: string; displayName?: string; parent?: string }[];
   subscriptions?: {
     subscriptionId: string;
@@ -37,7 +40,8 @@ export interface SeedDocument {
   /** Custom definitions at a subscription or management group; scope "/" seeds an extra built-in. */
   policySetDefinitions?: { scope: string; name: string; properties: Record<string, unknown> }[];
   policyDefinitions?: { scope: string; name: string; properties: Record<string, unknown> }[];
-  principals?: { name: string; clientId?: string; clientSecret?: string; objectId?: string }[];
+  /** `tenants`: where the app has a service principal (can get tokens); every tenant when absent. */
+  principals?: { name: string; clientId?: string; clientSecret?: string; objectId?: string; tenants?: string[]; consentMissingIn?: string[] }[];
   roleAssignments?: { principal: string; role: RoleSpec; scope: string }[];
 }
 
@@ -62,6 +66,8 @@ export function newPrincipal(name: string, overrides: Partial<EmulatorPrincipalR
     clientId: overrides.clientId ?? randomUUID(),
     clientSecret: overrides.clientSecret ?? randomBytes(30).toString("base64url"),
     objectId: overrides.objectId ?? randomUUID(),
+    ...(overrides.tenants ? { tenants: overrides.tenants } : {}),
+    ...(overrides.consentMissingIn ? { consentMissingIn: overrides.consentMissingIn } : {}),
   };
 }
 
@@ -78,6 +84,7 @@ function seedingPrincipal(batch: Batch): EmulatorPrincipalRecord {
 /** Stages everything in `doc` into `batch`, validating policy resources as ARM would. Throws on bad input. */
 export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext): void {
   const { tenantId, now } = context;
+  for (const tenant of doc.tenants ?? []) stageTenant(batch, tenant);
   for (const principal of doc.principals ?? []) {
     const existing = batch.get(principalKey(principal.name))?.body as EmulatorPrincipalRecord | undefined;
     stagePrincipal(batch, newPrincipal(principal.name, { ...existing, ...principal }));
@@ -98,7 +105,7 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
       body: {
         subscriptionId: subscription.subscriptionId,
         displayName: subscription.displayName,
-        managementGroup: subscription.managementGroup ?? tenantId,
+        managementGroup: subscription.managementGroup ?? subscription.tenantId ?? tenantId,
         state: "Enabled",
         ...(subscription.unregisteredProviders ? { unregisteredProviders: subscription.unregisteredProviders } : {}),
         ...(subscription.tenantId ? { tenantId: subscription.tenantId } : {}),

@@ -13,6 +13,9 @@ import { findPrincipalByClientId, type EmulatorPrincipalRecord } from "./rbac.js
 import { routeArmRequest } from "./router.js";
 import { normalizePath, parseScope } from "./scopes.js";
 import type { Store } from "./store.js";
+import { findTenant, managementGroupTenant, subscriptionTenant } from "./tenants.js";
+import type { TokenClaims } from "./tokens.js";
+import { keyOf, subscriptionScopeId } from "./scopes.js";
 
 export interface ServerState {
   store: Store;
@@ -169,7 +172,7 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
   if (state.latencyMs > 0) await sleep(state.latencyMs);
 
   // Identity endpoints: not ARM, not logged.
-  if (isIdentityPath(path, state.tenantId)) {
+  if (isIdentityPath(path, (segment) => findTenant(state.store, segment) !== undefined)) {
     if (fault?.kind === "drop") {
       request.socket.destroy();
       return;
@@ -189,7 +192,10 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
   let status = 0;
   const apiVersion = query.get("api-version");
   try {
-    caller = authenticate(state, request.headers.authorization);
+    const authenticated = authenticate(state, request.headers.authorization);
+    caller = authenticated.principal;
+    const tokenTenant = String(authenticated.claims.tid);
+    checkTokenTenant(state, path, authenticated.claims);
     if (fault?.kind === "drop") {
       request.socket.destroy();
       return;
@@ -213,7 +219,7 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       }
     }
     const segments = path.split("/").filter((segment) => segment.length > 0);
-    const armRequest: ArmRequest = { method, path, segments, query, apiVersion, body, caller };
+    const armRequest: ArmRequest = { method, path, segments, query, apiVersion, body, caller, tokenTenant };
     const context: EmulatorContext = { store: state.store, clock: state.clock, tenantId: state.tenantId, endpoint: state.endpoint() };
     const result: ArmResponse = await routeArmRequest(armRequest, context);
     if (result.commit !== undefined) await result.commit;
@@ -308,8 +314,30 @@ function wwwAuthenticate(state: ServerState, description: string): Record<string
   };
 }
 
+/**
+ * ARM's 401 for a token of another tenant than the subscription's (or management group's): the
+ * message names the authority to get a token from, and the header points at it.
+ */
+function checkTokenTenant(state: ServerState, path: string, claims: TokenClaims): void {
+  const segments = path.split("/").filter((segment) => segment.length > 0);
+  let expected: string | undefined;
+  if (segments[0]?.toLowerCase() === "subscriptions" && segments[1] !== undefined && state.store.get(keyOf(subscriptionScopeId(segments[1]))) !== undefined) {
+    expected = subscriptionTenant(state.store, segments[1]);
+  } else if (segments[0]?.toLowerCase() === "providers" && segments[1]?.toLowerCase() === "microsoft.management" && segments[2]?.toLowerCase() === "managementgroups" && segments[3] !== undefined) {
+    expected = managementGroupTenant(state.store, segments[3]);
+  }
+  if (expected === undefined || expected.toLowerCase() === String(claims.tid).toLowerCase()) return;
+  const authority = `${state.identity().authorityHost}/${expected}`;
+  throw new ArmError(
+    401,
+    "InvalidAuthenticationTokenTenant",
+    `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant '${state.identity().authorityHost}/${expected}/' associated with this subscription. Please use the authority (URL) '${authority}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
+    { headers: { "www-authenticate": `Bearer authorization_uri="${authority}", error="invalid_token", error_description="The access token is from the wrong issuer."` } },
+  );
+}
+
 /** ARM's 401s: AuthenticationFailed (no header), InvalidAuthenticationToken, ExpiredAuthenticationToken. */
-function authenticate(state: ServerState, header: string | undefined): EmulatorPrincipalRecord {
+function authenticate(state: ServerState, header: string | undefined): { principal: EmulatorPrincipalRecord; claims: TokenClaims } {
   if (header === undefined || header.trim() === "") {
     throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", {
       headers: wwwAuthenticate(state, "The authentication failed because of missing 'Authorization' header."),
@@ -345,5 +373,5 @@ function authenticate(state: ServerState, header: string | undefined): EmulatorP
       headers: wwwAuthenticate(state, "The access token is invalid."),
     });
   }
-  return principal;
+  return { principal, claims: check.claims };
 }

@@ -71,18 +71,52 @@ describe("akspol entry point", () => {
 });
 
 describe("start-up cost", () => {
-  it("'akspol --help' does not load the Azure SDK (built binary)", () => {
+  const bin = new URL("../../dist/src/bin.js", import.meta.url).pathname;
+  const traced = (argv: string[]) => {
     const trace = join(mkdtempSync(join(tmpdir(), "akspol-trace-")), "imports.json");
-    const bin = new URL("../../dist/src/bin.js", import.meta.url).pathname;
     const preload = new URL("../helpers/trace-imports.mjs", import.meta.url).pathname;
-    const output = execFileSync(process.execPath, ["--import", preload, bin, "--help"], {
+    const output = execFileSync(process.execPath, ["--import", preload, bin, ...argv], {
       env: { ...process.env, TRACE_IMPORTS_FILE: trace },
       encoding: "utf8",
     });
+    return { output, urls: JSON.parse(readFileSync(trace, "utf8")) as string[] };
+  };
+
+  it("'akspol --help' does not load the Azure SDK (built binary)", () => {
+    const { output, urls } = traced(["--help"]);
     expect(output).toContain("Usage: akspol");
-    const urls = JSON.parse(readFileSync(trace, "utf8")) as string[];
     expect(urls.some((url) => url.includes("commander"))).toBe(true);
     expect(urls.filter((url) => url.includes("/node_modules/@azure"))).toEqual([]);
     expect(urls.filter((url) => url.includes("/node_modules/@inquirer") || url.includes("/node_modules/ora"))).toEqual([]);
+  });
+
+  // Issue 13: help and version come from dist/commands/catalog.json; only the command that runs is loaded.
+  it.each([["--help"], ["--version"], ["check", "--help"], ["exempt", "apply", "--help"]])(
+    "'akspol %s' loads no command module, no check engine, no YAML parser, no built-in data (built binary)",
+    (...argv) => {
+      const { output, urls } = traced(argv);
+      expect(output.length).toBeGreaterThan(0);
+      const ours = urls.filter((url) => url.includes("/dist/"));
+      expect(ours.filter((url) => url.includes("/dist/commands/"))).toEqual([]);
+      expect(ours.filter((url) => /\/dist\/src\/(check|data|effective|policy|exemptions|audit|journal|emulator|azure\/session)/.test(url))).toEqual([]);
+      expect(urls.filter((url) => /\/node_modules\/(yaml|js-yaml|csv-stringify|fast-xml-parser|picomatch)\//.test(url))).toEqual([]);
+    },
+  );
+
+  it("running a command loads that command's module only", () => {
+    const { urls } = traced(["completion", "bash"]);
+    expect(urls.filter((url) => url.includes("/dist/commands/")).map((url) => url.replace(/.*\/dist\/commands\//, ""))).toEqual(["completion.js"]);
+  });
+
+  it("the built catalog holds every command of commands/index.ts with the same metadata, and the module that runs it", async () => {
+    const root = new URL("../../dist/", import.meta.url);
+    const catalog = JSON.parse(readFileSync(new URL("commands/catalog.json", root), "utf8")) as Array<Record<string, unknown> & { path: string[]; module: string }>;
+    const { catalogLines } = await import("../../src/cli/command-catalog.js");
+    const expected = catalogLines(commands, () => "");
+    expect(catalog.map(({ module: _module, ...metadata }) => ({ ...metadata, module: "" }))).toEqual(JSON.parse(JSON.stringify(expected)));
+    for (const line of catalog) {
+      const module = (await import(new URL(`commands/${line.module}`, root).href)) as { default: { path: string[] } };
+      expect(module.default.path).toEqual(line.path);
+    }
   });
 });

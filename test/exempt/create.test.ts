@@ -40,6 +40,8 @@ describe("exempt create: parse layer", () => {
 
 describe("exempt create", () => {
   it("creates the exemption at the cluster's scope with akspol's metadata, one PUT, and a journal entry undo can reverse", async () => {
+    // +30d counts from the moment the command runs (the clocks move with real time): bound it, not guess it.
+    const before = h.clock.now().getTime();
     const run = await h.run([...base, "--policies", "BlockUsingHostNetwork", "--expires", "+30d", "--ticket", "OPS-2001", "--resource-group", "rg-aks-prod", "--subscription", DEMO.subscriptions.prod.id, "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const name = "aks-prod-neu-pss-baseline-BlockUsingHostNetwork";
@@ -52,9 +54,13 @@ describe("exempt create", () => {
       policyAssignmentId: DEMO.assignments.baseline.id,
       policyDefinitionReferenceIds: ["BlockUsingHostNetwork"],
       exemptionCategory: "Waiver",
-      expiresOn: "2030-03-31T10:00:00.000Z",
       description: "node exporter needs the host network",
     });
+    const DAY = 24 * 60 * 60 * 1000;
+    const expiresOn = Date.parse(stored.properties.expiresOn);
+    expect(stored.properties.expiresOn).toMatch(/^2030-03-31T10:\d\d:\d\d\.000Z$/);
+    expect(expiresOn).toBeGreaterThanOrEqual(Math.floor((before + 30 * DAY) / 1000) * 1000);
+    expect(expiresOn).toBeLessThanOrEqual(h.clock.now().getTime() + 30 * DAY);
     expect(Object.keys(stored.properties.metadata).sort()).toEqual(["akspolVersion", "managedBy", "reason", "requestedBy", "requestedByObjectId", "ticket"]);
     expect(stored.properties.metadata.managedBy).toBe("akspol");
     expect(JSON.stringify(stored)).not.toMatch(/secret|eyJ/i);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { workloadsYaml } from "../helpers/workloads.js";
+import { workloadsYaml } from "../../src/check/synthetic-workloads.js";
 
 const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
@@ -21,7 +21,7 @@ async function peakMemory(workloads: number, argv: string[]): Promise<{ rss: num
   const rssFile = join(dir, `rss-${workloads}-${argv.join("")}`);
   const output = join(dir, "out.jsonl");
   // stdout goes to a file through the shell, so the test process never holds the output either.
-  await run("sh", ["-c", `"${process.execPath}" --import "${join(root, "test/helpers/max-rss.mjs")}" "${join(root, "dist/src/bin.js")}" check "${manifests}" ${argv.join(" ")} > "${output}"`], {
+  await run("sh", ["-c", `"${process.execPath}" --import "${join(root, "bench/max-rss.mjs")}" "${join(root, "dist/src/bin.js")}" check "${manifests}" ${argv.join(" ")} > "${output}"`], {
     env: { PATH: process.env.PATH, HOME: dir, MAX_RSS_FILE: rssFile },
   });
   return { rss: Number(readFileSync(rssFile, "utf8")), stdoutBytes: statSync(output).size, summary: JSON.parse(lastLine(output)) };

@@ -6,9 +6,11 @@ import { MANAGEMENT_GROUP_TYPE, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE } from ".
 import { authorize, permissionsAt } from "../rbac.js";
 import { eq, keyOf, managementGroupId, resourceGroupId, subscriptionScopeId } from "../scopes.js";
 import type { StateReader } from "../store.js";
+import { listTenants, principalInTenant } from "../tenants.js";
 import { assertMethod, pageOf, pageSize, requireResourceGroup, requireSubscription } from "./common.js";
 
-export function presentSubscription(subscription: any, tenantId: string): any {
+export function presentSubscription(subscription: any, homeTenantId: string): any {
+  const tenantId = subscription.tenantId ?? homeTenantId;
   return {
     id: subscriptionScopeId(subscription.subscriptionId),
     authorizationSource: "RoleBased",
@@ -32,9 +34,11 @@ export function handleSubscriptions(request: ArmRequest, context: EmulatorContex
     authorize(store, request.caller, "Microsoft.Resources/subscriptions/read", subscriptionScopeId(subscriptionId));
     return { status: 200, body: presentSubscription(subscription, context.tenantId) };
   }
-  // ARM lists the subscriptions where the caller holds any role.
+  // ARM lists the subscriptions of the token's tenant where the caller holds any role.
+  const tokenTenant = request.tokenTenant ?? context.tenantId;
   const visible = store
     .list(SUBSCRIPTION_TYPE)
+    .filter((record) => eq(record.body.tenantId ?? context.tenantId, tokenTenant))
     .filter((record) => permissionsAt(store, request.caller.name, record.id).length > 0)
     .map((record) => presentSubscription(record.body, context.tenantId));
   return { status: 200, body: { value: visible, count: { type: "Total", value: visible.length } } };
@@ -43,12 +47,20 @@ export function handleSubscriptions(request: ArmRequest, context: EmulatorContex
 export function handleTenants(request: ArmRequest, context: EmulatorContext): ArmResponse {
   checkResourcesVersion(request.apiVersion, SUBSCRIPTION_API_VERSIONS);
   assertMethod(request, ["GET"], true);
-  return {
-    status: 200,
-    body: {
-      value: [{ id: `/tenants/${context.tenantId}`, tenantId: context.tenantId, tenantCategory: "Home", displayName: "akspol emulator", defaultDomain: "emulator.onmicrosoft.com", tenantType: "AAD" }],
-    },
-  };
+  // The tenants where the caller's app has a service principal; the token's own tenant is its home.
+  const tokenTenant = request.tokenTenant ?? context.tenantId;
+  const value = listTenants(context.store)
+    .filter((tenant) => principalInTenant(request.caller, tenant.tenantId))
+    .map((tenant) => ({
+      id: `/tenants/${tenant.tenantId}`,
+      tenantId: tenant.tenantId,
+      tenantCategory: eq(tenant.tenantId, tokenTenant) ? "Home" : "ProjectedBy",
+      displayName: tenant.displayName,
+      defaultDomain: tenant.defaultDomain,
+      domains: [tenant.defaultDomain],
+      tenantType: "AAD",
+    }));
+  return { status: 200, body: { value } };
 }
 
 /** `/subscriptions/{id}/resourcegroups[/{name}]` */

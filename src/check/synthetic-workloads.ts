@@ -1,5 +1,5 @@
-// Generated Kubernetes workloads for scale tests: every workload kind in turn, two containers each,
-// some with an init container and a host path; about a third violate several policies.
+// Generated Kubernetes workloads for bench/ and scale tests (not used by the CLI): every workload kind
+// in turn, two containers each, some with an init container and a host path; about a third violate several policies.
 const KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "ReplicationController"];
 
 function podSpec(index: number): string[] {
@@ -45,4 +45,9 @@ export function workloadYaml(index: number): string {
 /** `count` workloads as one multi-document YAML text. */
 export function workloadsYaml(count: number): string {
   return Array.from({ length: count }, (_, index) => workloadYaml(index)).join("\n---\n") + "\n";
+}
+
+/** The same workloads as JSON documents (one per line of a YAML stream, each its own document). */
+export function workloadsJson(count: number, parse: (yaml: string) => unknown): string {
+  return Array.from({ length: count }, (_, index) => JSON.stringify(parse(workloadYaml(index)), null, 1)).join("\n---\n") + "\n";
 }

@@ -1,0 +1,55 @@
+// What `akspol --help` needs to know about the commands, without loading them (issue 13: start-up).
+// The build writes dist/commands/catalog.json (scripts/post-build.mjs): every command's metadata
+// (path, summary, arguments, options, outputs, examples, writes, ...) and the module that runs it.
+// The binary builds its help and parses argv from that file and imports one command module, the
+// one that runs. Run from source (tests), there is no catalog: the commands are imported directly.
+import { readFileSync } from "node:fs";
+import type { CommandSpec } from "./command.js";
+
+/** Everything about a command but its code. */
+export type CommandMetadata = Omit<CommandSpec, "parse" | "run">;
+
+export interface CommandEntry {
+  metadata: CommandMetadata;
+  /** The command itself: its module is imported only when it runs. */
+  load(): Promise<CommandSpec>;
+}
+
+/** One line of dist/commands/catalog.json. */
+export interface CatalogLine extends CommandMetadata {
+  /** The module whose default export is the command, relative to dist/commands/. */
+  module: string;
+}
+
+export const CATALOG_FILE = "catalog.json";
+
+const commandsDirectory = new URL("../../commands/", import.meta.url);
+
+export async function loadCommandCatalog(): Promise<CommandEntry[]> {
+  let lines: CatalogLine[] | undefined;
+  try {
+    lines = JSON.parse(readFileSync(new URL(CATALOG_FILE, commandsDirectory), "utf8")) as CatalogLine[];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (lines === undefined) {
+    const { commands } = await import("../../commands/index.js");
+    return commands.map((spec) => ({ metadata: spec, load: async () => spec }));
+  }
+  return lines.map(({ module, ...metadata }) => ({
+    metadata,
+    async load() {
+      const spec = ((await import(new URL(module, commandsDirectory).href)) as { default: CommandSpec }).default;
+      if (spec.path.join(" ") !== metadata.path.join(" ")) throw new Error(`internal: ${module} is not 'akspol ${metadata.path.join(" ")}'; rebuild (npm run build)`);
+      return spec;
+    },
+  }));
+}
+
+/** The catalog lines for the built commands (the build step writes them; a test compares them). */
+export function catalogLines(commands: readonly CommandSpec[], moduleOf: (spec: CommandSpec) => string): CatalogLine[] {
+  return commands.map((spec) => {
+    const metadata = Object.fromEntries(Object.entries(spec).filter(([, value]) => typeof value !== "function")) as CommandMetadata;
+    return { ...metadata, module: moduleOf(spec) };
+  });
+}
