@@ -19,6 +19,8 @@ import check from "./check.js";
 import completion from "./completion.js";
 import emulator from "./emulator.js";
 import demo from "./demo.js";
+import workloads from "./workloads.js";
+import advise from "./advise.js";
 import audit from "./audit.js";
 
 /**
@@ -43,6 +45,8 @@ export const commands: CommandSpec<any>[] = [
   undo,
   show,
   check,
+  workloads,
+  advise,
   audit,
   emulator,
   demo,

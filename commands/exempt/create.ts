@@ -25,6 +25,7 @@ import {
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
+import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
 
 export type Category = "Waiver" | "Mitigated";
 
@@ -161,12 +162,23 @@ export default defineCommand<CreateOptions>({
     const principal = await session.principal();
     const properties = exemptionProperties({ cluster, assignment, referenceIds, category, expiresOn, reason, ticket: options.ticket, owner: options.owner, displayName: options.displayName, principal });
     const exemptionId = `${cluster.id}/providers/Microsoft.Authorization/policyExemptions/${name}`;
+    const impact = await ctx.io.withSpinner("Reading the workloads it affects", async () =>
+      workloadImpact({
+        session,
+        before: assignment,
+        after: assignment,
+        setDefinition: await definitions.forAssignment(assignment, cluster.subscriptionId),
+        clusters: [{ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false }],
+        now,
+        addedExemption: { clusterId: cluster.id, id: exemptionId, name, policyAssignmentId: assignment.id ?? "", policyDefinitionReferenceIds: referenceIds, expiresOn: expiresOn?.toISOString() ?? null },
+      }),
+    );
 
     const preview = exemptionView({ id: exemptionId, name, type: "Microsoft.Authorization/policyExemptions", properties }, now);
     const proceed = await ctx.confirmWrite({
       requests: [{ method: "PUT", resource: exemptionId, summary: `create exemption ${name} on ${cluster.name}`, before: null, after: { properties } }],
-      text: `Plan: create exemption ${name} on ${cluster.name} (PUT ${exemptionId})\n${describeExemption(preview)}`,
-      data: { action: "create", exemption: preview, request: { method: "PUT", id: exemptionId, body: { properties } } },
+      text: `Plan: create exemption ${name} on ${cluster.name} (PUT ${exemptionId})\n${describeExemption(preview)}\n${renderImpact(impact, { assignmentName: assignment.name ?? "" })}`,
+      data: { action: "create", exemption: preview, request: { method: "PUT", id: exemptionId, body: { properties } }, impact },
       question: `Create exemption ${name} on ${cluster.name}?`,
     });
     if (!proceed) return 0;
@@ -176,7 +188,7 @@ export default defineCommand<CreateOptions>({
     );
     ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; 'akspol undo ${record.changeId}' reverses it).`);
     const view = exemptionView(exemption, ctx.clock.now());
-    await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: false, changeId: record.changeId, exemption: view }, () => describeExemption(view));
+    await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: false, changeId: record.changeId, exemption: view, impact }, () => describeExemption(view));
     return 0;
   },
 });

@@ -6,6 +6,7 @@ import type { PolicyClient } from "@azure/arm-policy";
 import type { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { ManagementGroupsAPI } from "@azure/arm-managementgroups";
+import type { PolicyInsightsClient } from "@azure/arm-policyinsights";
 import type { GlobalOptions } from "../cli/global-options.js";
 import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
@@ -66,6 +67,7 @@ export class AzureSession {
   private exemptionsPromise?: Promise<ExemptionsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
+  private policyInsightsPromise?: Promise<PolicyInsightsClient>;
   private readonly agents = new Map<string, import("node:https").Agent>();
   /** One bound on ARM requests in flight for the whole invocation (--concurrency), shared by every client. */
   readonly limiter: RequestLimiter;
@@ -256,6 +258,15 @@ export class AzureSession {
       return new ManagementGroupsAPI(await this.credential(), { ...options, credentialScopes: [cloud.scope] });
     })();
     return this.managementGroupsPromise;
+  }
+
+  /** Compliance states (pods reported by the Azure Policy add-on); loaded only by the commands that read them. */
+  policyInsightsClient(): Promise<PolicyInsightsClient> {
+    this.policyInsightsPromise ??= (async () => {
+      const { PolicyInsightsClient } = await import("@azure/arm-policyinsights");
+      return new PolicyInsightsClient(await this.credential(), await this.clientOptions());
+    })();
+    return this.policyInsightsPromise;
   }
 
   exemptions(): Promise<ExemptionsClient> {

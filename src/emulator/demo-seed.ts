@@ -64,6 +64,44 @@ export const DEMO = {
   },
 } as const;
 
+const BASELINE_MEMBERS = ["NoPrivilegedContainers", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume"];
+const RESTRICTED_MEMBERS = [
+  "NoPrivilegedContainers", "NoPrivilegeEscalation", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC",
+  "ContainerCapabilities", "AllowedVolumeTypes", "AllowedUsersGroups", "AllowedSeccompProfiles",
+];
+
+/**
+ * Pods on the demo clusters as the Azure Policy add-on reports them to Policy Insights: each pod with
+ * the members it fails (NonCompliant) and passes (Compliant). `monitoring` on aks-prod-neu is the story
+ * of README "Before you exclude a namespace"; aks-dev excludes monitoring, so Azure holds nothing there.
+ */
+export const DEMO_PODS: Array<{ cluster: keyof typeof clusters; assignment: "baseline" | "restricted"; namespace: string; pod: string; fails: string[] }> = [
+  { cluster: "prodNeu", assignment: "baseline", namespace: "monitoring", pod: "node-exporter-5fks2", fails: ["BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"] },
+  { cluster: "prodNeu", assignment: "baseline", namespace: "monitoring", pod: "grafana-6d9f7c5b8-x2k4p", fails: ["ContainerCapabilities"] },
+  { cluster: "prodNeu", assignment: "baseline", namespace: "monitoring", pod: "prometheus-server-0", fails: [] },
+  { cluster: "prodNeu", assignment: "baseline", namespace: "payments", pod: "ledger-api-7b9f6d4c9-qq8rt", fails: ["NoPrivilegedContainers"] },
+  { cluster: "prodNeu", assignment: "baseline", namespace: "web", pod: "frontend-5c8d7f9b6-h7j2k", fails: [] },
+  { cluster: "prodWeu", assignment: "baseline", namespace: "monitoring", pod: "node-exporter-q8w4z", fails: ["NoHostPathVolume"] },
+  { cluster: "prodWeu", assignment: "baseline", namespace: "web", pod: "frontend-5c8d7f9b6-m4n8p", fails: [] },
+  { cluster: "dev", assignment: "restricted", namespace: "dev", pod: "debug-shell", fails: ["NoPrivilegeEscalation", "AllowedUsersGroups", "AllowedSeccompProfiles"] },
+  { cluster: "dev", assignment: "restricted", namespace: "web", pod: "frontend-6f7d9c8b5-z9x8c", fails: ["AllowedSeccompProfiles"] },
+  { cluster: "dev", assignment: "restricted", namespace: "dev", pod: "orders-api-7d8f9b6c5-k2l3m", fails: [] },
+];
+
+function demoComponentStates(now: Date): NonNullable<SeedDocument["componentPolicyStates"]> {
+  return DEMO_PODS.flatMap((pod, index) =>
+    (pod.assignment === "baseline" ? BASELINE_MEMBERS : RESTRICTED_MEMBERS).map((member) => ({
+      cluster: clusters[pod.cluster].id,
+      policyAssignmentId: DEMO.assignments[pod.assignment].id,
+      policyDefinitionReferenceId: member,
+      namespace: pod.namespace,
+      pod: pod.pod,
+      complianceState: pod.fails.includes(member) ? ("NonCompliant" as const) : ("Compliant" as const),
+      timestamp: new Date(now.getTime() - (12 + index) * 60_000).toISOString(),
+    })),
+  );
+}
+
 /** The demo seed with dates relative to `now` (the emulator clock at seed time). */
 export function demoSeed(now: Date): SeedDocument {
   return {
@@ -146,5 +184,6 @@ export function demoSeed(now: Date): SeedDocument {
         },
       },
     ],
+    componentPolicyStates: demoComponentStates(now),
   };
 }

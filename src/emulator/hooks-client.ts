@@ -78,7 +78,8 @@ export class EmulatorHooksClient {
 
   /** Non-GET ARM requests. */
   async writes(): Promise<RequestLogEntry[]> {
-    return (await this.requests()).filter((entry) => entry.method !== "GET");
+    // Policy Insights queries are POSTs to .../queryResults that only read.
+    return (await this.requests()).filter((entry) => entry.method !== "GET" && !/\/queryResults$/i.test(entry.path));
   }
 
   async injectFault(fault: FaultSpec): Promise<void> {

@@ -8,6 +8,7 @@ import { definitionKindOf, handleDefinitions, handleListAllVersions } from "./re
 import { handleManagedClusters } from "./resources/managed-clusters.js";
 import { handleManagementGroups, handleResourceGroups, handleSubscriptions, handleTenants } from "./resources/management.js";
 import { handlePermissions } from "./resources/permissions.js";
+import { handlePolicyInsights, policyInsightsProviderIndex } from "./resources/policy-insights.js";
 
 function notServed(request: ArmRequest): ArmError {
   return new ArmError(404, "InvalidRequestUri", `The request uri '${request.path}' is not valid: the emulator serves no resource there.`);
@@ -23,6 +24,8 @@ function authorizationProviderIndex(segments: string[]): number {
 
 export function routeArmRequest(request: ArmRequest, context: EmulatorContext): ArmResponse | Promise<ArmResponse> {
   const segments = request.segments;
+  const insightsIndex = policyInsightsProviderIndex(segments);
+  if (insightsIndex >= 0) return handlePolicyInsights(request, context, insightsIndex);
   const providerIndex = authorizationProviderIndex(segments);
   if (providerIndex >= 0) {
     const scope = parseScopeSegments(segments.slice(0, providerIndex));

@@ -10,6 +10,7 @@ import { buildManagedCluster } from "./resources/managed-clusters.js";
 import { buildAssignment, stageAssignment } from "./resources/policy-assignments.js";
 import { buildExemption, stageExemption } from "./resources/policy-exemptions.js";
 import { stageDefinition } from "./resources/policy-definitions.js";
+import { stageComponentStates, type ComponentStateSeed } from "./resources/policy-insights.js";
 
 export interface SeedDocument {
   tenantId?: string;
@@ -43,6 +44,8 @@ export interface SeedDocument {
   /** `tenants`: where the app has a service principal (can get tokens); every tenant when absent. */
   principals?: { name: string; clientId?: string; clientSecret?: string; objectId?: string; tenants?: string[]; consentMissingIn?: string[] }[];
   roleAssignments?: { principal: string; role: RoleSpec; scope: string }[];
+  /** Pods as the Azure Policy add-on reports them to Policy Insights (see resources/policy-insights.ts). */
+  componentPolicyStates?: ComponentStateSeed[];
 }
 
 /** The api-version seeded policy resources are validated at (what @azure/arm-policy 7.0.1 sends). */
@@ -145,6 +148,7 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
     const { resource } = buildExemption(batch, { scope: scopeOf(exemption.scope, "policy exemption"), name: exemption.name, body: { properties: exemption.properties }, apiVersion: SEED_EXEMPTION_API_VERSION, caller, now, checkAccess: false });
     stageExemption(batch, resource);
   }
+  stageComponentStates(batch, doc.componentPolicyStates ?? [], now);
   for (const roleAssignment of doc.roleAssignments ?? []) {
     if (batch.get(principalKey(roleAssignment.principal)) === undefined) throw new Error(`Seed role assignment: unknown principal '${roleAssignment.principal}'`);
     addRoleAssignment(batch, roleAssignment);

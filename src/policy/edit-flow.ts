@@ -10,6 +10,7 @@ import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "./write.js";
 import { settleIntervalMs } from "../journal/outcomes.js";
+import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -45,6 +46,8 @@ export interface EditOutput {
   changed: boolean;
   changeId: string | null;
   affectedClusters: AffectedCluster[] | null;
+  /** The running pods the change affects, from Azure Policy's pod results (null when nothing changes). */
+  impact: WorkloadImpact | null;
 }
 
 /**
@@ -140,6 +143,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     changed: plan.changed,
     changeId: null,
     affectedClusters: null,
+    impact: null,
   };
   if (!plan.changed) {
     ctx.io.info(`No change: ${assignment.name} already has what was asked for. Nothing was written.`);
@@ -148,6 +152,16 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   }
   const affected = await affectedClusters(ctx.azure, assignment);
   output.affectedClusters = affected.clusters;
+  output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
+    workloadImpact({
+      session: ctx.azure,
+      before: assignment,
+      after: plan.body,
+      setDefinition: target.definition,
+      clusters: affected.clusters,
+      now: ctx.clock.now(),
+    }),
+  );
   const proceed = await ctx.confirmWrite({
     requests: [
       {
@@ -158,7 +172,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
         after: plan.after,
       },
     ],
-    text: renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) }),
+    text: `${renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) })}\n${renderImpact(output.impact, { assignmentName: assignment.name ?? "" })}`,
     data: { ...output },
     question: "Apply this change?",
   });

@@ -67,8 +67,11 @@ describe("exempt create", () => {
 
     const requests = await h.emulator.hooks.requests();
     const summary = requests.map((request) => request.method);
-    expect(summary.filter((method) => method !== "GET")).toEqual(["PUT"]);
-    expect(summary.filter((method) => method === "GET")).toHaveLength(4);
+    // The workload impact reads Policy Insights with one POST query; the only write is the PUT.
+    expect(summary.filter((method) => method !== "GET")).toEqual(["POST", "PUT"]);
+    expect(requests.find((request) => request.method === "POST")?.path).toMatch(/\/providers\/Microsoft\.PolicyInsights\/componentPolicyStates\/latest\/queryResults$/);
+    // Four reads for the exemption itself, one exemption list at the cluster for the workload impact.
+    expect(summary.filter((method) => method === "GET")).toHaveLength(5);
 
     const [entry] = (await h.journal()).filter((item) => item.resourceId.endsWith(name));
     expect(entry).toMatchObject({ resourceKind: "policyExemption", operation: "create", before: null, status: "applied", ticket: "OPS-2001", reason: "node exporter needs the host network" });
