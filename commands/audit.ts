@@ -4,7 +4,7 @@ import { ExitCode, UsageError } from "../src/cli/errors.js";
 import { renderJson } from "../src/cli/output.js";
 import type { Context } from "../src/context.js";
 import { parseAcceptedFile } from "../src/audit/accepted.js";
-import { collectAuditData, type AuditScope } from "../src/audit/collect.js";
+import { collectAuditData, type AuditScope, type CollectProgress } from "../src/audit/collect.js";
 import { buildReport, gateFails, type FailOn } from "../src/audit/report.js";
 import { renderCsv } from "../src/audit/render/csv.js";
 import { renderHtml } from "../src/audit/render/html.js";
@@ -96,17 +96,29 @@ export default defineCommand<AuditCommandOptions>({
     const acceptances = options.acceptedFile ? await readAccepted(options.acceptedFile) : [];
     const scopes = await auditScopes(options, ctx);
     const now = ctx.clock.now();
-    const data = await ctx.io.withSpinner(`Auditing ${scopes.length} subscription(s)`, (update) =>
-      collectAuditData({
-        session: ctx.azure,
-        definitions: new SetDefinitionCache(ctx.azure),
-        scopes,
-        concurrency: ctx.globals.concurrency,
-        now,
-        failures: ctx.azure.scopeFailures,
-        onProgress: (progress) => update(`Auditing: ${progress.scopesDone} of ${progress.scopesTotal} subscriptions read, ${progress.clusters} clusters found`),
-      }),
-    );
+    let progress: CollectProgress = { scopesDone: 0, scopesTotal: scopes.length, clusters: 0 };
+    const progressText = () =>
+      `Auditing: ${progress.scopesDone} of ${progress.scopesTotal} subscriptions read, ${progress.clusters} clusters found, ${ctx.azure.limiter.inFlight} requests in flight`;
+    const data = await ctx.io.withSpinner(`Auditing ${scopes.length} subscription(s)`, async (update) => {
+      // On a terminal the line also follows the requests in flight between scope completions.
+      const ticker = ctx.io.isStderrTTY ? setInterval(() => update(progressText()), 250) : undefined;
+      try {
+        return await collectAuditData({
+          session: ctx.azure,
+          definitions: new SetDefinitionCache(ctx.azure),
+          scopes,
+          concurrency: ctx.globals.concurrency,
+          now,
+          failures: ctx.azure.scopeFailures,
+          onProgress: (next) => {
+            progress = next;
+            update(progressText());
+          },
+        });
+      } finally {
+        if (ticker) clearInterval(ticker);
+      }
+    });
     if (options.cluster) {
       const wanted = options.cluster.toLowerCase();
       data.clusters = data.clusters.filter((cluster) => cluster.name.toLowerCase() === wanted || cluster.id.toLowerCase() === wanted);

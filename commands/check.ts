@@ -7,6 +7,7 @@ import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/bu
 import { evaluateWorkloads } from "../src/check/evaluate.js";
 import {
   initiativeParameterNames,
+  initiativeParameters,
   resolveInitiative,
   type EffectiveInitiative,
   type ExemptionInput,
@@ -15,6 +16,7 @@ import {
 import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
 import type { FailOn } from "../src/check/report.js";
 import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
+import { didYouMean, validateParameterValue } from "../src/policy/parameter-values.js";
 
 export type CheckSource =
   | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }
@@ -78,19 +80,18 @@ export default defineCommand<CheckOptions>({
       // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe.
       out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text)),
     });
-    if (errors.length > 0) {
-      const lines = errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`);
-      if (errors.length > 20) lines.push(`  ... and ${errors.length - 20} more`);
-      throw new UsageError(`${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${lines.join("\n")}`, {
-        suggestion: "Fix the input (or leave the file out); the results above cover only the documents that could be read.",
-      });
-    }
+    if (format === "table") ctx.io.writeOut(defaultEffectNote(options));
+    // The exit code says both (issue 9): the gate's when a violation fails it, else the input error's.
+    const unread = errors.length > 0 ? `${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${[...errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`), ...(errors.length > 20 ? [`  ... and ${errors.length - 20} more`] : [])].join("\n")}` : "";
     if (summary.workloads === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
     if (summaryFails(summary, options.failOn)) {
       const count = options.failOn === "audit" ? summary.deny + summary.audit : summary.deny;
-      throw new GateFailedError(`${count} violation${count === 1 ? "" : "s"} at or above --fail-on ${options.failOn}.`, {
-        suggestion: "Apply the fixes shown, or pass --fail-on never to report without failing.",
+      throw new GateFailedError(`${count} violation${count === 1 ? "" : "s"} at or above --fail-on ${options.failOn}.${unread ? `\nAlso, ${unread}` : ""}`, {
+        suggestion: `Apply the fixes shown, or pass --fail-on never to report without failing.${unread ? " Fix the unreadable input too: the results cover only the documents that could be read." : ""}`,
       });
+    }
+    if (unread) {
+      throw new UsageError(unread, { suggestion: "Fix the input (or leave the file out); the results above cover only the documents that could be read." });
     }
     return 0;
   },
@@ -131,6 +132,17 @@ export function parseCheckOptions(input: ParsedInput): CheckOptions {
   };
 }
 
+/**
+ * `check --initiative` without `--param effect`: say in the summary which effect was assumed (the
+ * initiative's default, Audit) and that --fail-on decides the gate, so an all-"audited" result is not
+ * mistaken for what a cluster with a Deny assignment would do.
+ */
+function defaultEffectNote(options: CheckOptions): string {
+  if (options.source.kind !== "initiative" || Object.keys(options.source.parameters).some((name) => name.toLowerCase() === "effect")) return "";
+  const effect = initiativeParameters(BUILTIN_INITIATIVES[options.source.initiative]).effect?.defaultValue ?? "Audit";
+  return `No --param effect: the initiative default (${String(effect)}) applies, as on an assignment that does not set it; --fail-on ${options.failOn} decides the gate (pass --param effect=Deny to see what a Deny assignment would block).\n`;
+}
+
 /** `name=value`: the value is JSON when it parses (`["a","b"]`, `{"paths":[]}`, `true`), else a string. */
 function parseParams(params: string[], initiative: BuiltinInitiativeName): Record<string, unknown> {
   const known = initiativeParameterNames(BUILTIN_INITIATIVES[initiative]);
@@ -141,13 +153,19 @@ function parseParams(params: string[], initiative: BuiltinInitiativeName): Recor
     const name = param.slice(0, index);
     const text = param.slice(index + 1);
     if (!known.includes(name)) {
-      throw new UsageError(`The ${initiative} initiative has no parameter '${name}'.`, { suggestion: `Its parameters: ${known.join(", ")}.` });
+      const close = didYouMean(name, known);
+      throw new UsageError(`The ${initiative} initiative has no parameter '${name}'.${close ? ` Did you mean '${close}'?` : ""}`, { suggestion: `Its parameters: ${known.join(", ")}.` });
     }
+    let value: unknown;
     try {
-      result[name] = JSON.parse(text);
+      value = JSON.parse(text);
     } catch {
-      result[name] = text;
+      value = text;
     }
+    // The same validator as params set: type, exact allowedValues (effect=Deney is refused, not
+    // silently treated as the default), the object schema, namespace names.
+    validateParameterValue(initiativeParameters(BUILTIN_INITIATIVES[initiative]), name, value);
+    result[name] = value;
   }
   return result;
 }

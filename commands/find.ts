@@ -12,12 +12,15 @@ import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { readScopes } from "../src/azure/scope-pool.js";
 import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
+import { listDescendants } from "../src/azure/management-groups.js";
 import type { PolicyExemption } from "../src/azure/exemptions-client.js";
 
 export interface FindOptions extends ScopeSelection {
   name?: string;
   initiative: InitiativeFilter;
   cluster?: string;
+  /** With --management-group: also what lives below the group (default; --no-descendants turns it off). */
+  descendants: boolean;
 }
 
 interface FindRow extends AssignmentSummary {
@@ -35,6 +38,7 @@ export default defineCommand<FindOptions>({
     { flags: "--name <glob>", description: "assignment name or display name (case-insensitive glob, e.g. 'pss-*')" },
     { flags: "--initiative <which>", description: "baseline, restricted or any", choices: ["baseline", "restricted", "any"], default: "any" },
     { flags: "--cluster <name-or-id>", description: "only assignments that apply to this AKS cluster, with its exemptions" },
+    { flags: "--no-descendants", description: "with --management-group: only what applies at the group itself (its own and inherited assignments), not what lives below it" },
   ],
   outputs: ["table", "json", "yaml", "tsv"],
   examples: [
@@ -54,6 +58,7 @@ export default defineCommand<FindOptions>({
       name: stringOption(input, "name"),
       initiative: (stringOption(input, "initiative") ?? "any") as InitiativeFilter,
       cluster,
+      descendants: input.options.descendants !== false,
     };
   },
   async run(options, ctx) {
@@ -99,6 +104,13 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
     }
   } else {
     targets = await resolveTargets(ctx, options);
+    if (options.managementGroup && options.descendants) {
+      // What lives below the group too: its descendant groups and subscriptions (with their resource
+      // groups and clusters); the same assignment read twice is listed once.
+      for (const descendant of await listDescendants(session, options.managementGroup)) {
+        targets.push(descendant.kind === "subscription" ? { kind: "subscription", subscriptionId: descendant.name } : { kind: "managementGroup", managementGroup: descendant.name });
+      }
+    }
   }
   const exemptionsClient = session.exemptions();
   const [found, exemptions] = await Promise.all([

@@ -35,6 +35,8 @@ export interface Context {
    * request. True: write. False: a dry run, the plan was printed as the result; write nothing.
    */
   confirmWrite(plan: WritePlan): Promise<boolean>;
+  /** `akspol undo <id>` with the global flags this change was made with, so it works when pasted. */
+  undoCommand(changeId: string): string;
 }
 
 export interface ContextDeps {
@@ -50,6 +52,13 @@ export interface ContextDeps {
   /** The command's path ("exempt create") and whether its metadata declares that it writes. */
   command?: string;
   writes?: boolean;
+  /** The global flags of this invocation that say where it worked (--emulator-dir, --state-dir, ...). */
+  whereFlags?: string[];
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function createContext(deps: ContextDeps): Context {
@@ -87,6 +96,9 @@ export function createContext(deps: ContextDeps): Context {
     journal() {
       journal ??= new Journal(deps.globals.stateDir);
       return journal;
+    },
+    undoCommand(changeId) {
+      return ["akspol", ...(deps.whereFlags ?? []), "undo", changeId].map(shellWord).join(" ");
     },
     confirmWrite(plan) {
       return confirmWrite(

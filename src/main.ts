@@ -136,7 +136,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     } catch (error) {
       if (error instanceof CommanderError) {
         if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
-        // commander has already printed its message to stderr
+        // commander has already printed its message to stderr; add where to read the usage.
+        if (error.exitCode !== 0) io.writeErr(`  See '${["akspol", ...commandPathOf(program, argv)].join(" ")} --help' for the usage.\n`);
         return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       }
       throw error;
@@ -144,9 +145,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     if (!selected) return ExitCode.ok;
     const { entry, input, raw } = selected;
     // Only now, with a command to run, its module and the frame's heavier parts are loaded.
-    const [spec, { refuseUnconfirmedWrite }, { finishReads }, { createContext }] = await Promise.all([
+    const [spec, { refuseUnconfirmedWrite }, { requireUsableStateDir }, { finishReads }, { createContext }] = await Promise.all([
       entry.load(),
       import("./cli/confirm.js"),
+      import("./cli/state-dir.js"),
       import("./cli/scope-report.js"),
       import("./context.js"),
     ]);
@@ -173,6 +175,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     const options = spec.parse(input, globals);
     const command = spec.path.join(" ");
     if (spec.writes) refuseUnconfirmedWrite({ io, yes: globals.yes, dryRun: globals.dryRun, command });
+    if (spec.writes && !globals.dryRun) requireUsableStateDir(globals.stateDir);
     const prompter = deps.prompter ?? (io.canPrompt ? new InquirerPrompter(io) : new NoPrompter());
     const ctx = createContext({
       io,
@@ -185,12 +188,43 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       session: deps.session?.(globals),
       command,
       writes: spec.writes === true,
+      whereFlags: whereFlags(raw),
     });
     const code = await spec.run(options, ctx);
     return finishReads(io, format, ctx.azure.scopeFailures, code ?? ExitCode.ok);
   } catch (error) {
     return reportError(io, toAkspolError(error), debug);
   }
+}
+
+/**
+ * The global flags given on the command line that choose where akspol works (emulator, state dir,
+ * principal, tenant, cloud, sign-in), repeated in "Undo with:" lines so they work when pasted.
+ */
+function whereFlags(raw: RawGlobalFlags): string[] {
+  const flags: string[] = [];
+  if (raw.emulatorDir) flags.push("--emulator-dir", raw.emulatorDir);
+  else if (raw.emulator) flags.push("--emulator");
+  if (raw.stateDir) flags.push("--state-dir", raw.stateDir);
+  if (raw.principal) flags.push("--principal", raw.principal);
+  if (raw.tenant) flags.push("--tenant", raw.tenant);
+  if (raw.cloud) flags.push("--cloud", raw.cloud);
+  if (raw.auth) flags.push("--auth", raw.auth);
+  if (raw.clientId) flags.push("--client-id", raw.clientId);
+  return flags;
+}
+
+/** The command words of argv ("exempt", "create"), for pointing at the right --help. */
+function commandPathOf(program: Command, argv: string[]): string[] {
+  const path: string[] = [];
+  let current = program;
+  for (const token of argv) {
+    const next = current.commands.find((command) => command.name() === token);
+    if (!next) continue;
+    path.push(token);
+    current = next;
+  }
+  return path;
 }
 
 /** COLUMNS, when it is a usable width (shells export it; tests and scripts may set it). */

@@ -41,7 +41,7 @@ export default defineCommand<ApplyOptions>({
     try {
       text = await readFile(options.file, "utf8");
     } catch (error) {
-      throw new UsageError(`Cannot read '${options.file}': ${(error as Error).message}`);
+      throw new UsageError(`Cannot read '${options.file}': ${(error as Error).message}`, { suggestion: "Check the path given with -f; examples/exemptions.yaml is a commented example." });
     }
     const now = ctx.clock.now();
     const file = await parseDesiredState(text, { path: options.file, now, maxDays: options.maxDays });

@@ -15,6 +15,7 @@ import {
   assignedSet,
   checkExpiryRule,
   checkName,
+  checkDisplayName,
   checkReason,
   checkTicket,
   exemptionProperties,
@@ -103,7 +104,7 @@ export default defineCommand<CreateOptions>({
       reason: reason === undefined ? undefined : checkReason(reason),
       ticket: checkTicket(stringOption(input, "ticket")),
       name,
-      displayName: stringOption(input, "displayName"),
+      displayName: checkDisplayName(stringOption(input, "displayName")),
       owner,
     };
   },
@@ -186,7 +187,7 @@ export default defineCommand<CreateOptions>({
       { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope: cluster.id, name, properties, summary: `create exemption ${name} on ${cluster.name} from ${assignment.name} (${referenceIds?.join(", ") ?? "all policies"})` },
     );
-    ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; 'akspol undo ${record.changeId}' reverses it).`);
+    ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; '${ctx.undoCommand(record.changeId)}' reverses it).`);
     const view = exemptionView(exemption, ctx.clock.now());
     await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "create", dryRun: false, changeId: record.changeId, exemption: view, impact }, () => describeExemption(view));
     return 0;

@@ -44,7 +44,7 @@ export default defineCommand<DeleteOptions>({
       { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now() },
       { before: exemption, summary: `delete exemption ${exemption.name} on ${where}` },
     );
-    if (existed) ctx.io.success(`Deleted exemption ${exemption.name} on ${where} (change ${record.changeId}; 'akspol undo ${record.changeId}' restores it).`);
+    if (existed) ctx.io.success(`Deleted exemption ${exemption.name} on ${where} (change ${record.changeId}; '${ctx.undoCommand(record.changeId)}' restores it).`);
     else ctx.io.warn(`Exemption ${exemption.name} was already gone.`);
     await printRecord(ctx.io, ctx.format, { schemaVersion: 1, action: "delete", dryRun: false, deleted: existed, changeId: record.changeId, exemption: view }, () => `Deleted ${exemption.id}`);
     return 0;

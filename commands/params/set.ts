@@ -42,7 +42,7 @@ export default defineCommand<ParamsSetOptions>({
     { flags: "--effect <effect>", description: "the initiative effect", choices: ["audit", "deny", "disabled"] },
     { flags: "--policies <refs>", description: "with --effect: only these member policies (reference ids, comma-separated), as overrides", repeatable: true },
     { flags: "--enforcement-mode <mode>", description: "default, or do-not-enforce (evaluate and report, never deny)", choices: ["default", "do-not-enforce"] },
-    { flags: "--force", description: "allow removing the initiative's default namespaces through excludedNamespaces=..." },
+    { flags: "--force", description: "allow removing the initiative's default namespaces through excludedNamespaces=..., or setting a namespaces include-list without a terminal" },
     ...journalOptionSpecs,
   ],
   outputs: ["table", "json", "yaml"],
@@ -112,6 +112,15 @@ export default defineCommand<ParamsSetOptions>({
         for (const { name, raw } of values) {
           const parsed = parseParameterValue(target.definition, name, raw, await readValueFile(raw));
           set[parsed.name] = parsed.value;
+        }
+        // A non-empty `namespaces` is an include-list: every namespace not listed stops being checked.
+        // On a terminal the plan says so and asks; a script must say --force.
+        const includeList = Object.entries(set).find(([name, value]) => name.toLowerCase() === "namespaces" && Array.isArray(value) && value.length > 0);
+        if (includeList && !options.force && !ctx.io.canPrompt && !ctx.globals.dryRun) {
+          throw new UsageError(
+            `namespaces=${JSON.stringify(includeList[1])} is a coverage change: the initiative would check only ${(includeList[1] as string[]).join(", ")}, and every namespace not listed would stop being checked.`,
+            { suggestion: "Pass --force if that is what you want (see the plan with --dry-run); to exempt namespaces use excludedNamespaces ('akspol exclude add')." },
+          );
         }
         const operation: EditOperation = { force: options.force };
         if (Object.keys(set).length > 0) operation.set = set;

@@ -14,7 +14,7 @@ import {
   type MemberKey,
 } from "../effective/index.js";
 import { assignmentAppliesToCluster, scopeContainsCluster } from "../policy/applicability.js";
-import { normalizeId } from "../azure/ids.js";
+import { managementGroupScope, normalizeId, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, CellState, ClusterView, MemberOutcome } from "./types.js";
 
 /** The nine members, in the model's order (restricted's eight, then NoHostPathVolume). */
@@ -29,8 +29,40 @@ export function isExpired(exemption: Pick<AuditExemption, "expiresOn">, now: Dat
   return !!exemption.expiresOn && new Date(exemption.expiresOn).getTime() <= now.getTime();
 }
 
-/** The carriers that apply to a cluster, and those whose scope contains it but that leave it out. */
-export function carriersOfCluster(data: AuditData, cluster: AuditCluster): { applying: Carrier[]; removedBy: ClusterView["removedBy"] } {
+/** The scopes a cluster sits at or below (normalized): itself, its resource group, subscription and management groups. */
+export function clusterAncestors(cluster: AuditCluster): string[] {
+  return [
+    cluster.id,
+    resourceGroupScope(cluster.subscriptionId, cluster.resourceGroup),
+    subscriptionScope(cluster.subscriptionId),
+    ...cluster.managementGroups.map(managementGroupScope),
+  ].map(normalizeId);
+}
+
+/** What acts on one cluster, computed once per cluster and shared by the matrix and the rules. */
+export interface ClusterContext {
+  applying: Carrier[];
+  removedBy: ClusterView["removedBy"];
+  /** Exemptions at the cluster or above it, expired ones included. */
+  exemptions: AuditExemption[];
+  sources: ClusterSources;
+}
+
+const contexts = new WeakMap<AuditData, { exemptionsByScope: Map<string, AuditExemption[]>; clusters: Map<string, ClusterContext> }>();
+
+export function clusterContext(data: AuditData, cluster: AuditCluster): ClusterContext {
+  let memo = contexts.get(data);
+  if (!memo) {
+    const exemptionsByScope = new Map<string, AuditExemption[]>();
+    for (const exemption of data.exemptions) {
+      const key = normalizeId(exemption.scope);
+      exemptionsByScope.set(key, [...(exemptionsByScope.get(key) ?? []), exemption]);
+    }
+    memo = { exemptionsByScope, clusters: new Map() };
+    contexts.set(data, memo);
+  }
+  const known = memo.clusters.get(cluster.id);
+  if (known) return known;
   const applying: Carrier[] = [];
   const removedBy: ClusterView["removedBy"] = [];
   for (const carrier of data.carriers) {
@@ -38,7 +70,19 @@ export function carriersOfCluster(data: AuditData, cluster: AuditCluster): { app
     if (applicability.applies) applying.push(carrier);
     else if (scopeContainsCluster(carrier.scope, cluster)) removedBy.push({ carrier: carrier.id, reason: applicability.reason });
   }
-  return { applying, removedBy };
+  const exemptions = clusterAncestors(cluster).flatMap((scope) => memo.exemptionsByScope.get(scope) ?? []);
+  const enforcements = applying.map((carrier) => data.enforcements[carrier.id]).filter((entry) => entry !== undefined);
+  const sources: ClusterSources = {
+    clusterId: cluster.id,
+    clusterName: cluster.name,
+    azurePolicyEnabled: cluster.azurePolicyEnabled,
+    assignments: withoutSafeguardsAssignment(enforcements, cluster.id, cluster.safeguards),
+    exemptions: exemptions.map(exemptionFact),
+    ...(cluster.safeguards ? { safeguards: cluster.safeguards } : {}),
+  };
+  const context = { applying, removedBy, exemptions, sources };
+  memo.clusters.set(cluster.id, context);
+  return context;
 }
 
 function exemptionFact(exemption: AuditExemption): ExemptionFact {
@@ -52,23 +96,9 @@ function exemptionFact(exemption: AuditExemption): ExemptionFact {
   };
 }
 
-/** Everything that acts on one cluster, in the model's terms. */
-export function sourcesOf(data: AuditData, cluster: AuditCluster, applying: readonly Carrier[]): ClusterSources {
-  const enforcements = applying.map((carrier) => data.enforcements[carrier.id]).filter((entry) => entry !== undefined);
-  return {
-    clusterId: cluster.id,
-    clusterName: cluster.name,
-    azurePolicyEnabled: cluster.azurePolicyEnabled,
-    assignments: withoutSafeguardsAssignment(enforcements, cluster.id, cluster.safeguards),
-    exemptions: data.exemptions.filter((exemption) => scopeContainsCluster(exemption.scope, cluster)).map(exemptionFact),
-    ...(cluster.safeguards ? { safeguards: cluster.safeguards } : {}),
-  };
-}
-
 export function buildMatrix(data: AuditData, now: Date): ClusterView[] {
   return data.clusters.map((cluster) => {
-    const { applying, removedBy } = carriersOfCluster(data, cluster);
-    const sources = sourcesOf(data, cluster, applying);
+    const { applying, removedBy, exemptions, sources } = clusterContext(data, cluster);
     const members = memberOrder.map((key): MemberOutcome => {
       const outcome = memberOutcome(sources, ANY_OTHER_NAMESPACE, key, now);
       const carrying = applying.flatMap((carrier) => carrier.members.filter((member) => member.member === key).map((member) => ({ carrier, member })));
@@ -92,11 +122,10 @@ export function buildMatrix(data: AuditData, now: Date): ClusterView[] {
       else if (removedBy.some((entry) => data.carriers.some((carrier) => carrier.id === entry.carrier && carrier.members.some((member) => member.member === key)))) cell.state = "excluded";
       // An exemption that expired still sits on the cluster: the matrix shows it over the outcome it no longer changes.
       const expired = carrying.some(({ carrier, member }) =>
-        data.exemptions.some(
+        exemptions.some(
           (exemption) =>
             isExpired(exemption, now) &&
             normalizeId(exemption.policyAssignmentId) === normalizeId(carrier.id) &&
-            scopeContainsCluster(exemption.scope, cluster) &&
             (exemption.policyDefinitionReferenceIds.length === 0 || exemption.policyDefinitionReferenceIds.some((id) => id.toLowerCase() === member.referenceId.toLowerCase())),
         ),
       );

@@ -1,9 +1,8 @@
 // The findings engine: pure functions over AuditData and the matrix. Each rule has a stable id, a
 // severity, a title and a recommendation naming the akspol command that acts on it (README "Audit findings").
 import { normalizeId, parseScope } from "../azure/ids.js";
-import { scopeContainsCluster } from "../policy/applicability.js";
 import { ALWAYS_EXCLUDED_NAMESPACES as alwaysExcludedNamespaces, ANY_OTHER_NAMESPACE, compareVersions, memberOutcome, safeguardsMembers } from "../effective/index.js";
-import { carriersOfCluster, expectedMembers, isExpired, sourcesOf } from "./matrix.js";
+import { clusterAncestors, clusterContext, expectedMembers, isExpired } from "./matrix.js";
 import type { AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
 
 export interface RuleInfo {
@@ -82,9 +81,13 @@ function parameter(carrier: Carrier, name: string) {
   return carrier.parameters.find((entry) => entry.name.toLowerCase() === name.toLowerCase());
 }
 
-/** The cluster ids below `scope` that a carrier reaches (or every cluster in the data below it). */
-function clustersBelow(views: ClusterView[], scope: string): ClusterView[] {
-  return views.filter((view) => scopeContainsCluster(scope, view));
+/** The clusters at or below each scope (normalized), to answer "which clusters does this exemption cover" without a scan. */
+function clustersByScope(views: ClusterView[]): Map<string, ClusterView[]> {
+  const index = new Map<string, ClusterView[]>();
+  for (const view of views) {
+    for (const scope of clusterAncestors(view)) index.set(scope, [...(index.get(scope) ?? []), view]);
+  }
+  return index;
 }
 
 function clustersOf(views: ClusterView[], carrier: Carrier): string[] {
@@ -151,9 +154,8 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
       );
     }
     // Deployment Safeguards against the carriers: the model's outcome of the carriers alone, per Safeguards member.
-    const cluster = data.clusters.find((candidate) => candidate.id === view.id);
-    const sources = cluster ? sourcesOf(data, cluster, carriersOfCluster(data, cluster).applying) : undefined;
-    if (view.safeguards && sources && view.azurePolicyEnabled) {
+    const { sources } = clusterContext(data, view);
+    if (view.safeguards && view.azurePolicyEnabled) {
       const level = view.safeguards.level.toLowerCase();
       const carriersOnly = { ...sources, safeguards: undefined };
       const conflicts = safeguardsMembers(view.safeguards)
@@ -176,16 +178,14 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
     }
     // A namespace excluded by one carrier but still denied or audited by another: the model's outcome in that namespace.
     const overridden: Array<{ namespace: string; member: string; excludedBy: string; decidedBy: string; outcome: string }> = [];
-    if (sources) {
-      for (const enforcement of sources.assignments) {
-        for (const carried of enforcement.members) {
-          for (const namespace of carried.excludedNamespaces) {
-            if (alwaysExcludedNamespaces.includes(namespace) || namespace.includes("*")) continue;
-            const outcome = memberOutcome(sources, namespace, carried.member, now);
-            const decided = outcome.decidedBy;
-            if (outcome.outcome === "none" || decided?.kind !== "assignment" || decided.assignmentId === enforcement.assignment.id) continue;
-            overridden.push({ namespace, member: carried.member, excludedBy: enforcement.assignment.id, decidedBy: decided.assignmentId, outcome: outcome.outcome });
-          }
+    for (const enforcement of sources.assignments) {
+      for (const carried of enforcement.members) {
+        for (const namespace of carried.excludedNamespaces) {
+          if (alwaysExcludedNamespaces.includes(namespace) || namespace.includes("*")) continue;
+          const outcome = memberOutcome(sources, namespace, carried.member, now);
+          const decided = outcome.decidedBy;
+          if (outcome.outcome === "none" || decided?.kind !== "assignment" || decided.assignmentId === enforcement.assignment.id) continue;
+          overridden.push({ namespace, member: carried.member, excludedBy: enforcement.assignment.id, decidedBy: decided.assignmentId, outcome: outcome.outcome });
         }
       }
     }
@@ -454,10 +454,11 @@ function exemptionFindings(data: AuditData, views: ClusterView[], options: Audit
   const findings: Finding[] = [];
   const knownAssignments = new Set(data.assignmentIds.map((id) => id.toLowerCase()));
   const carriersById = new Map(data.carriers.map((carrier) => [normalizeId(carrier.id), carrier]));
+  const below = clustersByScope(views);
   const day = 86_400_000;
   for (const exemption of data.exemptions) {
     const carrier = carriersById.get(normalizeId(exemption.policyAssignmentId));
-    const clusters = clustersBelow(views, exemption.scope).map((view) => view.id);
+    const clusters = (below.get(normalizeId(exemption.scope)) ?? []).map((view) => view.id);
     const isClusterScope = /\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/i.test(exemption.scope);
     // Only exemptions that touch pod security: of a carrier, or (for orphans) on a cluster.
     const orphan = !knownAssignments.has(normalizeId(exemption.policyAssignmentId));

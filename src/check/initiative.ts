@@ -169,6 +169,11 @@ export function isDoNotEnforce(initiative: EffectiveInitiative): boolean {
   return initiative.enforcementMode.toLowerCase() === "donotenforce";
 }
 
+/** The parameter declarations of an initiative (for validating `--param name=value`). */
+export function initiativeParameters(setDefinition: PolicySetDefinitionDocument): Record<string, ParameterDeclaration> {
+  return flatten(setDefinition).parameters ?? {};
+}
+
 /** Parameter names an initiative declares (for validating `--param name=value`). */
 export function initiativeParameterNames(setDefinition: PolicySetDefinitionDocument): string[] {
   return Object.keys(flatten(setDefinition).parameters ?? {});

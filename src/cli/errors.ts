@@ -80,6 +80,10 @@ export function toAkspolError(error: unknown): AkspolError {
   if (name === "ExitPromptError" || name === "AbortPromptError" || name === "AbortError") {
     return new CancelledError();
   }
+  if (name === "ParameterValueError") {
+    // src/policy/parameter-values.ts: a value its declaration does not allow; nothing was written.
+    return new UsageError((error as Error).message, { suggestion: (error as { suggestion?: string }).suggestion, cause: error });
+  }
   if (name === "CredentialUnavailableError") {
     return new AuthError(`No Azure sign-in is available: ${firstLine((error as Error).message)}`, {
       cause: error,

@@ -1,7 +1,7 @@
 import type { Context } from "../context.js";
 import type { OptionSpec, ParsedInput } from "./command.js";
 import { booleanOption, stringOption } from "./command.js";
-import { UsageError } from "./errors.js";
+import { NotFoundError, UsageError } from "./errors.js";
 import { parseScope } from "../azure/ids.js";
 import { targetFromScope, type ScopeTarget } from "../policy/assignments.js";
 
@@ -44,10 +44,29 @@ export function parseScopeSelection(input: ParsedInput): ScopeSelection {
   return selection;
 }
 
+/**
+ * ARM answers a management group that does not exist like one the caller may not see (403
+ * AuthorizationFailed, evaluated on the group first), so a typo would read as a permission problem.
+ * One list of the groups the principal can see tells the two apart: a name not among them is "not
+ * found" (exit 3), with the groups that are there.
+ */
+export async function requireManagementGroup(ctx: Pick<Context, "azure">, name: string): Promise<void> {
+  const client = await ctx.azure.managementGroupsClient();
+  const visible: string[] = [];
+  for await (const group of client.managementGroups.list()) if (group.name) visible.push(group.name);
+  if (visible.some((candidate) => candidate.toLowerCase() === name.toLowerCase())) return;
+  throw new NotFoundError(`Management group '${name}' was not found: it does not exist, or the signed-in principal cannot see it.`, {
+    suggestion: visible.length > 0 ? `Management groups you can see: ${visible.join(", ")}. Pass the group's name (its id), not its display name.` : "You can see no management group; check the name, or work by --subscription.",
+  });
+}
+
 /** Turns the selection into list targets; subscriptions are resolved only when needed. */
-export async function resolveTargets(ctx: Pick<Context, "subscriptions">, selection: ScopeSelection): Promise<ScopeTarget[]> {
+export async function resolveTargets(ctx: Pick<Context, "subscriptions" | "azure">, selection: ScopeSelection): Promise<ScopeTarget[]> {
   if (selection.scope) return [targetFromScope(selection.scope)];
-  if (selection.managementGroup) return [{ kind: "managementGroup", managementGroup: selection.managementGroup }];
+  if (selection.managementGroup) {
+    await requireManagementGroup(ctx, selection.managementGroup);
+    return [{ kind: "managementGroup", managementGroup: selection.managementGroup }];
+  }
   const subscriptions = await ctx.subscriptions({ all: selection.allSubscriptions });
   if (selection.resourceGroup) {
     return subscriptions.map((subscription) => ({ kind: "resourceGroup", subscriptionId: subscription.id, resourceGroup: selection.resourceGroup as string }));

@@ -3,6 +3,7 @@ import { UsageError } from "../cli/errors.js";
 import { checkExpiry, ExpiryError, parseExpiry } from "./expiry.js";
 import { looksSecret, ownerPattern } from "./metadata.js";
 import { nameProblem } from "./names.js";
+import { exemptionTextLimits } from "./validate.js";
 
 /**
  * The desired-state file of `akspol exempt apply` (the README section Cluster exemptions "Desired-state file").
@@ -260,6 +261,10 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
     }
 
     const reason = required("reason", " (why the cluster is exempted; it becomes the description)");
+    if (reason && reason.length > exemptionTextLimits.description) {
+      report(entry.get("reason")?.value, `'reason' is ${reason.length} characters long; it becomes the description, which has at most ${exemptionTextLimits.description}: shorten it`);
+      valid = false;
+    }
     if (reason && looksSecret(reason)) {
       report(entry.get("reason")?.value, "'reason' looks like it contains a secret; exemptions are readable by anyone with Reader, so remove it");
       valid = false;
@@ -295,6 +300,10 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
     const resourceGroup = optional("resourceGroup");
     const subscription = optional("subscription");
     const displayName = optional("displayName");
+    if (displayName && displayName.length > exemptionTextLimits.displayName) {
+      report(entry.get("displayName")?.value, `'displayName' is ${displayName.length} characters long; an exemption's display name has at most ${exemptionTextLimits.displayName}: shorten it`);
+      valid = false;
+    }
     if (!valid || !name || !cluster || !assignment || !policies || !category || !reason) return undefined;
     return { index, name, cluster, resourceGroup, subscription, assignment, policies, category, expiresOn, reason, ticket, displayName, at: positions };
   }

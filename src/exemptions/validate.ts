@@ -25,11 +25,31 @@ export function expiryToUsage(error: unknown): never {
   throw error;
 }
 
+/**
+ * ARM's limits on an exemption's text, checked before any write. Unverified: the 2022-07-01-preview
+ * REST spec declares no maxLength; 128 and 512 are the limits issue 9 gives as ARM's (the portal's).
+ */
+export const exemptionTextLimits = { displayName: 128, description: 512 } as const;
+
+export function checkDisplayName(displayName: string | undefined, flag = "--display-name"): string | undefined {
+  if (displayName !== undefined && displayName.length > exemptionTextLimits.displayName) {
+    throw new UsageError(`${flag} is ${displayName.length} characters long; an exemption's display name has at most ${exemptionTextLimits.displayName}.`, {
+      suggestion: `Shorten it ('${displayName.slice(0, 40)}...'); put details in --reason (up to ${exemptionTextLimits.description} characters).`,
+    });
+  }
+  return displayName;
+}
+
 export function checkReason(reason: string | undefined, flag = "--reason"): string {
   const value = reason?.trim();
   if (!value) {
     throw new UsageError("A reason is required: exemptions without one are the ones nobody can explain a year later.", {
       suggestion: `Pass ${flag} "why the cluster is exempted" (it becomes the exemption's description).`,
+    });
+  }
+  if (value.length > exemptionTextLimits.description) {
+    throw new UsageError(`${flag} is ${value.length} characters long; it becomes the exemption's description, which has at most ${exemptionTextLimits.description}.`, {
+      suggestion: "Shorten it, and link the details with --ticket.",
     });
   }
   if (looksSecret(value)) {

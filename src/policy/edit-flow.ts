@@ -209,7 +209,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   } else {
     ctx.io.success(`Applied and verified (change ${result.changeId}${result.writes > 1 ? `, after ${result.writes} writes` : ""}).`);
     ctx.io.info(syncNote);
-    ctx.io.info(`Undo with: akspol undo ${result.changeId}`);
+    ctx.io.info(`Undo with: ${ctx.undoCommand(result.changeId ?? "")}`);
   }
   await emit(ctx, output);
   return 0;

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import type { SetDefinition } from "./definitions.js";
 import { effectiveEffect } from "./parameters.js";
 import { checkNamespace, removalRefusal } from "./namespaces.js";
+import { declaredParameterName, parseParameterText, validateParameterValue } from "./parameter-values.js";
 
 /**
  * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
@@ -55,13 +56,7 @@ function ownKey(parameters: Record<string, unknown>, name: string): string | und
 }
 
 function requireDeclared(definition: Pick<SetDefinition, "parameters">, name: string): string {
-  const declared = declaredName(definition, name);
-  if (!declared) {
-    throw new UsageError(`The initiative declares no parameter '${name}'.`, {
-      suggestion: `Its parameters: ${Object.keys(definition.parameters ?? {}).join(", ")}.`,
-    });
-  }
-  return declared;
+  return declaredParameterName(definition.parameters ?? {}, name);
 }
 
 /** The full PUT body: every writable field of the read assignment, minus what ARM maintains. */
@@ -157,66 +152,12 @@ export function withEffectOverrides(overrides: readonly Override[], references: 
 }
 
 function checkValueAgainstDeclaration(definition: Pick<SetDefinition, "parameters">, name: string, value: unknown): void {
-  const spec = definition.parameters?.[name];
-  if (!spec) return;
-  const type = String(spec.type ?? "String").toLowerCase();
-  const ok =
-    type === "string" ? typeof value === "string"
-    : type === "array" ? Array.isArray(value)
-    : type === "object" ? value !== null && typeof value === "object" && !Array.isArray(value)
-    : type === "boolean" ? typeof value === "boolean"
-    : type === "integer" ? typeof value === "number" && Number.isInteger(value)
-    : type === "float" ? typeof value === "number"
-    : type === "datetime" ? typeof value === "string" && !Number.isNaN(Date.parse(value))
-    : true;
-  if (!ok) throw new UsageError(`Parameter '${name}' is declared as ${spec.type}; the value ${JSON.stringify(value)} is not.`);
-  if (Array.isArray(spec.allowedValues) && spec.allowedValues.length > 0) {
-    const candidates = type === "array" && Array.isArray(value) ? value : [value];
-    const outside = candidates.filter((candidate) => !spec.allowedValues!.some((allowed) => sameJson(allowed, candidate)));
-    if (outside.length > 0) {
-      throw new UsageError(`Parameter '${name}' does not allow ${outside.map((v) => JSON.stringify(v)).join(", ")}.`, {
-        suggestion: `Allowed values: ${spec.allowedValues.map((v) => JSON.stringify(v)).join(", ")}.`,
-      });
-    }
-  }
+  validateParameterValue(definition.parameters ?? {}, name, value);
 }
 
-/**
- * Parses a command-line value by the parameter's declared type: arrays as JSON or comma lists,
- * objects as JSON, booleans and numbers by their text; `fileText` is the content of `@file.json`.
- * A string with allowedValues is respelled to the allowed spelling when only the case differs.
- */
+/** Parses and validates a command-line value against the declaration (see parameter-values.ts). */
 export function parseParameterValue(definition: Pick<SetDefinition, "parameters">, name: string, raw: string, fileText?: string): { name: string; value: unknown } {
-  const declared = requireDeclared(definition, name);
-  const spec = definition.parameters?.[declared] ?? {};
-  const type = String(spec.type ?? "String").toLowerCase();
-  let value: unknown;
-  const json = (text: string, what: string) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new UsageError(`The value of '${declared}' is not valid JSON ${what}: ${(error as Error).message}`);
-    }
-  };
-  if (fileText !== undefined) value = json(fileText, `(from ${raw})`);
-  else if (type === "array") value = raw.trim().startsWith("[") ? json(raw, "") : raw.split(",").map((item) => item.trim()).filter(Boolean);
-  else if (type === "object") value = json(raw, "");
-  else if (type === "boolean") {
-    if (!/^(true|false)$/i.test(raw.trim())) throw new UsageError(`Parameter '${declared}' is a Boolean: use true or false, not '${raw}'.`);
-    value = raw.trim().toLowerCase() === "true";
-  } else if (type === "integer") {
-    if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`Parameter '${declared}' is an Integer: '${raw}' is not a whole number.`);
-    value = Number(raw.trim());
-  } else if (type === "float") {
-    if (raw.trim() === "" || Number.isNaN(Number(raw))) throw new UsageError(`Parameter '${declared}' is a Float: '${raw}' is not a number.`);
-    value = Number(raw);
-  } else value = raw;
-  if (type === "string" && typeof value === "string" && Array.isArray(spec.allowedValues) && !spec.allowedValues.includes(value)) {
-    const respelled = spec.allowedValues.find((allowed) => typeof allowed === "string" && allowed.toLowerCase() === (value as string).toLowerCase());
-    if (respelled !== undefined) value = respelled;
-  }
-  checkValueAgainstDeclaration(definition, declared, value);
-  return { name: declared, value };
+  return parseParameterText(definition.parameters ?? {}, name, raw, fileText);
 }
 
 /** Splits "name=value" (the value may contain '='). */
@@ -300,6 +241,9 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
         if (refusal) warnings.push(refusal);
       }
       if (!ownKey(parameters, name)) startedFromDefault.push(name);
+    }
+    if (name.toLowerCase() === "namespaces" && Array.isArray(value) && value.length > 0) {
+      warnings.push(`namespaces is an include-list: the initiative will check only ${value.join(", ")}; every namespace not listed stops being checked (a coverage change).`);
     }
     setParameter(name, value);
   }

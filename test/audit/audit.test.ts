@@ -172,6 +172,13 @@ describe("output formats", () => {
     expect(run.stdout).not.toContain("Auditing");
   });
 
+  test("on a terminal, progress (subscriptions read, clusters found, requests in flight) goes to stderr and stdout holds only the report", async () => {
+    const run = await audit(emu, strict, { tty: true });
+    expect(run.stderr).toMatch(/Auditing: 3 of 3 subscriptions read, 8 clusters found, \d+ requests in flight/);
+    expect(run.stdout.split("\n")[0]).toBe("akspol audit");
+    expect(run.stdout).not.toContain("requests in flight");
+  });
+
   test("--html writes one self-contained page", async () => {
     const file = join(dir, "report.html");
     const run = await audit(emu, [...strict, "--html", file, "--fail-on", "never"]);

@@ -203,16 +203,28 @@ describe("running offline with --initiative", () => {
     expect(JSON.parse(run.stdout).summary.workloads).toBe(2);
   });
 
-  it("keeps going past malformed input, naming file:line:column, and exits 2", async () => {
+  it("keeps going past malformed input, naming file:line:column; exit 6 when a violation fails the gate, else 2", async () => {
     const bad = write("bad/broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n");
     const good = write("bad/good.yaml", PRIVILEGED_DEPLOYMENT);
+    const reported = await runCheck([bad, good], { initiative: "baseline", param: ["effect=Deny"], failOn: "never" });
+    expect(reported.code).toBe(2);
+    expect(reported.stdout).toContain("DENY  NoPrivilegedContainers");
+    expect(reported.stderr).toContain("1 manifest could not be read");
     const run = await runCheck([bad, good], { initiative: "baseline", param: ["effect=Deny"] });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(6);
     // The readable file after the broken one is still checked and reported.
     expect(run.stdout).toContain("DENY  NoPrivilegedContainers");
     expect(run.stdout).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: cannot read: `));
     expect(run.stderr).toContain("1 manifest could not be read");
     expect(run.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: `));
+  });
+
+  it("without --param effect the summary says the initiative default (Audit) applies and --fail-on decides the gate", async () => {
+    const good = write("note/good.yaml", PRIVILEGED_DEPLOYMENT);
+    const run = await runCheck([good], { initiative: "baseline" });
+    expect(run.stdout).toMatch(/No --param effect: the initiative default \(Audit\) applies[\s\S]*--fail-on deny decides the gate/);
+    const withEffect = await runCheck([good], { initiative: "baseline", param: ["effect=Deny"] });
+    expect(withEffect.stdout).not.toMatch(/No --param effect/);
   });
 
   it("exits 2 for a missing file and for a document without kind", async () => {

@@ -76,8 +76,11 @@ describe("parameter values by declared type", () => {
     expect(() => parseParameterValue(baselineSet, "nosuch", "1")).toThrow(/declares no parameter 'nosuch'/);
     expect(() => parseParameterValue(baselineSet, "effect", "block")).toThrow(/does not allow/);
   });
-  test("a string with allowedValues is respelled when only the case differs", () => {
-    expect(parseParameterValue(baselineSet, "effect", "DENY").value).toBe("deny");
+  test("allowedValues compare case-sensitively: 'Deny' and 'deny' are allowed, 'DENY' and 'Deney' are refused", () => {
+    expect(parseParameterValue(baselineSet, "effect", "Deny").value).toBe("Deny");
+    expect(parseParameterValue(baselineSet, "effect", "deny").value).toBe("deny");
+    expect(() => parseParameterValue(baselineSet, "effect", "DENY")).toThrow(/does not allow "DENY"/);
+    expect(() => parseParameterValue(baselineSet, "effect", "Deney")).toThrow(/Did you mean 'Deny'\?/);
   });
   test("name=value splitting keeps '=' in the value", () => {
     expect(splitAssignmentArgument("a=b=c")).toEqual({ name: "a", raw: "b=c" });

@@ -60,7 +60,11 @@ describe("params set", () => {
   test("name=value parsed by declared type: comma list for an Array, JSON from @file for an Object", async () => {
     const file = join(stateDir, "paths.json");
     writeFileSync(file, JSON.stringify({ paths: [{ pathPrefix: "/var/log", readOnly: true }] }));
-    const result = await cli(["params", "set", baselineId, `allowedHostPaths=@${file}`, "namespaces=team-a,team-b", "--yes", "-o", "json"]);
+    // A non-empty namespaces include-list is a coverage change: without a terminal it needs --force.
+    const refused = await cli(["params", "set", baselineId, `allowedHostPaths=@${file}`, "namespaces=team-a,team-b", "--yes", "-o", "json"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/coverage change[\s\S]*--force/);
+    const result = await cli(["params", "set", baselineId, `allowedHostPaths=@${file}`, "namespaces=team-a,team-b", "--force", "--yes", "-o", "json"]);
     expect(result.code, result.stderr).toBe(0);
     const stored = await storedAssignment(emu, baselineId);
     expect(stored.properties.parameters.allowedHostPaths.value).toEqual({ paths: [{ pathPrefix: "/var/log", readOnly: true }] });

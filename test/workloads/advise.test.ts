@@ -52,6 +52,23 @@ describe("akspol advise", () => {
     expect(result.stdout.indexOf("1. exempt")).toBeLessThan(result.stdout.indexOf("2. exclude namespace monitoring"));
   });
 
+  test("--manifest: a workload not deployed yet, evaluated as check does; a member the cluster's exemption covers needs no lever", async () => {
+    const result = await cli(["advise", "--cluster", "aks-prod-weu", "--manifest", "examples/manifests/node-exporter.yaml", "--pod", "node-exporter", "--subscription", prod, "-o", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const advice = JSON.parse(result.stdout);
+    expect(advice.source).toEqual({ kind: "manifest", file: "examples/manifests/node-exporter.yaml", workloadKind: "DaemonSet" });
+    expect(advice.failures.map((failure: any) => `${failure.referenceId}:${failure.outcome}`)).toEqual([
+      "BlockUsingHostNetwork:none",
+      "BlockUsingHostProcessIDAndIPC:deny",
+      "NoHostPathVolume:deny",
+    ]);
+    expect(advice.levers[0]).toMatchObject({ kind: "exemption", policies: ["BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"], otherPods: [{ namespace: "monitoring", pod: "node-exporter-q8w4z", fails: ["NoHostPathVolume"] }] });
+    expect(advice.levers.map((lever: any) => lever.kind)).toEqual(["exemption", "namespace-exclusion", "effect-override", "effect-override"]);
+    const ambiguous = await cli(["advise", "--cluster", "aks-prod-weu", "--manifest", "examples/manifests/node-exporter.yaml", "--subscription", prod]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/holds 2 workloads with a pod template \(DaemonSet\/node-exporter, Deployment\/web\); advise takes one/);
+  });
+
   test("a pod Azure does not report is exit 3 pointing to workloads and check; missing flags are exit 2", async () => {
     const missing = await cli(["advise", "--cluster", "aks-prod-neu", "--namespace", "monitoring", "--pod", "nope", "--subscription", prod]);
     expect(missing.code).toBe(3);
@@ -59,7 +76,7 @@ describe("akspol advise", () => {
     expect(missing.stderr).toMatch(/akspol workloads --cluster aks-prod-neu --namespace monitoring/);
     const usage = await cli(["advise", "--cluster", "aks-prod-neu"]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/Missing --namespace, --pod/);
+    expect(usage.stderr).toMatch(/Missing --namespace, --pod \(or --manifest\)/);
   });
 });
 
