@@ -61,7 +61,7 @@ function fromComponent(row: ComponentPolicyState): PodState | undefined {
 }
 
 /** How a failed read is told: one line, never an error. */
-export function unreadableNote(error: unknown, what: string): { status: "no-permission" | "unavailable"; note: string } {
+function unreadableNote(error: unknown, what: string): { status: "no-permission" | "unavailable"; note: string } {
   const status = (error as { statusCode?: number }).statusCode;
   const code = (error as { code?: string }).code;
   if (status === 403 || code === "AuthorizationFailed") {

@@ -61,7 +61,7 @@ export interface AdviceInput {
 const KIND_ORDER: LeverKind[] = ["exemption", "member-exclusion", "namespace-exclusion", "effect-override"];
 
 /** The failures a lever has to lift: those that deny (or warn); else every one reported. */
-export function targetFailures(failures: WorkloadFailure[]): WorkloadFailure[] {
+function targetFailures(failures: WorkloadFailure[]): WorkloadFailure[] {
   const blocking = failures.filter((failure) => failure.outcome === "deny" || failure.outcome === "warn");
   return blocking.length > 0 ? blocking : failures.filter((failure) => failure.outcome !== "none");
 }

@@ -61,7 +61,7 @@ function inFilter(state: PodState, filter: WorkloadFilter): boolean {
 }
 
 /** Members (per assignment) with at least the add-on's cap of non-compliant pods reported. */
-export function truncatedMembers(states: PodState[]): TruncatedMember[] {
+function truncatedMembers(states: PodState[]): TruncatedMember[] {
   const counts = new Map<string, TruncatedMember>();
   for (const state of states) {
     if (state.compliant) continue;
@@ -111,16 +111,4 @@ export function clusterWorkloads(
   const failing = new Set(findings.map((finding) => `${finding.namespace}/${finding.pod}`));
   const compliantPods = new Set(wanted.filter((state) => !failing.has(`${state.namespace}/${state.pod}`)).map((state) => `${state.namespace}/${state.pod}`)).size;
   return { ...base, lastEvaluated, findings, compliantPods, truncated: truncatedMembers(states.filter((state) => inFilter(state, { ...filter, namespace: undefined }))) };
-}
-
-/** The distinct pods among findings, each with the members it fails. */
-export function podsWithFailures(findings: PodFinding[]): Array<{ namespace: string; pod: string; fails: string[] }> {
-  const pods = new Map<string, { namespace: string; pod: string; fails: string[] }>();
-  for (const finding of findings) {
-    const key = `${finding.namespace}/${finding.pod}`;
-    const entry = pods.get(key) ?? { namespace: finding.namespace, pod: finding.pod, fails: [] };
-    if (!entry.fails.includes(finding.referenceId)) entry.fails.push(finding.referenceId);
-    pods.set(key, entry);
-  }
-  return [...pods.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
 }

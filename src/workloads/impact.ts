@@ -111,6 +111,15 @@ function namespacesOf(enforcement: AssignmentEnforcement): Set<string> {
  * subscription holding several of them) and the exemptions of the clusters with results, then diffs.
  */
 export async function workloadImpact(request: ImpactRequest): Promise<WorkloadImpact> {
+  try {
+    return await readImpact(request);
+  } catch (error) {
+    // The impact informs a plan; it never stops one.
+    return { clusters: [], noResultsFor: [], note: `workloads not shown: ${((error as Error).message ?? String(error)).split("\n")[0]}` };
+  }
+}
+
+async function readImpact(request: ImpactRequest): Promise<WorkloadImpact> {
   const { session } = request;
   const assignmentId = normalizeId(request.before.id ?? "");
   const before = enforcementFor(request.before, request.setDefinition);

@@ -3,7 +3,7 @@
 // removed exclusion points to `check`, and no permission on Policy Insights is one line, never a failure.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO } from "../../src/emulator/demo-seed.js";
-import { diffImpact } from "../../src/workloads/impact.js";
+import { diffImpact, workloadImpact } from "../../src/workloads/impact.js";
 import { enforcementFor } from "../../src/workloads/verdicts.js";
 import { BUILTIN_INITIATIVES } from "../../src/check/builtins.js";
 import type { ExemptionFact } from "../../src/effective/index.js";
@@ -143,5 +143,11 @@ describe("diffImpact (pure, over the effective model)", () => {
     expect(impact.noLongerChecked.map((pod) => `${pod.namespace}/${pod.pod}`)).toEqual(expected.hidden);
     expect(impact.deniedOnRestart.map((pod) => `${pod.namespace}/${pod.pod}`)).toEqual(expected.denied);
     expect(impact.otherPodsUnchecked).toBe(expected.other);
+  });
+
+  test("an impact that cannot be computed is one line, never an error", async () => {
+    const impact = await workloadImpact({ session: undefined as never, before: assignment(audit), after: assignment(deny), setDefinition: null, clusters: [], now: new Date() });
+    expect(impact.clusters).toEqual([]);
+    expect(impact.note).toMatch(/^workloads not shown: /);
   });
 });

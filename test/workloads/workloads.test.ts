@@ -25,6 +25,18 @@ describe("akspol workloads", () => {
     expect(result.stdout).not.toMatch(/prometheus-server-0|frontend/);
   });
 
+  test("request economy: one Policy Insights query per cluster or per subscription, one exemption list per cluster with results", async () => {
+    const count = async (argv: string[]) => {
+      await emu.hooks.resetRequests();
+      expect((await cli(argv)).code).toBe(0);
+      const log = await emu.hooks.requests();
+      return { insights: log.filter((entry) => /Microsoft\.PolicyInsights/.test(entry.path)).length, exemptionLists: log.filter((entry) => /policyExemptions$/i.test(entry.path)).length };
+    };
+    expect(await count(["workloads", "--cluster", "aks-prod-neu", "--subscription", prod])).toEqual({ insights: 1, exemptionLists: 1 });
+    // Three subscriptions, two with clusters; three clusters with results.
+    expect(await count(["workloads", "--all-subscriptions"])).toEqual({ insights: 2, exemptionLists: 3 });
+  });
+
   test("-o json: findings with effect and restart verdict; an Audit assignment admits, an exemption is named", async () => {
     const dev = await cli(["workloads", "--cluster", "aks-dev", "--subscription", DEMO.subscriptions.dev.name, "-o", "json"]);
     expect(dev.code, dev.stderr).toBe(0);
@@ -45,10 +57,15 @@ describe("akspol workloads", () => {
     ]);
   });
 
-  test("--namespace and --policies narrow the findings", async () => {
+  test("--namespace, --policies and --assignment (name or id) narrow the findings", async () => {
     const result = await cli(["workloads", "--cluster", "aks-prod-neu", "--subscription", prod, "--namespace", "monitoring", "--policies", "ContainerCapabilities,NoHostPathVolume", "-o", "json"]);
     const findings = JSON.parse(result.stdout).clusters[0].findings.map((finding: any) => `${finding.referenceId} ${finding.namespace}/${finding.pod}`);
     expect(findings).toEqual(["ContainerCapabilities monitoring/grafana-6d9f7c5b8-x2k4p", "NoHostPathVolume monitoring/node-exporter-5fks2"]);
+    const dev = DEMO.subscriptions.dev.name;
+    const byOther = JSON.parse((await cli(["workloads", "--cluster", "aks-dev", "--subscription", dev, "--assignment", "pss-baseline", "-o", "json"])).stdout);
+    expect(byOther.clusters[0].findings).toEqual([]);
+    const byId = JSON.parse((await cli(["workloads", "--cluster", "aks-dev", "--subscription", dev, "--assignment", DEMO.assignments.restricted.id, "-o", "json"])).stdout);
+    expect(byId.clusters[0].findings).toHaveLength(4);
   });
 
   test("--all-subscriptions: one summary row per cluster; the add-on-disabled cluster gets its one-line note", async () => {

@@ -30,10 +30,10 @@ import { checkResourceTypeVersion } from "../api-versions.js";
 import { requireScopeExists } from "./common.js";
 import { resolveDefinition } from "./policy-definitions.js";
 
-export const COMPONENT_STATE_TYPE = "#componentPolicyState";
-export const POLICY_INSIGHTS_API_VERSIONS = ["2022-04-01", "2024-10-01"] as const;
+const COMPONENT_STATE_TYPE = "#componentPolicyState";
+const POLICY_INSIGHTS_API_VERSIONS = ["2022-04-01", "2024-10-01"] as const;
 /** The Azure Policy add-on reports at most this many non-compliant records per policy per cluster. */
-export const ADDON_NON_COMPLIANT_CAP = 500;
+const ADDON_NON_COMPLIANT_CAP = 500;
 const DEFAULT_POLICY_STATES_PAGE = 1000;
 
 export interface StoredComponentState {
@@ -153,7 +153,7 @@ const STATE_FIELDS = [
 ];
 const COMPONENT_FIELDS = ["complianceState", "type", "id", "name"];
 
-export function parseStatesFilter(raw: string | undefined, fields: string[]): Filter {
+function parseStatesFilter(raw: string | undefined, fields: string[]): Filter {
   if (raw === undefined || raw.trim() === "") return [];
   return raw
     .trim()
