@@ -5,14 +5,14 @@ import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelect
 import type { Context } from "../src/context.js";
 import { findPodSecurityAssignments, type InitiativeFilter, type ScopeTarget } from "../src/policy/assignments.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
-import { summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
+import { ExemptionsByAssignment, summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
 import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { readScopes } from "../src/azure/scope-pool.js";
-import { normalizeId, scopeLabel, subscriptionScope } from "../src/azure/ids.js";
-import { listDescendants } from "../src/azure/management-groups.js";
+import { scopeLabel, subscriptionScope } from "../src/azure/ids.js";
+import { listDescendants, subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
 import type { PolicyExemption } from "../src/azure/exemptions-client.js";
 
 export interface FindOptions extends ScopeSelection {
@@ -121,14 +121,15 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
   ]);
   const now = ctx.clock.now();
   if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
+  const byAssignment = new ExemptionsByAssignment(exemptions);
   return mapConcurrent(found, ctx.globals.concurrency, async (entry) => {
-    const summary = await summarize(entry, definitions, exemptions);
+    const summary = await summarize(entry, definitions, byAssignment);
     const row: FindRow = { ...summary };
     if (cluster) {
       const applicability = assignmentAppliesToCluster(entry.assignment, cluster);
       row.applies = applicability.applies ? (cluster.azurePolicyEnabled ? "yes" : "yes (add-on disabled)") : `no: ${applicability.reason}`;
-      row.clusterExemptions = exemptions
-        .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(entry.assignment.id ?? ""))
+      row.clusterExemptions = byAssignment
+        .of(entry.assignment.id ?? "")
         .map((exemption) => ({
           name: exemption.name,
           ...exemptionStatus(exemption.properties.expiresOn, now),
@@ -148,9 +149,18 @@ async function listExemptionsFor(
 ): Promise<PolicyExemption[]> {
   if (cluster) return client.list(cluster.id, "atScope()");
   const scopes = new Set<string>();
+  // A management-group assignment's exemptions live below the group (issue 11). When the targets
+  // already hold the subscriptions below it (find --management-group reads its descendants), those
+  // lists cover them; otherwise the subscriptions below each group are listed too.
+  const subscriptionsListed = targets.some((target) => target.kind === "subscription");
   for (const target of targets) {
-    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId));
+    if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId).toLowerCase());
+    if (target.kind === "managementGroup" && !subscriptionsListed) {
+      for (const subscription of await subscriptionsPossiblyBelow(ctx.azure, target.managementGroup)) scopes.add(subscriptionScope(subscription).toLowerCase());
+    }
   }
   const lists = await readScopes(ctx.azure.scopeFailures, [...scopes], (scope) => scope, ctx.globals.concurrency, (scope) => client.list(scope));
-  return lists.flatMap((entry) => entry.value);
+  const unique = new Map<string, PolicyExemption>();
+  for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
+  return [...unique.values()];
 }

@@ -9,6 +9,7 @@ import { summarize, exemptionStatus } from "../src/policy/summary.js";
 import { clustersUnderAssignment } from "../src/policy/affected-clusters.js";
 import { effectiveEffect } from "../src/policy/parameters.js";
 import type { IO } from "../src/cli/io.js";
+import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
 
 export interface ShowOptions extends ScopeSelection {
   assignment?: string;
@@ -49,7 +50,7 @@ export default defineCommand<ShowOptions>({
     const exemptionsClient = await session.exemptions();
     const [definition, exemptions, clusters] = await Promise.all([
       definitions.forAssignment(assignment),
-      exemptionsClient.list(assignment.scope ?? "/", `policyAssignmentId eq '${assignment.id}'`),
+      exemptionsOfAssignment(session, exemptionsClient, assignment),
       clustersUnderAssignment(session, assignment),
     ]);
     const summary = await summarize(entry, definitions, exemptions);
@@ -93,6 +94,7 @@ export default defineCommand<ShowOptions>({
         expiresOn: exemption.properties.expiresOn ?? null,
         ...exemptionStatus(exemption.properties.expiresOn, now),
       })),
+      errors: ctx.azure.scopeFailures.list(),
     };
     await printRecord(ctx.io, ctx.format, data, () => renderShow(ctx.io, data));
     return 0;

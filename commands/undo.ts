@@ -33,9 +33,6 @@ export default defineCommand<UndoOptions>({
       throw new ConflictError(`Change ${entry.changeId} was already undone by ${entry.undoneBy.join(", ")}.`, { suggestion: "Pass --force to restore its earlier values again." });
     }
     if (entry.resourceKind === "policyAssignment") {
-      const { changed } = await assignmentChangesSince(ctx.azure, entry);
-      refuseIfChanged(entry, changed, options.force);
-      if (changed.length > 0) ctx.io.warn(`The assignment changed since ${entry.changeId} (${changed.join(", ")}); --force: only the fields the change touched are restored, the rest stays.`);
       return runEditFlow(ctx, {
         assignment: entry.resourceId,
         allSubscriptions: false,
@@ -43,7 +40,13 @@ export default defineCommand<UndoOptions>({
         ticket: options.ticket,
         undoOf: entry.changeId,
         summary: () => `undo ${entry.changeId} (${entry.summary})`,
-        operation: async () => restoreOperation(entry),
+        // Checked on the assignment the edit flow has just read, before any write.
+        operation: async (target) => {
+          const changed = assignmentChangesSince(entry, target.entry.assignment);
+          refuseIfChanged(entry, changed, options.force);
+          if (changed.length > 0) ctx.io.warn(`The assignment changed since ${entry.changeId} (${changed.join(", ")}); --force: only the fields the change touched are restored, the rest stays.`);
+          return restoreOperation(entry);
+        },
       });
     }
     const plan = await planExemptionUndo(ctx.azure, entry);

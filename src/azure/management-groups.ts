@@ -26,3 +26,19 @@ export async function listDescendants(session: AzureSession, managementGroup: st
 export async function descendantSubscriptions(session: AzureSession, managementGroup: string): Promise<string[]> {
   return (await listDescendants(session, managementGroup)).filter((entry) => entry.kind === "subscription").map((entry) => entry.name);
 }
+
+/**
+ * Subscriptions that may lie below a management group: its descendants when the principal may read
+ * them, else (a subscription-level principal, issue 11) every subscription it can see, which callers
+ * then filter by what they read there.
+ */
+export async function subscriptionsPossiblyBelow(session: AzureSession, managementGroup: string): Promise<string[]> {
+  try {
+    return await descendantSubscriptions(session, managementGroup);
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== 403 && status !== 401) throw error;
+    const { listSubscriptions } = await import("./subscriptions.js");
+    return (await listSubscriptions(session)).map((subscription) => subscription.id);
+  }
+}

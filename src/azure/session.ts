@@ -84,6 +84,11 @@ export class AzureSession {
     return this.deps.globals;
   }
 
+  /** One line of status for the user (stderr), from code that has no IO object. */
+  note(text: string): void {
+    this.deps.log(text);
+  }
+
   connection(): Promise<{ cloud: CloudConfig; ca?: string; emulator?: EmulatorConnectionFile }> {
     this.connectionPromise ??= (async () => {
       const { globals, env } = this.deps;

@@ -36,6 +36,9 @@ function isRestLike(error: unknown): error is RestLikeError {
 
 /** Reads the action and scope out of ARM's AuthorizationFailed message. */
 export function parseAuthorizationFailure(message: string): { action?: string; scope?: string } {
+  // LinkedAuthorizationFailed names the action that IS allowed first; the missing one is on the linked scope.
+  const linked = /does not have permission to perform action\(s\) '([^']+)' on the linked scope\(s\) '([^']+)'/i.exec(message);
+  if (linked) return { action: linked[1], scope: linked[2] };
   const action = /action '([^']+)'/i.exec(message)?.[1];
   const scope = /scope '([^']+)'/i.exec(message)?.[1];
   return { action, scope };

@@ -26,7 +26,37 @@ export interface IdentityContext {
 /** True when the path is one of the identity endpoints (`/{tenant}/...`) of a tenant the emulator serves. */
 export function isIdentityPath(path: string, isTenant: (segment: string) => boolean): boolean {
   const [first, second] = segmentsOf(path);
-  return (isTenant(first) || eq(first, "organizations") || eq(first, "common")) && (eq(second, "v2.0") || eq(second, "oauth2") || eq(second, "discovery") || eq(second, ".well-known"));
+  return (isTenant(first) || eq(first, "organizations") || eq(first, "common") || eq(first, "adfs")) && (eq(second, "v2.0") || eq(second, "oauth2") || eq(second, "discovery") || eq(second, ".well-known"));
+}
+
+/**
+ * ADFS-style routes under /adfs, for clients that only sign in to a custom cloud through ADFS (the
+ * Azure CLI: `az cloud register --endpoint-active-directory <endpoint>/adfs`, then
+ * `az login --service-principal --tenant adfs`). MSAL reads `/adfs/.well-known/openid-configuration`
+ * for such an authority; both that and the v2.0 document are served, and tokens come from
+ * `/adfs/oauth2/token` for the home tenant.
+ */
+function handleAdfs(method: string, route: string, rawBody: string, headers: Record<string, string | string[] | undefined>, context: IdentityContext): IdentityResponse {
+  const base = `${context.authorityHost}/adfs`;
+  const document = {
+    ...openIdConfiguration(context, true),
+    issuer: base,
+    token_endpoint: `${base}/oauth2/token`,
+    authorization_endpoint: `${base}/oauth2/authorize`,
+    jwks_uri: `${base}/discovery/keys`,
+    end_session_endpoint: `${base}/oauth2/logout`,
+    device_authorization_endpoint: `${base}/oauth2/devicecode`,
+    userinfo_endpoint: `${base}/userinfo`,
+    access_token_issuer: `${base}/services/trust`,
+  };
+  if (method === "GET" && (route === ".well-known/openid-configuration" || route === "v2.0/.well-known/openid-configuration")) return { status: 200, body: document };
+  if (method === "GET" && route === "discovery/keys") return { status: 200, body: context.signer.jwks() };
+  if (method === "POST" && route === "oauth2/token") {
+    const form = new URLSearchParams(rawBody);
+    // MSAL sends a v2.0-style scope to ADFS 2019; an older client may send resource.
+    return issueToken(form, headers, context, !form.has("scope") && form.has("resource"));
+  }
+  return aadError(404, "invalid_request", 90100, `The endpoint '/adfs/${route}' is not served by the emulator.`);
 }
 
 function aadError(status: number, error: string, code: number, description: string): IdentityResponse {
@@ -93,6 +123,7 @@ function audienceForScope(scope: string, endpoint: string): string | undefined {
 export function handleIdentity(method: string, path: string, rawBody: string, headers: Record<string, string | string[] | undefined>, context: IdentityContext): IdentityResponse {
   const segments = segmentsOf(path);
   const [tenantSegment, ...rest] = segments;
+  if (eq(tenantSegment, "adfs")) return handleAdfs(method, rest.join("/").toLowerCase(), rawBody, headers, context);
   const tenant = findTenant(context.reader as StateReader, tenantSegment);
   if (tenant === undefined) {
     return aadError(400, "invalid_request", 90002, `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);

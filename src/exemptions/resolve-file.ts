@@ -7,6 +7,7 @@ import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/i
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { AkspolError, AuthError, PartialFailureError, toAkspolError } from "../cli/errors.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
+import { listAssignmentsAt } from "../policy/assignments.js";
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
 import { findClusterIn, lookupSubscriptions } from "./lookup.js";
 import type { DesiredState } from "./plan.js";
@@ -77,12 +78,24 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
     return promise;
   };
 
+  // One assignment list per subscription, shared by every cluster of the file in it (issue 13): it
+  // holds what applies from above (management groups, the subscription) and what sits below.
+  const subscriptionAssignments = new Map<string, Promise<PolicyAssignment[]>>();
+  const assignmentsIn = (subscriptionId: string) => {
+    const key = subscriptionId.toLowerCase();
+    let promise = subscriptionAssignments.get(key);
+    if (!promise) {
+      promise = listAssignmentsAt(session, { kind: "subscription", subscriptionId });
+      subscriptionAssignments.set(key, promise);
+    }
+    return promise;
+  };
   const applicableCache = new Map<string, Promise<{ applicable: ApplicableAssignment[]; notApplicable: ApplicableAssignment[] }>>();
   const applicableFor = (cluster: ClusterRecord) => {
     const key = normalizeId(cluster.id);
     let promise = applicableCache.get(key);
     if (!promise) {
-      promise = applicableAssignments(session, definitions, cluster);
+      promise = (async () => applicableAssignments(session, definitions, cluster, await assignmentsIn(cluster.subscriptionId)))();
       applicableCache.set(key, promise);
     }
     return promise;
@@ -162,15 +175,29 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
 }
 
 /**
- * The exemptions that exist in the covered scopes: atExactScope() on each cluster, an unfiltered
- * list (at and below) on broader scopes, deduplicated.
+ * The exemptions that exist in the covered scopes, deduplicated: for clusters, one list per
+ * subscription when the file covers several clusters in it (atExactScope() on the cluster when it
+ * covers one), an unfiltered list (at and below) on broader scopes (issue 13: never per cluster
+ * where a list per scope serves).
  */
 export async function listCovered(ctx: Context, coveredScopes: string[]): Promise<PolicyExemption[]> {
   const client = await ctx.azure.exemptions();
-  const lists = await mapConcurrent(coveredScopes, ctx.globals.concurrency, async (scope) => {
-    const isResource = parseScope(scope).kind === "resource";
-    const listed = await client.list(scope, isResource ? "atExactScope()" : undefined);
-    return listed.filter((exemption) => isAtOrBelow(exemption.id, scope));
+  const clustersBySubscription = new Map<string, string[]>();
+  const queries: Array<{ scope: string; filter?: string; covers: string[] }> = [];
+  for (const scope of coveredScopes) {
+    const parsed = parseScope(scope);
+    if (parsed.kind === "resource" && parsed.subscriptionId) {
+      const key = parsed.subscriptionId.toLowerCase();
+      clustersBySubscription.set(key, [...(clustersBySubscription.get(key) ?? []), scope]);
+    } else queries.push({ scope, covers: [scope] });
+  }
+  for (const [subscriptionId, clusters] of clustersBySubscription) {
+    if (clusters.length === 1) queries.push({ scope: clusters[0] as string, filter: "atExactScope()", covers: clusters });
+    else queries.push({ scope: `/subscriptions/${subscriptionId}`, covers: clusters });
+  }
+  const lists = await mapConcurrent(queries, ctx.globals.concurrency, async (query) => {
+    const listed = await client.list(query.scope, query.filter);
+    return listed.filter((exemption) => query.covers.some((scope) => isAtOrBelow(exemption.id, scope)));
   });
   const unique = new Map<string, PolicyExemption>();
   for (const exemption of lists.flat()) unique.set(normalizeId(exemption.id), exemption);

@@ -88,9 +88,18 @@ export interface ApplicableAssignment extends PodSecurityAssignment {
   reason: string;
 }
 
-/** The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors. */
-export async function applicableAssignments(session: AzureSession, definitions: SetDefinitionCache, cluster: ClusterRecord): Promise<{ applicable: ApplicableAssignment[]; notApplicable: Array<ApplicableAssignment> }> {
-  const listed = await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name });
+/**
+ * The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors.
+ * `listed` is the cluster's subscription's assignment list when the caller has it (exempt apply reads
+ * one list per subscription for all its clusters, issue 13): then no request is made for the list.
+ */
+export async function applicableAssignments(
+  session: AzureSession,
+  definitions: SetDefinitionCache,
+  cluster: ClusterRecord,
+  listedInSubscription?: PolicyAssignment[],
+): Promise<{ applicable: ApplicableAssignment[]; notApplicable: Array<ApplicableAssignment> }> {
+  const listed = listedInSubscription ?? (await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }));
   const classified = await classifyAssignments(definitions, listed);
   // Management-group scopes and notScopes need the cluster's management-group ancestry.
   cluster.managementGroups ??= await clusterManagementGroups(session, cluster, listed);

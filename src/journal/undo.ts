@@ -4,7 +4,6 @@ import type { AzureSession } from "../azure/session.js";
 import { splitAuthorizationId } from "../azure/ids.js";
 import { ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
 import { changedFields, type EditOperation } from "../policy/edit.js";
-import { readAssignment } from "../policy/write.js";
 import { comparableExemption, readExemption } from "./settle.js";
 import type { Journal, JournalEntry } from "./journal.js";
 import { withResourceLock } from "./lock.js";
@@ -48,11 +47,14 @@ export function restoreOperation(entry: JournalEntry): EditOperation {
   return operation;
 }
 
-/** Fields of the assignment that differ from what the change left (its verified read-back). */
-export async function assignmentChangesSince(session: AzureSession, entry: JournalEntry): Promise<{ current: PolicyAssignment; changed: string[] }> {
-  const current = await readAssignment(session, entry.resourceId);
+/**
+ * Fields of the assignment as read now that differ from what the change left (its verified
+ * read-back). Pure: undo checks the assignment its edit flow read anyway, so it is read once before
+ * the write (issue 13: request economy).
+ */
+export function assignmentChangesSince(entry: JournalEntry, current: PolicyAssignment): string[] {
   const after = (entry.after ?? entry.intendedAfter) as PolicyAssignment;
-  return { current, changed: changedFields(after, current) };
+  return changedFields(after, current);
 }
 
 export function refuseIfChanged(entry: JournalEntry, changed: string[], force: boolean): void {

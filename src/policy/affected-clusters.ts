@@ -21,7 +21,17 @@ export async function clustersUnderAssignment(session: AzureSession, assignment:
   const chains = new Map<string, string[]>();
   if (info.kind === "managementGroup") {
     const root = info.managementGroup as string;
-    const descendants = await listDescendants(session, root);
+    let descendants: Awaited<ReturnType<typeof listDescendants>>;
+    try {
+      descendants = await listDescendants(session, root);
+    } catch (error) {
+      if (!isPermissionRefusal(error)) throw error;
+      // A subscription-level principal may not list what is below the group: name that, list nothing.
+      session.note(
+        `Cannot list the clusters below management group '${root}': reading its descendants needs Microsoft.Management/managementGroups/descendants/read there.`,
+      );
+      return [];
+    }
     const parents = new Map<string, string>();
     const subscriptionParents: Array<[string, string]> = [];
     for (const descendant of descendants) {
@@ -77,8 +87,26 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
   }
   for (const group of candidates) {
     if ([...groups].some((known) => known.toLowerCase() === group.toLowerCase())) continue;
-    const subscriptions = await descendantSubscriptions(session, group);
+    let subscriptions: string[];
+    try {
+      subscriptions = await descendantSubscriptions(session, group);
+    } catch (error) {
+      // Least privilege (issue 11): reading descendants needs managementGroups/descendants/read on the
+      // group, which a subscription-level principal lacks. The assignment list at the cluster already
+      // revealed every ancestor that holds an assignment; this one it did not, so say that it cannot be
+      // known and treat the notScope as not covering the cluster.
+      if (!isPermissionRefusal(error)) throw error;
+      session.note(
+        `Cannot tell whether management group '${group}' (a notScope) contains ${cluster.name}: reading its descendants needs Microsoft.Management/managementGroups/descendants/read there; treating it as not covering the cluster.`,
+      );
+      continue;
+    }
     if (subscriptions.some((subscription) => subscription.toLowerCase() === cluster.subscriptionId.toLowerCase())) groups.add(group);
   }
   return [...groups];
+}
+
+function isPermissionRefusal(error: unknown): boolean {
+  const status = (error as { statusCode?: number }).statusCode;
+  return status === 403 || status === 401;
 }

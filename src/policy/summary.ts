@@ -35,7 +35,32 @@ export interface AssignmentSummary {
   parameters: EffectiveParameter[];
 }
 
-export async function summarize(entry: PodSecurityAssignment, definitions: SetDefinitionCache, exemptions: PolicyExemption[]): Promise<AssignmentSummary> {
+/**
+ * Exemptions by the assignment they exempt, each id normalised once: joining A assignments with E
+ * exemptions costs A + E normalisations, not A x E (issue 13).
+ */
+export class ExemptionsByAssignment {
+  private readonly byAssignment = new Map<string, PolicyExemption[]>();
+
+  constructor(exemptions: readonly PolicyExemption[]) {
+    for (const exemption of exemptions) {
+      const key = normalizeId(exemption.properties.policyAssignmentId);
+      const list = this.byAssignment.get(key);
+      if (list) list.push(exemption);
+      else this.byAssignment.set(key, [exemption]);
+    }
+  }
+
+  of(assignmentId: string): PolicyExemption[] {
+    return this.byAssignment.get(normalizeId(assignmentId)) ?? [];
+  }
+}
+
+export async function summarize(
+  entry: PodSecurityAssignment,
+  definitions: SetDefinitionCache,
+  exemptions: PolicyExemption[] | ExemptionsByAssignment,
+): Promise<AssignmentSummary> {
   const { assignment } = entry;
   let definition: SetDefinition | undefined;
   try {
@@ -45,7 +70,7 @@ export async function summarize(entry: PodSecurityAssignment, definitions: SetDe
   }
   const parameters = definition ? effectiveParameters(assignment, definition) : [];
   const excluded = parameters.find((parameter) => parameter.name === "excludedNamespaces");
-  const id = normalizeId(assignment.id ?? "");
+  const index = exemptions instanceof ExemptionsByAssignment ? exemptions : new ExemptionsByAssignment(exemptions);
   return {
     id: assignment.id ?? "",
     name: assignment.name ?? "",
@@ -58,7 +83,7 @@ export async function summarize(entry: PodSecurityAssignment, definitions: SetDe
     enforcementMode: assignment.enforcementMode ?? "Default",
     excludedNamespaces: excluded ? ((excluded.value as string[] | undefined) ?? []) : null,
     excludedNamespacesSource: excluded ? excluded.source : "unknown",
-    exemptions: exemptions.filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === id).length,
+    exemptions: index.of(assignment.id ?? "").length,
     parameters,
   };
 }

@@ -85,9 +85,10 @@ describe("ARM behaviour", () => {
       const token = await emu.hooks.issueToken(writer.name);
       const id = `${DEMO.clusters.prodNeu.id}/providers/Microsoft.Authorization/policyExemptions/no-exempt-action`;
       const response = await armRequest(emu.endpoint, emu.caCert, "PUT", `${id}?${EXEMPTION_API}`, { token, body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } } });
-      expect([response.status, response.body.error.code]).toEqual([403, "AuthorizationFailed"]);
+      // ARM's linked-scope form (issue 11): the write is allowed, the action on the assignment is not.
+      expect([response.status, response.body.error.code]).toEqual([403, "LinkedAuthorizationFailed"]);
       expect(response.body.error.message).toContain("'Microsoft.Authorization/policyAssignments/exempt/action'");
-      expect(response.body.error.message).toContain(`over scope '${DEMO.assignments.baseline.id}'`);
+      expect(response.body.error.message).toContain(`on the linked scope(s) '${DEMO.assignments.baseline.id}'`);
       // The policy contributor holds policyAssignments/*, hence exempt/action.
       const allowed = await call("PUT", `${id}?${EXEMPTION_API}`, { principal: "policy-contributor", body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } } });
       expect(allowed.status).toBe(201);
@@ -120,7 +121,7 @@ describe("ARM behaviour", () => {
       ["missing policyDefinitionId", { properties: { displayName: "x" } }, 400, "InvalidRequestContent"],
       ["unknown definition", { properties: { policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/00000000-0000-0000-0000-000000000000" } }, 400, "PolicyDefinitionNotFound"],
       ["undeclared parameter", { properties: { policyDefinitionId: BASELINE, parameters: { nope: { value: 1 } } } }, 400, "UndefinedPolicyParameter"],
-      ["value outside allowedValues", { properties: { policyDefinitionId: BASELINE, parameters: { effect: { value: "Block" } } } }, 400, "InvalidPolicyParameters"],
+      ["value outside allowedValues", { properties: { policyDefinitionId: BASELINE, parameters: { effect: { value: "Block" } } } }, 400, "PolicyParameterValueNotAllowed"],
       ["value of the wrong type", { properties: { policyDefinitionId: BASELINE, parameters: { excludedNamespaces: { value: "kube-system" } } } }, 400, "InvalidPolicyParameters"],
       ["a top-level member ARM does not know", { properties: { policyDefinitionId: BASELINE }, bogus: true }, 400, "InvalidRequestContent"],
       ["malformed JSON", undefined, 400, "InvalidRequestContent"],

@@ -144,7 +144,8 @@ export function buildAssignment(reader: StateReader, write: AssignmentWrite): an
   if (parameters === null || typeof parameters !== "object" || Array.isArray(parameters)) {
     throw invalidRequestContent("Error converting value to type 'ParameterValues'. Path 'properties.parameters'");
   }
-  validateParameterValues(name, policyDefinitionId, definition.versions.get(version).properties.parameters ?? {}, parameters);
+  validateParameterValues(name, policyDefinitionId, definition.versions.get(version).properties.parameters ?? {}, parameters, version);
+  validateOverrides(reader, name, policyDefinitionId, definitionVersion, member(requested, "overrides"));
   const enforcementMode = member(requested, "enforcementMode") ?? "Default";
   const mode = ENFORCEMENT_MODES.find((candidate) => eq(candidate, enforcementMode));
   if (mode === undefined) throw invalidRequestContent(`Error converting value "${String(enforcementMode)}" to type 'EnforcementMode'. Path 'properties.enforcementMode'`);
@@ -198,6 +199,51 @@ export function buildAssignment(reader: StateReader, write: AssignmentWrite): an
   return resource;
 }
 
+/**
+ * ARM validates an override's effect against the allowedValues of the effect parameter of each member
+ * it selects (an effect a member cannot take, such as Modify on a Deny/Audit policy, is refused).
+ * Unverified: the error code; case-insensitive comparison.
+ */
+function validateOverrides(reader: StateReader, assignmentName: string, policyDefinitionId: string, definitionVersion: string | undefined, overrides: unknown): void {
+  if (!Array.isArray(overrides)) return;
+  const definition = resolveDefinition(reader, policyDefinitionId);
+  if (definition === undefined) return;
+  const version = effectiveVersion(definition, definitionVersion);
+  if (version === undefined) return;
+  const body = definition.versions.get(version);
+  const members: Array<{ referenceId?: string; id: string; pin?: string }> =
+    definition.kind === "policySetDefinitions"
+      ? (body.properties.policyDefinitions ?? []).map((reference: any) => ({ referenceId: reference.policyDefinitionReferenceId, id: reference.policyDefinitionId, pin: reference.definitionVersion }))
+      : [{ id: definition.id, pin: version }];
+  for (const override of overrides) {
+    if (!eq(String(member(override, "kind") ?? ""), "policyEffect")) continue;
+    const value = member(override, "value");
+    if (typeof value !== "string") continue;
+    const selectors: any[] = Array.isArray(member(override, "selectors")) ? member(override, "selectors") : [];
+    const selected = members.filter((candidate) =>
+      selectors.every((selector) => {
+        if (!eq(String(member(selector, "kind") ?? ""), "policyDefinitionReferenceId")) return true;
+        const within: unknown = member(selector, "in");
+        const without: unknown = member(selector, "notIn");
+        if (Array.isArray(within)) return within.some((item) => eq(String(item), candidate.referenceId ?? ""));
+        if (Array.isArray(without)) return !without.some((item) => eq(String(item), candidate.referenceId ?? ""));
+        return true;
+      }),
+    );
+    for (const target of selected) {
+      const resolved = resolveDefinition(reader, target.id);
+      const targetVersion = resolved === undefined ? undefined : effectiveVersion(resolved, target.pin);
+      const allowed = targetVersion === undefined ? undefined : resolved!.versions.get(targetVersion)?.properties?.parameters?.effect?.allowedValues;
+      if (Array.isArray(allowed) && !allowed.some((item: unknown) => typeof item === "string" && eq(item, value))) {
+        throw badRequest(
+          "InvalidPolicyOverrideValue",
+          `The policy assignment '${assignmentName}' override value '${value}' is not allowed for policy definition '${target.id.split("/").pop()}'${target.referenceId ? ` (reference '${target.referenceId}')` : ""}. The allowed values are '${[...new Set(allowed.map((item: unknown) => String(item)))].join(", ")}'.`,
+        );
+      }
+    }
+  }
+}
+
 export function stageAssignment(batch: Batch, resource: any): void {
   batch.put(keyOf(resource.id), { type: ASSIGNMENT_TYPE, id: resource.id, body: resource });
 }
@@ -247,6 +293,7 @@ export function handlePolicyAssignments(request: ArmRequest, context: EmulatorCo
         const value = member(properties, field);
         if (value !== undefined) updated.properties[field] = value;
       }
+      validateOverrides(store, name, updated.properties.policyDefinitionId, updated.properties.definitionVersion, updated.properties.overrides);
       const location = member(body, "location");
       if (location !== undefined) updated.location = location;
       const identity = member(body, "identity");

@@ -4,7 +4,7 @@ import { MODELLED_EXEMPTION_PROPERTIES, servedApiVersions, atLeast, checkResourc
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "../context.js";
 import { isAtOrUnder } from "../hierarchy.js";
-import { authorize, type EmulatorPrincipalRecord } from "../rbac.js";
+import { authorize, isAllowed, type EmulatorPrincipalRecord } from "../rbac.js";
 import { eq, keyOf, splitExtensionId, type ParsedScope } from "../scopes.js";
 import type { Batch, StateReader } from "../store.js";
 import {
@@ -89,6 +89,13 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
   if (referenceIds !== undefined && referenceIds !== null && (!Array.isArray(referenceIds) || referenceIds.some((item) => typeof item !== "string"))) {
     throw invalidRequestContent("Error converting value to type 'String[]'. Path 'properties.policyDefinitionReferenceIds'");
   }
+  // Azure Policy's documented limits (exemption structure); the error code is unverified.
+  for (const [field, limit] of [["displayName", 128], ["description", 512]] as const) {
+    const text = member(requested, field);
+    if (typeof text === "string" && text.length > limit) {
+      throw badRequest("InvalidPolicyExemption", `The policy exemption '${name}' ${field} is too long: ${text.length} characters; the maximum is ${limit}.`);
+    }
+  }
   const scopeValidation = member(requested, "assignmentScopeValidation") ?? "Default";
   if (!["Default", "DoNotValidate"].some((candidate) => eq(candidate, scopeValidation))) {
     throw invalidRequestContent(`Error converting value "${String(scopeValidation)}" to type 'AssignmentScopeValidation'. Path 'properties.assignmentScopeValidation'`);
@@ -105,7 +112,14 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
   const assignmentParts = splitExtensionId(policyAssignmentId, "policyAssignments");
   const assignment = assignmentParts === undefined ? undefined : reader.get(keyOf(policyAssignmentId))?.body;
   if (assignment === undefined) throw invalidRequest(`The policy assignment '${policyAssignmentId}' could not be found.`);
-  if (write.checkAccess) authorize(reader, caller, EXEMPT_ACTION, assignment.id);
+  if (write.checkAccess && !isAllowed(reader, caller.name, EXEMPT_ACTION, assignment.id)) {
+    // ARM's linked-scope refusal: the exemption write itself is allowed, the action on the assignment is not.
+    throw new ArmError(
+      403,
+      "LinkedAuthorizationFailed",
+      `The client '${caller.clientId}' with object id '${caller.objectId}' has permission to perform action '${ACTION}/write' on scope '${scope.id}'; however, it does not have permission to perform action(s) '${EXEMPT_ACTION}' on the linked scope(s) '${assignment.id}' (respectively) or the linked scope(s) are invalid.`,
+    );
+  }
   if (eq(scopeValidation, "Default") && !isAtOrUnder(reader, scope.id, assignment.properties.scope)) {
     throw invalidRequest(`The policy exemption scope '${scope.id}' must be at or under the policy assignment scope '${assignment.properties.scope}'.`);
   }

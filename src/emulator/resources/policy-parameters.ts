@@ -35,6 +35,7 @@ export function validateParameterValues(
   definitionId: string,
   declared: Record<string, any>,
   values: Record<string, any>,
+  definitionVersion?: string,
 ): void {
   const declaredNames = new Map(Object.keys(declared).map((name) => [name.toLowerCase(), name]));
   const undefinedNames = Object.keys(values).filter((name) => !declaredNames.has(name.toLowerCase()));
@@ -75,9 +76,12 @@ export function validateParameterValues(
       const candidates = Array.isArray(value) && definition.type?.toLowerCase() === "array" ? value : [value];
       const outside = candidates.filter((candidate) => !definition.allowedValues.some((allowed: unknown) => sameValue(allowed, candidate)));
       if (outside.length > 0) {
+        // ARM's code and wording (e.g. Azure/terraform-azurerm-caf-enterprise-scale#1313).
+        const text = (item: unknown) => (typeof item === "string" ? item : JSON.stringify(item));
+        const definitionName = definitionId.split("/").pop() ?? definitionId;
         throw badRequest(
-          "InvalidPolicyParameters",
-          `The policy assignment '${assignmentName}' parameter '${name}' value '${outside.map((item) => JSON.stringify(item)).join(", ")}' is not allowed. The allowed values are '${definition.allowedValues.map((item: unknown) => JSON.stringify(item)).join(", ")}'.`,
+          "PolicyParameterValueNotAllowed",
+          `The value '${outside.map(text).join(", ")}' is not allowed for policy parameter '${name}' in policy definition '${definitionName}${definitionVersion ? ` version ${definitionVersion}` : ""}'. The allowed values are '${definition.allowedValues.map(text).join(", ")}'.`,
         );
       }
     }

@@ -1,0 +1,130 @@
+// Request economy (issue 13): each operation's ARM requests as a function of the tenant, held on a
+// generated tenant of S subscriptions with C clusters each (the README table "ARM requests per
+// operation" states the same formulas). A change that adds a request per item fails here.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
+import { runCli } from "../helpers/cli.js";
+import { syntheticTenant, type SyntheticTenant } from "../../src/emulator/synthetic-tenant.js";
+import type { RequestLogEntry } from "../../src/emulator/hooks-client.js";
+
+const S = 6;
+const C = 3;
+let emu: TestEmulator;
+let tenant: SyntheticTenant;
+let stateDir: string;
+let files: string;
+beforeAll(async () => {
+  // Two assignments per subscription (baseline and restricted: two distinct built-in sets), one exemption per cluster.
+  tenant = syntheticTenant({ subscriptions: S, clustersPerSubscription: C, assignments: S * 2, exemptions: S * C });
+  emu = await startTestEmulator({ seed: tenant.seed });
+  stateDir = mkdtempSync(join(tmpdir(), "akspol-counts-state-"));
+  files = mkdtempSync(join(tmpdir(), "akspol-counts-files-"));
+});
+afterAll(() => emu.close());
+
+async function counted(argv: string[]): Promise<{ log: RequestLogEntry[]; stdout: string; count: (method: string, pattern: RegExp) => number }> {
+  await emu.hooks.resetRequests();
+  const run = await runCli(argv, { emulatorDir: emu.stateDir, stateDir });
+  expect(run.code, run.stderr).toBe(0);
+  const log = await emu.hooks.requests();
+  return { log, stdout: run.stdout, count: (method, pattern) => log.filter((entry) => entry.method === method && pattern.test(entry.path)).length };
+}
+
+const SUBSCRIPTIONS = /^\/subscriptions$/;
+const TENANTS = /^\/tenants$/;
+/** Finding the visible subscriptions: the tenant list and the subscription list. */
+const DISCOVERY = 2;
+const CLUSTER_LIST = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters$/i;
+const ASSIGNMENT_LIST = /\/providers\/Microsoft\.Authorization\/policyAssignments$/i;
+const EXEMPTION_LIST = /\/providers\/Microsoft\.Authorization\/policyExemptions$/i;
+const SET_DEFINITION = /policySetDefinitions/i;
+const POLICY_STATES = /\/providers\/Microsoft\.PolicyInsights\/.*queryResults$/i;
+
+/** A desired-state file with one entry per cluster of the first `subscriptions` subscriptions. */
+function desiredState(name: string, subscriptions: number, extra: (cluster: SyntheticTenant["clusters"][number]) => string = () => ""): string {
+  const entries = tenant.clusters.slice(0, subscriptions * C).map((cluster, index) => {
+    const assignment = tenant.assignments[tenant.subscriptionIds.indexOf(cluster.subscriptionId)]!;
+    return `  - name: ${name}-${index}\n    cluster: ${cluster.name}\n${extra(cluster)}    assignment: ${assignment.name}\n    policies: all\n    category: mitigated\n    expires: never\n    reason: request counts\n`;
+  });
+  const file = join(files, `${name}.yaml`);
+  writeFileSync(file, `owner: ${name}\nexemptions:\n${entries.join("")}`);
+  return file;
+}
+
+describe("ARM requests per operation (S subscriptions, C clusters each)", () => {
+  it("find --all-subscriptions: 2 + S assignment lists + S exemption lists + one read per distinct built-in set", async () => {
+    const { log, count } = await counted(["find", "--all-subscriptions", "-o", "json"]);
+    expect(count("GET", SUBSCRIPTIONS)).toBe(1);
+    expect(count("GET", TENANTS)).toBe(1);
+    expect(count("GET", ASSIGNMENT_LIST)).toBe(S);
+    expect(count("GET", EXEMPTION_LIST)).toBe(S);
+    expect(count("GET", SET_DEFINITION)).toBe(2);
+    expect(log).toHaveLength(DISCOVERY + 2 * S + 2);
+  });
+
+  it("exempt list --all-subscriptions: 2 + one exemption list per subscription", async () => {
+    const { log, count } = await counted(["exempt", "list", "--all-subscriptions", "-o", "json"]);
+    expect(count("GET", EXEMPTION_LIST)).toBe(S);
+    expect(log).toHaveLength(DISCOVERY + S);
+  });
+
+  it("find --cluster NAME --all-subscriptions: 2 + S cluster lists + the cluster's assignment and exemption lists + its sets", async () => {
+    const { log, count } = await counted(["find", "--cluster", tenant.clusters[C + 1]!.name, "--all-subscriptions", "-o", "json"]);
+    expect(count("GET", CLUSTER_LIST)).toBe(S);
+    expect(count("GET", ASSIGNMENT_LIST)).toBe(1);
+    expect(count("GET", EXEMPTION_LIST)).toBe(1);
+    expect(log).toHaveLength(DISCOVERY + S + 2 + count("GET", SET_DEFINITION));
+    expect(count("GET", SET_DEFINITION)).toBeLessThanOrEqual(2);
+  });
+
+  it("exempt apply by cluster name: lists per subscription, never per cluster; the second run reads the same and writes nothing", async () => {
+    const touched = 4; // subscriptions the file's clusters are in (C clusters each)
+    const file = desiredState("by-name", touched);
+    const first = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(first.count("GET", SUBSCRIPTIONS)).toBe(1);
+    expect(first.count("GET", CLUSTER_LIST)).toBe(S); // names are looked up in every visible subscription, once for the whole file
+    expect(first.count("GET", ASSIGNMENT_LIST)).toBe(touched);
+    expect(first.count("GET", EXEMPTION_LIST)).toBe(touched);
+    expect(first.count("GET", SET_DEFINITION)).toBe(0); // `policies: all` needs no set definition
+    expect(first.count("PUT", /policyExemptions\//i)).toBe(touched * C);
+    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + touched * C);
+
+    const second = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(second.log.filter((entry) => entry.method !== "GET")).toEqual([]);
+    expect(second.log).toHaveLength(DISCOVERY + S + 2 * touched);
+  });
+
+  it("exempt apply with subscription and resourceGroup: one cluster GET per cluster, no cluster list", async () => {
+    const touched = 2;
+    const file = desiredState("by-group", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n    resourceGroup: ${cluster.resourceGroup}\n`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(0);
+    expect(run.count("GET", /\/managedClusters\/[^/]+$/i)).toBe(touched * C);
+    expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
+    expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
+    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + touched * C);
+  });
+
+  it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition, the clusters reached and the workload impact", async () => {
+    const assignment = tenant.assignments[0]!;
+    const add = await counted(["exclude", "add", assignment.id, "counts-ns", "--yes", "-o", "json"]);
+    const assignmentGets = add.count("GET", /\/policyAssignments\/[^/]+$/i);
+    expect(add.count("PUT", /\/policyAssignments\//i)).toBe(1);
+    expect(add.count("GET", SET_DEFINITION)).toBe(1);
+    expect(add.count("GET", CLUSTER_LIST)).toBe(1); // the plan's "clusters reached" (assignment at one subscription)
+    expect(add.count("POST", POLICY_STATES)).toBe(1); // the plan's workload impact (one subscription reached)
+    // Read to plan, read again under the write lock, read back to verify (README "Concurrency").
+    expect(assignmentGets).toBe(3);
+    expect(add.log).toHaveLength(assignmentGets + 4);
+
+    const changeId = JSON.parse(add.stdout).changeId as string;
+    const undo = await counted(["undo", changeId, "--yes", "-o", "json"]);
+    expect(undo.count("PUT", /\/policyAssignments\//i)).toBe(1);
+    // undo: read to plan (and to see whether it changed since), under the lock, and to verify.
+    expect(undo.count("GET", /\/policyAssignments\/[^/]+$/i)).toBe(3);
+    expect(undo.log).toHaveLength(3 + 4);
+  });
+});
