@@ -90,7 +90,9 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(first.count("GET", EXEMPTION_LIST)).toBe(touched);
     expect(first.count("GET", SET_DEFINITION)).toBe(0); // `policies: all` needs no set definition
     expect(first.count("PUT", /policyExemptions\//i)).toBe(touched * C);
-    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + touched * C);
+    // Each write: one GET re-checking ownership just before it (issue 10), then the PUT.
+    expect(first.count("GET", /policyExemptions\/[^/]+$/i)).toBe(touched * C);
+    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + 2 * touched * C);
 
     const second = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
     expect(second.log.filter((entry) => entry.method !== "GET")).toEqual([]);
@@ -105,7 +107,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.count("GET", /\/managedClusters\/[^/]+$/i)).toBe(touched * C);
     expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
     expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
-    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + touched * C);
+    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
   });
 
   it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition, the clusters reached and the workload impact", async () => {
