@@ -141,8 +141,9 @@ export default defineCommand<CreateOptions>({
     const definitions = new SetDefinitionCache(session);
     const cluster = options.cluster ? await findCluster(ctx, options.cluster, options.resourceGroup) : await askCluster(ctx);
     if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}; the exemption takes effect once it is enabled.`);
-    const known = await applicableAssignments(session, definitions, cluster);
-    const assignmentReference = options.assignment ?? (await askAssignment(ctx, cluster, known.applicable.map((entry) => entry.assignment)));
+    // With --assignment only that one is classified (other carriers' sets are not read); asking lists all.
+    const known = options.assignment ? undefined : await applicableAssignments(session, definitions, cluster);
+    const assignmentReference = options.assignment ?? (await askAssignment(ctx, cluster, known?.applicable.map((entry) => entry.assignment) ?? []));
     const assignment = await resolveApplicableAssignment(session, definitions, cluster, assignmentReference, known);
     const set = await assignedSet(definitions, assignment, cluster.subscriptionId);
     const policies = options.policies ?? (await askPolicies(ctx, set.members));

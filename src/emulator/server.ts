@@ -219,7 +219,8 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       }
     }
     const segments = path.split("/").filter((segment) => segment.length > 0);
-    const armRequest: ArmRequest = { method, path, segments, query, apiVersion, body, caller, tokenTenant };
+    const ifMatch = typeof request.headers["if-match"] === "string" ? request.headers["if-match"] : undefined;
+    const armRequest: ArmRequest = { method, path, segments, query, apiVersion, body, caller, tokenTenant, ifMatch };
     const context: EmulatorContext = { store: state.store, clock: state.clock, tenantId: state.tenantId, endpoint: state.endpoint() };
     const result: ArmResponse = await routeArmRequest(armRequest, context);
     if (result.commit !== undefined) await result.commit;

@@ -16,7 +16,7 @@ import { redact } from "../cli/redact.js";
  * not records. The active file `journal.jsonl` rotates by size into dated segments
  * `journal-<time of its first record>-<random>.jsonl`, which `history --all` and `undo` still read.
  */
-export type ResourceKind = "policyAssignment" | "policyExemption";
+export type ResourceKind = "policyAssignment" | "policyExemption" | "deploymentSafeguards";
 export type Operation = "create" | "update" | "delete";
 /** `unverified`: the write was sent and answered, but reading it back failed; `history` settles it. */
 export type EntryStatus = "pending" | "applied" | "failed" | "not-applied" | "unverified";

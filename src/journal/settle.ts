@@ -74,6 +74,14 @@ export async function resolveAgainstAzure(session: AzureSession, entry: JournalE
     if (now === comparableExemption(entry.before as PolicyExemption | null)) return { status: "not-applied", current };
     return { status: "unknown", note: "the exemption matches neither the earlier nor the intended version (changed since)" };
   }
+  if (entry.resourceKind === "deploymentSafeguards") {
+    const { safeguardsExclusionsOf, readSafeguardsById } = await import("../safeguards/undo.js");
+    const current = await readSafeguardsById(session, entry.resourceId);
+    const now = safeguardsExclusionsOf(current);
+    if (now === safeguardsExclusionsOf(entry.intendedAfter)) return { status: "applied", current };
+    if (now === safeguardsExclusionsOf(entry.before)) return { status: "not-applied", current };
+    return { status: "unknown", note: "the Safeguards exclusions match neither the earlier nor the intended list (changed since)" };
+  }
   let current: PolicyAssignment | null;
   try {
     current = await readAssignment(session, entry.resourceId);
