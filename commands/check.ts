@@ -2,16 +2,15 @@ import { booleanOption, defineCommand, stringOption, type ParsedInput } from "..
 import { GateFailedError, UsageError } from "../src/cli/errors.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
-import type { PolicyAssignment } from "@azure/arm-policy";
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
-import { evaluateWorkloads } from "../src/check/evaluate.js";
+import type { CheckResult } from "../src/check/evaluate.js";
+import type { WorkloadRecord } from "../src/check/manifests.js";
 import {
   initiativeParameterNames,
   initiativeParameters,
   resolveInitiative,
   type EffectiveInitiative,
   type ExemptionInput,
-  type PolicySetDefinitionDocument,
 } from "../src/check/initiative.js";
 import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
 import type { FailOn } from "../src/check/report.js";
@@ -20,7 +19,9 @@ import { didYouMean, validateParameterValue } from "../src/policy/parameter-valu
 
 export type CheckSource =
   | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }
-  | { kind: "assignment"; reference: string; cluster?: string };
+  | { kind: "assignment"; reference: string; cluster?: string }
+  /** Every carrier that applies to the cluster (assignments of any set or definition, Deployment Safeguards). */
+  | { kind: "cluster"; cluster: string };
 
 export interface CheckOptions extends ScopeSelection {
   /** Files, directories, or `-` for stdin. */
@@ -44,7 +45,7 @@ export default defineCommand<CheckOptions>({
     { flags: "--initiative <which>", description: "evaluate offline with this built-in initiative's defaults", choices: ["baseline", "restricted"] },
     { flags: "--param <name=value>", description: "an initiative parameter for --initiative (value as JSON, else a string); repeatable", repeatable: true },
     { flags: "--assignment <ref>", description: "evaluate as this assignment (id, name or display name) is configured in Azure" },
-    { flags: "--cluster <name-or-id>", description: "with --assignment: also apply the exemptions covering this AKS cluster" },
+    { flags: "--cluster <name-or-id>", description: "evaluate against every assignment and the Deployment Safeguards setting that apply to this AKS cluster (strictest outcome wins); with --assignment, only that assignment with the cluster's exemptions" },
     { flags: "--namespace <ns>", description: "namespace for objects without metadata.namespace (default: default)" },
     { flags: "--fail-on <level>", description: "exit 6 when a violation with this outcome or worse exists", choices: ["deny", "audit", "never"], default: "deny" },
     { flags: "--show-passes", description: "list passing results too (by default they are counted in the summary)" },
@@ -56,6 +57,7 @@ export default defineCommand<CheckOptions>({
     "akspol check deploy/ --initiative restricted",
     "helm template my-chart | akspol check - --initiative baseline --param effect=Deny --namespace web",
     "akspol check k8s/*.yaml --assignment pss-restricted --cluster aks-prod-weu --subscription contoso-prod",
+    "akspol check k8s/ --cluster aks-prod-weu --subscription contoso-prod",
     "akspol check k8s/ --initiative restricted -o sarif > akspol.sarif",
   ],
   parse(input, globals) {
@@ -67,7 +69,12 @@ export default defineCommand<CheckOptions>({
     // Inputs are checked up front (a missing file is a usage error before anything is printed); their
     // documents are then read, evaluated and written one at a time.
     const inputs = await resolveInputs(options.inputs);
-    const resolved = options.source.kind === "initiative" ? offlineInitiative(options.source) : await initiativeFromAzure(options, options.source, ctx);
+    const resolved =
+      options.source.kind === "initiative"
+        ? offlineInitiative(options.source)
+        : options.source.kind === "assignment"
+          ? await initiativeFromAzure(options, options.source, ctx)
+          : await clusterFromAzure(options, options.source, ctx);
     const format = ctx.format === "json" && options.stream ? "json-lines" : (ctx.format as "table" | "json" | "sarif");
     const { summary, errors } = await streamCheck({
       documents: readDocuments(inputs, ctx.io.stdin),
@@ -77,6 +84,8 @@ export default defineCommand<CheckOptions>({
       namespace: options.namespace,
       format,
       showPasses: options.showPasses,
+      evaluate: resolved.evaluate,
+      clusterReport: resolved.clusterReport,
       // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe.
       out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text)),
     });
@@ -105,10 +114,10 @@ export function parseCheckOptions(input: ParsedInput): CheckOptions {
   const cluster = stringOption(input, "cluster");
   const params = ([] as unknown[]).concat(input.options.param ?? []).map(String);
   if (initiative && assignment) throw new UsageError("Choose one of --initiative (offline defaults) and --assignment (as configured in Azure).");
-  if (!initiative && !assignment) {
-    throw new UsageError("Check against what? Pass --initiative baseline|restricted, or --assignment <ref>.");
+  if (!initiative && !assignment && !cluster) {
+    throw new UsageError("Check against what? Pass --initiative baseline|restricted, --assignment <ref>, or --cluster <name>.");
   }
-  if (cluster && !assignment) throw new UsageError("--cluster applies the exemptions of an assignment; pass --assignment too.");
+  if (initiative && cluster) throw new UsageError("Choose one of --initiative (offline defaults) and --cluster (every carrier as configured in Azure).");
   if (params.length > 0 && !initiative) {
     throw new UsageError("--param goes with --initiative; with --assignment the values are read from Azure.");
   }
@@ -118,8 +127,10 @@ export function parseCheckOptions(input: ParsedInput): CheckOptions {
   if (initiative) {
     if (initiative !== "baseline" && initiative !== "restricted") throw new UsageError(`--initiative must be baseline or restricted, not '${initiative}'.`);
     source = { kind: "initiative", initiative, parameters: parseParams(params, initiative) };
+  } else if (assignment) {
+    source = { kind: "assignment", reference: assignment, cluster };
   } else {
-    source = { kind: "assignment", reference: assignment as string, cluster };
+    source = { kind: "cluster", cluster: cluster as string };
   }
   return {
     ...parseScopeSelection(input),
@@ -176,6 +187,9 @@ interface ResolvedInitiative {
   initiative: EffectiveInitiative;
   assignmentReference?: string;
   cluster?: string;
+  /** check --cluster: evaluates one workload against every carrier on the cluster. */
+  evaluate?: (workload: WorkloadRecord) => CheckResult[];
+  clusterReport?: { name: string; carriers: Array<{ kind: string; name: string; family: string }> };
 }
 
 function offlineInitiative(source: Extract<CheckSource, { kind: "initiative" }>): ResolvedInitiative {
@@ -193,12 +207,14 @@ async function initiativeFromAzure(
   source: Extract<CheckSource, { kind: "assignment" }>,
   ctx: Context,
 ): Promise<ResolvedInitiative> {
-  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveCluster }, { assignmentAppliesToCluster }, { normalizeId }] = await Promise.all([
+  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveCluster }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
     import("../src/policy/assignments.js"),
     import("../src/policy/definitions.js"),
     import("../src/azure/clusters.js"),
     import("../src/policy/applicability.js"),
     import("../src/azure/ids.js"),
+    import("../src/effective/azure.js"),
+    import("../src/check/initiative.js"),
   ]);
   const session = ctx.azure;
   const definitions = new SetDefinitionCache(session);
@@ -211,7 +227,8 @@ async function initiativeFromAzure(
     canPrompt: ctx.io.canPrompt,
   });
   const { assignment } = entry;
-  const setDefinition = await readSetDefinition(ctx, definitions, assignment);
+  const enforcement = await sessionReader(session, definitions).enforcement(assignment);
+  if (!enforcement) throw new UsageError(`${assignment.name} carries none of the nine pod-security policies.`);
   let exemptions: ExemptionInput[] = [];
   if (source.cluster) {
     const cluster = await resolveCluster({
@@ -228,9 +245,11 @@ async function initiativeFromAzure(
     if (!applicability.applies) ctx.io.warn(`${assignment.name} does not apply to ${cluster.name}: ${applicability.reason}. The results show what it would do if it did.`);
     else if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);
     const client = await session.exemptions();
+    const now = ctx.clock.now();
     const atCluster = await client.list(cluster.id, "atScope()");
     exemptions = atCluster
       .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(assignment.id ?? ""))
+      .filter((exemption) => !exemption.properties.expiresOn || new Date(exemption.properties.expiresOn).getTime() > now.getTime())
       .map((exemption) => ({
         id: exemption.id,
         name: exemption.name,
@@ -239,31 +258,45 @@ async function initiativeFromAzure(
         expiresOn: exemption.properties.expiresOn ?? undefined,
       }));
   }
-  const initiative = resolveInitiative({
-    setDefinition: { ...setDefinition, id: setDefinition.id ?? assignment.policyDefinitionId },
-    assignment,
-    exemptions,
-    now: ctx.clock.now(),
-  });
-  return { initiative, assignmentReference: assignment.name ?? source.reference, cluster: source.cluster };
+  return { initiative: initiativeFromEnforcement(enforcement, exemptions), assignmentReference: assignment.name ?? source.reference, cluster: source.cluster };
 }
 
-type SetDefinitionCacheLike = { forAssignment(assignment: PolicyAssignment): Promise<PolicySetDefinitionDocument> };
-
-/**
- * The set definition at the version the assignment uses. Built-in sets (tenant-level ids) are read
- * here with getBuiltIn because SetDefinitionCache.forAssignment currently fails on them
- * (locateSetDefinition parses "/providers" as a scope); custom sets go through the cache.
- */
-async function readSetDefinition(ctx: Context, definitions: SetDefinitionCacheLike, assignment: PolicyAssignment): Promise<PolicySetDefinitionDocument> {
-  const match = /^\/providers\/Microsoft\.Authorization\/policySetDefinitions\/([^/]+)$/i.exec(assignment.policyDefinitionId ?? "");
-  if (!match) return definitions.forAssignment(assignment);
-  const name = match[1] as string;
-  const { resolveVersion } = await import("../src/policy/versions.js");
-  const client = await ctx.azure.policyClient();
-  const latest = await client.policySetDefinitions.getBuiltIn(name);
-  const versions = (latest as { versions?: string[] }).versions ?? (latest.version ? [latest.version] : []);
-  const wanted = assignment.effectiveDefinitionVersion ?? resolveVersion(assignment.definitionVersion, versions);
-  if (!wanted || wanted === latest.version) return latest;
-  return client.policySetDefinitionVersions.getBuiltIn(name, wanted);
+/** check --cluster: every carrier on the cluster, each violation decided by the strictest one. */
+async function clusterFromAzure(
+  options: CheckOptions,
+  source: Extract<CheckSource, { kind: "cluster" }>,
+  ctx: Context,
+): Promise<ResolvedInitiative> {
+  const [{ resolveCluster }, { sessionReader, readClusterSources }, { clusterInitiatives, evaluateOnCluster }] = await Promise.all([
+    import("../src/azure/clusters.js"),
+    import("../src/effective/azure.js"),
+    import("../src/check/cluster.js"),
+  ]);
+  const session = ctx.azure;
+  const cluster = await resolveCluster({
+    session,
+    reference: source.cluster,
+    resourceGroup: options.resourceGroup,
+    subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
+    prompter: ctx.prompter,
+    canPrompt: ctx.io.canPrompt,
+  });
+  if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);
+  const sources = await readClusterSources(session, sessionReader(session), cluster);
+  const initiatives = clusterInitiatives(sources, ctx.clock.now());
+  const members = new Map<string, EffectiveInitiative["members"][number]>();
+  for (const { initiative } of initiatives) for (const member of initiative.members) if (!members.has(member.definitionId.toLowerCase())) members.set(member.definitionId.toLowerCase(), member);
+  return {
+    initiative: {
+      id: cluster.id,
+      name: cluster.name,
+      displayName: `every carrier on ${cluster.name}`,
+      enforcementMode: "Default",
+      parameters: {},
+      members: [...members.values()],
+    },
+    cluster: cluster.name,
+    evaluate: (workload) => evaluateOnCluster(workload, initiatives, cluster.name),
+    clusterReport: { name: cluster.name, carriers: initiatives.map((entry) => entry.carrier) },
+  };
 }

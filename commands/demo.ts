@@ -22,7 +22,7 @@ export default defineCommand<DemoOptions>({
   path: ["demo"],
   summary: "Run the main job against an embedded ARM emulator with a demo tenant (no Azure needed)",
   description:
-    "Starts the ARM emulator in-process with temporary state and the demo seed (a management group, two subscriptions, four AKS clusters, a baseline and a restricted assignment, two exemptions), then runs real akspol commands against it under headings: find, show, exclude a namespace (plan, then the write), history and undo, exemptions. Nothing is left running.",
+    "Starts the ARM emulator in-process with temporary state and the demo seed (a management group, two subscriptions, four AKS clusters, a baseline and a restricted assignment, Defender's benchmark, a single-definition assignment, Deployment Safeguards on one cluster, two exemptions), then runs real akspol commands against it under headings: find, show, exclude a namespace (plan, then the write), who still decides for a pod there, Safeguards, history and undo, exemptions. Nothing is left running.",
   options: [{ flags: "--keep", description: "keep the emulator's temporary state dir and print where it is" }],
   outputs: ["table"],
   examples: ["akspol demo", "npm start"],
@@ -46,8 +46,8 @@ export default defineCommand<DemoOptions>({
       const prod = DEMO.subscriptions.prod.name;
       const steps: Step[] = [
         {
-          heading: "1. Find the pod-security assignments in every subscription",
-          explain: "One list call per subscription; built-in initiatives are matched by id, custom sets are inspected once.",
+          heading: "1. Find every assignment that carries the pod-security policies, in every subscription",
+          explain: "One list call per subscription; the two initiatives are matched by id, other built-in sets by akspol's catalogue of carriers, custom sets are read once; single definitions count too.",
           argv: ["find", "--all-subscriptions"],
         },
         {
@@ -71,17 +71,27 @@ export default defineCommand<DemoOptions>({
           argv: ["exclude", "add", DEMO.assignments.baseline.name, "monitoring", "--subscription", prod, "--reason", "node-exporter needs hostNetwork", "--ticket", "OPS-42", "--yes"],
         },
         {
-          heading: "6. The change journal",
+          heading: "6. Is the node exporter free now? Who decides for this pod?",
+          explain: `The plan above warned: Defender's cloud security benchmark (${DEMO.carriers.benchmark.name}) carries the same policies and denies privileged pods there through an override. 'effective' shows every source's verdict and the lever that would change it.`,
+          argv: ["effective", "--cluster", DEMO.clusters.prodWeu.name, "--subscription", prod, "--namespace", "monitoring", "--policies", "NoPrivilegedContainers,BlockUsingHostNetwork"],
+        },
+        {
+          heading: "7. Deployment Safeguards is one more source",
+          explain: "A cluster setting of its own, with its own excluded namespaces; akspol edits them with the same plan, journal and undo.",
+          argv: ["safeguards", "show", "--cluster", DEMO.clusters.dev.name, "--subscription", DEMO.subscriptions.dev.name],
+        },
+        {
+          heading: "8. The change journal",
           explain: "Every write is recorded before it is sent, with the full before document.",
           argv: ["history"],
         },
         {
-          heading: "7. Exemptions: which expire soon, which have expired",
+          heading: "9. Exemptions: which expire soon, which have expired",
           explain: "Waivers are capped at 90 days by default; akspol never creates an open-ended one by accident.",
           argv: ["exempt", "list", "--all-subscriptions", "--include-expired"],
         },
         {
-          heading: "8. Exempt one cluster from one policy for 30 days",
+          heading: "10. Exempt one cluster from one policy for 30 days",
           explain: "Checked before sending: the cluster exists, the assignment applies to it, the reference id exists in the assigned version.",
           argv: [
             "exempt", "create", "--cluster", DEMO.clusters.prodNeu.name, "--subscription", prod, "--assignment", DEMO.assignments.baseline.name,
@@ -89,7 +99,7 @@ export default defineCommand<DemoOptions>({
           ],
         },
         {
-          heading: "9. Undo the exclusion",
+          heading: "11. Undo the exclusion",
           explain: "Restores the earlier parameter values, after checking nobody changed the assignment since.",
           argv: async () => {
             const entries = await new Journal(stateDir).entries();

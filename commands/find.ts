@@ -6,6 +6,7 @@ import type { Context } from "../src/context.js";
 import { findPodSecurityAssignments, type InitiativeFilter, type ScopeTarget } from "../src/policy/assignments.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
 import { ExemptionsByAssignment, summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
+import { sessionReader } from "../src/effective/azure.js";
 import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
@@ -32,13 +33,13 @@ interface FindRow extends AssignmentSummary {
 
 export default defineCommand<FindOptions>({
   path: ["find"],
-  summary: "Find baseline and restricted pod-security assignments by scope, name or cluster",
+  summary: "Find the assignments that carry the pod-security policies, by scope, name or cluster",
   description:
-    "Lists assignments of the pod-security baseline and restricted initiatives (and custom initiatives that contain their policies) in the chosen subscriptions or scope, deduplicated. With --cluster, lists the assignments that apply to that cluster (scope, notScopes and resource selectors) and the exemptions that cover it.",
+    "Lists every assignment that carries one of the nine pod-security policies in the chosen subscriptions or scope, deduplicated: the baseline and restricted initiatives, other built-in sets (Deployment Safeguards, the cloud security benchmark, regulatory sets), custom sets and single definitions, with how many of the nine each carries. --initiative baseline|restricted keeps those initiatives and custom copies of them. With --cluster, lists the assignments that apply to that cluster (scope, notScopes and resource selectors) and the exemptions that cover it.",
   options: [
     ...scopeOptionSpecs,
     { flags: "--name <glob>", description: "assignment name or display name (case-insensitive glob, e.g. 'pss-*')" },
-    { flags: "--initiative <which>", description: "baseline, restricted or any", choices: ["baseline", "restricted", "any"], default: "any" },
+    { flags: "--initiative <which>", description: "baseline or restricted (and custom copies), or any carrier", choices: ["baseline", "restricted", "any"], default: "any" },
     { flags: "--cluster <name-or-id>", description: "only assignments that apply to this AKS cluster, with its exemptions" },
     engineOptionSpec,
     { flags: "--no-descendants", description: "with --management-group: only what applies at the group itself (its own and inherited assignments), not what lives below it" },
@@ -76,10 +77,11 @@ export default defineCommand<FindOptions>({
       { header: "Name", value: (row) => row.name },
       { header: "Display name", value: (row) => row.displayName, optional: true },
       { header: "Initiative", value: (row) => `${row.initiative}${row.initiativeVersion ? ` ${row.initiativeVersion}` : ""}` },
+      { header: "Policies", value: (row) => row.policies, optional: true },
       { header: "Scope", value: (row) => scopeLabel(row.scope, names) },
       { header: "Effect", value: (row) => row.effect },
       { header: "Enforcement", value: (row) => row.enforcementMode, optional: true },
-      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : "?") },
+      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : row.excludedNamespacesSource === "per-policy" ? "per policy (akspol show)" : "?") },
       { header: "Exemptions", value: (row) => row.exemptions, optional: true },
     ];
     if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
@@ -133,8 +135,9 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
   const now = ctx.clock.now();
   if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
   const byAssignment = new ExemptionsByAssignment(exemptions);
+  const reader = sessionReader(session, definitions);
   return mapConcurrent(found, ctx.globals.concurrency, async (entry) => {
-    const summary = await summarize(entry, definitions, byAssignment);
+    const summary = await summarize(entry, definitions, byAssignment, await reader.enforcement(entry.assignment));
     const row: FindRow = { ...summary };
     if (cluster) {
       const applicability = assignmentAppliesToCluster(entry.assignment, cluster);

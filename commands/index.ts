@@ -19,6 +19,9 @@ import check from "./check.js";
 import completion from "./completion.js";
 import emulator from "./emulator.js";
 import demo from "./demo.js";
+import effective from "./effective.js";
+import safeguardsShow from "./safeguards/show.js";
+import safeguardsExclude from "./safeguards/exclude.js";
 import workloads from "./workloads.js";
 import advise from "./advise.js";
 import audit from "./audit.js";
@@ -45,6 +48,9 @@ export const commands: CommandSpec<any>[] = [
   undo,
   show,
   check,
+  effective,
+  safeguardsShow,
+  safeguardsExclude,
   workloads,
   advise,
   audit,

@@ -3,11 +3,12 @@ import { UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
-import { findPodSecurityAssignments, resolveAssignment } from "../src/policy/assignments.js";
+import { carrierLabel, findPodSecurityAssignments, resolveAssignment } from "../src/policy/assignments.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
 import { summarize, exemptionStatus } from "../src/policy/summary.js";
 import { clustersUnderAssignment } from "../src/policy/affected-clusters.js";
-import { effectiveEffect } from "../src/policy/parameters.js";
+import { sessionReader } from "../src/effective/azure.js";
+import { memberOfDefinition, parameterReference, type ValueOrigin } from "../src/effective/index.js";
 import type { IO } from "../src/cli/io.js";
 import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
 
@@ -53,13 +54,26 @@ export default defineCommand<ShowOptions>({
       exemptionsOfAssignment(session, exemptionsClient, assignment),
       clustersUnderAssignment(session, assignment),
     ]);
-    const summary = await summarize(entry, definitions, exemptions);
+    // What each member gets comes from the one model (src/effective), the same check and effective use.
+    const enforcement = await sessionReader(session, definitions).enforcement(assignment);
+    const summary = await summarize(entry, definitions, exemptions, enforcement);
     const now = ctx.clock.now();
-    const members = (definition.policyDefinitions ?? []).map((member) => ({
-      referenceId: member.policyDefinitionReferenceId ?? member.policyDefinitionId,
-      definitionId: member.policyDefinitionId,
-      effect: effectiveEffect(assignment, definition, member.policyDefinitionReferenceId),
+    const members = (enforcement?.members ?? []).map((member) => ({
+      referenceId: member.referenceId,
+      member: member.member,
+      definitionId: member.definitionId,
+      definitionVersion: member.definitionVersion ?? null,
+      effect: member.effect,
+      effectFrom: member.origins.effect,
+      excludedNamespaces: member.excludedNamespaces,
+      excludedNamespacesFrom: member.origins.excludedNamespaces,
+      namespaces: member.namespaces,
+      status: member.status,
     }));
+    // A set that carries other policies too (the benchmark, regulatory sets) declares hundreds of
+    // parameters: show those its pod-security members read.
+    const memberParameters = memberParameterNames(definition);
+    const relevant = (name: string) => memberParameters === undefined || memberParameters.has(name.toLowerCase());
     const data = {
       schemaVersion: 1,
       id: assignment.id,
@@ -67,9 +81,9 @@ export default defineCommand<ShowOptions>({
       displayName: assignment.displayName,
       description: assignment.description,
       scope: assignment.scope,
-      initiative: { kind: entry.kind, id: assignment.policyDefinitionId, displayName: definition.displayName, definitionVersion: assignment.definitionVersion, version: definition.version },
+      initiative: { kind: entry.kind, label: carrierLabel(entry), id: assignment.policyDefinitionId, displayName: definition.displayName, definitionVersion: assignment.definitionVersion, version: definition.version },
       enforcementMode: assignment.enforcementMode ?? "Default",
-      parameters: summary.parameters.map(({ name, type, value, source, defaultValue }) => ({ name, type, value, source, defaultValue })),
+      parameters: summary.parameters.filter((parameter) => relevant(parameter.name)).map(({ name, type, value, source, defaultValue }) => ({ name, type, value, source, defaultValue })),
       policies: members,
       notScopes: assignment.notScopes ?? [],
       overrides: assignment.overrides ?? [],
@@ -112,10 +126,10 @@ async function pickAssignmentReference(ctx: Context, options: ShowOptions): Prom
 
 type ShowData = {
   id?: string; name?: string; displayName?: string; description?: string; scope?: string;
-  initiative: { kind: string; displayName?: string; definitionVersion?: string; version?: string };
+  initiative: { kind: string; label: string; displayName?: string; definitionVersion?: string; version?: string };
   enforcementMode: string;
   parameters: Array<{ name: string; value: unknown; source: string }>;
-  policies: Array<{ referenceId: string; effect?: string }>;
+  policies: Array<{ referenceId: string; member: string; effect: string; effectFrom: ValueOrigin; excludedNamespaces: string[]; excludedNamespacesFrom: ValueOrigin; status: string }>;
   notScopes: string[];
   overrides: unknown[];
   resourceSelectors: unknown[];
@@ -134,14 +148,18 @@ function renderShow(io: IO, data: ShowData): string {
   field("Display name", data.displayName ?? "-");
   field("Id", data.id ?? "-");
   field("Scope", data.scope ?? "-");
-  field("Initiative", `${data.initiative.displayName ?? data.initiative.kind} (${data.initiative.kind}, version ${data.initiative.version ?? "?"}, assigned ${data.initiative.definitionVersion ?? "latest"})`);
+  field("Initiative", `${data.initiative.displayName ?? data.initiative.kind} (${data.initiative.label}, version ${data.initiative.version ?? "?"}, assigned ${data.initiative.definitionVersion ?? "latest"})`);
   field("Enforcement mode", data.enforcementMode === "DoNotEnforce" ? "DoNotEnforce (nothing is denied; compliance is still reported)" : data.enforcementMode);
   lines.push("", io.bold("Parameters"));
   for (const parameter of data.parameters) {
     lines.push(`  ${parameter.name.padEnd(26)} ${json(parameter.value)}  ${io.dim(parameter.source === "assignment" ? "(set on the assignment)" : "(initiative default)")}`);
   }
-  lines.push("", io.bold("Policies and effects"));
-  for (const policy of data.policies) lines.push(`  ${policy.referenceId.padEnd(32)} ${policy.effect ?? "-"}`);
+  lines.push("", io.bold("Policies and effects (of the nine pod-security policies it carries)"));
+  for (const policy of data.policies) {
+    const effect = `${policy.effect}${policy.effectFrom.kind === "override" ? " (override)" : ""}`;
+    const exclusions = policy.excludedNamespacesFrom.kind === "parameter" && policy.excludedNamespacesFrom.parameter !== "excludedNamespaces" ? `  excluded via ${policy.excludedNamespacesFrom.parameter}` : "";
+    lines.push(`  ${policy.referenceId.padEnd(32)} ${effect.padEnd(18)}${policy.member !== policy.referenceId ? ` ${policy.member}` : ""}${exclusions}${policy.status === "unknown" ? "  (uncertain)" : ""}`);
+  }
   lines.push("", io.bold("Exclusions and selectors"));
   field("  notScopes", data.notScopes.length ? data.notScopes.join(", ") : "none");
   field("  overrides", data.overrides.length ? json(data.overrides) : "none");
@@ -165,4 +183,18 @@ function renderShow(io: IO, data: ShowData): string {
     lines.push(`  ${exemption.name.padEnd(28)} ${exemption.category.padEnd(9)} ${exemption.status.padEnd(8)} ${left.padEnd(18)} ${exemption.policies.length ? exemption.policies.join(", ") : "all policies"}  ${io.dim(exemption.scope)}`);
   }
   return lines.join("\n");
+}
+
+/** Parameters the set's pod-security members read; undefined when every member of the set is one. */
+function memberParameterNames(definition: { policyDefinitions?: Array<{ policyDefinitionId: string; parameters?: Record<string, { value?: unknown }> }> }): Set<string> | undefined {
+  const references = definition.policyDefinitions ?? [];
+  if (references.every((reference) => memberOfDefinition(reference.policyDefinitionId))) return undefined;
+  const names = new Set<string>();
+  for (const reference of references.filter((item) => memberOfDefinition(item.policyDefinitionId))) {
+    for (const { value } of Object.values(reference.parameters ?? {})) {
+      const name = parameterReference(value);
+      if (name) names.add(name.toLowerCase());
+    }
+  }
+  return names;
 }

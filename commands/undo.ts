@@ -49,6 +49,21 @@ export default defineCommand<UndoOptions>({
         },
       });
     }
+    if (entry.resourceKind === "deploymentSafeguards") {
+      const [{ planSafeguardsUndo }, { runSafeguardsEdit }] = await Promise.all([import("../src/safeguards/undo.js"), import("../src/safeguards/flow.js")]);
+      const plan = await planSafeguardsUndo(ctx.azure, entry, options.force);
+      if (plan.changedSince) ctx.io.warn(`Deployment Safeguards exclusions changed since ${entry.changeId}; --force: the earlier list is restored anyway.`);
+      return runSafeguardsEdit(ctx, {
+        clusterId: plan.clusterId,
+        clusterName: plan.clusterId.split("/").pop() ?? plan.clusterId,
+        planned: plan.current,
+        operation: { set: plan.restore },
+        summary: `undo ${entry.changeId} (${entry.summary})`,
+        reason: options.reason,
+        ticket: options.ticket,
+        undoOf: entry.changeId,
+      });
+    }
     const plan = await planExemptionUndo(ctx.azure, entry);
     if (plan.changedSince && !options.force) {
       throw new ConflictError(`Exemption ${plan.name} changed since change ${entry.changeId}; undoing would overwrite that.`, { suggestion: "Review with 'akspol history', then pass --force to undo anyway." });

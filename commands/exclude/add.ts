@@ -1,4 +1,5 @@
-import { defineCommand, stringOption } from "../../src/cli/command.js";
+import { defineCommand, listOption, stringOption } from "../../src/cli/command.js";
+import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { runEditFlow } from "../../src/policy/edit-flow.js";
@@ -7,9 +8,17 @@ import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namesp
 export interface ExcludeAddOptions extends ScopeSelection {
   assignment?: string;
   namespaces: string[];
+  /** Member policies whose exclusion parameter to edit (sets with per-policy parameters). */
+  policies: string[];
   reason?: string;
   ticket?: string;
 }
+
+/** --policies of exclude add/remove: on a set with per-policy exclusion parameters, which ones to edit. */
+export const excludePoliciesOptionSpec = {
+  flags: "--policies <ref,...>",
+  description: "only the exclusion parameters these policies read (sets with per-policy parameters, such as the cloud security benchmark); member names or reference ids",
+};
 
 export const journalOptionSpecs = [
   { flags: "--reason <text>", description: "why (recorded in the local journal, not on the assignment)" },
@@ -26,11 +35,12 @@ export default defineCommand<ExcludeAddOptions>({
     { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
     { name: "namespace", description: "namespaces to exclude (asked on a terminal when omitted)", variadic: true },
   ],
-  options: [...scopeOptionSpecs, ...journalOptionSpecs],
+  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, ...journalOptionSpecs],
   outputs: ["table", "json", "yaml"],
   examples: [
     "akspol exclude add pss-baseline monitoring --subscription contoso-prod --reason 'node exporter uses hostNetwork' --ticket CHG-1234",
     "akspol exclude add pss-baseline monitoring --subscription contoso-prod --dry-run -o json",
+    "akspol exclude add SecurityCenterBuiltIn monitoring --policies NoPrivilegedContainers --subscription contoso-prod --yes",
     "akspol exclude add            # interactive, on a terminal",
   ],
   parse(input) {
@@ -41,6 +51,7 @@ export default defineCommand<ExcludeAddOptions>({
       ...parseScopeSelection(input),
       assignment: input.args.assignment as string | undefined,
       namespaces: parsed.names,
+      policies: listOption(input, "policies"),
       reason: stringOption(input, "reason"),
       ticket: stringOption(input, "ticket"),
     };
@@ -53,14 +64,16 @@ export default defineCommand<ExcludeAddOptions>({
       ...options,
       showExclusions: true,
       summary: (operation) => `exclude add ${(operation.addNamespaces ?? []).join(" ")}`,
-      operation: async () => {
+      operation: async (target) => {
         let names = options.namespaces;
         if (names.length === 0) {
           const typed = await ctx.prompter.input("Namespaces to exclude (separate with spaces or commas):", { validate: validateNamespaceInput });
           names = parseNamespaces([typed]).names;
         }
         for (const warning of parseNamespaces(names).warnings) ctx.io.warn(warning);
-        return { addNamespaces: names };
+        const { parameters, warnings } = namespaceParametersFor(target.definition, target.entry.assignment.policyDefinitionId ?? "", options.policies);
+        for (const warning of warnings) ctx.io.warn(warning);
+        return { addNamespaces: names, ...(parameters ? { namespacesParameters: parameters } : {}) };
       },
     });
   },

@@ -1,15 +1,16 @@
-import { booleanOption, defineCommand, stringOption } from "../../src/cli/command.js";
+import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { excludedNamespacesParameter } from "../../src/policy/edit.js";
+import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/policy/edit.js";
 import { runEditFlow } from "../../src/policy/edit-flow.js";
 import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { journalOptionSpecs } from "./add.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs } from "./add.js";
 
 export interface ExcludeRemoveOptions extends ScopeSelection {
   assignment?: string;
   namespaces: string[];
+  policies: string[];
   force: boolean;
   reason?: string;
   ticket?: string;
@@ -25,7 +26,7 @@ export default defineCommand<ExcludeRemoveOptions>({
     { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
     { name: "namespace", description: "namespaces to stop excluding (ticked from a list on a terminal when omitted)", variadic: true },
   ],
-  options: [...scopeOptionSpecs, { flags: "--force", description: "allow removing the initiative's default namespaces" }, ...journalOptionSpecs],
+  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, { flags: "--force", description: "allow removing the initiative's default namespaces" }, ...journalOptionSpecs],
   outputs: ["table", "json", "yaml"],
   examples: ["akspol exclude remove pss-baseline monitoring --subscription contoso-prod --yes", "akspol exclude remove          # interactive, on a terminal"],
   parse(input) {
@@ -35,6 +36,7 @@ export default defineCommand<ExcludeRemoveOptions>({
       ...parseScopeSelection(input),
       assignment: input.args.assignment as string | undefined,
       namespaces: parsed.names,
+      policies: listOption(input, "policies"),
       force: booleanOption(input, "force"),
       reason: stringOption(input, "reason"),
       ticket: stringOption(input, "ticket"),
@@ -68,7 +70,9 @@ export default defineCommand<ExcludeRemoveOptions>({
             { required: true },
           );
         }
-        return { removeNamespaces: names, force: options.force };
+        const { parameters, warnings } = namespaceParametersFor(target.definition, target.entry.assignment.policyDefinitionId ?? "", options.policies);
+        for (const warning of warnings) ctx.io.warn(warning);
+        return { removeNamespaces: names, force: options.force, ...(parameters ? { namespacesParameters: parameters } : {}) };
       },
     });
   },

@@ -25,6 +25,7 @@ import {
   resolveReferences,
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
 
 export type Category = "Waiver" | "Mitigated";
@@ -140,8 +141,9 @@ export default defineCommand<CreateOptions>({
     const definitions = new SetDefinitionCache(session);
     const cluster = options.cluster ? await findCluster(ctx, options.cluster, options.resourceGroup) : await askCluster(ctx);
     if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}; the exemption takes effect once it is enabled.`);
-    const known = await applicableAssignments(session, definitions, cluster);
-    const assignmentReference = options.assignment ?? (await askAssignment(ctx, cluster, known.applicable.map((entry) => entry.assignment)));
+    // With --assignment only that one is classified (other carriers' sets are not read); asking lists all.
+    const known = options.assignment ? undefined : await applicableAssignments(session, definitions, cluster);
+    const assignmentReference = options.assignment ?? (await askAssignment(ctx, cluster, known?.applicable.map((entry) => entry.assignment) ?? []));
     const assignment = await resolveApplicableAssignment(session, definitions, cluster, assignmentReference, known);
     const set = await assignedSet(definitions, assignment, cluster.subscriptionId);
     const policies = options.policies ?? (await askPolicies(ctx, set.members));
@@ -183,7 +185,7 @@ export default defineCommand<CreateOptions>({
     });
     if (!proceed) return 0;
     const { exemption, record } = await journaledPut(
-      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now() },
+      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope: cluster.id, name, properties, summary: `create exemption ${name} on ${cluster.name} from ${assignment.name} (${referenceIds?.join(", ") ?? "all policies"})` },
     );
     ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; '${ctx.undoCommand(record.changeId)}' reverses it).`);

@@ -13,6 +13,7 @@ import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
 import type { ResourceGraph } from "./resource-graph.js";
+import type { SafeguardsClient } from "./safeguards-client.js";
 import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
@@ -66,6 +67,7 @@ export class AzureSession {
   private readonly containerClients = new Map<string, Promise<ContainerServiceClient>>();
   private subscriptionClientPromise?: Promise<SubscriptionClient>;
   private exemptionsPromise?: Promise<ExemptionsClient>;
+  private safeguardsPromise?: Promise<SafeguardsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
   private readonly resourceGraphs = new Map<string, Promise<ResourceGraph>>();
@@ -307,6 +309,16 @@ export class AzureSession {
       return ExemptionsClient.create(cloud.resourceManager, (scope) => this.credentialForScope(scope), { ...options, ...(apiVersion ? { apiVersion } : {}) });
     })();
     return this.exemptionsPromise;
+  }
+
+  /** Deployment Safeguards of AKS clusters (src/azure/safeguards-client.ts). */
+  safeguards(): Promise<SafeguardsClient> {
+    this.safeguardsPromise ??= (async () => {
+      const { SafeguardsClient } = await import("./safeguards-client.js");
+      const { cloud } = await this.connection();
+      return SafeguardsClient.create(cloud.resourceManager, await this.credential(), await this.clientOptions());
+    })();
+    return this.safeguardsPromise;
   }
 }
 

@@ -43,6 +43,8 @@ export interface CheckResult {
   noOutcomeReason?: NoOutcomeReason;
   outcomeText: string;
   violations: CheckViolation[];
+  /** check --cluster: the carrier whose outcome this is (the strictest among those that carry the policy). */
+  decidedBy?: { kind: "assignment" | "safeguards"; name: string; family: string };
 }
 
 export interface EvaluateOptions {

@@ -47,6 +47,8 @@ export interface CheckReport {
     members: MemberSummary[];
   };
   assignment?: { id?: string; name?: string; displayName?: string; scope?: string };
+  /** check --cluster: every carrier evaluated on the cluster. */
+  cluster?: { name: string; carriers: Array<{ kind: string; name: string; family: string }> };
   results: CheckResult[];
   notEvaluated: NotEvaluatedRecord[];
   errors: ManifestError[];
@@ -59,6 +61,7 @@ export function buildReport(input: {
   notEvaluated: NotEvaluatedRecord[];
   errors?: ManifestError[];
   workloads: number;
+  cluster?: CheckReport["cluster"];
 }): CheckReport {
   const { initiative, results } = input;
   const count = (predicate: (r: CheckResult) => boolean) => results.filter(predicate).length;
@@ -88,6 +91,7 @@ export function buildReport(input: {
       })),
     },
     assignment: initiative.assignment?.id || initiative.assignment?.name ? initiative.assignment : undefined,
+    ...(input.cluster ? { cluster: input.cluster } : {}),
     results,
     notEvaluated: input.notEvaluated,
     errors: input.errors ?? [],
@@ -127,13 +131,15 @@ export function renderText(report: CheckReport): string {
 }
 
 /** The text report's first lines: which initiative, and what about it the reader must know. */
-export function renderHeader(report: Pick<CheckReport, "initiative" | "assignment">): string {
+export function renderHeader(report: Pick<CheckReport, "initiative" | "assignment" | "cluster">): string {
   const lines: string[] = [];
   const { initiative } = report;
   const source = report.assignment
     ? `assignment ${report.assignment.name ?? report.assignment.id}`
     : "initiative defaults and --param values";
-  lines.push(`Initiative: ${initiative.displayName}${initiative.version ? ` ${initiative.version}` : ""} (${source})`);
+  if (report.cluster) {
+    lines.push(`Cluster ${report.cluster.name}: every carrier that applies, strictest outcome first: ${report.cluster.carriers.map((carrier) => carrier.name).join(", ") || "none"}`);
+  } else lines.push(`Initiative: ${initiative.displayName}${initiative.version ? ` ${initiative.version}` : ""} (${source})`);
   if (initiative.enforcementMode.toLowerCase() === "donotenforce") {
     lines.push("Enforcement mode DoNotEnforce: the cluster denies and flags nothing from this assignment.");
   }
@@ -151,7 +157,7 @@ export function renderFinding(result: CheckResult): string {
     for (const violation of result.violations) {
       const container = violation.container !== undefined ? `  container ${violation.container}` : "";
       lines.push(`${result.file}:${violation.line}  ${result.kind} ${result.name}  ${namespaceText(result)}${container}`);
-      lines.push(`  ${OUTCOME_LABEL[result.outcome]}  ${result.policy.referenceId}: ${result.policy.displayName}`);
+      lines.push(`  ${OUTCOME_LABEL[result.outcome]}  ${result.policy.referenceId}: ${result.policy.displayName}${result.decidedBy ? `  (decided by ${result.decidedBy.name})` : ""}`);
       lines.push(`  ${result.outcomeText}`);
       lines.push(`  ${violation.message}`);
       lines.push(`  fix: ${violation.hint.change}`);

@@ -3,7 +3,7 @@
 // document is read (only parse errors, objects not evaluated and, for SARIF, findings are kept).
 import { evaluateWorkloads, type CheckResult, type EvaluateOptions } from "./evaluate.js";
 import type { EffectiveInitiative } from "./initiative.js";
-import { parseDocument, type ManifestDocument, type ManifestError, type NotEvaluatedRecord } from "./manifests.js";
+import { parseDocument, type ManifestDocument, type ManifestError, type NotEvaluatedRecord, type WorkloadRecord } from "./manifests.js";
 import { buildReport, renderFinding, renderHeader, renderSummary, type CheckReport, type CheckSummary, type FailOn } from "./report.js";
 import { toSarif } from "./sarif.js";
 
@@ -18,6 +18,12 @@ export interface StreamCheckInput extends EvaluateOptions {
   /** List passing results too (by default they are only counted). */
   showPasses: boolean;
   out: OutputSink;
+  /**
+   * check --cluster: evaluates one workload against every carrier on the cluster (src/check/cluster.ts)
+   * instead of `initiative` alone; `clusterReport` names them in the report's head.
+   */
+  evaluate?: (workload: WorkloadRecord) => CheckResult[];
+  clusterReport?: CheckReport["cluster"];
 }
 
 export interface StreamCheckResult {
@@ -28,7 +34,7 @@ export interface StreamCheckResult {
 /** Reads, evaluates and writes document by document; returns the counts and the parse errors. */
 export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckResult> {
   const tally = new CheckTally();
-  const writer = createWriter(input.format, input.initiative, input.showPasses, input.out);
+  const writer = createWriter(input.format, input.initiative, input.showPasses, input.out, input.clusterReport);
   await writer.begin();
   const evaluateOptions: EvaluateOptions = { assignmentReference: input.assignmentReference, cluster: input.cluster };
   for await (const document of input.documents) {
@@ -43,7 +49,7 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
     }
     for (const workload of parsed.workloads) {
       tally.workloads += 1;
-      for (const result of evaluateWorkloads([workload], input.initiative, evaluateOptions)) {
+      for (const result of input.evaluate ? input.evaluate(workload) : evaluateWorkloads([workload], input.initiative, evaluateOptions)) {
         tally.add(result);
         await writer.result(result);
       }
@@ -131,10 +137,10 @@ interface StreamWriter {
 
 const listed = (result: CheckResult, showPasses: boolean) => showPasses || result.status !== "pass";
 
-function createWriter(format: StreamFormat, initiative: EffectiveInitiative, showPasses: boolean, out: OutputSink): StreamWriter {
+function createWriter(format: StreamFormat, initiative: EffectiveInitiative, showPasses: boolean, out: OutputSink, cluster?: CheckReport["cluster"]): StreamWriter {
   // The report's head (initiative, members, assignment) as `-o json` has always shown it.
   const head = (): Omit<CheckReport, "results" | "notEvaluated" | "errors" | "summary"> => {
-    const { results: _results, notEvaluated: _notEvaluated, errors: _errors, summary: _summary, ...rest } = buildReport({ initiative, results: [], notEvaluated: [], workloads: 0 });
+    const { results: _results, notEvaluated: _notEvaluated, errors: _errors, summary: _summary, ...rest } = buildReport({ initiative, results: [], notEvaluated: [], workloads: 0, cluster });
     return rest;
   };
   const notEvaluated: NotEvaluatedRecord[] = [];

@@ -61,6 +61,7 @@ export const commandGroups: Record<string, string> = {
   exclude: "List, add or remove excluded namespaces of an assignment",
   params: "Read and change an assignment's initiative parameters and effects",
   exempt: "Cluster exemptions: create, list, show, renew, delete, apply a desired-state file",
+  safeguards: "A cluster's Deployment Safeguards setting: show it, add or remove excluded namespaces",
 };
 
 /** Helpers for parse functions. */

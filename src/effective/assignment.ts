@@ -102,7 +102,8 @@ export function enforcementOf(input: EnforcementInput): AssignmentEnforcement {
   const assignment = flattenAssignment(input.assignment);
   const definition = flattenDefinition(input.definition);
   const definitionId = assignment.policyDefinitionId ?? definition.id;
-  const kind = isSetDefinitionId(definitionId) ? "set" : "definition";
+  // The id says which; a document without one (an offline or test set) by its shape.
+  const kind = isSetDefinitionId(definitionId) || (!definitionId.includes("/") && Array.isArray(definition.policyDefinitions)) ? "set" : "definition";
   const parameters = parameterValues(definition.parameters ?? {}, assignment.parameters ?? {});
   const overrides = assignment.overrides ?? [];
   const candidates = input.memberDefinitions.map(flattenDefinition);
@@ -348,4 +349,31 @@ function stringList(value: unknown): string[] {
 
 function asRecord(value: unknown): Record<string, unknown> {
   return isObject(value) ? value : {};
+}
+
+/**
+ * The parameter each member's excluded namespaces come from, by the set's wiring (a single
+ * definition: its own `excludedNamespaces`). Every version of the nine definitions reads
+ * details.excludedNamespaces from its parameter `excludedNamespaces`, so the set's wiring of that
+ * parameter is the lever. `parameter` is undefined when the set passes a constant or nothing.
+ */
+export function exclusionParameters(
+  definition: DefinitionDocument,
+  policyDefinitionId?: string,
+): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
+  const flat = flattenDefinition(definition);
+  const id = policyDefinitionId ?? flat.id;
+  if (!isSetDefinitionId(id) && !Array.isArray(flat.policyDefinitions)) {
+    const member = memberOfDefinition(id);
+    return member ? [{ member: member.key, referenceId: member.key, parameter: "excludedNamespaces" }] : [];
+  }
+  const declared = Object.keys(flat.parameters ?? {});
+  return (flat.policyDefinitions ?? []).flatMap((reference) => {
+    const member = memberOfDefinition(reference.policyDefinitionId);
+    if (!member) return [];
+    const passed = Object.entries(reference.parameters ?? {}).find(([name]) => name.toLowerCase() === "excludednamespaces")?.[1]?.value;
+    const wired = parameterReference(passed);
+    const parameter = wired === undefined ? undefined : (declared.find((name) => name.toLowerCase() === wired.toLowerCase()) ?? wired);
+    return [{ member: member.key, referenceId: reference.policyDefinitionReferenceId ?? member.key, parameter }];
+  });
 }

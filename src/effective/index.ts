@@ -35,9 +35,18 @@
  *   namespacesNamed, carriedMembers, parseMemberKeys, namespaceMatches, withoutSafeguardsAssignment
  *   evaluateExpressions, resolveVersion, versionMatches, compareVersions (expressions.ts)
  *
- * Reader (reader.ts): fetches what the model needs through injected functions (list assignments at
- * a cluster, read a set or definition at a version, list exemptions, read Safeguards), each read
- * once per run, and returns ClusterSources / AssignmentEnforcement.
+ * Reader (reader.ts): EffectiveReader fetches what the model needs through injected functions (read a
+ * set or definition, latest or at a version; list a cluster's exemptions; read its Safeguards), each
+ * definition once per version per run: enforcement(assignment), enforcements(list),
+ * clusterSources(cluster, applyingAssignments), mayCarry(assignment).
+ *   azure.ts (not re-exported here, so offline users never load the SDK): sessionReader(session,
+ *   definitions?) builds the reader over an AzureSession, sharing a SetDefinitionCache;
+ *   readClusterSources(session, reader, cluster) lists the assignments that apply and reads the rest.
+ *
+ * Report (report.ts): effectiveReport(sources, query) is the data of `akspol effective -o json`
+ * (docs/effective.schema.json); exclusionParameters(definition) the parameter each member's excluded
+ * namespaces come from; outcomesAfterExclusion(...) what still acts once an assignment excludes a
+ * namespace (exclude add's warning).
  */
 export * from "./types.js";
 export * from "./members.js";
@@ -46,3 +55,5 @@ export * from "./namespaces.js";
 export * from "./assignment.js";
 export * from "./outcome.js";
 export * from "./safeguards.js";
+export * from "./reader.js";
+export * from "./report.js";

@@ -83,12 +83,15 @@ interface CatalogueSet {
 const CARRIER_SETS: readonly CatalogueSet[] = (carriersCatalogue as { sets: CatalogueSet[] }).sets;
 const carrierSetNames = new Set(CARRIER_SETS.map((set) => lastSegment(set.id).toLowerCase()));
 
-/** Whether a built-in set (by id) is known to carry members: true, false, or undefined when unknown. */
+/**
+ * Whether a built-in set (by id) carries members, by the catalogue: true or false; undefined for a
+ * custom set, which must be read to find out. A built-in set published after the catalogue's
+ * snapshot (Azure/azure-policy f4a50bac, 2026-04-29) is taken not to carry them, so discovery never
+ * reads the dozens of unrelated built-in sets a tenant assigns; refresh the catalogue to add one.
+ */
 export function builtInSetCarriesMembers(setId: string): boolean | undefined {
   if (!isBuiltInId(setId)) return undefined;
-  if (carrierSetNames.has(lastSegment(setId).toLowerCase())) return true;
-  // The catalogue lists every built-in carrier at its snapshot; an unknown built-in set is read.
-  return undefined;
+  return carrierSetNames.has(lastSegment(setId).toLowerCase());
 }
 
 /** Built-in sets in the catalogue for a cloud (for documentation and tests). */

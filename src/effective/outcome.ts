@@ -280,3 +280,33 @@ export function parseMemberKeys(values: readonly string[]): { members: MemberKey
   }
   return { members, unknown };
 }
+
+/**
+ * What still acts in `namespace` once `assignmentId` excludes it for `members` (all it carries when
+ * undefined): the outcomes, other than none, that another carrier (or Safeguards) still decides.
+ * This is the warning `exclude add` prints when an edit is not enough.
+ */
+export function outcomesAfterExclusion(
+  sources: ClusterSources,
+  assignmentId: string,
+  namespace: string,
+  members: readonly MemberKey[] | undefined,
+  now: Date,
+): MemberOutcome[] {
+  const target = sources.assignments.find((enforcement) => sameId(enforcement.assignment.id, assignmentId));
+  const edited = (target?.members ?? []).map((member) => member.member).filter((key) => !members || members.includes(key));
+  const after: ClusterSources = {
+    ...sources,
+    assignments: sources.assignments.map((enforcement) =>
+      enforcement !== target
+        ? enforcement
+        : {
+            ...enforcement,
+            members: enforcement.members.map((member) =>
+              edited.includes(member.member) ? { ...member, excludedNamespaces: [...member.excludedNamespaces, namespace] } : member,
+            ),
+          },
+    ),
+  };
+  return [...new Set(edited)].map((member) => memberOutcome(after, namespace, member, now)).filter((outcome) => outcome.outcome !== "none");
+}

@@ -1,5 +1,5 @@
 // The Deployment Safeguards setting as one more source of outcomes on its cluster. Pure.
-import { MEMBERS, SAFEGUARDS_SET_NAME, lastSegment } from "./members.js";
+import { ALWAYS_EXCLUDED_NAMESPACES, MEMBERS, SAFEGUARDS_SET_NAME, lastSegment } from "./members.js";
 import type { AssignmentEnforcement, MemberKey, Outcome, SafeguardsSetting, SourceVerdict } from "./types.js";
 import { namespaceMatches } from "./namespaces.js";
 
@@ -41,6 +41,7 @@ export function safeguardsLevelOutcome(level: string): Outcome {
 export function safeguardsOutcome(setting: SafeguardsSetting, namespace: string, clusterName: string): SourceVerdict {
   const source = { kind: "safeguards" as const, id: setting.id, clusterId: setting.clusterId };
   const { level, assumed } = safeguardsMembers(setting);
+  if (ALWAYS_EXCLUDED_NAMESPACES.includes(namespace)) return { source, outcome: "none", reason: "the Azure Policy add-on never reviews this system namespace", conditions: [], levers: [] };
   const system = setting.systemExcludedNamespaces.find((pattern) => namespaceMatches(pattern, namespace));
   if (system !== undefined) return { source, outcome: "none", reason: "a system namespace Deployment Safeguards always excludes", conditions: [], levers: [] };
   const excluded = setting.excludedNamespaces.find((pattern) => namespaceMatches(pattern, namespace));

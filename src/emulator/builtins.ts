@@ -28,6 +28,7 @@ function dataDirectory(): string {
     fileURLToPath(new URL(relative, import.meta.url)),
   );
   const found =
+    candidates.find((candidate) => existsSync(join(candidate, "more", "policySetDefinitions"))) ??
     candidates.find((candidate) => existsSync(join(candidate, "policyDefinitions", "latest"))) ??
     candidates.find((candidate) => existsSync(join(candidate, "policySetDefinitions")));
   if (found === undefined) throw new Error(`Built-in policy data not found (looked in ${candidates.join(", ")})`);
@@ -41,14 +42,16 @@ function readJsonFiles(dir: string): any[] {
     .map((file) => JSON.parse(readFileSync(join(dir, file), "utf8")));
 }
 
+/**
+ * The document under another version label. Shallow: the big arrays (policyDefinitions of the
+ * benchmark and NIST sets, served under dozens of labels) are shared, never mutated.
+ */
 function withVersion(document: any, type: string, version: string): any {
-  const copy = structuredClone(document);
-  copy.type = type;
-  copy.properties.version = version;
-  if (copy.properties.metadata && typeof copy.properties.metadata === "object" && "version" in copy.properties.metadata) {
-    copy.properties.metadata.version = version;
+  const properties = { ...document.properties, version };
+  if (properties.metadata && typeof properties.metadata === "object" && "version" in properties.metadata) {
+    properties.metadata = { ...properties.metadata, version };
   }
-  return { properties: copy.properties, id: copy.id, type, name: copy.name };
+  return { properties, id: document.id, type, name: document.name };
 }
 
 function collect(kind: BuiltinDefinition["kind"], documents: any[]): Map<string, BuiltinDefinition> {
@@ -71,7 +74,7 @@ function collect(kind: BuiltinDefinition["kind"], documents: any[]): Map<string,
         continue;
       }
       if (kind === "policySetDefinitions" && key === RESTRICTED && version === "2.4.0") {
-        const restricted = withVersion(files.get(latest), type, "2.4.0");
+        const restricted = withVersion(structuredClone(files.get(latest)), type, "2.4.0");
         const reference = restricted.properties.policyDefinitions.find((ref: any) => ref.policyDefinitionReferenceId === "AllowedVolumeTypes");
         reference.parameters.allowedVolumeTypes.value = [...RESTRICTED_2_4_0_VOLUME_TYPES];
         versions.set(version, restricted);
@@ -126,7 +129,12 @@ function publicBuiltins(): BuiltinCatalog {
   ];
   cached = {
     policyDefinitions: collect("policyDefinitions", definitions),
-    policySetDefinitions: collect("policySetDefinitions", readJsonFiles(join(dir, "policySetDefinitions"))),
+    // more/: other built-in sets that carry the members (Deployment Safeguards, the Microsoft cloud
+    // security benchmark, NIST SP 800-53 Rev. 5, CIS Kubernetes), for discovery of every carrier.
+    policySetDefinitions: collect("policySetDefinitions", [
+      ...readJsonFiles(join(dir, "policySetDefinitions")),
+      ...readJsonFiles(join(dir, "more", "policySetDefinitions")),
+    ]),
   };
   return cached;
 }

@@ -13,6 +13,8 @@ export interface ArmRequest {
   apiVersion: string | undefined;
   body: any;
   caller: EmulatorPrincipalRecord;
+  /** The If-Match header (optimistic concurrency on resources with an eTag). */
+  ifMatch?: string;
   /** The tenant the caller's token was issued in (`tid`). */
   tokenTenant?: string;
 }

@@ -21,6 +21,8 @@ const cluster = (subscriptionId: string, resourceGroup: string, name: string, lo
 
 const BASELINE_SET = "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d";
 const RESTRICTED_SET = "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00";
+const BENCHMARK_SET = "/providers/Microsoft.Authorization/policySetDefinitions/1f3afdf9-d0c9-4c3d-847f-89da613e70a8";
+const NO_PRIVILEGE_ESCALATION = "/providers/Microsoft.Authorization/policyDefinitions/1c6e92c9-99f0-4e55-9cf2-0c234dc48f99";
 const baselineScope = `/subscriptions/${prod.id}`;
 const restrictedScope = `/subscriptions/${dev.id}/resourceGroups/rg-aks-dev`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -47,6 +49,24 @@ export const DEMO = {
   assignments: {
     baseline: { name: "pss-baseline", scope: baselineScope, id: `${baselineScope}/providers/Microsoft.Authorization/policyAssignments/pss-baseline`, policyDefinitionId: BASELINE_SET },
     restricted: { name: "pss-restricted", scope: restrictedScope, id: `${restrictedScope}/providers/Microsoft.Authorization/policyAssignments/pss-restricted`, policyDefinitionId: RESTRICTED_SET },
+  },
+  /** Other carriers of the member policies (issue 12): Defender's benchmark, a single definition, Safeguards. */
+  carriers: {
+    benchmark: {
+      name: "SecurityCenterBuiltIn",
+      scope: baselineScope,
+      id: `${baselineScope}/providers/Microsoft.Authorization/policyAssignments/SecurityCenterBuiltIn`,
+      policyDefinitionId: BENCHMARK_SET,
+      /** The member the benchmark assignment switches to Deny with an override. */
+      deniedReferenceId: "privilegedContainersShouldBeAvoided",
+    },
+    singleDefinition: {
+      name: "no-privilege-escalation",
+      scope: `/subscriptions/${dev.id}`,
+      id: `/subscriptions/${dev.id}/providers/Microsoft.Authorization/policyAssignments/no-privilege-escalation`,
+      policyDefinitionId: NO_PRIVILEGE_ESCALATION,
+    },
+    safeguards: { cluster: "aks-dev", level: "Enforce", podSecurityStandardsLevel: "Baseline", excludedNamespaces: ["legacy-batch"] },
   },
   exemptions: {
     hostNetwork: {
@@ -158,7 +178,31 @@ export function demoSeed(now: Date): SeedDocument {
           enforcementMode: "Default",
         },
       },
+      {
+        scope: baselineScope,
+        name: "SecurityCenterBuiltIn",
+        properties: {
+          displayName: "ASC Default (subscription: 11111111-1111-4111-8111-111111111111)",
+          policyDefinitionId: BENCHMARK_SET,
+          enforcementMode: "Default",
+          // Defender's recommendations page switched one member to Deny.
+          overrides: [{ kind: "policyEffect", value: "Deny", selectors: [{ kind: "policyDefinitionReferenceId", in: ["privilegedContainersShouldBeAvoided"] }] }],
+          metadata: { assignedBy: "Security Center" },
+        },
+      },
+      {
+        scope: `/subscriptions/${dev.id}`,
+        name: "no-privilege-escalation",
+        properties: {
+          displayName: "No privilege escalation (dev)",
+          policyDefinitionId: NO_PRIVILEGE_ESCALATION,
+          definitionVersion: "7.*.*",
+          parameters: { effect: { value: "Audit" }, excludedNamespaces: { value: ["kube-system", "gatekeeper-system", "azure-arc", "monitoring"] } },
+          enforcementMode: "Default",
+        },
+      },
     ],
+    deploymentSafeguards: [{ clusterId: clusters.dev.id, level: "Enforce", podSecurityStandardsLevel: "Baseline", excludedNamespaces: ["legacy-batch"] }],
     policyExemptions: [
       {
         scope: clusters.prodWeu.id,

@@ -9,6 +9,7 @@ import { handleManagedClusters } from "./resources/managed-clusters.js";
 import { handleManagementGroups, handleResourceGroups, handleSubscriptions, handleTenants } from "./resources/management.js";
 import { handlePermissions } from "./resources/permissions.js";
 import { handleResourceGraph } from "./resource-graph/handler.js";
+import { handleDeploymentSafeguards } from "./resources/deployment-safeguards.js";
 import { handlePolicyInsights, policyInsightsProviderIndex } from "./resources/policy-insights.js";
 
 function notServed(request: ArmRequest): ArmError {
@@ -60,6 +61,10 @@ export function routeArmRequest(request: ArmRequest, context: EmulatorContext): 
   }
   if (eq(third, "resourceGroups")) {
     if (segments.length <= 4) return handleResourceGroups(request, context, subscriptionId, fourth);
+    // {cluster}/providers/Microsoft.ContainerService/deploymentSafeguards/{name}
+    if (eq(fifth, "providers") && eq(sixth, "Microsoft.ContainerService") && eq(seventh, "managedClusters") && segments.length === 12 && eq(segments[8], "providers") && eq(segments[9], "Microsoft.ContainerService") && eq(segments[10], "deploymentSafeguards")) {
+      return handleDeploymentSafeguards(request, context, { subscriptionId, resourceGroup: fourth, name: eighth }, segments[11] as string);
+    }
     if (eq(fifth, "providers") && eq(sixth, "Microsoft.ContainerService") && eq(seventh, "managedClusters") && segments.length <= 8) {
       return handleManagedClusters(request, context, subscriptionId, fourth, segments.length === 8 ? eighth : undefined);
     }

@@ -10,6 +10,7 @@ import { buildManagedCluster } from "./resources/managed-clusters.js";
 import { buildAssignment, stageAssignment } from "./resources/policy-assignments.js";
 import { buildExemption, stageExemption } from "./resources/policy-exemptions.js";
 import { stageDefinition } from "./resources/policy-definitions.js";
+import { buildSafeguards, stageSafeguards, type SafeguardsSeed } from "./resources/deployment-safeguards.js";
 import { stageComponentStates, type ComponentStateSeed } from "./resources/policy-insights.js";
 
 export interface SeedDocument {
@@ -44,6 +45,8 @@ export interface SeedDocument {
   /** `tenants`: where the app has a service principal (can get tokens); every tenant when absent. */
   principals?: { name: string; clientId?: string; clientSecret?: string; objectId?: string; tenants?: string[]; consentMissingIn?: string[] }[];
   roleAssignments?: { principal: string; role: RoleSpec; scope: string }[];
+  /** Deployment Safeguards settings, one per cluster (cluster id, level, exclusions, PSS level). */
+  deploymentSafeguards?: SafeguardsSeed[];
   /** Pods as the Azure Policy add-on reports them to Policy Insights (see resources/policy-insights.ts). */
   componentPolicyStates?: ComponentStateSeed[];
 }
@@ -147,6 +150,10 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
   for (const exemption of doc.policyExemptions ?? []) {
     const { resource } = buildExemption(batch, { scope: scopeOf(exemption.scope, "policy exemption"), name: exemption.name, body: { properties: exemption.properties }, apiVersion: SEED_EXEMPTION_API_VERSION, caller, now, checkAccess: false });
     stageExemption(batch, resource);
+  }
+  for (const safeguards of doc.deploymentSafeguards ?? []) {
+    if (batch.get(keyOf(safeguards.clusterId)) === undefined) throw new Error(`Seed Deployment Safeguards: cluster ${safeguards.clusterId} is not seeded`);
+    stageSafeguards(batch, buildSafeguards(safeguards, caller, now));
   }
   stageComponentStates(batch, doc.componentPolicyStates ?? [], now);
   for (const roleAssignment of doc.roleAssignments ?? []) {

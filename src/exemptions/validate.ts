@@ -98,9 +98,11 @@ export async function applicableAssignments(
   definitions: SetDefinitionCache,
   cluster: ClusterRecord,
   listedInSubscription?: PolicyAssignment[],
+  /** Classify only these (the set definitions of other carriers are then not read). */
+  only: (assignment: PolicyAssignment) => boolean = () => true,
 ): Promise<{ applicable: ApplicableAssignment[]; notApplicable: Array<ApplicableAssignment> }> {
   const listed = listedInSubscription ?? (await listAssignmentsAt(session, { kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }));
-  const classified = await classifyAssignments(definitions, listed);
+  const classified = await classifyAssignments(definitions, listed.filter(only));
   // Management-group scopes and notScopes need the cluster's management-group ancestry.
   cluster.managementGroups ??= await clusterManagementGroups(session, cluster, listed);
   const applicable: ApplicableAssignment[] = [];
@@ -129,10 +131,11 @@ export async function resolveApplicableAssignment(
   reference: string,
   known?: { applicable: ApplicableAssignment[]; notApplicable: ApplicableAssignment[] },
 ): Promise<PolicyAssignment> {
-  const { applicable, notApplicable } = known ?? (await applicableAssignments(session, definitions, cluster));
+  const { applicable, notApplicable } = known ?? (await applicableAssignments(session, definitions, cluster, undefined, (assignment) => matches(assignment, reference)));
   const found = applicable.filter((entry) => matches(entry.assignment, reference));
   if (found.length === 1) return (found[0] as ApplicableAssignment).assignment;
-  const names = applicable.map((entry) => entry.assignment.name).join(", ") || "none";
+  const every = known ?? (await applicableAssignments(session, definitions, cluster));
+  const names = every.applicable.map((entry) => entry.assignment.name).join(", ") || "none";
   if (found.length > 1) {
     throw new UsageError(`'${reference}' matches ${found.length} assignments that apply to ${cluster.name}:\n${found.map((entry) => `  ${entry.assignment.id}`).join("\n")}`, {
       suggestion: "Pass the assignment's full id with --assignment.",

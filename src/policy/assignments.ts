@@ -6,7 +6,8 @@ import { clusterId, managementGroupScope, normalizeId, parseScope, splitAuthoriz
 import { readScopes } from "../azure/scope-pool.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
-import { initiativeByDefinitionId, memberDefinitionIds, type InitiativeInfo } from "./catalog.js";
+import { initiativeByDefinitionId, initiativeByKey, type InitiativeInfo } from "./catalog.js";
+import { builtInSetCarriesMembers, familyOf, isBuiltInId, memberOfDefinition, type MemberKey } from "../effective/index.js";
 import { SetDefinitionCache, isPolicySetId } from "./definitions.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 
@@ -21,13 +22,27 @@ export type ScopeTarget =
 
 export type InitiativeFilter = "baseline" | "restricted" | "any";
 
-/** An assignment of a pod-security initiative, built-in or a custom set containing its members. */
+/**
+ * An assignment that carries at least one of the nine pod-security members: the baseline or
+ * restricted initiative, another built-in set (Deployment Safeguards, the cloud security benchmark,
+ * regulatory sets), a custom set, or a member definition assigned on its own.
+ */
 export interface PodSecurityAssignment {
   assignment: PolicyAssignment;
-  kind: "baseline" | "restricted" | "custom";
+  kind: "baseline" | "restricted" | "builtin" | "custom" | "definition";
   initiative?: InitiativeInfo;
   /** For custom sets: the set's display name and which of the nine members it contains. */
   custom?: { setDefinitionId: string; displayName: string; memberReferenceIds: string[] };
+  /** Every carrier: what it assigns and which of the nine members it carries. */
+  carrier: { definitionId: string; displayName: string; memberReferenceIds: string[]; members: MemberKey[] };
+}
+
+/** How a carrier is labelled in lists: "baseline", "benchmark: Microsoft cloud security benchmark", ... */
+export function carrierLabel(entry: PodSecurityAssignment): string {
+  if (entry.kind === "baseline" || entry.kind === "restricted") return entry.kind;
+  const family = familyOf(entry.carrier.definitionId, entry.kind === "definition" ? "definition" : "set");
+  const kind = family === "builtin-set" ? "built-in" : family === "custom-set" ? "custom" : family === "definition" ? "single definition" : family;
+  return `${kind}: ${entry.carrier.displayName}`;
 }
 
 /** The ARM scope id of a list target (for reporting a scope that could not be read). */
@@ -93,51 +108,89 @@ export async function listAssignmentsAt(session: AzureSession, target: ScopeTarg
 }
 
 /**
- * Keeps the pod-security assignments: built-ins matched by id, each custom set definition fetched
- * once and kept when it contains one of the nine member policies.
+ * Keeps the assignments that carry at least one member: the two initiatives by id; every other set
+ * (built-in ones in the carriers catalogue or unknown to it, custom ones) read once per run and
+ * kept when it contains a member; single definitions that are a member.
  */
 export async function classifyAssignments(
   definitions: SetDefinitionCache,
   assignments: PolicyAssignment[],
   concurrency = 8,
 ): Promise<PodSecurityAssignment[]> {
-  const customSetIds = new Map<string, string | undefined>();
+  const setIds = new Map<string, string | undefined>();
   for (const assignment of assignments) {
     const id = assignment.policyDefinitionId;
     if (!id || initiativeByDefinitionId(id) || !isPolicySetId(id)) continue;
-    // Built-in sets live at tenant level (/providers/...); only custom sets can hold our members.
-    if (/^\/?providers\/microsoft\.authorization\//i.test(id)) continue;
+    if (builtInSetCarriesMembers(id) === false) continue;
     const subscription = assignment.scope ? parseScopeSafe(assignment.scope)?.subscriptionId : undefined;
-    customSetIds.set(id.toLowerCase(), subscription);
+    setIds.set(id.toLowerCase(), subscription);
   }
-  const customSets = new Map<string, PodSecurityAssignment["custom"] | undefined>();
-  await mapConcurrent([...customSetIds.entries()], concurrency, async ([id, subscription]) => {
+  const sets = new Map<string, PodSecurityAssignment["carrier"] | undefined>();
+  await mapConcurrent([...setIds.entries()], concurrency, async ([id, subscription]) => {
     try {
       const set = await definitions.latest(id, subscription);
-      const members = (set.policyDefinitions ?? []).filter((member) => memberDefinitionIds.has(member.policyDefinitionId.toLowerCase()));
-      customSets.set(
+      const members = (set.policyDefinitions ?? []).filter((member) => memberOfDefinition(member.policyDefinitionId));
+      sets.set(
         id,
         members.length > 0
-          ? { setDefinitionId: set.id ?? id, displayName: set.displayName ?? id, memberReferenceIds: members.map((m) => m.policyDefinitionReferenceId ?? m.policyDefinitionId) }
+          ? {
+              definitionId: set.id ?? id,
+              displayName: set.displayName ?? id,
+              memberReferenceIds: members.map((m) => m.policyDefinitionReferenceId ?? m.policyDefinitionId),
+              members: [...new Set(members.map((m) => memberOfDefinition(m.policyDefinitionId)?.key as MemberKey))],
+            }
           : undefined,
       );
     } catch (error) {
       // A set we may not read is not ours to show; a real failure surfaces on the built-ins.
       if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
-      customSets.set(id, undefined);
+      sets.set(id, undefined);
     }
   });
   const results: PodSecurityAssignment[] = [];
   for (const assignment of assignments) {
-    const initiative = initiativeByDefinitionId(assignment.policyDefinitionId);
+    const id = assignment.policyDefinitionId ?? "";
+    const initiative = initiativeByDefinitionId(id);
     if (initiative) {
-      results.push({ assignment, kind: initiative.key, initiative });
+      const memberReferenceIds = initiative.members.map((member) => member.referenceId);
+      results.push({
+        assignment,
+        kind: initiative.key,
+        initiative,
+        carrier: { definitionId: initiative.id, displayName: initiative.displayName, memberReferenceIds, members: memberReferenceIds as MemberKey[] },
+      });
       continue;
     }
-    const custom = customSets.get(assignment.policyDefinitionId?.toLowerCase() ?? "");
-    if (custom) results.push({ assignment, kind: "custom", custom });
+    const single = isPolicySetId(id) ? undefined : memberOfDefinition(id);
+    if (single) {
+      results.push({ assignment, kind: "definition", carrier: { definitionId: id, displayName: single.key, memberReferenceIds: [single.key], members: [single.key] } });
+      continue;
+    }
+    const carrier = sets.get(id.toLowerCase());
+    if (!carrier) continue;
+    if (isBuiltInId(id)) results.push({ assignment, kind: "builtin", carrier });
+    else {
+      results.push({
+        assignment,
+        kind: "custom",
+        custom: { setDefinitionId: carrier.definitionId, displayName: carrier.displayName, memberReferenceIds: carrier.memberReferenceIds },
+        carrier,
+      });
+    }
   }
   return results;
+}
+
+/**
+ * `--initiative baseline|restricted`: that initiative and custom copies of it (custom sets that carry
+ * every one of its members); `any`: every carrier.
+ */
+export function matchesInitiativeFilter(entry: PodSecurityAssignment, filter: InitiativeFilter | undefined): boolean {
+  if (!filter || filter === "any") return true;
+  if (entry.kind === filter) return true;
+  if (entry.kind !== "custom") return false;
+  const wanted = initiativeByKey(filter)?.members.map((member) => member.referenceId) ?? [];
+  return wanted.length > 0 && wanted.every((key) => entry.carrier.members.includes(key as MemberKey));
 }
 
 function parseScopeSafe(scope: string) {
@@ -160,17 +213,24 @@ export interface FindRequest {
   list?: (targets: ScopeTarget[]) => Promise<PolicyAssignment[]>;
 }
 
-/** Lists, deduplicates by id (an assignment on a management group appears once), classifies and filters. */
-export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
-  const listed = request.list
-    ? await request.list(request.targets)
-    : (await readScopes(request.session.scopeFailures, request.targets, targetScope, request.concurrency ?? 8, (target) => listAssignmentsAt(request.session, target))).flatMap((entry) => entry.value);
+/**
+ * Every assignment at the targets, deduplicated by id (an assignment on a management group appears
+ * once). A scope that cannot be read is recorded in the session's scope failures (exit 7), not fatal.
+ */
+async function listUnique(session: AzureSession, targets: ScopeTarget[], concurrency = 8): Promise<PolicyAssignment[]> {
+  const lists = await readScopes(session.scopeFailures, targets, targetScope, concurrency, (target) => listAssignmentsAt(session, target));
   const unique = new Map<string, PolicyAssignment>();
-  for (const assignment of listed) {
+  for (const assignment of lists.flatMap((entry) => entry.value)) {
     if (assignment.id) unique.set(normalizeId(assignment.id), assignment);
   }
-  let classified = await classifyAssignments(request.definitions, [...unique.values()], request.concurrency);
-  if (request.initiative && request.initiative !== "any") classified = classified.filter((entry) => entry.kind === request.initiative);
+  return [...unique.values()];
+}
+
+/** Lists, deduplicates by id, classifies and filters. */
+export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
+  const listed = request.list ? await request.list(request.targets) : await listUnique(request.session, request.targets, request.concurrency);
+  let classified = await classifyAssignments(request.definitions, listed, request.concurrency);
+  classified = classified.filter((entry) => matchesInitiativeFilter(entry, request.initiative));
   if (request.name) {
     const matcher = picomatch(request.name, { nocase: true, dot: true });
     classified = classified.filter((entry) => matcher(entry.assignment.name ?? "") || matcher(entry.assignment.displayName ?? ""));
@@ -219,15 +279,17 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
     const [classified] = await classifyAssignments(request.definitions, [assignment]);
     if (!classified) {
       throw new UsageError(`'${assignment.displayName ?? assignment.name}' does not assign a pod-security initiative (${assignment.policyDefinitionId}).`, {
-        suggestion: "akspol manages the baseline and restricted initiatives and custom sets that contain their policies.",
+        suggestion: "akspol manages assignments that carry the nine pod-security policies: the baseline and restricted initiatives, other built-in or custom sets containing them, and the policies assigned on their own.",
       });
     }
     return classified;
   }
-  const all = await findPodSecurityAssignments({ session: request.session, definitions: request.definitions, targets: await request.targets() });
+  const listed = await listUnique(request.session, await request.targets());
   const wanted = request.reference.toLowerCase();
-  let matches = all.filter((entry) => entry.assignment.name?.toLowerCase() === wanted);
-  if (matches.length === 0) matches = all.filter((entry) => entry.assignment.displayName?.toLowerCase() === wanted);
+  // Classify only the assignments of that name (then display name): sets of others are not read.
+  let named = listed.filter((assignment) => assignment.name?.toLowerCase() === wanted);
+  if (named.length === 0) named = listed.filter((assignment) => assignment.displayName?.toLowerCase() === wanted);
+  const matches = await classifyAssignments(request.definitions, named);
   if (matches.length === 1) {
     request.session.scopeFailures.settle();
     return matches[0] as PodSecurityAssignment;
@@ -236,6 +298,7 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
     throw request.session.scopeFailures.unreachable(`No pod-security assignment named '${request.reference}' in the scopes that could be read`);
   }
   if (matches.length === 0) {
+    const all = await classifyAssignments(request.definitions, listed);
     throw new NotFoundError(`No pod-security assignment named '${request.reference}' in the chosen scope.`, {
       suggestion: all.length
         ? `Assignments there: ${all.map((entry) => entry.assignment.name).join(", ")}. Or pass --subscription/--scope, or the full id.`

@@ -11,18 +11,22 @@ interface SetLocation {
   managementGroup?: string;
   subscriptionId?: string;
   name: string;
+  /** A single policy definition (a member assigned on its own) rather than a set. */
+  single?: boolean;
 }
 
+/** Where a policy set definition, or a single policy definition, lives. */
 export function locateSetDefinition(id: string): SetLocation | undefined {
   const parts = segments(id);
   const lower = parts.map((part) => part.toLowerCase());
-  const index = lower.lastIndexOf("policysetdefinitions");
+  const index = Math.max(lower.lastIndexOf("policysetdefinitions"), lower.lastIndexOf("policydefinitions"));
   if (index < 2 || lower[index - 1] !== "microsoft.authorization" || !parts[index + 1]) return undefined;
   const name = parts[index + 1] as string;
+  const single = lower[index] === "policydefinitions";
   const scopeParts = parts.slice(0, index - 2); // drop "providers/Microsoft.Authorization"
-  if (scopeParts.length === 0) return { name };
+  if (scopeParts.length === 0) return { name, single };
   const info = parseScope(`/${scopeParts.join("/")}`);
-  return { name, managementGroup: info.managementGroup, subscriptionId: info.subscriptionId };
+  return { name, managementGroup: info.managementGroup, subscriptionId: info.subscriptionId, single };
 }
 
 export function isPolicySetId(id: string | undefined): boolean {
@@ -43,7 +47,7 @@ export class SetDefinitionCache {
     if (!promise) {
       promise = (async () => {
         const location = locateSetDefinition(id);
-        if (!location) throw new NotFoundError(`'${id}' is not a policy set definition id.`);
+        if (!location) throw new NotFoundError(`'${id}' is not a policy set definition or policy definition id.`);
         return load(location, await this.session.policyClient(location.subscriptionId ?? subscriptionHint));
       })();
       this.cache.set(key, promise);
@@ -57,6 +61,12 @@ export class SetDefinitionCache {
     return this.memo(
       `${id.toLowerCase()}@latest`,
       (location, client) => {
+        if (location.single) {
+          const definitions = client.policyDefinitions;
+          if (location.managementGroup) return definitions.getAtManagementGroup(location.managementGroup, location.name) as Promise<SetDefinition>;
+          if (location.subscriptionId) return definitions.get(location.name) as Promise<SetDefinition>;
+          return definitions.getBuiltIn(location.name) as Promise<SetDefinition>;
+        }
         if (location.managementGroup) return client.policySetDefinitions.getAtManagementGroup(location.managementGroup, location.name);
         if (location.subscriptionId) return client.policySetDefinitions.get(location.name);
         return client.policySetDefinitions.getBuiltIn(location.name);
@@ -71,6 +81,12 @@ export class SetDefinitionCache {
     return this.memo(
       `${id.toLowerCase()}@${version}`,
       (location, client) => {
+        if (location.single) {
+          const single = client.policyDefinitionVersions;
+          if (location.managementGroup) return single.getAtManagementGroup(location.managementGroup, location.name, version) as Promise<SetDefinition>;
+          if (location.subscriptionId) return single.get(location.name, version) as Promise<SetDefinition>;
+          return single.getBuiltIn(location.name, version) as Promise<SetDefinition>;
+        }
         const versions = client.policySetDefinitionVersions;
         if (location.managementGroup) return versions.getAtManagementGroup(location.managementGroup, location.name, version);
         if (location.subscriptionId) return versions.get(location.name, version);
@@ -87,7 +103,7 @@ export class SetDefinitionCache {
    */
   async forAssignment(assignment: PolicyAssignment, subscriptionHint?: string): Promise<SetDefinition> {
     const id = assignment.policyDefinitionId;
-    if (!id || !isPolicySetId(id)) throw new NotFoundError(`Assignment ${assignment.name} does not assign a policy set definition.`);
+    if (!id || !locateSetDefinition(id)) throw new NotFoundError(`Assignment ${assignment.name} does not assign a policy definition or set.`);
     const latest = await this.latest(id, subscriptionHint);
     const wanted = assignment.effectiveDefinitionVersion ?? resolveVersion(assignment.definitionVersion, latest.versions ?? (latest.version ? [latest.version] : []));
     if (!wanted || wanted === latest.version) return latest;

@@ -3,12 +3,13 @@ import { UsageError } from "../cli/errors.js";
 import { printRecord } from "../cli/output.js";
 import { resolveTargets, type ScopeSelection } from "../cli/scope-options.js";
 import { scopeLabel } from "../azure/ids.js";
-import { findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
+import { carrierLabel, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
 import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
 import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "./write.js";
+import { settleIntervalMs } from "../journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
 
 /**
@@ -47,6 +48,18 @@ export interface EditOutput {
   affectedClusters: AffectedCluster[] | null;
   /** The running pods the change affects, from Azure Policy's pod results (null when nothing changes). */
   impact: WorkloadImpact | null;
+  /** exclude add: what another carrier (or Deployment Safeguards) still does in the namespaces, per cluster; null when not computed. */
+  stillEnforced: StillEnforced[] | null;
+}
+
+export interface StillEnforced {
+  cluster: string;
+  namespace: string;
+  member: string;
+  outcome: string;
+  decidedBy: string;
+  parameter?: string;
+  command?: string;
 }
 
 /**
@@ -91,7 +104,7 @@ export async function chooseAssignment(ctx: Context, selection: ScopeSelection &
   const labelled = await Promise.all(
     found.map(async (entry) => {
       const definition = await definitions.forAssignment(entry.assignment).catch(() => undefined);
-      const initiative = entry.kind === "custom" ? `custom: ${entry.custom?.displayName}` : `${entry.kind} ${definition?.version ?? ""}`.trim();
+      const initiative = `${carrierLabel(entry)} ${definition?.version ?? ""}`.trim();
       return {
         name: `${entry.assignment.name}  ${scopeLabel(entry.assignment.scope ?? "")}  ${initiative}  excluded: ${exclusionsLabel(entry, definition)}`,
         value: entry,
@@ -103,7 +116,7 @@ export async function chooseAssignment(ctx: Context, selection: ScopeSelection &
 
 function initiativeLabel(target: EditTarget): string {
   const { entry, definition } = target;
-  const name = entry.kind === "custom" ? `custom: ${entry.custom?.displayName}` : entry.kind;
+  const name = carrierLabel(entry);
   return `${name} ${definition.version ?? ""} (${definition.displayName ?? entry.assignment.policyDefinitionId})`.trim();
 }
 
@@ -142,6 +155,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     changed: plan.changed,
     changeId: null,
     affectedClusters: null,
+    stillEnforced: null,
     impact: null,
   };
   if (!plan.changed) {
@@ -161,6 +175,10 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
       now: ctx.clock.now(),
     }),
   );
+  if (operation.addNamespaces?.length && affected.clusters?.length) {
+    output.stillEnforced = await stillEnforcedAfter(ctx, target, operation, affected.clusters);
+  }
+  const planText = renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) });
   const proceed = await ctx.confirmWrite({
     requests: [
       {
@@ -171,7 +189,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
         after: plan.after,
       },
     ],
-    text: `${renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) })}\n${renderImpact(output.impact, { assignmentName: assignment.name ?? "" })}`,
+    text: `${planText}\n${renderImpact(output.impact, { assignmentName: assignment.name ?? "" })}${output.stillEnforced?.length ? `\n${renderStillEnforced(output.stillEnforced)}` : ""}`,
     data: { ...output },
     question: "Apply this change?",
   });
@@ -193,6 +211,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
       undoOf: request.undoOf,
       now: () => ctx.clock.now(),
       interrupts: request.interrupts,
+      settleMs: settleIntervalMs(ctx.env),
       onLockWait: (owner) => ctx.io.info(`Waiting for another akspol process (pid ${owner.pid}) editing this assignment...`),
       onStatus: (text) => ctx.io.info(text),
     }),
@@ -211,4 +230,53 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   }
   await emit(ctx, output);
   return 0;
+}
+
+/**
+ * Issue 12: excluding a namespace in one assignment is not enough when another carrier (the cloud
+ * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
+ * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
+ */
+async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: AffectedCluster[]): Promise<StillEnforced[]> {
+  const [{ sessionReader, readClusterSources }, { outcomesAfterExclusion, describeSource, memberByKey }, { parseClusterId }, { mapConcurrent }, { exclusionParameters }] = await Promise.all([
+    import("../effective/azure.js"),
+    import("../effective/index.js"),
+    import("../azure/ids.js"),
+    import("../azure/concurrency.js"),
+    import("../effective/index.js"),
+  ]);
+  const reader = sessionReader(ctx.azure, target.definitions);
+  const wiring = exclusionParameters(target.definition as never, target.entry.assignment.policyDefinitionId);
+  const parameters = operation.namespacesParameters ?? [excludedNamespacesParameter];
+  const edited = wiring.filter((entry) => entry.parameter && parameters.some((name) => name.toLowerCase() === entry.parameter?.toLowerCase())).map((entry) => entry.member);
+  const now = ctx.clock.now();
+  const perCluster = await mapConcurrent(clusters.filter((cluster) => cluster.azurePolicyEnabled), ctx.globals.concurrency, async (cluster) => {
+    const parsed = parseClusterId(cluster.id);
+    if (!parsed) return [];
+    const sources = await readClusterSources(ctx.azure, reader, { ...parsed, id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled, raw: {} as never });
+    return (operation.addNamespaces ?? []).flatMap((namespace) =>
+      outcomesAfterExclusion(sources, target.entry.assignment.id ?? "", namespace, edited, now).map((outcome) => {
+        const lever = outcome.levers[0];
+        return {
+          cluster: cluster.name,
+          namespace,
+          member: memberByKey(outcome.member)?.key ?? outcome.member,
+          outcome: outcome.outcome,
+          decidedBy: describeSource(outcome.decidedBy),
+          parameter: lever?.parameter,
+          command: lever?.command,
+        };
+      }),
+    );
+  });
+  return perCluster.flat();
+}
+
+function renderStillEnforced(rows: StillEnforced[]): string {
+  const lines = ["  not enough: after this change, pods there are still acted on by another carrier:"];
+  for (const row of rows) {
+    lines.push(`    ${row.cluster}  ${row.namespace}  ${row.member}: ${row.outcome} by ${row.decidedBy}${row.parameter ? `; its parameter ${row.parameter}` : ""}`);
+    if (row.command) lines.push(`      change it with: ${row.command}`);
+  }
+  return lines.join("\n");
 }

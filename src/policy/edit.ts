@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import type { SetDefinition } from "./definitions.js";
 import { effectiveEffect } from "./parameters.js";
 import { checkNamespace, removalRefusal } from "./namespaces.js";
+import { exclusionParameters, type DefinitionDocument, type MemberKey } from "../effective/index.js";
 import { declaredParameterName, parseParameterText, validateParameterValue } from "./parameter-values.js";
 
 /**
@@ -24,6 +25,11 @@ export interface EditOperation {
   overrides?: Override[] | null;
   /** Allow removing the initiative's default namespaces. */
   force?: boolean;
+  /**
+   * The parameters add/removeNamespaces edit: the ones the selected members read their excluded
+   * namespaces from (src/effective exclusionParameters). Default: the set's `excludedNamespaces`.
+   */
+  namespacesParameters?: string[];
 }
 
 export const excludedNamespacesParameter = "excludedNamespaces";
@@ -42,6 +48,8 @@ export interface EditPlan {
   warnings: string[];
   /** Parameters that were unset and now start from the initiative default (they stop following it). */
   startedFromDefault: string[];
+  /** The namespace-list parameters the plan edits (shown as a diff). */
+  namespaceParameters: string[];
 }
 
 /** Fields of metadata that ARM itself maintains: never compared, never sent back. */
@@ -197,32 +205,48 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
   };
 
   const namespacesName = declaredName(definition, excludedNamespacesParameter);
-  const defaults = namespacesName && Array.isArray(definition.parameters?.[namespacesName]?.defaultValue) ? (definition.parameters?.[namespacesName]?.defaultValue as string[]) : [];
+  const defaultsOf = (name: string | undefined): string[] =>
+    name && Array.isArray(definition.parameters?.[name]?.defaultValue) ? (definition.parameters?.[name]?.defaultValue as string[]) : [];
+  const defaults = defaultsOf(namespacesName);
+  const namespaceParameters: string[] = [];
 
   if (operation.addNamespaces?.length || operation.removeNamespaces?.length) {
-    if (!namespacesName) throw new UsageError("This initiative has no excludedNamespaces parameter.");
-    const explicit = ownKey(parameters, namespacesName);
-    const current = (explicit ? (parameters[explicit]?.value as string[] | undefined) : defaults) ?? [];
-    let next = [...current];
-    for (const namespace of operation.addNamespaces ?? []) {
-      const check = checkNamespace(namespace);
-      if (!check.ok) throw new UsageError(`Cannot exclude: ${check.error}.`);
-      if (!next.includes(check.name)) next.push(check.name);
+    const names = operation.namespacesParameters?.length
+      ? operation.namespacesParameters.map((name) => requireDeclared(definition, name))
+      : namespacesName
+        ? [namespacesName]
+        : [];
+    if (names.length === 0) {
+      throw new UsageError("This initiative has no excludedNamespaces parameter.", {
+        suggestion: "Its policies read their excluded namespaces from other parameters: pass --policies to choose them, or see 'akspol params get'.",
+      });
     }
-    for (const namespace of operation.removeNamespaces ?? []) {
-      if (!current.includes(namespace)) {
-        warnings.push(`'${namespace}' is not excluded; nothing to remove.`);
-        continue;
+    for (const name of names) {
+      namespaceParameters.push(name);
+      const ownDefaults = defaultsOf(name);
+      const explicit = ownKey(parameters, name);
+      const current = (explicit ? (parameters[explicit]?.value as string[] | undefined) : ownDefaults) ?? [];
+      let next = [...current];
+      for (const namespace of operation.addNamespaces ?? []) {
+        const check = checkNamespace(namespace);
+        if (!check.ok) throw new UsageError(`Cannot exclude: ${check.error}.`);
+        if (!next.includes(check.name)) next.push(check.name);
       }
-      const refusal = removalRefusal(namespace, defaults);
-      if (refusal && !operation.force) throw new UsageError(`Refusing to remove '${namespace}': ${refusal}`, { suggestion: "Pass --force if you mean it." });
-      if (refusal) warnings.push(refusal);
-      next = next.filter((item) => item !== namespace);
-    }
-    if (sameJson(next, current)) touch(namespacesName, current);
-    else {
-      if (!explicit) startedFromDefault.push(namespacesName);
-      setParameter(namespacesName, next);
+      for (const namespace of operation.removeNamespaces ?? []) {
+        if (!current.includes(namespace)) {
+          warnings.push(`'${namespace}' is not excluded${names.length > 1 ? ` in ${name}` : ""}; nothing to remove.`);
+          continue;
+        }
+        const refusal = removalRefusal(namespace, ownDefaults);
+        if (refusal && !operation.force) throw new UsageError(`Refusing to remove '${namespace}': ${refusal}`, { suggestion: "Pass --force if you mean it." });
+        if (refusal) warnings.push(refusal);
+        next = next.filter((item) => item !== namespace);
+      }
+      if (sameJson(next, current)) touch(name, current);
+      else {
+        if (!explicit) startedFromDefault.push(name);
+        setParameter(name, next);
+      }
     }
   }
 
@@ -315,14 +339,15 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
     else if (key === "overrides") after[key] = structuredClone(resulting.overrides ?? []);
     else after[key] = structuredClone(effectiveParameter(parameters, definition, key));
   }
-  if (startedFromDefault.includes(namespacesName ?? "") && parametersChanged) {
+  for (const name of parametersChanged ? startedFromDefault : []) {
+    if (name !== namespacesName && !namespaceParameters.includes(name)) continue;
     warnings.push(
-      `The assignment did not set excludedNamespaces, so this edit starts from the initiative's default list (${defaults.join(", ")}). From now on the assignment no longer follows changes to that default list.`,
+      `The assignment did not set ${name}, so this edit starts from the initiative's default list (${defaultsOf(name).join(", ")}). From now on the assignment no longer follows changes to that default list.`,
     );
   }
   const changed = parametersChanged || overridesChanged || otherChanged;
   const method = !changed ? "none" : overridesChanged && !parametersChanged && !otherChanged ? "PATCH" : "PUT";
-  return { touched, before, after, changed, body, method, warnings, startedFromDefault: parametersChanged ? startedFromDefault : [] };
+  return { touched, before, after, changed, body, method, warnings, startedFromDefault: parametersChanged ? startedFromDefault : [], namespaceParameters };
 }
 
 /** True when the operation is already in force on this assignment (applying it again changes nothing). */
@@ -359,4 +384,41 @@ export function changedFields(first: PolicyAssignment, second: PolicyAssignment,
     } else if (!sameJson(a[field], b[field])) result.push(field);
   }
   return result;
+}
+
+/**
+ * Which parameters `exclude add|remove` edits on this assignment, from the model's wiring: the set's
+ * shared `excludedNamespaces` when every selected member reads it (undefined: the default), else the
+ * per-policy parameters the selected members read (the benchmark's privilegedContainerNamespaceExclusion,
+ * ...). `policies` are member keys or the set's reference ids; none selects every member.
+ */
+export function namespaceParametersFor(
+  definition: SetDefinition,
+  policyDefinitionId: string,
+  policies: readonly string[],
+): { parameters?: string[]; members: MemberKey[]; warnings: string[] } {
+  const wiring = exclusionParameters(definition as DefinitionDocument, policyDefinitionId);
+  const selected = policies.length === 0
+    ? wiring
+    : policies.map((wanted) => {
+        const match = wiring.find((entry) => entry.member.toLowerCase() === wanted.toLowerCase() || entry.referenceId.toLowerCase() === wanted.toLowerCase());
+        if (!match) {
+          throw new UsageError(`The assignment carries no policy '${wanted}'.`, { suggestion: `Its pod-security policies: ${wiring.map((entry) => `${entry.member} (${entry.referenceId})`).join(", ")}.` });
+        }
+        return match;
+      });
+  const fixed = selected.filter((entry) => entry.parameter === undefined);
+  if (fixed.length > 0) {
+    throw new UsageError(`The assigned definition fixes the excluded namespaces of ${fixed.map((entry) => entry.referenceId).join(", ")}: no parameter of the assignment changes them.`, {
+      suggestion: "Exempt the cluster from those policies (akspol exempt create), or narrow --policies to the others.",
+    });
+  }
+  const parameters = [...new Set(selected.map((entry) => entry.parameter as string))];
+  const warnings: string[] = [];
+  const sharers = wiring.filter((entry) => parameters.includes(entry.parameter ?? "") && !selected.includes(entry));
+  if (policies.length > 0 && sharers.length > 0) {
+    warnings.push(`${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they are excluded as well. To lift one policy only, exempt the cluster from it instead.`);
+  }
+  const isDefault = parameters.length === 1 && parameters[0]?.toLowerCase() === excludedNamespacesParameter.toLowerCase();
+  return { parameters: isDefault ? undefined : parameters, members: [...new Set(selected.map((entry) => entry.member))], warnings };
 }

@@ -75,7 +75,7 @@ export function renderPlan(io: IO, input: { assignment: PolicyAssignment; defini
   for (const key of plan.touched) {
     const before = plan.before[key];
     const after = plan.after[key];
-    if (key === excludedNamespacesParameter && Array.isArray(before) && Array.isArray(after)) {
+    if ((key === excludedNamespacesParameter || plan.namespaceParameters.includes(key)) && Array.isArray(before) && Array.isArray(after)) {
       lines.push(`  ${key}:`);
       for (const namespace of after as string[]) {
         lines.push((before as string[]).includes(namespace) ? `      ${namespace}` : io.green(`    + ${namespace}`));

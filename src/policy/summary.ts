@@ -1,9 +1,10 @@
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { isResourceMissing } from "../azure/arm-errors.js";
 import { normalizeId } from "../azure/ids.js";
-import type { PodSecurityAssignment } from "./assignments.js";
+import { carrierLabel, type PodSecurityAssignment } from "./assignments.js";
 import type { SetDefinitionCache, SetDefinition } from "./definitions.js";
 import { effectiveParameters, effectiveEffect, type EffectiveParameter } from "./parameters.js";
+import type { AssignmentEnforcement } from "../effective/index.js";
 
 export type ExemptionStatus = "active" | "expiring" | "expired";
 
@@ -30,7 +31,10 @@ export interface AssignmentSummary {
   effect?: string;
   enforcementMode: string;
   excludedNamespaces: string[] | null;
-  excludedNamespacesSource: "assignment" | "default" | "unknown";
+  /** per-policy: the members read different exclusion lists (the benchmark's per-policy parameters). */
+  excludedNamespacesSource: "assignment" | "default" | "unknown" | "per-policy";
+  /** Which of the nine pod-security policies it carries ("5 of 9"). */
+  policies: string;
   exemptions: number;
   parameters: EffectiveParameter[];
 }
@@ -56,10 +60,16 @@ export class ExemptionsByAssignment {
   }
 }
 
+/**
+ * The summary of one carrier. With the model's enforcement (src/effective), the effect and the
+ * excluded namespaces are what its members actually get (per-policy parameters, overrides); without
+ * it, the set's own effect and excludedNamespaces parameters.
+ */
 export async function summarize(
   entry: PodSecurityAssignment,
   definitions: SetDefinitionCache,
   exemptions: PolicyExemption[] | ExemptionsByAssignment,
+  enforcement?: AssignmentEnforcement,
 ): Promise<AssignmentSummary> {
   const { assignment } = entry;
   let definition: SetDefinition | undefined;
@@ -71,19 +81,40 @@ export async function summarize(
   const parameters = definition ? effectiveParameters(assignment, definition) : [];
   const excluded = parameters.find((parameter) => parameter.name === "excludedNamespaces");
   const index = exemptions instanceof ExemptionsByAssignment ? exemptions : new ExemptionsByAssignment(exemptions);
+  let effect = definition ? effectiveEffect(assignment, definition) : (assignment.parameters?.effect?.value as string | undefined);
+  let excludedNamespaces: string[] | null = excluded ? ((excluded.value as string[] | undefined) ?? []) : null;
+  let excludedNamespacesSource: AssignmentSummary["excludedNamespacesSource"] = excluded ? excluded.source : "unknown";
+  if (enforcement && enforcement.members.length > 0) {
+    const effects = [...new Set(enforcement.members.map((member) => member.effect))];
+    effect = effects.length === 1 ? capitalize(effects[0] as string) : `mixed (${effects.map(capitalize).join(", ")})`;
+    const lists = [...new Set(enforcement.members.map((member) => JSON.stringify(member.excludedNamespaces)))];
+    const first = enforcement.members[0]?.origins.excludedNamespaces;
+    if (lists.length === 1) {
+      excludedNamespaces = enforcement.members[0]?.excludedNamespaces ?? [];
+      excludedNamespacesSource = first?.kind === "parameter" ? first.source : "unknown";
+    } else {
+      excludedNamespaces = null;
+      excludedNamespacesSource = "per-policy";
+    }
+  }
   return {
     id: assignment.id ?? "",
     name: assignment.name ?? "",
     displayName: assignment.displayName,
-    initiative: entry.kind === "custom" ? `custom: ${entry.custom?.displayName}` : entry.kind,
+    initiative: carrierLabel(entry),
     initiativeVersion: definition?.version ?? assignment.effectiveDefinitionVersion,
     definitionVersion: assignment.definitionVersion,
     scope: assignment.scope ?? "",
-    effect: definition ? effectiveEffect(assignment, definition) : (assignment.parameters?.effect?.value as string | undefined),
+    effect,
     enforcementMode: assignment.enforcementMode ?? "Default",
-    excludedNamespaces: excluded ? ((excluded.value as string[] | undefined) ?? []) : null,
-    excludedNamespacesSource: excluded ? excluded.source : "unknown",
+    excludedNamespaces,
+    excludedNamespacesSource,
+    policies: `${entry.carrier.members.length} of 9`,
     exemptions: index.of(assignment.id ?? "").length,
     parameters,
   };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -86,11 +86,11 @@ async function runCheck(inputs: string[], options: Record<string, unknown>, form
 
 describe("parsing", () => {
   const parse = (inputs: string[], options: Record<string, unknown>) => () => parseCheckOptions({ args: { inputs }, options });
-  it("needs --initiative or --assignment, not both", () => {
-    expect(parse(["a.yaml"], {})).toThrow(/--initiative baseline\|restricted, or --assignment/);
+  it("needs --initiative, --assignment or --cluster, and not --initiative with another", () => {
+    expect(parse(["a.yaml"], {})).toThrow(/--initiative baseline\|restricted, --assignment <ref>, or --cluster <name>/);
     expect(parse(["a.yaml"], { initiative: "baseline", assignment: "x" })).toThrow(/Choose one/);
   });
-  it("takes --cluster only with --assignment and --param only with --initiative", () => {
+  it("refuses --cluster with --initiative (offline) and --param without --initiative", () => {
     expect(parse(["a.yaml"], { initiative: "baseline", cluster: "aks" })).toThrow(/--cluster/);
     expect(parse(["a.yaml"], { assignment: "x", param: ["effect=Deny"] })).toThrow(/--param goes with --initiative/);
   });

@@ -47,7 +47,8 @@ describe("find against the emulator", () => {
     const run = await cli(["find", "--all-subscriptions", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const names = (JSON.parse(run.stdout).assignments as Array<{ name: string }>).map((a) => a.name).sort();
-    expect(names).toEqual(["mg-restricted", "pss-baseline", "pss-baseline-dev", "pss-restricted"]);
+    // Every carrier of the nine policies: the demo's benchmark (SecurityCenterBuiltIn) and single-definition assignment too.
+    expect(names).toEqual(["SecurityCenterBuiltIn", "mg-restricted", "no-privilege-escalation", "pss-baseline", "pss-baseline-dev", "pss-restricted"]);
   });
 
   it("filters by initiative and by a name glob", async () => {
@@ -70,7 +71,7 @@ describe("find against the emulator", () => {
     const run = await cli(["find", "--cluster", DEMO.clusters.dev.name, "--subscription", dev.name, "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout).assignments as Array<{ name: string; applies: string }>;
-    expect(rows.map((r) => r.name).sort()).toEqual(["mg-restricted", "pss-baseline-dev", "pss-restricted"]);
+    expect(rows.map((r) => r.name).sort()).toEqual(["mg-restricted", "no-privilege-escalation", "pss-baseline-dev", "pss-restricted"]);
     expect(rows.every((r) => r.applies === "yes")).toBe(true);
   });
 

@@ -60,7 +60,7 @@ describe("what an assignment enforces per member", () => {
       ["AllowedSeccompProfiles", "AllowedUsersGroups", "AllowedVolumeTypes", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume", "NoPrivilegeEscalation", "NoPrivilegedContainers"],
     );
     expect(builtInSetCarriesMembers(BENCHMARK.id as string)).toBe(true);
-    expect(builtInSetCarriesMembers("/providers/Microsoft.Authorization/policySetDefinitions/00000000-0000-0000-0000-000000000000")).toBeUndefined();
+    expect(builtInSetCarriesMembers("/providers/Microsoft.Authorization/policySetDefinitions/00000000-0000-0000-0000-000000000000")).toBe(false);
     expect(builtInSetCarriesMembers("/subscriptions/s1/providers/Microsoft.Authorization/policySetDefinitions/custom")).toBeUndefined();
   });
 

@@ -104,10 +104,11 @@ describe("Azure SDK clients against the emulator", () => {
       const bySubscription = await collect(policy.policyAssignments.list({ filter: "atScope()" }));
       expect(bySubscription.map((item) => item.name)).toContain("pss-baseline");
       const devClient = new PolicyClient(emu.credentialFor("admin"), dev, emu.clientOptions);
+      // Unfiltered: what is assigned in the group plus what it inherits (the demo's single-definition assignment on the subscription).
       const byGroup = await collect(devClient.policyAssignments.listForResourceGroup("rg-aks-dev"));
-      expect(byGroup.map((item) => item.name)).toEqual(["pss-restricted"]);
+      expect(byGroup.map((item) => item.name).sort()).toEqual(["no-privilege-escalation", "pss-restricted"]);
       const byResource = await collect(devClient.policyAssignments.listForResource("rg-aks-dev", "Microsoft.ContainerService", "", "managedClusters", "aks-dev"));
-      expect(byResource.map((item) => item.name)).toEqual(["pss-restricted"]);
+      expect(byResource.map((item) => item.name).sort()).toEqual(["no-privilege-escalation", "pss-restricted"]);
       await policy.policyAssignments.create(DEMO.managementGroupId, "mg-baseline", { policyDefinitionId: BASELINE });
       const byGroupMg = await collect(policy.policyAssignments.listForManagementGroup("contoso", { filter: "atScope()" }));
       expect(byGroupMg.map((item) => item.name)).toEqual(["mg-baseline"]);
@@ -115,7 +116,7 @@ describe("Azure SDK clients against the emulator", () => {
       expect(byDefinition.map((item) => item.name)).toEqual(["pss-restricted"]);
       // atScope() at a cluster reaches its resource group, subscription and the management groups above.
       const inherited = await collect(devClient.policyAssignments.listForResource("rg-aks-dev", "Microsoft.ContainerService", "", "managedClusters", "aks-dev", { filter: "atScope()" }));
-      expect(inherited.map((item) => item.name).sort()).toEqual(["mg-baseline", "pss-restricted"]);
+      expect(inherited.map((item) => item.name).sort()).toEqual(["mg-baseline", "no-privilege-escalation", "pss-restricted"]);
       await policy.policyAssignments.delete(DEMO.managementGroupId, "mg-baseline");
     });
   });
@@ -136,7 +137,15 @@ describe("Azure SDK clients against the emulator", () => {
       const strip = (value: unknown) => JSON.parse(JSON.stringify(value, (key, inner) => (key === "allowedVolumeTypes" || key === "version" || key === "id" || key === "name" ? undefined : inner)));
       expect(strip(old.policyDefinitions)).toEqual(strip(current.policyDefinitions));
       const builtIns = await collect(policy.policySetDefinitions.listBuiltIn());
-      expect(builtIns.map((item) => item.name).sort()).toEqual(["42b8ef37-b724-4e24-bbc8-7a7708edfe00", "a8640138-9b0a-4a28-b8cb-1666c838647d"]);
+      // The two initiatives and the other carriers in src/data/azure-builtins/more (NIST, benchmark, CIS, Safeguards).
+      expect(builtIns.map((item) => item.name).sort()).toEqual([
+        "179d1daa-458f-4e47-8086-2a68d0d6c38f",
+        "1f3afdf9-d0c9-4c3d-847f-89da613e70a8",
+        "42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+        "4fd005fd-51be-478f-a8fb-149d48b20d48",
+        "a8640138-9b0a-4a28-b8cb-1666c838647d",
+        "c047ea8e-9c78-49b2-958b-37e56d291a44",
+      ]);
     });
 
     it("serves member definitions at their latest and pinned versions", async () => {

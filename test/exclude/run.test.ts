@@ -25,7 +25,7 @@ describe("exclude add (scripted)", () => {
     const result = await cli(["exclude", "add", "pss-baseline", "monitoring", "--subscription", prod, "--yes", "-o", "json", "--reason", "node exporter", "--ticket", "CHG-1"]);
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout);
-    expect(Object.keys(output).sort()).toEqual(["affectedClusters", "after", "assignmentId", "before", "changeId", "changed", "impact", "schemaVersion"]);
+    expect(Object.keys(output).sort()).toEqual(["affectedClusters", "after", "assignmentId", "before", "changeId", "changed", "impact", "schemaVersion", "stillEnforced"]);
     expect(output.before.excludedNamespaces).toEqual(["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system"]);
     expect(output.after.excludedNamespaces).toEqual([...output.before.excludedNamespaces, "monitoring"]);
     expect(output.changed).toBe(true);

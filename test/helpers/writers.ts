@@ -25,6 +25,7 @@ export const writerScenarios: Record<string, (context: WriterContext) => Promise
   "exempt renew": async () => ["exempt", "renew", DEMO.exemptions.hostNetwork.name, "--expires", "+30d"],
   "exempt delete": async () => ["exempt", "delete", DEMO.exemptions.legacy.name],
   "exempt apply": async () => ["exempt", "apply", "-f", examples],
+  "safeguards exclude": async () => ["safeguards", "exclude", "add", "monitoring", "--cluster", DEMO.clusters.dev.id],
   undo: async (context) => {
     await context.prepare(["exclude", "add", DEMO.assignments.baseline.id, "undo-me", "--yes"]);
     const [entry] = await new Journal(context.stateDir).entries();

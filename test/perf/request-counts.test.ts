@@ -42,6 +42,10 @@ const ASSIGNMENT_LIST = /\/providers\/Microsoft\.Authorization\/policyAssignment
 const EXEMPTION_LIST = /\/providers\/Microsoft\.Authorization\/policyExemptions$/i;
 const SET_DEFINITION = /policySetDefinitions/i;
 const POLICY_STATES = /\/providers\/Microsoft\.PolicyInsights\/.*queryResults$/i;
+/** Member definitions the effective model reads (latest, then the pinned version): at most 2 per member, whatever S and C. */
+const MEMBER_DEFINITION = /\/policyDefinitions\//i;
+const MEMBER_DEFINITION_BOUND = 2 * 9;
+const SAFEGUARDS = /\/deploymentSafeguards\/default$/i;
 
 /** A desired-state file with one entry per cluster of the first `subscriptions` subscriptions. */
 function desiredState(name: string, subscriptions: number, extra: (cluster: SyntheticTenant["clusters"][number]) => string = () => ""): string {
@@ -63,7 +67,8 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(count("GET", ASSIGNMENT_LIST)).toBe(S);
     expect(count("GET", EXEMPTION_LIST)).toBe(S);
     expect(count("GET", SET_DEFINITION)).toBe(2);
-    expect(log).toHaveLength(DISCOVERY + 2 * S + 2);
+    expect(count("GET", MEMBER_DEFINITION)).toBeLessThanOrEqual(MEMBER_DEFINITION_BOUND);
+    expect(log).toHaveLength(DISCOVERY + 2 * S + 2 + count("GET", MEMBER_DEFINITION));
   });
 
   it("exempt list --all-subscriptions: 2 + one exemption list per subscription", async () => {
@@ -77,7 +82,8 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(count("GET", CLUSTER_LIST)).toBe(S);
     expect(count("GET", ASSIGNMENT_LIST)).toBe(1);
     expect(count("GET", EXEMPTION_LIST)).toBe(1);
-    expect(log).toHaveLength(DISCOVERY + S + 2 + count("GET", SET_DEFINITION));
+    expect(count("GET", MEMBER_DEFINITION)).toBeLessThanOrEqual(MEMBER_DEFINITION_BOUND);
+    expect(log).toHaveLength(DISCOVERY + S + 2 + count("GET", SET_DEFINITION) + count("GET", MEMBER_DEFINITION));
     expect(count("GET", SET_DEFINITION)).toBeLessThanOrEqual(2);
   });
 
@@ -91,7 +97,9 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(first.count("GET", EXEMPTION_LIST)).toBe(touched);
     expect(first.count("GET", SET_DEFINITION)).toBe(0); // `policies: all` needs no set definition
     expect(first.count("PUT", /policyExemptions\//i)).toBe(touched * C);
-    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + touched * C);
+    // Each write: one GET re-checking ownership just before it (issue 10), then the PUT.
+    expect(first.count("GET", /policyExemptions\/[^/]+$/i)).toBe(touched * C);
+    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + 2 * touched * C);
 
     const second = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
     expect(second.log.filter((entry) => entry.method !== "GET")).toEqual([]);
@@ -106,7 +114,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.count("GET", /\/managedClusters\/[^/]+$/i)).toBe(touched * C);
     expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
     expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
-    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + touched * C);
+    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
   });
 
   it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition, the clusters reached and the workload impact", async () => {
@@ -119,7 +127,11 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(add.count("POST", POLICY_STATES)).toBe(1); // the plan's workload impact (one subscription reached)
     // Read to plan, read again under the write lock, read back to verify (README "Concurrency").
     expect(assignmentGets).toBe(3);
-    expect(add.log).toHaveLength(assignmentGets + 4);
+    // What another carrier still enforces (issue 12): per cluster reached, its assignment list, its
+    // exemptions and its Safeguards setting; member definitions once for all.
+    expect(add.count("GET", SAFEGUARDS)).toBe(C);
+    expect(add.count("GET", MEMBER_DEFINITION)).toBeLessThanOrEqual(MEMBER_DEFINITION_BOUND);
+    expect(add.log).toHaveLength(assignmentGets + 4 + 3 * C + add.count("GET", MEMBER_DEFINITION));
 
     const changeId = JSON.parse(add.stdout).changeId as string;
     const undo = await counted(["undo", changeId, "--yes", "-o", "json"]);

@@ -77,7 +77,8 @@ describe("akspol across tenants", () => {
     const run = await cli(["find", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const data = JSON.parse(run.stdout);
-    expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual(["fabrikam-baseline", "pss-baseline", "pss-restricted"]);
+    // Every carrier of the pod-security policies (issue 12): the demo's benchmark and single-definition assignment too.
+    expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual(["SecurityCenterBuiltIn", "fabrikam-baseline", "no-privilege-escalation", "pss-baseline", "pss-restricted"]);
     expect(data.errors).toEqual([]);
     const partnerReads = (await emu.hooks.requests()).filter((entry) => entry.path.startsWith(`/subscriptions/${partner.subscription.id}`));
     expect(partnerReads.length).toBeGreaterThan(0);
@@ -94,7 +95,7 @@ describe("akspol across tenants", () => {
     const run = await cli(["find", "--all-subscriptions", "-o", "json"], "msp");
     expect(run.code, run.stderr).toBe(7);
     const data = JSON.parse(run.stdout);
-    expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual(["fabrikam-baseline", "pss-baseline"]);
+    expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual(["SecurityCenterBuiltIn", "fabrikam-baseline", "pss-baseline"]);
     expect(data.errors).toHaveLength(1);
     expect(data.errors[0].scope).toBe(`/tenants/${lab.tenantId}`);
     expect(data.errors[0].code).toBe("AADSTS65001");

@@ -57,10 +57,15 @@ describe("akspol advise", () => {
     expect(result.code, result.stderr).toBe(0);
     const advice = JSON.parse(result.stdout);
     expect(advice.source).toEqual({ kind: "manifest", file: "examples/manifests/node-exporter.yaml", workloadKind: "DaemonSet" });
+    // pss-baseline's, then the demo's benchmark (SecurityCenterBuiltIn, Audit) carrying the same policies.
     expect(advice.failures.map((failure: any) => `${failure.referenceId}:${failure.outcome}`)).toEqual([
       "BlockUsingHostNetwork:none",
       "BlockUsingHostProcessIDAndIPC:deny",
       "NoHostPathVolume:deny",
+      "AllowedHostNetworkingAndPortsInKubernetesCluster:audit",
+      "AllowedHostPathVolumesInKubernetesCluster:audit",
+      "MustRunAsNonRoot:audit",
+      "NoSharingSensitiveHostNamespacesInKubernetes:audit",
     ]);
     expect(advice.levers[0]).toMatchObject({ kind: "exemption", policies: ["BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"], otherPods: [{ namespace: "monitoring", pod: "node-exporter-q8w4z", fails: ["NoHostPathVolume"] }] });
     expect(advice.levers.map((lever: any) => lever.kind)).toEqual(["exemption", "namespace-exclusion", "effect-override", "effect-override"]);

@@ -63,7 +63,8 @@ export function resolveDefinition(reader: StateReader, id: string): ResolvedDefi
   const kind = definitionKindOf(typeSegment);
   if (kind === undefined || !eq(providers, "providers") || !eq(namespace, "Microsoft.Authorization")) return undefined;
   const scopeSegments = segments.slice(0, -4);
-  if (scopeSegments.length === 0) {
+  // A built-in seeded into the store (replaying an ARM example) wins over the files in src/data.
+  if (scopeSegments.length === 0 && reader.get(keyOf(id)) === undefined) {
     const builtin = builtins(reader)[kind].get(name.toLowerCase());
     if (builtin !== undefined) return { kind, id: `/providers/${TYPE[kind]}/${builtin.name}`, builtIn: true, versions: builtin.versions, latest: builtin.latest };
   }
@@ -270,7 +271,10 @@ function listDefinitions(request: ArmRequest, context: EmulatorContext, scope: P
   const definitions: ResolvedDefinition[] = [];
   const includeBuiltIns = filter.scope.kind !== "atExactScope";
   if (includeBuiltIns) {
-    for (const builtin of builtins(store)[kind].values()) definitions.push(resolveDefinition(store, `/providers/${TYPE[kind]}/${builtin.name}`)!);
+    for (const builtin of builtins(store)[kind].values()) {
+      const id = `/providers/${TYPE[kind]}/${builtin.name}`;
+      if (store.get(keyOf(id)) === undefined) definitions.push(resolveDefinition(store, id)!);
+    }
     for (const record of store.list(TYPE[kind])) {
       if (keyOf(record.body.id).startsWith("/providers/microsoft.authorization/")) definitions.push(resolveDefinition(store, record.body.id)!);
     }
