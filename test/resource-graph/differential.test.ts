@@ -51,7 +51,8 @@ describe("find: --engine arm and --engine resource-graph give the same assignmen
     const { arm, graph } = await same(["find", "--all-subscriptions"]);
     const assignments = JSON.parse(arm.stdout).assignments as Array<{ name: string; scope: string; exemptions: number; initiative: string }>;
     // 3 management-group assignments and one pod-security set per subscription.
-    expect(assignments).toHaveLength(3 + SUBSCRIPTIONS);
+    // Every carrier: 3 management-group assignments, and per subscription a pod-security set and 4 single members.
+    expect(assignments).toHaveLength(3 + 5 * SUBSCRIPTIONS);
     expect(assignments.find((row) => row.name === "prod-essentials")?.initiative).toBe("custom: Pod security essentials (custom)");
     expect(assignments.find((row) => row.name === "estate-baseline")?.exemptions).toBe(Math.ceil(SUBSCRIPTIONS / 3));
     // ARM lists assignments and exemptions per subscription; Resource Graph needs one query each, and one

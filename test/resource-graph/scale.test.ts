@@ -50,7 +50,7 @@ describe("the emulator at 2,000 subscriptions", () => {
     await emu.hooks.resetRequests();
     const run = await runCli(["find", "--all-subscriptions", "--engine", "resource-graph", "-o", "json"], { emulatorDir: emu.stateDir, clock: { now: () => now } });
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout).assignments).toHaveLength(3 + SUBSCRIPTIONS);
+    expect(JSON.parse(run.stdout).assignments).toHaveLength(3 + 5 * SUBSCRIPTIONS);
     const queries = (await emu.hooks.requests()).filter((request) => /Microsoft\.ResourceGraph/i.test(request.path));
     // Two batches of 1,000 (the emulator refuses more) for each query. Assignments: 5 per subscription
     // (sets and single member policies) plus 3 inherited from management groups = 5,003 rows a batch,
