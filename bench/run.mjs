@@ -13,6 +13,7 @@ const benches = [
   ["Tenant operations", "bench/tenant.mjs", quick ? ["10", "0,50"] : []],
   ["check throughput and memory", "bench/check.mjs", quick ? ["1000,10000"] : []],
   ["Requests per operation on the demo tenant", "bench/cli.mjs", quick ? ["3"] : []],
+  ["ARM and Resource Graph engines at tenant scale", "bench/engines.mjs", quick ? ["10,100", "50"] : []],
 ];
 
 const load = () => os.loadavg().map((value) => value.toFixed(2)).join(", ");

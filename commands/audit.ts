@@ -16,6 +16,9 @@ import type { Acceptance, AuditOptions, AuditReport } from "../src/audit/types.j
 import { listDescendants } from "../src/azure/management-groups.js";
 import { listSubscriptions } from "../src/azure/subscriptions.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
+import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
+import { estateSourceFor } from "../src/estate/choose.js";
+import type { EngineChoice } from "../src/estate/engine.js";
 import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js";
 import { parseMaxDaysOption } from "../src/exemptions/expiry-flags.js";
 import { expiryToUsage } from "../src/exemptions/validate.js";
@@ -30,6 +33,7 @@ export interface AuditCommandOptions {
   acceptedFile?: string;
   htmlFile?: string;
   safeguards: boolean;
+  engine: EngineChoice;
 }
 
 export default defineCommand<AuditCommandOptions>({
@@ -51,6 +55,7 @@ export default defineCommand<AuditCommandOptions>({
     { flags: "--accepted <file>", description: "YAML/JSON list of accepted findings (rule, resource, reason, expires)" },
     { flags: "--html <file>", description: "also write a self-contained HTML report to this file" },
     { flags: "--safeguards", description: "also read each cluster's Deployment Safeguards setting (one request per cluster)" },
+    engineOptionSpec,
   ],
   outputs: ["table", "json", "csv", "markdown", "sarif", "junit"],
   examples: [
@@ -58,6 +63,7 @@ export default defineCommand<AuditCommandOptions>({
     "akspol audit --management-group contoso --expect baseline --expect-effect deny -o markdown",
     "akspol audit --subscription contoso-prod --fail-on medium --accepted accepted.yaml -o sarif > audit.sarif",
     "akspol audit --all-subscriptions --html audit.html --fail-on never",
+    "akspol audit --management-group contoso --engine resource-graph -o json",
   ],
   parse(input) {
     const managementGroup = stringOption(input, "managementGroup");
@@ -92,12 +98,15 @@ export default defineCommand<AuditCommandOptions>({
       acceptedFile: stringOption(input, "accepted"),
       htmlFile: stringOption(input, "html"),
       safeguards: booleanOption(input, "safeguards"),
+      engine: parseEngineChoice(input),
     };
   },
   async run(options, ctx) {
     // Read the acceptances first: a bad file is a usage error before any request.
     const acceptances = options.acceptedFile ? await readAccepted(options.acceptedFile) : [];
     const scopes = await auditScopes(options, ctx);
+    // --cluster filters the report; the scopes are still read whole.
+    const source = await estateSourceFor(ctx, options.engine, { allSubscriptions: options.allSubscriptions, managementGroup: Boolean(options.managementGroup), subscriptionCount: scopes.length });
     const now = ctx.clock.now();
     let progress: CollectProgress = { scopesDone: 0, scopesTotal: scopes.length, clusters: 0 };
     const progressText = () =>
@@ -112,6 +121,7 @@ export default defineCommand<AuditCommandOptions>({
           scopes,
           concurrency: ctx.globals.concurrency,
           now,
+          source,
           failures: ctx.azure.scopeFailures,
           safeguards: options.safeguards,
           onProgress: (next) => {

@@ -1,5 +1,5 @@
 import { UsageError } from "../src/cli/errors.js";
-import { defineCommand, stringOption } from "../src/cli/command.js";
+import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { releaseStartupSignals } from "../src/cli/signals.js";
 
 export interface EmulatorCommandOptions {
@@ -8,6 +8,7 @@ export interface EmulatorCommandOptions {
   stateDir?: string;
   seed: string;
   latencyMs: number;
+  openHooks: boolean;
   /** --cloud: serve that cloud's api-versions and built-ins (AzureCloud or AzureUSGovernment). */
   cloud?: "AzureCloud" | "AzureUSGovernment";
 }
@@ -30,6 +31,7 @@ export default defineCommand<EmulatorCommandOptions>({
     { flags: "--state-dir <dir>", description: "where state, certificates and connection.json live (default: $XDG_STATE_HOME/akspol/emulator)" },
     { flags: "--seed <demo|empty|file.json>", description: "state to start from when the state dir is empty", default: "demo" },
     { flags: "--latency-ms <n>", description: "delay added to every ARM response", default: "0" },
+    { flags: "--open-hooks", description: "serve the /_emulator/ test hooks without the hook token from connection.json (any local process can then read secrets and grant roles)" },
   ],
   outputs: ["json"],
   examples: [
@@ -50,6 +52,7 @@ export default defineCommand<EmulatorCommandOptions>({
       stateDir: stringOption(input, "stateDir"),
       seed: stringOption(input, "seed") ?? "demo",
       latencyMs: integerOption(stringOption(input, "latencyMs"), "--latency-ms", 0, 600_000),
+      openHooks: booleanOption(input, "openHooks"),
     };
   },
   handlesSignals: true,
@@ -67,7 +70,7 @@ export default defineCommand<EmulatorCommandOptions>({
       if (releaseStartupSignals()) stop();
     });
     const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud });
+    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud, openHooks: options.openHooks });
     ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
     ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
     await stopped;

@@ -11,15 +11,17 @@ import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
-import { readScopes } from "../src/azure/scope-pool.js";
 import { scopeLabel, subscriptionScope } from "../src/azure/ids.js";
+import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
+import { estateSourceFor } from "../src/estate/choose.js";
+import type { EngineChoice } from "../src/estate/engine.js";
 import { listDescendants, subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
-import type { PolicyExemption } from "../src/azure/exemptions-client.js";
 
 export interface FindOptions extends ScopeSelection {
   name?: string;
   initiative: InitiativeFilter;
   cluster?: string;
+  engine: EngineChoice;
   /** With --management-group: also what lives below the group (default; --no-descendants turns it off). */
   descendants: boolean;
 }
@@ -39,6 +41,7 @@ export default defineCommand<FindOptions>({
     { flags: "--name <glob>", description: "assignment name or display name (case-insensitive glob, e.g. 'pss-*')" },
     { flags: "--initiative <which>", description: "baseline or restricted (and custom copies), or any carrier", choices: ["baseline", "restricted", "any"], default: "any" },
     { flags: "--cluster <name-or-id>", description: "only assignments that apply to this AKS cluster, with its exemptions" },
+    engineOptionSpec,
     { flags: "--no-descendants", description: "with --management-group: only what applies at the group itself (its own and inherited assignments), not what lives below it" },
   ],
   outputs: ["table", "json", "yaml", "tsv"],
@@ -47,6 +50,7 @@ export default defineCommand<FindOptions>({
     "akspol find --all-subscriptions --initiative restricted",
     "akspol find --cluster aks-prod-weu --subscription contoso-prod",
     "akspol find --management-group contoso --name 'pss-*' -o json",
+    "akspol find --all-subscriptions --engine resource-graph",
   ],
   parse(input) {
     const selection = parseScopeSelection(input);
@@ -59,6 +63,7 @@ export default defineCommand<FindOptions>({
       name: stringOption(input, "name"),
       initiative: (stringOption(input, "initiative") ?? "any") as InitiativeFilter,
       cluster,
+      engine: parseEngineChoice(input),
       descendants: input.options.descendants !== false,
     };
   },
@@ -114,12 +119,18 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
       }
     }
   }
-  const exemptionsClient = session.exemptions();
+  const source = await estateSourceFor(ctx, options.engine, {
+    allSubscriptions: options.allSubscriptions,
+    managementGroup: Boolean(options.managementGroup),
+    subscriptionCount: targets.filter((target) => target.kind === "subscription" || target.kind === "resourceGroup").length,
+    cluster: Boolean(cluster),
+  });
+  const exemptionScopes = cluster ? [cluster.id] : await exemptionScopesFor(targets, ctx);
   const [found, exemptions] = await Promise.all([
     ctx.io.withSpinner("Finding pod-security assignments", () =>
-      findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency }),
+      findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency, list: (listed) => source.assignments(listed) }),
     ),
-    listExemptionsFor(await exemptionsClient, targets, cluster, ctx),
+    source.exemptions(exemptionScopes, cluster ? "atScope" : "all"),
   ]);
   const now = ctx.clock.now();
   if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
@@ -143,18 +154,14 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
   });
 }
 
-/** One exemptions list per subscription (or the cluster's own scope with atScope()). */
-async function listExemptionsFor(
-  client: Awaited<ReturnType<Context["azure"]["exemptions"]>>,
-  targets: ScopeTarget[],
-  cluster: ClusterRecord | undefined,
-  ctx: Context,
-): Promise<PolicyExemption[]> {
-  if (cluster) return client.list(cluster.id, "atScope()");
+/**
+ * One exemptions list per subscription (a cluster: its own scope and above, atScope()). A management-group
+ * assignment's exemptions live below the group (issue 11): when the targets already hold the subscriptions
+ * below it (find --management-group reads its descendants), those lists cover them; otherwise the
+ * subscriptions below each group are listed too.
+ */
+async function exemptionScopesFor(targets: ScopeTarget[], ctx: Context): Promise<string[]> {
   const scopes = new Set<string>();
-  // A management-group assignment's exemptions live below the group (issue 11). When the targets
-  // already hold the subscriptions below it (find --management-group reads its descendants), those
-  // lists cover them; otherwise the subscriptions below each group are listed too.
   const subscriptionsListed = targets.some((target) => target.kind === "subscription");
   for (const target of targets) {
     if ("subscriptionId" in target) scopes.add(subscriptionScope(target.subscriptionId).toLowerCase());
@@ -162,8 +169,5 @@ async function listExemptionsFor(
       for (const subscription of await subscriptionsPossiblyBelow(ctx.azure, target.managementGroup)) scopes.add(subscriptionScope(subscription).toLowerCase());
     }
   }
-  const lists = await readScopes(ctx.azure.scopeFailures, [...scopes], (scope) => scope, ctx.globals.concurrency, (scope) => client.list(scope));
-  const unique = new Map<string, PolicyExemption>();
-  for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
-  return [...unique.values()];
+  return [...scopes];
 }

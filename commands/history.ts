@@ -1,22 +1,25 @@
-import { defineCommand, stringOption } from "../src/cli/command.js";
+import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { printList } from "../src/cli/output.js";
 import { lastSegment } from "../src/azure/ids.js";
 import { historyEntries, type ResolvedEntry } from "../src/journal/history.js";
+import { describeProblems } from "../src/journal/journal.js";
 
 export interface HistoryOptions {
   assignment?: string;
   limit?: number;
+  all: boolean;
 }
 
 export default defineCommand<HistoryOptions>({
   path: ["history"],
   summary: "List the changes akspol made from this machine (the local journal), newest first",
   description:
-    "Reads the change journal in the state dir. A change whose outcome was never recorded (the process was killed mid-write) is settled against Azure: the resource as it is now says whether the write landed.",
+    "Reads the change journal in the state dir: the current file and the newest rotated segment (--all: every segment). A change whose outcome was never recorded (the process was killed mid-write), or whose read-back failed (unverified), is settled against Azure: the resource as it is now says whether the write landed. Lines that are not records (a crash cut one off) are skipped and reported with their line numbers. Works from a read-only state dir.",
   options: [
     { flags: "--assignment <name-or-id>", description: "only changes of this assignment (name or full id)" },
     { flags: "--limit <n>", description: "at most n changes" },
+    { flags: "--all", description: "also read the older rotated journal segments" },
   ],
   outputs: ["table", "json", "yaml", "tsv"],
   examples: ["akspol history", "akspol history --assignment pss-baseline -o json"],
@@ -24,10 +27,14 @@ export default defineCommand<HistoryOptions>({
     const limitText = stringOption(input, "limit");
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`Invalid --limit '${limitText}': use a whole number from 1.`);
-    return { assignment: stringOption(input, "assignment"), limit };
+    return { assignment: stringOption(input, "assignment"), limit, all: booleanOption(input, "all") };
   },
   async run(options, ctx) {
-    let entries = await historyEntries({ session: ctx.azure, journal: ctx.journal(), stateDir: ctx.globals.stateDir, now: () => ctx.clock.now() });
+    const journal = ctx.journal();
+    const result = await historyEntries({ session: ctx.azure, journal, stateDir: ctx.globals.stateDir, now: () => ctx.clock.now() }, { all: options.all });
+    for (const line of describeProblems(result.problems)) ctx.io.warn(line);
+    if (result.olderSegments > 0) ctx.io.info(`${result.olderSegments} older journal segment(s) not read; pass --all to include them.`);
+    let entries = result.entries;
     if (options.assignment) {
       const wanted = options.assignment.toLowerCase();
       entries = entries.filter((entry) =>

@@ -3,6 +3,8 @@ import { ExitCode, UsageError } from "../src/cli/errors.js";
 import { printRecord, renderTable } from "../src/cli/output.js";
 import type { Context } from "../src/context.js";
 import { scopeOptionSpecs } from "../src/cli/scope-options.js";
+import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
+import type { EngineChoice } from "../src/estate/engine.js";
 import type { ClusterWorkloads } from "../src/workloads/findings.js";
 
 export interface WorkloadsOptions {
@@ -12,6 +14,7 @@ export interface WorkloadsOptions {
   namespace?: string;
   policies: string[];
   assignments: string[];
+  engine: EngineChoice;
 }
 
 export interface WorkloadsOutput {
@@ -34,6 +37,7 @@ export default defineCommand<WorkloadsOptions>({
     { flags: "--policies <refs>", description: "only these member policies (reference ids, comma-separated)", repeatable: true },
     { flags: "--assignment <ref>", description: "only pods flagged by this assignment (name or id); repeatable", repeatable: true },
     ...scopeOptionSpecs.filter((spec) => /--resource-group|--all-subscriptions/.test(spec.flags)),
+    engineOptionSpec,
   ],
   outputs: ["table", "json", "yaml"],
   examples: [
@@ -54,6 +58,7 @@ export default defineCommand<WorkloadsOptions>({
       namespace,
       policies: listOption(input, "policies"),
       assignments: assignment === undefined ? [] : ([] as unknown[]).concat(assignment).map(String),
+      engine: parseEngineChoice(input),
     };
   },
   async run(options, ctx) {

@@ -9,6 +9,7 @@ import { buildPlan, hasChanges, planCounts, type Plan } from "../../src/exemptio
 import { describePlan, planActionView } from "../../src/exemptions/present.js";
 import { listCovered, resolveDesiredState } from "../../src/exemptions/resolve-file.js";
 import { parseMaxDaysOption } from "../../src/exemptions/expiry-flags.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import type { PlannedRequest } from "../../src/cli/confirm.js";
 
 export interface ApplyOptions {
@@ -107,6 +108,7 @@ export default defineCommand<ApplyOptions>({
       command: ctx.commandLine,
       now: () => ctx.clock.now(),
       concurrency: ctx.globals.concurrency,
+      settleMs: settleIntervalMs(ctx.env),
     });
     const failed = results.filter((result) => result.status === "failed");
     if (ctx.format === "table") {
@@ -135,6 +137,9 @@ function reportFailures(plan: Plan, failed: ActionResult[], total: number): neve
     throw new AuthError(`No write was allowed (${failed.length} refused):\n${list}`, {
       suggestion: "Ask for 'Resource Policy Contributor' on the clusters (it grants policyExemptions/write and policyAssignments/exempt/action), then run apply again.",
     });
+  }
+  if (failed.length === total && failed.every((result) => result.exitCode === 5)) {
+    throw new ConflictError(`No write held (${failed.length} in conflict with another writer):\n${list}`, { suggestion: "Run apply again: it plans from what Azure holds now, and refuses exemptions another owner holds." });
   }
   throw new PartialFailureError(`${failed.length} of ${total} write(s) failed (owner ${plan.owner}); the others were applied:\n${list}`, {
     suggestion: "Run the same apply again: it plans only what is still missing.",

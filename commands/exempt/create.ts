@@ -25,6 +25,7 @@ import {
   resolveReferences,
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
 
 export type Category = "Waiver" | "Mitigated";
@@ -184,7 +185,7 @@ export default defineCommand<CreateOptions>({
     });
     if (!proceed) return 0;
     const { exemption, record } = await journaledPut(
-      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now() },
+      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope: cluster.id, name, properties, summary: `create exemption ${name} on ${cluster.name} from ${assignment.name} (${referenceIds?.join(", ") ?? "all policies"})` },
     );
     ctx.io.success(`Created exemption ${exemption.name} on ${cluster.name} (change ${record.changeId}; '${ctx.undoCommand(record.changeId)}' reverses it).`);

@@ -1,10 +1,11 @@
 import { defineCommand, booleanOption, stringOption } from "../../src/cli/command.js";
-import { isResourceMissing } from "../../src/azure/arm-errors.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printList, type Column } from "../../src/cli/output.js";
 import type { Context } from "../../src/context.js";
 import type { PolicyExemption } from "../../src/azure/exemptions-client.js";
-import { readScopes } from "../../src/azure/scope-pool.js";
+import { engineOptionSpec, parseEngineChoice } from "../../src/cli/engine-option.js";
+import { estateSourceFor } from "../../src/estate/choose.js";
+import type { EngineChoice } from "../../src/estate/engine.js";
 import { lastSegment, parseScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
 import { parseDayCount } from "../../src/exemptions/expiry.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
@@ -19,6 +20,7 @@ export interface ListOptions {
   allSubscriptions: boolean;
   expiringWithinDays?: number;
   includeExpired: boolean;
+  engine: EngineChoice;
 }
 
 const dayMs = 86_400_000;
@@ -36,6 +38,7 @@ export default defineCommand<ListOptions>({
     { flags: "--all-subscriptions", description: "every subscription the signed-in principal can see" },
     { flags: "--expiring-within <days>", description: "only exemptions that expire within N days, e.g. 15d" },
     { flags: "--include-expired", description: "also show expired exemptions" },
+    engineOptionSpec,
   ],
   outputs: ["table", "json", "yaml", "tsv"],
   examples: [
@@ -43,6 +46,7 @@ export default defineCommand<ListOptions>({
     "akspol exempt list --cluster aks-prod-weu",
     "akspol exempt list --expiring-within 15d -o json",
     "akspol exempt list --all-subscriptions --include-expired",
+    "akspol exempt list --all-subscriptions --engine resource-graph -o json",
   ],
   parse(input) {
     const cluster = stringOption(input, "cluster");
@@ -75,6 +79,7 @@ export default defineCommand<ListOptions>({
       allSubscriptions,
       expiringWithinDays,
       includeExpired: booleanOption(input, "includeExpired"),
+      engine: parseEngineChoice(input),
     };
   },
   async run(options, ctx) {
@@ -117,25 +122,18 @@ function matchesAssignment(exemption: PolicyExemption, reference: string): boole
 }
 
 async function listExemptions(options: ListOptions, ctx: Context): Promise<PolicyExemption[]> {
-  const client = await ctx.azure.exemptions();
   if (options.cluster) {
     const cluster = await findCluster(ctx, options.cluster, options.resourceGroup);
     // atScope(): the cluster's own exemptions and those of its resource group and subscription.
-    return client.list(cluster.id, "atScope()");
+    const source = await estateSourceFor(ctx, options.engine, { subscriptionCount: 1, cluster: true });
+    return source.exemptions([cluster.id], "atScope");
   }
-  if (options.scope) return client.list(options.scope);
+  if (options.scope) {
+    const source = await estateSourceFor(ctx, options.engine, { subscriptionCount: parseScope(options.scope).subscriptionId ? 1 : 0 });
+    return source.exemptions([options.scope], "all", "fail");
+  }
   const subscriptions = await lookupSubscriptions(ctx, options.allSubscriptions);
-  const lists = await readScopes(ctx.azure.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), ctx.globals.concurrency, async (subscription) => {
-    if (!options.resourceGroup) return client.list(subscriptionScope(subscription.id));
-    try {
-      return await client.list(`${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}`);
-    } catch (error) {
-      // The resource group exists in some of the subscriptions only.
-      if (isResourceMissing(error)) return [];
-      throw error;
-    }
-  });
-  const unique = new Map<string, PolicyExemption>();
-  for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
-  return [...unique.values()];
+  const source = await estateSourceFor(ctx, options.engine, { allSubscriptions: options.allSubscriptions, subscriptionCount: subscriptions.length });
+  // One list per subscription, or per resource group (which may exist in some of them only).
+  return source.exemptions(subscriptions.map((subscription) => (options.resourceGroup ? `${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}` : subscriptionScope(subscription.id))));
 }

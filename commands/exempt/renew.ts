@@ -10,6 +10,7 @@ import { describeDiffs, describeExemption, exemptionView } from "../../src/exemp
 import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../src/exemptions/validate.js";
 import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
 
 export interface RenewOptions {
   reference: string;
@@ -100,7 +101,7 @@ export default defineCommand<RenewOptions>({
     });
     if (!proceed) return 0;
     const { exemption, record } = await updateByPut(
-      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now() },
+      { client, journal: ctx.journal(), principal, command: ctx.commandLine, now: () => ctx.clock.now(), settleMs: settleIntervalMs(ctx.env) },
       { scope, name: current.name, current, desired, summary: `renew exemption ${current.name} on ${cluster}: expires ${expiresOn ? formatExpiry(expiresOn) : "never"}` },
     );
     ctx.io.success(`Renewed ${exemption.name}: expires ${exemption.properties.expiresOn ?? "never"} (change ${record.changeId}).`);

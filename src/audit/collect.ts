@@ -1,4 +1,5 @@
-// Collection: scopes in, AuditData out. The one function a second engine (Resource Graph) replaces.
+// Collection: scopes in, AuditData out. The scopes are read through an EstateSource (src/estate/): ARM
+// list calls per scope, or Resource Graph queries for all of them (--engine); the rest is the same.
 // Per subscription a constant number of list calls, whatever the number of clusters or assignments:
 //   assignments (1, unfiltered: inherited from management groups plus everything below, $expand versions),
 //   managed clusters (1), exemptions (1); plus, once per run, each set definition version in use and
@@ -8,12 +9,11 @@
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
-import { toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
-import { listAssignmentsAt } from "../policy/assignments.js";
+import { armSource, type EstateSource } from "../estate/source.js";
 import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
 import {
   compareVersions,
@@ -52,30 +52,8 @@ export interface CollectRequest {
   /** Read each cluster's Deployment Safeguards setting (one request per cluster). */
   safeguards?: boolean;
   onProgress?: (progress: CollectProgress) => void;
-}
-
-interface ScopeRead {
-  assignments: PolicyAssignment[];
-  clusters: ClusterRecord[];
-  exemptions: PolicyExemption[];
-}
-
-async function readScope(session: AzureSession, scope: AuditScope): Promise<ScopeRead> {
-  const target = scope.resourceGroup
-    ? ({ kind: "resourceGroup", subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup } as const)
-    : ({ kind: "subscription", subscriptionId: scope.subscriptionId } as const);
-  const [assignments, clusters, exemptions] = await Promise.all([
-    listAssignmentsAt(session, target),
-    (async () => {
-      const client = await session.containerClient(scope.subscriptionId);
-      const pages = scope.resourceGroup ? client.managedClusters.listByResourceGroup(scope.resourceGroup) : client.managedClusters.list();
-      const result: ClusterRecord[] = [];
-      for await (const cluster of pages) result.push(toClusterRecord(cluster));
-      return result;
-    })(),
-    (async () => (await session.exemptions()).list(scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId)))(),
-  ]);
-  return { assignments, clusters, exemptions };
+  /** Where the scopes are read from; default ARM (three list calls per scope). */
+  source?: EstateSource;
 }
 
 function managementGroupOf(scope: string | undefined): string | undefined {
@@ -185,16 +163,13 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   const report = () => request.onProgress?.({ scopesDone: done, scopesTotal: scopes.length, clusters: clusterCount });
   report();
   const scopeId = (scope: AuditScope) => (scope.resourceGroup ? resourceGroupScope(scope.subscriptionId, scope.resourceGroup) : subscriptionScope(scope.subscriptionId));
-  // The project's one scope pool: a scope that fails is recorded (the frame reports it and exits 7) and the audit goes on.
-  const reads = await readScopes(request.failures, scopes, scopeId, request.concurrency, async (scope) => {
-    try {
-      const read = await readScope(session, scope);
-      clusterCount += read.clusters.length;
-      return read;
-    } finally {
-      done += 1;
-      report();
-    }
+  // Through the estate source (ARM's scope pool, or Resource Graph): a scope that fails is recorded (the frame
+  // reports it and exits 7) and the audit goes on.
+  const source = request.source ?? armSource(session, request.concurrency);
+  const reads = await source.readScopes(scopes, request.failures, (read) => {
+    clusterCount += read?.clusters.length ?? 0;
+    done += 1;
+    report();
   });
   const readByScope = new Map(reads.map((entry) => [entry.item, entry.value]));
   const failed = new Map(request.failures.list().map((failure) => [failure.scope.toLowerCase(), failure]));

@@ -12,6 +12,7 @@ import { AuthError, UsageError } from "../cli/errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
+import type { ResourceGraph } from "./resource-graph.js";
 import type { SafeguardsClient } from "./safeguards-client.js";
 import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
@@ -69,6 +70,7 @@ export class AzureSession {
   private safeguardsPromise?: Promise<SafeguardsClient>;
   private managementGroupsPromise?: Promise<ManagementGroupsAPI>;
   private principalPromise?: Promise<Principal>;
+  private readonly resourceGraphs = new Map<string, Promise<ResourceGraph>>();
   private policyInsightsPromise?: Promise<PolicyInsightsClient>;
   private readonly agents = new Map<string, import("node:https").Agent>();
   /** One bound on ARM requests in flight for the whole invocation (--concurrency), shared by every client. */
@@ -265,6 +267,29 @@ export class AzureSession {
       return new ManagementGroupsAPI(await this.credential(), { ...options, credentialScopes: [cloud.scope] });
     })();
     return this.managementGroupsPromise;
+  }
+
+  /**
+   * Azure Resource Graph (queries paced by its quota headers), one client per tenant: a query sees the
+   * subscriptions of its token's tenant. Loaded only for `--engine resource-graph`.
+   */
+  resourceGraph(tenantId?: string): Promise<ResourceGraph> {
+    const key = tenantId?.toLowerCase() ?? "";
+    let graph = this.resourceGraphs.get(key);
+    if (!graph) {
+      graph = (async () => {
+        const [{ ResourceGraphClient }, { ResourceGraph }] = await Promise.all([import("@azure/arm-resourcegraph"), import("./resource-graph.js")]);
+        const options = (await this.clientOptions()) as { additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> };
+        let instance: ResourceGraph | undefined;
+        const quota = ResourceGraph.quotaPolicy((headers) => instance?.observe(headers));
+        const credential = tenantId === undefined ? await this.credential() : await this.tenants.credentialFor(tenantId);
+        const client = new ResourceGraphClient(credential, { ...options, additionalPolicies: [...options.additionalPolicies, { policy: quota, position: "perRetry" }] });
+        instance = new ResourceGraph(client, this.deps.log);
+        return instance;
+      })();
+      this.resourceGraphs.set(key, graph);
+    }
+    return graph;
   }
 
   /** Compliance states (pods reported by the Azure Policy add-on); loaded only by the commands that read them. */

@@ -102,7 +102,7 @@ export function toAkspolError(error: unknown): AkspolError {
     });
   }
   if (name === "AuthenticationError" || name === "AuthenticationRequiredError") {
-    return new AuthError(`Azure sign-in failed: ${firstLine((error as Error).message)}`, {
+    return new AuthError(`Azure sign-in failed: ${tokenEndpointError(error) ?? firstLine((error as Error).message)}`, {
       cause: error,
       suggestion: "Check --tenant, --auth and the client id/secret, or run 'az login' again.",
     });
@@ -161,6 +161,25 @@ export function toAkspolError(error: unknown): AkspolError {
   }
   if (error instanceof Error) return new AkspolError(error.message, { cause: error });
   return new AkspolError(String(error));
+}
+
+/**
+ * The token endpoint's own words: OAuth's `error` and `error_description`, from identity's
+ * errorResponse or MSAL's errorCode/errorMessage (the cause), also when the body was not an OAuth
+ * error (a 500's `{error: {code, message}}` printed "[object Object]").
+ */
+function tokenEndpointError(error: unknown): string | undefined {
+  const { statusCode, errorResponse, cause } = error as { statusCode?: number; errorResponse?: { error?: unknown; errorDescription?: unknown }; cause?: { errorCode?: unknown; errorMessage?: unknown } };
+  const text = (value: unknown, field: "code" | "message"): string | undefined => {
+    if (typeof value === "string" && value.trim()) return value;
+    const inner = (value as Record<string, unknown> | undefined)?.[field];
+    return typeof inner === "string" && inner.trim() ? inner : undefined;
+  };
+  const rawCode = errorResponse?.error ?? cause?.errorCode;
+  const code = text(rawCode, "code");
+  const description = text(rawCode, "message") && typeof rawCode === "object" ? text(rawCode, "message") : text(errorResponse?.errorDescription ?? cause?.errorMessage, "message");
+  if (!code && !description) return undefined;
+  return `the token endpoint answered${statusCode ? ` ${statusCode}` : ""}${code ? ` ${code}` : ""}${description ? `: ${firstLine(description)}` : ""}`;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Scrubs anything that looks like a credential from text bound for output, logs or journals.
- * Applied to every --debug line and every error cause we print; the journal never receives tokens.
+ * Applied to every --debug line and every error cause we print, and in the journal to what akspol adds
+ * itself (the command line, error texts) field by field. Resource documents from Azure are journaled
+ * verbatim: a regex over serialised JSON changed values that only looked like secrets (issue 10).
  */
 const patterns: Array<[RegExp, string]> = [
   [/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',}]+/gi, "$1$2[redacted]"],
@@ -14,9 +16,4 @@ export function redact(text: string): string {
   let result = text;
   for (const [pattern, replacement] of patterns) result = result.replace(pattern, replacement);
   return result;
-}
-
-/** Deep-copies a value with secret-looking fields replaced, for journals and debug dumps. */
-export function redactValue<T>(value: T): T {
-  return JSON.parse(redact(JSON.stringify(value ?? null))) as T;
 }

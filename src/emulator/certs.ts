@@ -72,7 +72,7 @@ export async function loadOrCreateTls(stateDir: string, host: string): Promise<T
     });
     caKey = keys.privateKey;
     writeFileAtomic(caKeyPath, await exportKeyPem(caKey), 0o600);
-    writeFileAtomic(caCertPath, caCert.toString("pem"));
+    writeFileAtomic(caCertPath, caCert.toString("pem"), 0o644);
   }
 
   const wanted = serverNames(host);
@@ -101,7 +101,7 @@ export async function loadOrCreateTls(stateDir: string, host: string): Promise<T
       ],
     });
     writeFileAtomic(keyPath, await exportKeyPem(keys.privateKey), 0o600);
-    writeFileAtomic(certPath, cert.toString("pem"));
+    writeFileAtomic(certPath, cert.toString("pem"), 0o644);
     writeFileAtomic(namesPath, JSON.stringify(wanted));
   }
 

@@ -1,6 +1,11 @@
 // Fault injection for the next N requests matching a method and a path pattern (test hooks).
 
-export type FaultKind = "429" | "503" | "500" | "drop" | "latency";
+/**
+ * "expired-token": ARM's 401 ExpiredAuthenticationToken (a token that expired mid-run).
+ * "hold": the request is processed and committed, then its response is withheld for latencyMs
+ * (default 10 minutes): a write that landed while the client is still waiting, for kill tests.
+ */
+export type FaultKind = "429" | "503" | "500" | "drop" | "latency" | "expired-token" | "hold";
 
 export interface FaultSpec {
   method?: string;
@@ -23,7 +28,7 @@ export class FaultInjector {
   private faults: ActiveFault[] = [];
 
   add(spec: FaultSpec): void {
-    if (!["429", "503", "500", "drop", "latency"].includes(spec.kind)) throw new Error(`Unknown fault kind '${spec.kind}'`);
+    if (!["429", "503", "500", "drop", "latency", "expired-token", "hold"].includes(spec.kind)) throw new Error(`Unknown fault kind '${spec.kind}'`);
     if (!Number.isInteger(spec.count) || spec.count < 1) throw new Error("count must be a positive integer");
     this.faults.push({ spec, pattern: new RegExp(spec.pathPattern, "i"), remaining: spec.count });
   }

@@ -11,9 +11,13 @@ export class EmulatorHooksClient {
   readonly endpoint: string;
   private readonly ca: string;
 
-  constructor(endpoint: string, caPem: string) {
+  private readonly hookToken: string | undefined;
+
+  /** `hookToken` is connection.json's `hookToken`; omit it only for an emulator started with --open-hooks. */
+  constructor(endpoint: string, caPem: string, hookToken?: string) {
     this.endpoint = endpoint.replace(/\/+$/, "");
     this.ca = caPem;
+    this.hookToken = hookToken;
   }
 
   private call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -22,7 +26,15 @@ export class EmulatorHooksClient {
     return new Promise((resolve, reject) => {
       const request = httpsRequest(
         url,
-        { method, ca: this.ca, agent: false, headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+        {
+          method,
+          ca: this.ca,
+          agent: false,
+          headers: {
+            ...(this.hookToken === undefined ? {} : { "x-emulator-hook-token": this.hookToken }),
+            ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
+          },
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -125,6 +137,11 @@ export class EmulatorHooksClient {
       return (await Promise.all(types.map((item) => this.listResources(item)))).flat();
     }
     return (await this.expectOk("GET", `resources?type=${encodeURIComponent(type)}`)).value;
+  }
+
+  /** Resource Graph throttling: `queries` per `windowMs` per principal (the service: 15 per 5 s). */
+  async setResourceGraphQuota(quota: { queries: number; windowMs: number }): Promise<void> {
+    await this.expectOk("PUT", "resource-graph/quota", quota);
   }
 
   async setLatency(ms: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { EmulatorClock } from "./clock.js";
 import type { FaultInjector, FaultSpec, RequestLog } from "./faults.js";
 import { issueAccessToken, type IdentityContext } from "./identity.js";
 import { addRoleAssignment, principalKey, removeRoleAssignments, type EmulatorPrincipalRecord, type RoleAssignmentRecord } from "./rbac.js";
+import { configureResourceGraphQuota } from "./resource-graph/handler.js";
 import { keyOf, segmentsOf } from "./scopes.js";
 import { stageSeed, type SeedDocument } from "./seed.js";
 import type { Store } from "./store.js";
@@ -83,6 +84,10 @@ async function route(method: string, segments: string[], query: URLSearchParams,
     case "PUT latency":
       if (typeof body?.ms !== "number" || body.ms < 0) throw new HookError(400, "Body must be {ms: number >= 0}");
       state.setLatency(body.ms);
+      return { status: 204 };
+    case "PUT resource-graph/quota":
+      if (typeof body?.queries !== "number" || typeof body?.windowMs !== "number") throw new HookError(400, "Body must be {queries: number, windowMs: number}");
+      configureResourceGraphQuota(store, { queries: body.queries, windowMs: body.windowMs });
       return { status: 204 };
     case "POST role-assignments": {
       const assignment = body as RoleAssignmentRecord;

@@ -1,6 +1,6 @@
 // The ARM emulator: start it in-process (tests, the demo) or through `akspol emulator`.
-import { randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,7 +10,7 @@ import { loadOrCreateTls } from "./certs.js";
 import { EmulatorClock } from "./clock.js";
 import { demoSeed } from "./demo-seed.js";
 import { FaultInjector, RequestLog } from "./faults.js";
-import { writeFileAtomic } from "./files.js";
+import { makePrivate, writeFileAtomic } from "./files.js";
 import { MANAGEMENT_GROUP_TYPE } from "./hierarchy.js";
 import { EmulatorHooksClient } from "./hooks-client.js";
 import type { IdentityContext } from "./identity.js";
@@ -19,6 +19,7 @@ import { keyOf, managementGroupId } from "./scopes.js";
 import { createRequestHandler, type ServerState } from "./server.js";
 import { newPrincipal, stagePrincipal, stageSeed, type SeedDocument } from "./seed.js";
 import { Store } from "./store.js";
+import { configureResourceGraphQuota, type ResourceGraphQuota } from "./resource-graph/handler.js";
 import { listTenants } from "./tenants.js";
 import { TokenSigner } from "./tokens.js";
 
@@ -35,6 +36,13 @@ export interface EmulatorOptions {
   /** Initial emulator clock (first start only), default real time. */
   now?: Date;
   quiet?: boolean;
+  /** Resource Graph throttling per principal; default the service's 15 queries per 5 seconds. */
+  resourceGraphQuota?: ResourceGraphQuota;
+  /**
+   * Serve /_emulator/ hooks without the hook token (any local process may then read secrets, mint
+   * tokens and grant roles). Off by default; `akspol emulator --open-hooks`.
+   */
+  openHooks?: boolean;
   /** The cloud whose api-versions and built-ins it serves (kept in the state dir; default AzureCloud). */
   cloud?: CloudProfile;
 }
@@ -51,6 +59,8 @@ export interface EmulatorConnection {
   authorityHost: string;
   principals: EmulatorPrincipal[];
   subscriptions: string[];
+  /** Sent as the `x-emulator-hook-token` header on /_emulator/ calls; new at every start. */
+  hookToken: string;
   /** Every tenant the emulator serves, the home tenant first. */
   tenants: string[];
 }
@@ -64,6 +74,8 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** Files under the state dir that hold nothing secret and that clients must read. */
+const publicFiles = ["ca.pem", "server.pem"];
 const TENANT_KEY = "#meta/tenant";
 const DEFAULT_PRINCIPALS: { name: string; role: "Owner" | "Reader" | "Resource Policy Contributor" }[] = [
   { name: "admin", role: "Owner" },
@@ -122,10 +134,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Fold the log into a snapshot so each run starts from a compact state.
   await store.compact();
   const tenantId = store.get(TENANT_KEY)!.body.tenantId as string;
+  if (options.resourceGraphQuota !== undefined) configureResourceGraphQuota(store, options.resourceGraphQuota);
 
   const tls = await loadOrCreateTls(stateDir, host);
   const signer = TokenSigner.loadOrCreate(stateDir);
   let endpoint = "";
+  const hookToken = randomBytes(32).toString("base64url");
   const identity = (): IdentityContext => ({ tenantId, authorityHost: endpoint, endpoint, signer, reader: store });
   const faults = new FaultInjector();
   const requestLog = new RequestLog();
@@ -137,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tenantId,
     latencyMs: options.latencyMs ?? 0,
     quiet: options.quiet ?? false,
+    hookToken: options.openHooks ? undefined : hookToken,
     endpoint: () => endpoint,
     identity,
     hooks: {
@@ -185,11 +200,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authorityHost: endpoint,
     principals: principals.map(({ name, clientId, clientSecret, objectId }) => ({ name, clientId, clientSecret, objectId })),
     subscriptions: store.list("Microsoft.Resources/subscriptions").map((record) => record.body.subscriptionId),
+    hookToken,
     tenants: listTenants(store).map((tenant) => tenant.tenantId),
   };
   const connectionFile = join(stateDir, "connection.json");
   writeFileAtomic(connectionFile, JSON.stringify(connection, null, 2) + "\n", 0o600);
-  if (existsSync(connectionFile)) chmodSync(connectionFile, 0o600);
+  // A state dir made by an older emulator (or by hand) may hold secrets readable by others.
+  makePrivate(stateDir, publicFiles);
 
   let closing: Promise<void> | undefined;
   return {
@@ -198,7 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stateDir,
     connection,
     caCert: tls.caCertPem,
-    hooks: new EmulatorHooksClient(endpoint, tls.caCertPem),
+    hooks: new EmulatorHooksClient(endpoint, tls.caCertPem, hookToken),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolveClose) => {

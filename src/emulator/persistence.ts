@@ -43,7 +43,7 @@ export class StateLog {
   }
 
   load(): LoadedState {
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const entries = new Map<string, unknown>();
     let existed = false;
     let seq = 0;
@@ -103,7 +103,7 @@ export class StateLog {
     // Lines up to `seq` are in the snapshot now; a crash before this truncation only replays them as no-ops.
     await this.handle?.close();
     this.handle = undefined;
-    const fd = openSync(this.logPath, "w");
+    const fd = openSync(this.logPath, "w", 0o600);
     closeSync(fd);
   }
 
@@ -134,7 +134,7 @@ export class StateLog {
         const batch = this.queue;
         this.queue = [];
         try {
-          this.handle ??= await open(this.logPath, "a");
+          this.handle ??= await open(this.logPath, "a", 0o600);
           await this.handle.write(batch.map((item) => item.line).join(""));
           await this.handle.sync();
           for (const item of batch) item.resolve();

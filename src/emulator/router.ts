@@ -8,6 +8,7 @@ import { definitionKindOf, handleDefinitions, handleListAllVersions } from "./re
 import { handleManagedClusters } from "./resources/managed-clusters.js";
 import { handleManagementGroups, handleResourceGroups, handleSubscriptions, handleTenants } from "./resources/management.js";
 import { handlePermissions } from "./resources/permissions.js";
+import { handleResourceGraph } from "./resource-graph/handler.js";
 import { handleDeploymentSafeguards } from "./resources/deployment-safeguards.js";
 import { handlePolicyInsights, policyInsightsProviderIndex } from "./resources/policy-insights.js";
 
@@ -49,6 +50,7 @@ export function routeArmRequest(request: ArmRequest, context: EmulatorContext): 
   if (eq(first, "providers") && eq(second, "Microsoft.Management") && eq(third, "managementGroups")) {
     return handleManagementGroups(request, context, segments.slice(3));
   }
+  if (eq(first, "providers") && eq(second, "Microsoft.ResourceGraph") && eq(third, "resources") && segments.length === 3) return handleResourceGraph(request, context);
   if (!eq(first, "subscriptions")) throw notServed(request);
   if (segments.length === 1) return handleSubscriptions(request, context, undefined);
   if (segments.length === 2) return handleSubscriptions(request, context, second);

@@ -1,6 +1,6 @@
 // The HTTPS front: one server for ARM, the identity endpoints and the test hooks. It normalizes
 // paths and queries, authenticates, injects faults, adds ARM's headers and logs ARM requests.
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EmulatorClock } from "./clock.js";
@@ -25,6 +25,8 @@ export interface ServerState {
   tenantId: string;
   latencyMs: number;
   quiet: boolean;
+  /** Required on /_emulator/ calls unless the emulator was started with open hooks (undefined). */
+  hookToken: string | undefined;
   endpoint: () => string;
   identity: () => IdentityContext;
   hooks: HooksState;
@@ -133,6 +135,10 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       send(response, 403, { error: { code: "Forbidden", message: "Emulator hooks answer loopback callers only." } }, {});
       return;
     }
+    if (!hookTokenMatches(state.hookToken, request.headers["x-emulator-hook-token"])) {
+      send(response, 401, { error: { code: "HookTokenRequired", message: "Emulator hooks need the x-emulator-hook-token header with the hookToken from connection.json (or an emulator started with --open-hooks)." } }, {});
+      return;
+    }
     const raw = await readBody(request);
     let body: unknown;
     try {
@@ -195,7 +201,12 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       return;
     }
     const raw = await readBody(request);
-    if (fault !== undefined && fault.kind !== "latency") {
+    if (fault?.kind === "expired-token") {
+      throw new ArmError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${new Date(Date.now() - 60_000).toISOString()}' is earlier than current UTC time '${new Date().toISOString()}'.`, {
+        headers: wwwAuthenticate(state, "The access token has expired."),
+      });
+    }
+    if (fault !== undefined && fault.kind !== "latency" && fault.kind !== "hold") {
       status = sendFault(response, fault, baseHeaders);
       return;
     }
@@ -214,6 +225,7 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
     const result: ArmResponse = await routeArmRequest(armRequest, context);
     if (result.commit !== undefined) await result.commit;
     status = result.status;
+    if (fault?.kind === "hold") await holdResponse(response, fault.latencyMs ?? 600_000);
     send(response, result.status, result.body, { ...baseHeaders, ...rateHeaders(counters, method, path), ...(result.headers ?? {}) });
   } catch (error) {
     if (!(error instanceof ArmError)) throw error;
@@ -234,6 +246,28 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       endMs: performance.timeOrigin + ended,
     });
   }
+}
+
+/** Withholds a response until the time is up or the client goes away (a killed client ends the hold). */
+async function holdResponse(response: ServerResponse, ms: number): Promise<void> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  response.once("close", stop);
+  try {
+    await sleep(ms, undefined, { signal: abort.signal });
+  } catch {
+    // the client disconnected
+  } finally {
+    response.off("close", stop);
+  }
+}
+
+function hookTokenMatches(expected: string | undefined, given: string | string[] | undefined): boolean {
+  if (expected === undefined) return true;
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const connectionNumbers = new WeakMap<object, number>();

@@ -1,9 +1,11 @@
 import type { ExemptionsClient, PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { settleConcurrent } from "../azure/concurrency.js";
-import { NotFoundError, toAkspolError } from "../cli/errors.js";
+import { ConflictError, NotFoundError, toAkspolError } from "../cli/errors.js";
 import type { Journal } from "../journal/journal.js";
+import { writtenButUnverified } from "../journal/outcomes.js";
+import { comparableExemption } from "../journal/settle.js";
 import { exemptionScope, mergeForUpdate, type Plan, type PlanAction } from "./plan.js";
-import { metadataKeys, stringField } from "./metadata.js";
+import { metadataKeys, ownerOf, stringField } from "./metadata.js";
 
 /**
  * Exemption writes, each journaled in the shape `akspol undo` reverses: `before` is the full exemption
@@ -16,6 +18,8 @@ export interface WriteDeps {
   principal: { id: string; name: string };
   command: string;
   now: () => Date;
+  /** Read a written exemption back this many ms after the PUT (0: trust the PUT's answer). */
+  settleMs?: number;
 }
 
 export interface WriteRecord {
@@ -53,14 +57,39 @@ export async function journaledPut(
     },
     deps.now(),
   );
+  let exemption: PolicyExemption;
   try {
-    const { exemption } = await deps.client.createOrUpdate(write.scope, write.name, write.properties);
-    await deps.journal.finish(changeId, { status: "applied", after: exemption }, deps.now());
-    return { exemption, record: { operation, id: exemption.id ?? id, changeId } };
+    ({ exemption } = await deps.client.createOrUpdate(write.scope, write.name, write.properties));
   } catch (error) {
     await deps.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message }, deps.now());
     throw error;
   }
+  const after = (deps.settleMs ?? 0) > 0 ? await verifyAfterSettle(deps, write, exemption, changeId) : exemption;
+  await deps.journal.finish(changeId, { status: "applied", after }, deps.now());
+  return { exemption: after, record: { operation, id: exemption.id ?? id, changeId } };
+}
+
+/**
+ * Reads the exemption again `settleMs` after the PUT: another owner or tool that wrote the same
+ * name meanwhile is reported (exit 5) instead of a success that is already gone; a failing read is
+ * "written; verification failed" (journaled unverified, settled by history).
+ */
+async function verifyAfterSettle(deps: WriteDeps, write: { scope: string; name: string }, written: PolicyExemption, changeId: string): Promise<PolicyExemption> {
+  await new Promise((resolve) => setTimeout(resolve, deps.settleMs));
+  let readBack: PolicyExemption | null;
+  try {
+    readBack = (await deps.client.get(write.scope, write.name)) ?? null;
+  } catch (error) {
+    const failure = toAkspolError(error);
+    await deps.journal.finish(changeId, { status: "unverified", after: written, error: failure.message }, deps.now());
+    throw writtenButUnverified(failure, changeId);
+  }
+  if (comparableExemption(readBack) === comparableExemption(written)) return readBack as PolicyExemption;
+  const by = (readBack?.systemData?.lastModifiedBy as string | undefined) ?? "another writer";
+  const what = readBack ? `changed by ${by}` : "deleted";
+  const message = `exemption '${write.name}' was written (change ${changeId}) and ${what} within ${deps.settleMs} ms`;
+  await deps.journal.finish(changeId, { status: "applied", after: written, error: message }, deps.now());
+  throw new ConflictError(`${message}; it no longer holds what akspol wrote.`, { suggestion: "Someone else is writing this exemption: check it with 'akspol exempt show', coordinate, then run the command again." });
 }
 
 export async function journaledDelete(deps: WriteDeps, write: { before: PolicyExemption; summary: string }): Promise<{ record: WriteRecord; existed: boolean }> {
@@ -129,7 +158,10 @@ export interface ActionResult {
 export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: number }): Promise<ActionResult[]> {
   const writes = plan.actions.filter((action) => action.action !== "unchanged");
   const changeIds = writes.map((): string[] => []);
-  const settled = await settleConcurrent(writes, deps.concurrency, (action, index) => runAction(action, deps, changeIds[index] as string[]));
+  const settled = await settleConcurrent(writes, deps.concurrency, async (action, index) => {
+    const current = await recheckOwnership(deps.client, action, plan.owner);
+    await runAction(action, deps, changeIds[index] as string[], current);
+  });
   return settled.map((outcome, index) => {
     const action = writes[index] as PlanAction;
     const base = { action: action.action, id: action.id, name: action.name, cluster: action.cluster, changeIds: changeIds[index] as string[] };
@@ -139,7 +171,32 @@ export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: n
   });
 }
 
-async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[]): Promise<void> {
+/**
+ * Ownership is checked when the plan is made, but another owner may apply the same name between
+ * the plan and the write (issue 10: both exited 0 and the last one owned it). So just before each
+ * write: a create finds nothing there, and an update, replace or delete finds this owner's stamp.
+ */
+async function recheckOwnership(client: ExemptionsClient, action: PlanAction, owner: string): Promise<PolicyExemption | undefined> {
+  const current = await client.get(action.scope, action.name);
+  if (action.action === "create") {
+    if (!current) return undefined;
+    const other = ownerOf(current.properties.metadata);
+    throw new ConflictError(`exemption '${action.name}' on ${action.cluster} was created meanwhile ${other ? `by owner '${other}'` : "outside this desired-state file"}; owner '${owner}' will not take it over`, {
+      suggestion: "Run apply again to see the new plan, or give the entry another name.",
+    });
+  }
+  if (!current) return undefined; // gone already: an update reports it, a delete has nothing to do
+  const now = ownerOf(current.properties.metadata);
+  if (now !== owner) {
+    throw new ConflictError(`exemption '${action.name}' on ${action.cluster} now belongs to ${now ? `owner '${now}'` : "no desired-state owner"}; owner '${owner}' will not change it`, {
+      suggestion: "Run apply again to see the new plan.",
+    });
+  }
+  return current;
+}
+
+/** `current`: the exemption as re-read just before this write (undefined when absent). */
+async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[], current: PolicyExemption | undefined): Promise<void> {
   const label = `exemption ${action.name} on ${action.cluster}`;
   switch (action.action) {
     case "create": {
@@ -151,6 +208,7 @@ async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[
       const { record } = await updateByPut(deps, {
         scope: action.scope,
         name: action.name,
+        current,
         desired: action.desired,
         summary: `apply: update ${label} (${action.diffs.map((diff) => diff.field).join(", ")})`,
       });
@@ -161,8 +219,8 @@ async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[
       // The name stays, and ARM refuses a new policyAssignmentId on an existing exemption
       // (InvalidPolicyAssignmentIdUpdate), so the old one must go before the new one can be made.
       // Two journal entries (delete old, create new); if the create fails, a re-run creates it.
-      const current = (await deps.client.get(action.scope, action.name)) ?? action.actual;
-      const removed = await journaledDelete(deps, { before: current, summary: `apply: replace ${label}: delete the exemption of ${current.properties.policyAssignmentId}` });
+      const existing = current ?? action.actual;
+      const removed = await journaledDelete(deps, { before: existing, summary: `apply: replace ${label}: delete the exemption of ${existing.properties.policyAssignmentId}` });
       changeIds.push(removed.record.changeId);
       const { record } = await journaledPut(deps, { scope: action.scope, name: action.name, properties: action.desired, summary: `apply: replace ${label}: create it for ${action.desired.policyAssignmentId}` });
       changeIds.push(record.changeId);

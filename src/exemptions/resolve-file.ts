@@ -5,7 +5,7 @@ import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/ids.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
-import { AkspolError } from "../cli/errors.js";
+import { AkspolError, AuthError, PartialFailureError, toAkspolError } from "../cli/errors.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { listAssignmentsAt } from "../policy/assignments.js";
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
@@ -29,6 +29,10 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
   const definitions = new SetDefinitionCache(session);
   const errors: FileError[] = [];
   const fail = (at: Position | undefined, error: unknown) => {
+    // Only what the file says is a file error. Azure or the network failing (503, a dropped
+    // connection, an expired token, a missing permission, subscriptions that could not be read) is
+    // not "file is not valid": it stops the command with its own classification (1, 4 or 7).
+    if (!(error instanceof AkspolError) || error instanceof AuthError || error instanceof PartialFailureError) throw toAkspolError(error);
     const message = error instanceof AkspolError ? `${error.message}${error.suggestion ? ` (${error.suggestion})` : ""}` : String((error as Error)?.message ?? error);
     errors.push({ line: at?.line ?? 1, column: at?.column ?? 1, message: message.replace(/\n/g, " ") });
   };
@@ -64,6 +68,8 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
         }
         const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === reference.toLowerCase());
         if (matches.length === 1) return matches[0] as ClusterRecord;
+        // Not found where Azure could be read, and some subscriptions could not: that is Azure failing, not the file.
+        if (matches.length === 0 && session.scopeFailures.size > 0) throw session.scopeFailures.unreachable(`AKS cluster '${reference}' was not found in the subscriptions that could be read`);
         if (matches.length === 0) throw new AkspolError(`no AKS cluster named '${reference}' was found${subscription ? ` in ${subscription}` : ""}`);
         throw new AkspolError(`'${reference}' names ${matches.length} clusters (${matches.map((cluster) => cluster.resourceGroup).join(", ")}); add resourceGroup`);
       })();

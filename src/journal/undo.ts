@@ -4,7 +4,7 @@ import type { AzureSession } from "../azure/session.js";
 import { splitAuthorizationId } from "../azure/ids.js";
 import { ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
 import { changedFields, type EditOperation } from "../policy/edit.js";
-import { comparableExemption, readExemption } from "./history.js";
+import { comparableExemption, readExemption } from "./settle.js";
 import type { Journal, JournalEntry } from "./journal.js";
 import { withResourceLock } from "./lock.js";
 
@@ -24,7 +24,7 @@ export async function findEntry(journal: Journal, changeId: string): Promise<Jou
   const entry = matches[0] as JournalEntry;
   if (entry.status !== "applied") {
     throw new UsageError(`Change ${entry.changeId} is ${entry.status}; only an applied change can be undone.`, {
-      suggestion: entry.status === "pending" ? "Run 'akspol history' first: it settles pending changes against Azure." : undefined,
+      suggestion: entry.status === "pending" || entry.status === "unverified" ? `Run 'akspol history' first: it settles ${entry.status} changes against Azure.` : undefined,
     });
   }
   return entry;

@@ -209,6 +209,8 @@ export interface FindRequest {
   /** Glob on name or display name, case-insensitive. */
   name?: string;
   concurrency?: number;
+  /** Reads the targets' assignments (deduplicated); default one ARM list call per target. --engine swaps it. */
+  list?: (targets: ScopeTarget[]) => Promise<PolicyAssignment[]>;
 }
 
 /**
@@ -226,7 +228,7 @@ async function listUnique(session: AzureSession, targets: ScopeTarget[], concurr
 
 /** Lists, deduplicates by id, classifies and filters. */
 export async function findPodSecurityAssignments(request: FindRequest): Promise<PodSecurityAssignment[]> {
-  const listed = await listUnique(request.session, request.targets, request.concurrency);
+  const listed = request.list ? await request.list(request.targets) : await listUnique(request.session, request.targets, request.concurrency);
   let classified = await classifyAssignments(request.definitions, listed, request.concurrency);
   classified = classified.filter((entry) => matchesInitiativeFilter(entry, request.initiative));
   if (request.name) {

@@ -9,6 +9,7 @@ import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPl
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "./write.js";
+import { settleIntervalMs } from "../journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
 
 /**
@@ -210,6 +211,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
       undoOf: request.undoOf,
       now: () => ctx.clock.now(),
       interrupts: request.interrupts,
+      settleMs: settleIntervalMs(ctx.env),
       onLockWait: (owner) => ctx.io.info(`Waiting for another akspol process (pid ${owner.pid}) editing this assignment...`),
       onStatus: (text) => ctx.io.info(text),
     }),

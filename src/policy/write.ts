@@ -3,6 +3,7 @@ import { isResourceMissing } from "../azure/arm-errors.js";
 import type { AzureSession, Principal } from "../azure/session.js";
 import { parseScope, splitAuthorizationId } from "../azure/ids.js";
 import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
+import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOwner } from "../journal/lock.js";
 import { expandVersions } from "./assignments.js";
@@ -50,7 +51,14 @@ export interface WriteRequest {
   afterWrite?: () => Promise<void>;
   /** Pause before a re-application, in ms (random jitter keeps two writers from lock-stepping). */
   backoff?: (attempt: number) => number;
+  /**
+   * After a verified write, read once more this many ms later: another writer (another machine or
+   * state dir, which the lock cannot see) whose read came before our write and whose write comes
+   * after it removes our change, and this catches those that land within the interval. 0: no second read.
+   */
+  settleMs?: number;
 }
+
 
 export interface WriteResult {
   status: "applied" | "no-change";
@@ -111,7 +119,7 @@ export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
   const maxRetries = request.maxRetries ?? 3;
   const interrupts = request.interrupts ?? processInterrupts;
   const status = request.onStatus ?? (() => undefined);
-  return withResourceLock({ stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait }, async () => {
+  return withResourceLock({ stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait, onStale: status }, async () => {
     let interrupted = false;
     let inFlight = false;
     const stopListening = interrupts.listen(() => {
@@ -175,7 +183,19 @@ export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
           inFlight = false;
         }
         await request.afterWrite?.();
-        const readBack = await readAssignment(request.session, request.assignmentId);
+        let readBack: PolicyAssignment;
+        try {
+          readBack = await readAssignment(request.session, request.assignmentId);
+          if (operationPresent(readBack, definition, request.operation) && changedFields(current, readBack, plan.touched).length === 0 && (request.settleMs ?? 0) > 0) {
+            await new Promise((resolve) => setTimeout(resolve, request.settleMs));
+            readBack = await readAssignment(request.session, request.assignmentId);
+          }
+        } catch (error) {
+          // The write was answered; only reading it back failed. Say so, and leave history to settle it.
+          const failure = toAkspolError(error);
+          await request.journal.finish(changeId, { status: "unverified", error: failure.message, attempts: writes }, request.now());
+          throw writtenButUnverified(failure, changeId);
+        }
         const present = operationPresent(readBack, definition, request.operation);
         const others = changedFields(current, readBack, plan.touched);
         if (present && others.length === 0) {

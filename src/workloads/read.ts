@@ -8,6 +8,8 @@ import { normalizeId } from "../azure/ids.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { clusterWorkloads, type ClusterWorkloads, type WorkloadFilter } from "./findings.js";
 import { VerdictLoader } from "./load.js";
+import { estateSourceFor } from "../estate/choose.js";
+import type { EngineChoice } from "../estate/engine.js";
 
 export interface ReadWorkloadsRequest {
   cluster?: string;
@@ -16,6 +18,8 @@ export interface ReadWorkloadsRequest {
   namespace?: string;
   policies: string[];
   assignments: string[];
+  /** --engine: where the clusters of the chosen subscriptions are listed (README "Resource Graph"). */
+  engine?: EngineChoice;
 }
 
 export async function workloadsOfCluster(loader: VerdictLoader, cluster: ClusterRecord, result: PodStatesResult, filter: WorkloadFilter): Promise<ClusterWorkloads> {
@@ -41,11 +45,21 @@ export async function readWorkloads(ctx: Context, request: ReadWorkloadsRequest)
     return { schemaVersion: 1 as const, clusters: [await workloadsOfCluster(loader, cluster, result, filter)], failures };
   }
   const subscriptions = await ctx.subscriptions({ all: request.allSubscriptions });
+  // Through Resource Graph, one query lists the clusters of every subscription; through ARM, one list each.
+  const source = await estateSourceFor(ctx, request.engine ?? "auto", { allSubscriptions: request.allSubscriptions, subscriptionCount: subscriptions.length });
+  let listedAtOnce: Map<string, ClusterRecord[]> | undefined;
+  if (source.engine === "resource-graph") {
+    listedAtOnce = new Map();
+    for (const cluster of await source.clusters(subscriptions)) {
+      const key = cluster.subscriptionId.toLowerCase();
+      listedAtOnce.set(key, [...(listedAtOnce.get(key) ?? []), cluster]);
+    }
+  }
   const perSubscription = await Promise.all(
     subscriptions.map(async (subscription) => {
       let clusters: ClusterRecord[];
       try {
-        clusters = await listClusters(ctx.azure, [subscription]);
+        clusters = listedAtOnce ? (listedAtOnce.get(subscription.id.toLowerCase()) ?? []) : await listClusters(ctx.azure, [subscription]);
       } catch (error) {
         failures.push({ subscription: subscription.name, message: `its clusters could not be listed (${(error as Error).message.split("\n")[0]})` });
         return [];

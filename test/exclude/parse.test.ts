@@ -37,7 +37,7 @@ describe("parse layer: argv to options", () => {
   });
   test("undo and history", () => {
     expect(() => undo.parse({ args: { changeId: " " }, options: {} }, globals)).toThrow(UsageError);
-    expect(history.parse({ args: {}, options: { limit: "3" } }, globals)).toEqual({ assignment: undefined, limit: 3 });
+    expect(history.parse({ args: {}, options: { limit: "3" } }, globals)).toEqual({ assignment: undefined, limit: 3, all: false });
     expect(() => history.parse({ args: {}, options: { limit: "0" } }, globals)).toThrow(UsageError);
   });
 });

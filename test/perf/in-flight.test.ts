@@ -29,7 +29,8 @@ async function measured(argv: string[]): Promise<{ code: number; stderr: string;
 
 describe("the process-wide ARM request limiter", () => {
   it.each([1, 3, 8])("find --all-subscriptions --concurrency %i never has more requests in flight", async (limit) => {
-    const run = await measured(["find", "--all-subscriptions", "--concurrency", String(limit), "-o", "json"]);
+    // ARM's per-scope lists (auto would read this tenant through Resource Graph).
+    const run = await measured(["find", "--all-subscriptions", "--engine", "arm", "--concurrency", String(limit), "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.log.length).toBeGreaterThan(tenant.subscriptionIds.length);
     const peak = maxInFlight(run.log);
@@ -74,7 +75,7 @@ describe("the process-wide ARM request limiter", () => {
 
   it("a throttled request waits out Retry-After without holding a slot, and the bound still holds", async () => {
     await emu.hooks.injectFault({ method: "GET", pathPattern: "policyAssignments", count: 3, kind: "429", retryAfterMs: 50 });
-    const run = await measured(["find", "--all-subscriptions", "--concurrency", "2", "-o", "json"]);
+    const run = await measured(["find", "--all-subscriptions", "--engine", "arm", "--concurrency", "2", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const throttled = run.log.filter((entry) => entry.status === 429);
     expect(throttled).toHaveLength(3);

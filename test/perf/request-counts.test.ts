@@ -60,7 +60,8 @@ function desiredState(name: string, subscriptions: number, extra: (cluster: Synt
 
 describe("ARM requests per operation (S subscriptions, C clusters each)", () => {
   it("find --all-subscriptions: 2 + S assignment lists + S exemption lists + one read per distinct built-in set", async () => {
-    const { log, count } = await counted(["find", "--all-subscriptions", "-o", "json"]);
+    // ARM's requests (auto would read --all-subscriptions through Resource Graph).
+    const { log, count } = await counted(["find", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(count("GET", SUBSCRIPTIONS)).toBe(1);
     expect(count("GET", TENANTS)).toBe(1);
     expect(count("GET", ASSIGNMENT_LIST)).toBe(S);
@@ -71,7 +72,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
   });
 
   it("exempt list --all-subscriptions: 2 + one exemption list per subscription", async () => {
-    const { log, count } = await counted(["exempt", "list", "--all-subscriptions", "-o", "json"]);
+    const { log, count } = await counted(["exempt", "list", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(count("GET", EXEMPTION_LIST)).toBe(S);
     expect(log).toHaveLength(DISCOVERY + S);
   });
@@ -96,7 +97,9 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(first.count("GET", EXEMPTION_LIST)).toBe(touched);
     expect(first.count("GET", SET_DEFINITION)).toBe(0); // `policies: all` needs no set definition
     expect(first.count("PUT", /policyExemptions\//i)).toBe(touched * C);
-    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + touched * C);
+    // Each write: one GET re-checking ownership just before it (issue 10), then the PUT.
+    expect(first.count("GET", /policyExemptions\/[^/]+$/i)).toBe(touched * C);
+    expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + 2 * touched * C);
 
     const second = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
     expect(second.log.filter((entry) => entry.method !== "GET")).toEqual([]);
@@ -111,7 +114,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.count("GET", /\/managedClusters\/[^/]+$/i)).toBe(touched * C);
     expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
     expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
-    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + touched * C);
+    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
   });
 
   it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition, the clusters reached and the workload impact", async () => {

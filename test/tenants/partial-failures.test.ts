@@ -62,7 +62,8 @@ describe("a subscription with Microsoft.ContainerService unregistered beside hea
   it("a list whose subscription fails after retries shows the rest, a table footer, and exits 7", async () => {
     await emu.hooks.injectFault({ method: "GET", pathPattern: `^/subscriptions/${DEMO.subscriptions.dev.id}/providers/Microsoft.Authorization/policyAssignments$`, count: 20, kind: "500" });
     try {
-      const run = await cli(["find", "--all-subscriptions"]);
+      // The fault is on ARM's list call: read through ARM (auto would choose Resource Graph here).
+      const run = await cli(["find", "--all-subscriptions", "--engine", "arm"]);
       expect(run.code, run.stderr).toBe(7);
       expect(run.stdout).toContain("pss-baseline");
       expect(run.stdout).not.toContain("pss-restricted");

@@ -73,7 +73,8 @@ describe("the emulator serves several tenants", () => {
 describe("akspol across tenants", () => {
   it("--all-subscriptions reads every tenant, each subscription with a token for its tenant", async () => {
     await emu.hooks.resetRequests();
-    const run = await cli(["find", "--all-subscriptions", "-o", "json"]);
+    // ARM's per-subscription reads (test/resource-graph/tenants.test.ts covers Resource Graph, auto's choice here).
+    const run = await cli(["find", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const data = JSON.parse(run.stdout);
     // Every carrier of the pod-security policies (issue 12): the demo's benchmark and single-definition assignment too.

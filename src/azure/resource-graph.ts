@@ -1,0 +1,161 @@
+import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+
+/**
+ * Azure Resource Graph queries (`@azure/arm-resourcegraph`, api-version 2024-04-01): paged with
+ * $skipToken at up to 1,000 rows a page, subscriptions batched 1,000 to a request (the service's
+ * limit), and paced by the quota headers. ARG allows about 15 queries per 5 seconds per principal
+ * and reports what is left in `x-ms-user-quota-remaining` and when it refills in
+ * `x-ms-user-quota-resets-after` (hh:mm:ss); when the quota is spent this waits for the reset and
+ * says so instead of failing.
+ * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
+ */
+export const ROWS_PER_PAGE = 1000;
+export const SUBSCRIPTIONS_PER_REQUEST = 1000;
+/** Attempts of one page when the service keeps answering 429 (each after the wait it asks for). */
+const MAX_THROTTLED_ATTEMPTS = 20;
+
+export type AuthorizationScopeFilter = "AtScopeAndBelow" | "AtScopeAndAbove" | "AtScopeExact" | "AtScopeAboveAndBelow";
+
+export interface GraphScope {
+  subscriptions?: string[];
+  managementGroups?: string[];
+  authorizationScopeFilter?: AuthorizationScopeFilter;
+}
+
+export interface GraphQueryStats {
+  /** Requests sent (pages, batches and retries after 429). */
+  requests: number;
+  throttled: number;
+  /** Total time spent waiting for the quota, in milliseconds. */
+  waitedMs: number;
+}
+
+/** "00:00:03" → 3000 ms; undefined for anything else. */
+export function parseQuotaDuration(value: string | null | undefined): number | undefined {
+  const match = /^(\d+):(\d\d):(\d\d)(?:\.\d+)?$/.exec(value ?? "");
+  if (!match) return undefined;
+  return (Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000;
+}
+
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
+interface QuotaState {
+  remaining?: number;
+  /** Epoch ms when the quota window refills. */
+  resetsAt?: number;
+}
+
+export class ResourceGraph {
+  private readonly quota: QuotaState = {};
+  readonly stats: GraphQueryStats = { requests: 0, throttled: 0, waitedMs: 0 };
+
+  private readonly pageSize: number;
+  private readonly subscriptionsPerRequest: number;
+
+  constructor(
+    private readonly client: ResourceGraphClient,
+    private readonly say: (text: string) => void,
+    limits: { pageSize?: number; subscriptionsPerRequest?: number } = {},
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    this.pageSize = limits.pageSize ?? ROWS_PER_PAGE;
+    this.subscriptionsPerRequest = limits.subscriptionsPerRequest ?? SUBSCRIPTIONS_PER_REQUEST;
+  }
+
+  /**
+   * The policy that records the quota headers of every response (retries included) and tells the
+   * user when the service throttles; the SDK's retry policy then waits the Retry-After it names.
+   */
+  static quotaPolicy(observe: (headers: { remaining?: string; resetsAfter?: string; status: number; retryAfter?: string }) => void): PipelinePolicy {
+    return {
+      name: "akspolResourceGraphQuota",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        observe({
+          status: response.status,
+          remaining: response.headers.get("x-ms-user-quota-remaining") ?? undefined,
+          resetsAfter: response.headers.get("x-ms-user-quota-resets-after") ?? undefined,
+          retryAfter: response.headers.get("retry-after") ?? undefined,
+        });
+        return response;
+      },
+    };
+  }
+
+  /** Called by the quota policy with each response's headers. */
+  observe(headers: { remaining?: string; resetsAfter?: string; status: number; retryAfter?: string }): void {
+    this.stats.requests++;
+    const remaining = headers.remaining === undefined ? undefined : Number(headers.remaining);
+    const resetsAfter = parseQuotaDuration(headers.resetsAfter);
+    if (remaining !== undefined && Number.isFinite(remaining)) this.quota.remaining = remaining;
+    if (resetsAfter !== undefined) this.quota.resetsAt = Date.now() + resetsAfter;
+    if (headers.status === 429) {
+      this.stats.throttled++;
+      const wait = resetsAfter ?? (Number(headers.retryAfter) || 1) * 1000;
+      this.say(`Resource Graph throttled the query (429): waiting ${Math.ceil(wait / 1000)} s for the quota to reset.`);
+    }
+  }
+
+  /** Before a request: when the last response said the quota is spent, wait until it refills. */
+  private async pace(): Promise<void> {
+    if (this.quota.remaining === undefined || this.quota.remaining > 0 || this.quota.resetsAt === undefined) return;
+    const wait = this.quota.resetsAt - Date.now();
+    if (wait > 0) {
+      this.say(`Resource Graph quota used up: waiting ${Math.ceil(wait / 1000)} s for it to reset.`);
+      this.stats.waitedMs += wait;
+      await this.sleep(wait);
+    }
+    this.quota.remaining = undefined;
+  }
+
+  private async page(query: string, scope: GraphScope, skipToken: string | undefined): Promise<{ data: unknown[]; skipToken?: string }> {
+    for (let attempt = 1; ; attempt++) {
+      await this.pace();
+      try {
+        const result = await this.client.resources({
+          query,
+          ...(scope.subscriptions ? { subscriptions: scope.subscriptions } : {}),
+          ...(scope.managementGroups ? { managementGroups: scope.managementGroups } : {}),
+          options: {
+            top: this.pageSize,
+            resultFormat: "objectArray",
+            ...(scope.authorizationScopeFilter ? { authorizationScopeFilter: scope.authorizationScopeFilter } : {}),
+            ...(skipToken ? { skipToken } : {}),
+          },
+        });
+        if (result.resultTruncated === "true" && !result.skipToken) {
+          throw new Error("Resource Graph truncated the result without a $skipToken; the query must project the id column.");
+        }
+        return { data: Array.isArray(result.data) ? result.data : [], skipToken: result.skipToken };
+      } catch (error) {
+        // The SDK's retry policy has already waited and retried; keep waiting while the service asks.
+        if ((error as { statusCode?: number }).statusCode !== 429 || attempt >= MAX_THROTTLED_ATTEMPTS) throw error;
+        const wait = this.quota.resetsAt !== undefined ? Math.max(0, this.quota.resetsAt - Date.now()) : 1000;
+        this.stats.waitedMs += wait;
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  /** Every row of a query over the scope: subscriptions in batches of 1,000, each batch paged. */
+  async query<T = Record<string, unknown>>(query: string, scope: GraphScope): Promise<T[]> {
+    const scopes: GraphScope[] =
+      scope.subscriptions !== undefined ? batches(scope.subscriptions, this.subscriptionsPerRequest).map((subscriptions) => ({ ...scope, subscriptions })) : [scope];
+    const rows: T[] = [];
+    for (const batch of scopes) {
+      if (batch.subscriptions !== undefined && batch.subscriptions.length === 0) continue;
+      let skipToken: string | undefined;
+      do {
+        const page = await this.page(query, batch, skipToken);
+        rows.push(...(page.data as T[]));
+        skipToken = page.skipToken;
+      } while (skipToken);
+    }
+    return rows;
+  }
+}
