@@ -5,7 +5,7 @@
 import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "../../src/emulator/demo-seed.js";
 import { SafeguardsClient } from "../../src/azure/safeguards-client.js";
