@@ -207,7 +207,7 @@ async function initiativeFromAzure(
   source: Extract<CheckSource, { kind: "assignment" }>,
   ctx: Context,
 ): Promise<ResolvedInitiative> {
-  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveCluster }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
+  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
     import("../src/policy/assignments.js"),
     import("../src/policy/definitions.js"),
     import("../src/azure/clusters.js"),
@@ -231,14 +231,7 @@ async function initiativeFromAzure(
   if (!enforcement) throw new UsageError(`${assignment.name} carries none of the nine pod-security policies.`);
   let exemptions: ExemptionInput[] = [];
   if (source.cluster) {
-    const cluster = await resolveCluster({
-      session,
-      reference: source.cluster,
-      resourceGroup: options.resourceGroup,
-      subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
-    });
+    const cluster = await resolveClusterIn(ctx, source.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     const { clusterManagementGroups } = await import("../src/policy/affected-clusters.js");
     cluster.managementGroups = await clusterManagementGroups(session, cluster, [assignment]);
     const applicability = assignmentAppliesToCluster(assignment, cluster);
@@ -267,20 +260,13 @@ async function clusterFromAzure(
   source: Extract<CheckSource, { kind: "cluster" }>,
   ctx: Context,
 ): Promise<ResolvedInitiative> {
-  const [{ resolveCluster }, { sessionReader, readClusterSources }, { clusterInitiatives, evaluateOnCluster }] = await Promise.all([
+  const [{ resolveClusterIn }, { sessionReader, readClusterSources }, { clusterInitiatives, evaluateOnCluster }] = await Promise.all([
     import("../src/azure/clusters.js"),
     import("../src/effective/azure.js"),
     import("../src/check/cluster.js"),
   ]);
   const session = ctx.azure;
-  const cluster = await resolveCluster({
-    session,
-    reference: source.cluster,
-    resourceGroup: options.resourceGroup,
-    subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
-    prompter: ctx.prompter,
-    canPrompt: ctx.io.canPrompt,
-  });
+  const cluster = await resolveClusterIn(ctx, source.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
   if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);
   const sources = await readClusterSources(session, sessionReader(session), cluster);
   const initiatives = clusterInitiatives(sources, ctx.clock.now());

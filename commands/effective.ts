@@ -51,20 +51,13 @@ export default defineCommand<EffectiveOptions>({
     };
   },
   async run(options, ctx) {
-    const [{ resolveCluster }, { sessionReader, readClusterSources }, { effectiveReport }] = await Promise.all([
+    const [{ resolveClusterIn }, { sessionReader, readClusterSources }, { effectiveReport }] = await Promise.all([
       import("../src/azure/clusters.js"),
       import("../src/effective/azure.js"),
       import("../src/effective/report.js"),
     ]);
     const session = ctx.azure;
-    const cluster = await resolveCluster({
-      session,
-      reference: options.cluster,
-      resourceGroup: options.resourceGroup,
-      subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
-    });
+    const cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     const sources = await ctx.io.withSpinner("Reading what applies to the cluster", () => readClusterSources(session, sessionReader(session), cluster));
     const report = effectiveReport(sources, { namespaces: options.namespaces, members: options.policies, now: ctx.clock.now() });
     if (ctx.format === "json") ctx.io.out(renderJson(report));

@@ -8,7 +8,7 @@ import { SetDefinitionCache } from "../src/policy/definitions.js";
 import { ExemptionsByAssignment, summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
 import { sessionReader } from "../src/effective/azure.js";
 import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
-import { resolveCluster, type ClusterRecord } from "../src/azure/clusters.js";
+import { resolveClusterIn, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
 import { scopeLabel, subscriptionScope } from "../src/azure/ids.js";
@@ -97,14 +97,7 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
   let cluster: ClusterRecord | undefined;
   let targets: ScopeTarget[];
   if (options.cluster) {
-    cluster = await resolveCluster({
-      session,
-      reference: options.cluster,
-      resourceGroup: options.resourceGroup,
-      subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
-    });
+    cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     targets = [{ kind: "cluster", subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }];
     if (!cluster.azurePolicyEnabled) {
       ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: no assignment is enforced there until it is enabled ('az aks enable-addons --addons azure-policy').`);

@@ -30,15 +30,8 @@ export default defineCommand<SafeguardsShowOptions>({
   examples: ["akspol safeguards show --cluster aks-dev --subscription contoso-dev", "akspol safeguards show --cluster aks-dev -o json"],
   parse: parseClusterOptions,
   async run(options, ctx) {
-    const { resolveCluster } = await import("../../src/azure/clusters.js");
-    const cluster = await resolveCluster({
-      session: ctx.azure,
-      reference: options.cluster,
-      resourceGroup: options.resourceGroup,
-      subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
-    });
+    const { resolveClusterIn } = await import("../../src/azure/clusters.js");
+    const cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     const read = await (await ctx.azure.safeguards()).get(cluster.id);
     if (!read) {
       throw new NotFoundError(`Deployment Safeguards is not enabled on ${cluster.name}.`, { suggestion: `Enable it with 'az aks safeguards create --resource-group ${cluster.resourceGroup} --name ${cluster.name} --level Warn'.` });

@@ -61,6 +61,26 @@ export interface ResolveClusterRequest {
   canPrompt?: boolean;
 }
 
+/** The slice of a command's context that a cluster lookup reads. */
+export interface ClusterLookupContext {
+  azure: AzureSession;
+  subscriptions(options?: { all?: boolean }): Promise<SubscriptionRef[]>;
+  prompter: Prompter;
+  io: { canPrompt: boolean };
+}
+
+/** resolveCluster with the session, subscriptions and prompting of a command's context. */
+export function resolveClusterIn(ctx: ClusterLookupContext, reference: string, options: { resourceGroup?: string; allSubscriptions?: boolean } = {}): Promise<ClusterRecord> {
+  return resolveCluster({
+    session: ctx.azure,
+    reference,
+    resourceGroup: options.resourceGroup,
+    subscriptions: () => ctx.subscriptions({ all: options.allSubscriptions }),
+    prompter: ctx.prompter,
+    canPrompt: ctx.io.canPrompt,
+  });
+}
+
 /**
  * Finds a cluster by id (one GET), by resource group and name (one GET), or by name alone
  * (one list per subscription). Reads it through @azure/arm-containerservice, so a missing

@@ -4,7 +4,7 @@
 // effective model, as for a running pod; the blast radius from the cluster's pod results.
 import { readFile } from "node:fs/promises";
 import type { Context } from "../context.js";
-import { resolveCluster } from "../azure/clusters.js";
+import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";
 import { normalizeId } from "../azure/ids.js";
 import { UsageError } from "../errors.js";
@@ -45,14 +45,7 @@ export async function adviseForManifest(ctx: Context, request: ManifestAdviceReq
     });
   }
   const workload = candidates[0]!;
-  const cluster = await resolveCluster({
-    session: ctx.azure,
-    reference: request.cluster,
-    resourceGroup: request.resourceGroup,
-    subscriptions: () => ctx.subscriptions(),
-    prompter: ctx.prompter,
-    canPrompt: ctx.io.canPrompt,
-  });
+  const cluster = await resolveClusterIn(ctx, request.cluster, { resourceGroup: request.resourceGroup });
   const definitions = new SetDefinitionCache(ctx.azure);
   const now = ctx.clock.now();
   const [{ applicable }, exemptions, states] = await Promise.all([

@@ -3,7 +3,7 @@
 // of those assignments reaches.
 import type { PolicyAssignment } from "@azure/arm-policy";
 import type { Context } from "../context.js";
-import { resolveCluster } from "../azure/clusters.js";
+import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";
 import { normalizeId } from "../azure/ids.js";
 import { NotFoundError } from "../errors.js";
@@ -52,14 +52,7 @@ export async function reachOf(ctx: Context, failures: WorkloadFailure[], assignm
 }
 
 export async function adviseForPod(ctx: Context, request: AdviceRequest): Promise<AdviceOutput> {
-  const cluster = await resolveCluster({
-    session: ctx.azure,
-    reference: request.cluster,
-    resourceGroup: request.resourceGroup,
-    subscriptions: () => ctx.subscriptions(),
-    prompter: ctx.prompter,
-    canPrompt: ctx.io.canPrompt,
-  });
+  const cluster = await resolveClusterIn(ctx, request.cluster, { resourceGroup: request.resourceGroup });
   const result = await readClusterPodStates(ctx.azure, cluster.id);
   if (result.status !== "ok") {
     throw new NotFoundError(`Cannot advise on ${request.namespace}/${request.pod}: ${result.note}`, {

@@ -2,7 +2,7 @@
 // subscriptions (one cluster list and one Policy Insights query per subscription), each with the
 // verdicts of the assignments that flag its pods.
 import type { Context } from "../context.js";
-import { listClusters, resolveCluster, type ClusterRecord } from "../azure/clusters.js";
+import { listClusters, resolveClusterIn, type ClusterRecord } from "../azure/clusters.js";
 import { readClusterPodStates, readSubscriptionPodStates, type PodStatesResult } from "../azure/policy-insights.js";
 import { normalizeId } from "../azure/ids.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
@@ -33,14 +33,7 @@ export async function readWorkloads(ctx: Context, request: ReadWorkloadsRequest)
   const filter: WorkloadFilter = { namespace: request.namespace, policies: request.policies, assignments: request.assignments };
   const failures: Array<{ subscription: string; message: string }> = [];
   if (request.cluster) {
-    const cluster = await resolveCluster({
-      session: ctx.azure,
-      reference: request.cluster,
-      resourceGroup: request.resourceGroup,
-      subscriptions: () => ctx.subscriptions({ all: request.allSubscriptions }),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
-    });
+    const cluster = await resolveClusterIn(ctx, request.cluster, { resourceGroup: request.resourceGroup, allSubscriptions: request.allSubscriptions });
     const result = await readClusterPodStates(ctx.azure, cluster.id);
     return { schemaVersion: 1 as const, clusters: [await workloadsOfCluster(loader, cluster, result, filter)], failures };
   }
