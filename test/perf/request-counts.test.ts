@@ -106,6 +106,23 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(second.log).toHaveLength(DISCOVERY + S + 2 * touched);
   });
 
+  it("exempt apply naming policies: set definitions only of the assignments the file uses", async () => {
+    // Subscriptions 0 and 2 carry only baseline assignments (even indexes); the restricted set is assigned elsewhere and never read.
+    const entries = [0, 2].map((subscription, index) => {
+      const cluster = tenant.clusters[subscription * C]!;
+      return `  - name: by-policy-${index}\n    cluster: ${cluster.name}\n    assignment: ${tenant.assignments[subscription]!.name}\n    policies: [NoPrivilegedContainers]\n    category: mitigated\n    expires: never\n    reason: request counts\n`;
+    });
+    const file = join(files, "by-policy.yaml");
+    writeFileSync(file, `owner: by-policy\nexemptions:\n${entries.join("")}`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    const baseline = run.count("GET", /policySetDefinitions\/a8640138-9b0a-4a28-b8cb-1666c838647d/i);
+    expect(baseline).toBeGreaterThanOrEqual(1);
+    expect(baseline).toBeLessThanOrEqual(2); // latest, and the version the assignment pins when it is not the latest
+    expect(run.count("GET", SET_DEFINITION)).toBe(baseline);
+    expect(run.count("GET", ASSIGNMENT_LIST)).toBe(2);
+    expect(run.count("GET", EXEMPTION_LIST)).toBe(2);
+  });
+
   it("exempt apply with subscription and resourceGroup: one cluster GET per cluster, no cluster list", async () => {
     const touched = 2;
     const file = desiredState("by-group", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n    resourceGroup: ${cluster.resourceGroup}\n`);
