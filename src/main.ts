@@ -10,8 +10,7 @@ import { redact } from "./cli/redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
 import type { Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
-
-export const version = "0.1.0";
+import { version } from "./version.js";
 
 export interface MainDeps {
   io?: IO;
