@@ -11,6 +11,7 @@ import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../
 import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
+import { parseCategory } from "../../src/exemptions/category.js";
 
 export interface RenewOptions {
   reference: string;
@@ -71,7 +72,7 @@ export default defineCommand<RenewOptions>({
     const scope = exemptionScope(found.id);
     // Re-read just before the PUT: the PUT replaces the whole exemption.
     const current = (await client.get(scope, found.name)) ?? found;
-    const category = /^mitigated$/i.test(String(current.properties.exemptionCategory)) ? "Mitigated" : "Waiver";
+    const category = parseCategory(String(current.properties.exemptionCategory)) ?? "Waiver";
     checkExpiryRule(category, expiresOn, now, options.maxDays);
     const principal = await ctx.azure.principal();
     const desired = (exemption: PolicyExemption): PolicyExemptionProperties => {
