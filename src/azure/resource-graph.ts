@@ -47,8 +47,8 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
 interface QuotaState {
   /** Queries left in the window, as the latest response said. */
   remaining?: number;
-  /** Queries sent since that response arrived: not counted in `remaining` yet. */
-  sentSince: number;
+  /** Queries sent whose response has not arrived: `remaining` may not count them yet. */
+  outstanding: number;
   /**
    * Epoch ms when the quota window refills: the earliest of (arrival + x-ms-user-quota-resets-after) over
    * the window's responses. The header counts whole seconds (rounded up, in the emulator at least), so
@@ -58,7 +58,7 @@ interface QuotaState {
 }
 
 export class ResourceGraph {
-  private readonly quota: QuotaState = { sentSince: 0 };
+  private readonly quota: QuotaState = { outstanding: 0 };
   readonly stats: GraphQueryStats = { requests: 0, throttled: 0, waitedMs: 0 };
 
   private readonly pageSize: number;
@@ -100,10 +100,11 @@ export class ResourceGraph {
     const now = Date.now();
     const remaining = headers.remaining === undefined ? undefined : Number(headers.remaining);
     const resetsAfter = parseQuotaDuration(headers.resetsAfter);
-    if (remaining !== undefined && Number.isFinite(remaining)) {
-      this.quota.remaining = remaining;
-      this.quota.sentSince = 0;
-    }
+    // Within a window the quota only goes down: a response that left more than one already seen was
+    // answered earlier and arrived late (queries run side by side), and changes nothing.
+    const sameWindow = this.quota.resetsAt !== undefined && now < this.quota.resetsAt && this.quota.remaining !== undefined;
+    if (remaining !== undefined && Number.isFinite(remaining) && (!sameWindow || remaining < this.quota.remaining!)) this.quota.remaining = remaining;
+    this.quota.outstanding = Math.max(0, this.quota.outstanding - 1);
     if (resetsAfter !== undefined) {
       const bound = now + resetsAfter;
       // A bound of a window that has not ended yet is kept while a later response bounds it no closer.
@@ -112,7 +113,6 @@ export class ResourceGraph {
     if (headers.status === 429) {
       this.stats.throttled++;
       this.quota.remaining = 0;
-      this.quota.sentSince = 0;
       const wait = resetsAfter ?? (Number(headers.retryAfter) || 1) * 1000;
       this.say(`Resource Graph throttled the query (429): waiting ${Math.ceil(wait / 1000)} s for the quota to reset.`);
     }
@@ -122,12 +122,12 @@ export class ResourceGraph {
   private refill: Promise<void> | undefined;
 
   /**
-   * Before a request: when the quota is spent (what the latest response left, less what was sent
-   * since), wait until it refills, so the queries beyond the quota wait their turn instead of being
+   * Before a request: when the quota is spent (what the responses left, less the queries still
+   * unanswered, which it may not count yet), wait until it refills, so the queries beyond the quota wait their turn instead of being
    * refused (429) and retried after a Retry-After rounded up to whole seconds.
    */
   private async pace(): Promise<void> {
-    while (this.quota.remaining !== undefined && this.quota.remaining - this.quota.sentSince <= 0 && this.quota.resetsAt !== undefined) {
+    while (this.quota.remaining !== undefined && this.quota.remaining - this.quota.outstanding <= 0 && this.quota.resetsAt !== undefined) {
       const wait = this.quota.resetsAt - Date.now();
       if (wait <= 0) {
         this.quota.remaining = undefined;
@@ -142,7 +142,7 @@ export class ResourceGraph {
       })();
       await this.refill;
     }
-    this.quota.sentSince++;
+    this.quota.outstanding++;
   }
 
   private async page(query: string, scope: GraphScope, skipToken: string | undefined): Promise<{ data: unknown[]; skipToken?: string }> {
