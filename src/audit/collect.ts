@@ -6,7 +6,7 @@
 //   the latest version of each set (SetDefinitionCache), and one descendants call per management group
 //   named by --management-group or by a management-group notScope whose membership is not otherwise known.
 // Subscriptions run in the project's bounded scope pool; a subscription that fails is recorded and the audit goes on.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";

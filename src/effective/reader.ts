@@ -1,5 +1,6 @@
 // Fetches what the model needs through injected functions, each definition once per version per
 // run, and hands plain documents to the pure functions.
+import { isForbidden, statusOf } from "../azure/arm-errors.js";
 import { enforcementOf, flattenAssignment, flattenDefinition, type AssignmentDocument, type DefinitionDocument } from "./assignment.js";
 import { resolveVersion } from "./expressions.js";
 import { builtInSetCarriesMembers, isBuiltInId, isSetDefinitionId, memberOfDefinition } from "./members.js";
@@ -26,8 +27,7 @@ export interface ClusterRef {
 }
 
 function defaultIsMissing(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status === 404 || status === 403;
+  return statusOf(error) === 404 || isForbidden(error);
 }
 
 export class EffectiveReader {

@@ -1,4 +1,3 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
 import type { Context } from "../context.js";
 import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
@@ -7,7 +6,7 @@ import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/i
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { AkspolError, AuthError, PartialFailureError, toAkspolError } from "../cli/errors.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
-import { listAssignmentsAt } from "../policy/assignments.js";
+import { listAssignmentsAt, type PolicyAssignment } from "../azure/assignments.js";
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
 import { findClusterIn, lookupSubscriptions } from "./lookup.js";
 import type { DesiredState } from "./plan.js";

@@ -1,4 +1,3 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemptionProperties } from "../azure/exemptions-client.js";
@@ -6,7 +5,8 @@ import { lastSegment, sameId } from "../azure/ids.js";
 import { UsageError } from "../cli/errors.js";
 import { assignmentAppliesToCluster } from "../policy/applicability.js";
 import { clusterManagementGroups } from "../policy/affected-clusters.js";
-import { classifyAssignments, findPodSecurityAssignments, getAssignmentById, listAssignmentsAt, type PodSecurityAssignment } from "../policy/assignments.js";
+import { listAssignmentsAt, readAssignment, type PolicyAssignment } from "../azure/assignments.js";
+import { classifyAssignments, findPodSecurityAssignments, type PodSecurityAssignment } from "../policy/assignments.js";
 import type { SetDefinitionCache } from "../policy/definitions.js";
 import { checkExpiry, ExpiryError, formatExpiry } from "./expiry.js";
 import { looksSecret, stampMetadata } from "./metadata.js";
@@ -145,7 +145,7 @@ export async function resolveApplicableAssignment(
   const excluded = notApplicable.find((entry) => matches(entry.assignment, reference));
   if (excluded) elsewhere = excluded;
   else if (reference.includes("/")) {
-    const assignment = await getAssignmentById(session, reference);
+    const assignment = await readAssignment(session, reference);
     if (assignment) elsewhere = { assignment, reason: assignmentAppliesToCluster(assignment, cluster).reason };
   } else {
     const inSubscription = await findPodSecurityAssignments({ session, definitions, targets: [{ kind: "subscription", subscriptionId: cluster.subscriptionId }] });

@@ -1,4 +1,4 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import type { AzureSession } from "../azure/session.js";
 import { splitAuthorizationId } from "../azure/ids.js";

@@ -1,4 +1,5 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
+import { isForbidden } from "../azure/arm-errors.js";
 import type { AzureSession } from "../azure/session.js";
 import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import { parseScope } from "../azure/ids.js";
@@ -25,7 +26,7 @@ export async function clustersUnderAssignment(session: AzureSession, assignment:
     try {
       descendants = await listDescendants(session, root);
     } catch (error) {
-      if (!isPermissionRefusal(error)) throw error;
+      if (!isForbidden(error, { unauthenticated: true })) throw error;
       // A subscription-level principal may not list what is below the group: name that, list nothing.
       session.note(
         `Cannot list the clusters below management group '${root}': reading its descendants needs Microsoft.Management/managementGroups/descendants/read there.`,
@@ -95,7 +96,7 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
       // group, which a subscription-level principal lacks. The assignment list at the cluster already
       // revealed every ancestor that holds an assignment; this one it did not, so say that it cannot be
       // known and treat the notScope as not covering the cluster.
-      if (!isPermissionRefusal(error)) throw error;
+      if (!isForbidden(error, { unauthenticated: true })) throw error;
       session.note(
         `Cannot tell whether management group '${group}' (a notScope) contains ${cluster.name}: reading its descendants needs Microsoft.Management/managementGroups/descendants/read there; treating it as not covering the cluster.`,
       );
@@ -106,7 +107,3 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
   return [...groups];
 }
 
-function isPermissionRefusal(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status === 403 || status === 401;
-}

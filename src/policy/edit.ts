@@ -1,4 +1,4 @@
-import type { Override, PolicyAssignment } from "@azure/arm-policy";
+import type { Override, PolicyAssignment } from "../azure/assignments.js";
 import { UsageError } from "../errors.js";
 import type { SetDefinition } from "./definitions.js";
 import { effectiveEffect } from "./parameters.js";

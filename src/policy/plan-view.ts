@@ -1,4 +1,4 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import { parseScope } from "../azure/ids.js";
 import type { IO } from "../cli/io.js";

@@ -1,7 +1,7 @@
 // Reads what `advise` needs for a running pod: the cluster, its pod results (one Policy Insights
 // query), the verdicts of the assignments that flag the pod (effective model) and the clusters each
 // of those assignments reaches.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { Context } from "../context.js";
 import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";

@@ -3,7 +3,7 @@
 // be refused at their next restart (a member newly denying and enforced). Pods in a namespace that is
 // excluded have no results in Azure, so re-including one can only point to `akspol check`.
 // The diff is pure (diffImpact); workloadImpact reads what it needs and never fails.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import { normalizeId } from "../azure/ids.js";
 import { readClusterPodStates, readSubscriptionPodStates, type PodState, type PodStatesResult } from "../azure/policy-insights.js";
