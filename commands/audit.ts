@@ -20,7 +20,7 @@ import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js
 import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js";
-import { parseMaxDaysOption } from "../src/exemptions/expiry-flags.js";
+import { parseMaxDaysOption } from "../src/cli/expiry-options.js";
 import { expiryToUsage } from "../src/exemptions/validate.js";
 
 export interface AuditCommandOptions {

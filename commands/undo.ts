@@ -1,7 +1,7 @@
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
-import { runEditFlow } from "../src/policy/edit-flow.js";
+import { runEditFlow } from "./shared/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
 import { journalOptionSpecs } from "./exclude/add.js";
 
@@ -50,7 +50,7 @@ export default defineCommand<UndoOptions>({
       });
     }
     if (entry.resourceKind === "deploymentSafeguards") {
-      const [{ planSafeguardsUndo }, { runSafeguardsEdit }] = await Promise.all([import("../src/safeguards/undo.js"), import("../src/safeguards/flow.js")]);
+      const [{ planSafeguardsUndo }, { runSafeguardsEdit }] = await Promise.all([import("../src/safeguards/undo.js"), import("./shared/safeguards-flow.js")]);
       const plan = await planSafeguardsUndo(ctx.azure, entry, options.force);
       if (plan.changedSince) ctx.io.warn(`Deployment Safeguards exclusions changed since ${entry.changeId}; --force: the earlier list is restored anyway.`);
       return runSafeguardsEdit(ctx, {

@@ -1,12 +1,13 @@
 import { Command, CommanderError, Option } from "commander";
 import { commandGroups, type ParsedInput } from "./cli/command.js";
 import { loadCommandCatalog, type CommandEntry, type CommandMetadata } from "./cli/command-catalog.js";
-import { AkspolError, ExitCode, UsageError, toAkspolError } from "./cli/errors.js";
+import { AkspolError, ExitCode, UsageError } from "./errors.js";
+import { toAkspolError } from "./azure/error-classifier.js";
 import { resolveGlobalOptions, globalOptionSpecs, type GlobalOptions, type RawGlobalFlags } from "./cli/global-options.js";
 import { IO, systemIO } from "./cli/io.js";
 import type { OutputFormat } from "./cli/output.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
-import { redact } from "./cli/redact.js";
+import { redact } from "./redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
 import type { Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";

@@ -2,7 +2,7 @@ import { defineCommand, listOption, stringOption } from "../../src/cli/command.j
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
 
 export interface ExcludeAddOptions extends ScopeSelection {

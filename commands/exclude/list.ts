@@ -2,7 +2,7 @@ import { defineCommand } from "../../src/cli/command.js";
 import { printList } from "../../src/cli/output.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludedNamespacesParameter } from "../../src/policy/edit.js";
-import { loadTarget, requireScriptable } from "../../src/policy/edit-flow.js";
+import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 

@@ -2,7 +2,7 @@ import { booleanOption, defineCommand, listOption, stringOption } from "../../sr
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/policy/edit.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs } from "./add.js";

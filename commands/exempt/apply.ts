@@ -8,7 +8,7 @@ import { parseDesiredState } from "../../src/exemptions/desired-state.js";
 import { buildPlan, hasChanges, planCounts, type Plan } from "../../src/exemptions/plan.js";
 import { describePlan, planActionView } from "../../src/exemptions/present.js";
 import { listCovered, resolveDesiredState } from "../../src/exemptions/resolve-file.js";
-import { parseMaxDaysOption } from "../../src/exemptions/expiry-flags.js";
+import { parseMaxDaysOption } from "../../src/cli/expiry-options.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import type { PlannedRequest } from "../../src/cli/confirm.js";
 

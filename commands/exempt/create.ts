@@ -6,7 +6,7 @@ import { listClusters, type ClusterRecord } from "../../src/azure/clusters.js";
 import { SetDefinitionCache } from "../../src/policy/definitions.js";
 import { journaledPut } from "../../src/exemptions/apply.js";
 import { checkExpiry, ExpiryError, formatExpiry, parseExpiry, defaultWaiverMaxDays } from "../../src/exemptions/expiry.js";
-import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
+import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import type { SetMember } from "../../src/exemptions/references.js";

@@ -8,7 +8,7 @@ import { findExemption } from "../../src/exemptions/lookup.js";
 import { metadataKeys, stampMetadata, stringField } from "../../src/exemptions/metadata.js";
 import { describeDiffs, describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../src/exemptions/validate.js";
-import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
+import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 

@@ -2,7 +2,7 @@ import { defineCommand } from "../../src/cli/command.js";
 import { NotFoundError } from "../../src/cli/errors.js";
 import { printList, printRecord } from "../../src/cli/output.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { loadTarget, requireScriptable } from "../../src/policy/edit-flow.js";
+import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { memberReferenceIds } from "../../src/policy/edit.js";
 import { effectiveEffect, effectiveParameters, type EffectiveParameter } from "../../src/policy/parameters.js";
 

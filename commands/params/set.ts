@@ -3,7 +3,7 @@ import { booleanOption, defineCommand, listOption, stringOption } from "../../sr
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { parseParameterValue, splitAssignmentArgument, type EditOperation } from "../../src/policy/edit.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { journalOptionSpecs } from "../exclude/add.js";
 

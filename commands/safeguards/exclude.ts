@@ -41,7 +41,7 @@ export default defineCommand<SafeguardsExcludeOptions>({
     return { ...parseClusterOptions(input), action, namespaces: parsed.names, reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
   },
   async run(options, ctx) {
-    const [{ runSafeguardsEdit }, { resolveClusterIn }] = await Promise.all([import("../../src/safeguards/flow.js"), import("../../src/azure/clusters.js")]);
+    const [{ runSafeguardsEdit }, { resolveClusterIn }] = await Promise.all([import("../shared/safeguards-flow.js"), import("../../src/azure/clusters.js")]);
     const cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     const planned = await (await ctx.azure.safeguards()).get(cluster.id);
     if (!planned) throw new NotFoundError(`Deployment Safeguards is not enabled on ${cluster.name}; there are no exclusions to edit.`);

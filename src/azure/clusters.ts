@@ -1,6 +1,6 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import { isNotFound } from "./arm-errors.js";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import type { SubscriptionRef } from "./subscriptions.js";
 import type { AzureSession } from "./session.js";

@@ -8,7 +8,7 @@ import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import type { PolicyInsightsClient } from "@azure/arm-policyinsights";
 import type { GlobalOptions } from "../cli/global-options.js";
-import { AuthError, UsageError } from "../cli/errors.js";
+import { AuthError, UsageError } from "../errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";

@@ -4,7 +4,7 @@ import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { listClusters, resolveCluster, type ClusterRecord, type ResolveClusterRequest } from "../azure/clusters.js";
 import { readScopes } from "../azure/scope-pool.js";
 import { parseClusterId, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 
 /**
  * Where to look for a cluster or exemption given by name: the subscriptions asked for

@@ -1,4 +1,4 @@
-import { redact } from "../cli/redact.js";
+import { redact } from "../redact.js";
 
 /**
  * The stamp akspol writes into `properties.metadata` of every exemption it creates or changes

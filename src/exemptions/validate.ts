@@ -2,7 +2,7 @@ import type { AzureSession } from "../azure/session.js";
 import type { ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { lastSegment, sameId } from "../azure/ids.js";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 import { assignmentAppliesToCluster } from "../policy/applicability.js";
 import { clusterManagementGroups } from "../policy/affected-clusters.js";
 import { listAssignmentsAt, readAssignment, type PolicyAssignment } from "../azure/assignments.js";

@@ -1,6 +1,7 @@
 import { putAssignment, readAssignment, updateAssignmentOverrides, type PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession, Principal } from "../azure/session.js";
-import { CancelledError, ConflictError, NotFoundError, toAkspolError } from "../cli/errors.js";
+import { CancelledError, ConflictError, NotFoundError } from "../errors.js";
+import { toAkspolError } from "../azure/error-classifier.js";
 import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOwner } from "../journal/lock.js";

@@ -1,16 +1,16 @@
-import type { Context } from "../context.js";
-import { UsageError } from "../cli/errors.js";
-import { printRecord } from "../cli/output.js";
-import { resolveTargets, type ScopeSelection } from "../cli/scope-options.js";
-import { scopeLabel } from "../azure/ids.js";
-import { carrierLabel, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
-import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
-import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
-import { effectiveParameters } from "./parameters.js";
-import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
-import { writeEdit, type InterruptSource } from "./write.js";
-import { settleIntervalMs } from "../journal/outcomes.js";
-import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
+import type { Context } from "../../src/context.js";
+import { UsageError } from "../../src/errors.js";
+import { printRecord } from "../../src/cli/output.js";
+import { resolveTargets, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { scopeLabel } from "../../src/azure/ids.js";
+import { carrierLabel, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "../../src/policy/assignments.js";
+import { SetDefinitionCache, type SetDefinition } from "../../src/policy/definitions.js";
+import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "../../src/policy/edit.js";
+import { effectiveParameters } from "../../src/policy/parameters.js";
+import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "../../src/policy/plan-view.js";
+import { writeEdit, type InterruptSource } from "../../src/policy/write.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
+import { renderImpact, workloadImpact, type WorkloadImpact } from "../../src/workloads/impact.js";
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -239,11 +239,11 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
  */
 async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: AffectedCluster[]): Promise<StillEnforced[]> {
   const [{ sessionReader, readClusterSources }, { outcomesAfterExclusion, describeSource, memberByKey }, { parseClusterId }, { mapConcurrent }, { exclusionParameters }] = await Promise.all([
-    import("../effective/azure.js"),
-    import("../effective/index.js"),
-    import("../azure/ids.js"),
-    import("../azure/concurrency.js"),
-    import("../effective/index.js"),
+    import("../../src/effective/azure.js"),
+    import("../../src/effective/index.js"),
+    import("../../src/azure/ids.js"),
+    import("../../src/azure/concurrency.js"),
+    import("../../src/effective/index.js"),
   ]);
   const reader = sessionReader(ctx.azure, target.definitions);
   const wiring = exclusionParameters(target.definition as never, target.entry.assignment.policyDefinitionId);

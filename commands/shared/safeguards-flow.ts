@@ -1,11 +1,11 @@
 // Plan, confirm, write and report an edit of Deployment Safeguards exclusions, shared by
 // `safeguards exclude add|remove` and `undo` (the same rules as an assignment edit: a plan, one
 // confirmation or --yes, --dry-run, a journal entry, an undo line).
-import type { Context } from "../context.js";
-import type { DeploymentSafeguards } from "../azure/safeguards-client.js";
-import { printRecord } from "../cli/output.js";
-import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "./plan.js";
-import { writeSafeguards } from "./write.js";
+import type { Context } from "../../src/context.js";
+import type { DeploymentSafeguards } from "../../src/azure/safeguards-client.js";
+import { printRecord } from "../../src/cli/output.js";
+import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "../../src/safeguards/plan.js";
+import { writeSafeguards } from "../../src/safeguards/write.js";
 
 export interface SafeguardsEditRequest {
   clusterId: string;
