@@ -1,5 +1,6 @@
 import { booleanOption, defineCommand, stringOption, type ParsedInput } from "../src/cli/command.js";
 import { GateFailedError, UsageError } from "../src/cli/errors.js";
+import { chooser } from "../src/cli/prompter.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
@@ -223,8 +224,7 @@ async function initiativeFromAzure(
     definitions,
     reference: source.reference,
     targets: () => resolveTargets(ctx, options),
-    prompter: ctx.prompter,
-    canPrompt: ctx.io.canPrompt,
+    choose: chooser(ctx),
   });
   const { assignment } = entry;
   const enforcement = await sessionReader(session, definitions).enforcement(assignment);

@@ -1,5 +1,6 @@
 import { defineCommand } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
+import { chooser } from "../src/cli/prompter.js";
 import { printRecord } from "../src/cli/output.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
@@ -44,8 +45,7 @@ export default defineCommand<ShowOptions>({
       definitions,
       reference: options.assignment ?? (await pickAssignmentReference(ctx, options)),
       targets: () => resolveTargets(ctx, options),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
+      choose: chooser(ctx),
     });
     const { assignment } = entry;
     const exemptionsClient = await session.exemptions();

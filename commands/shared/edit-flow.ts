@@ -1,4 +1,5 @@
 import type { Context } from "../../src/context.js";
+import { chooser } from "../../src/cli/prompter.js";
 import { UsageError } from "../../src/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { resolveTargets, type ScopeSelection } from "../../src/cli/scope-options.js";
@@ -7,7 +8,8 @@ import { carrierLabel, findPodSecurityAssignments, resolveAssignment, type PodSe
 import { SetDefinitionCache, type SetDefinition } from "../../src/policy/definitions.js";
 import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "../../src/policy/edit.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "../../src/policy/plan-view.js";
+import { clusterReach, type ReachedCluster } from "../../src/policy/affected-clusters.js";
+import { describeExclusions, renderPlan, syncNote } from "./plan-view.js";
 import { writeEdit, type InterruptSource } from "../../src/policy/write.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../../src/workloads/impact.js";
@@ -45,7 +47,7 @@ export interface EditOutput {
   after: Record<string, unknown>;
   changed: boolean;
   changeId: string | null;
-  affectedClusters: AffectedCluster[] | null;
+  affectedClusters: ReachedCluster[] | null;
   /** The running pods the change affects, from Azure Policy's pod results (null when nothing changes). */
   impact: WorkloadImpact | null;
   /** exclude add: what another carrier (or Deployment Safeguards) still does in the namespaces, per cluster; null when not computed. */
@@ -90,8 +92,7 @@ export async function chooseAssignment(ctx: Context, selection: ScopeSelection &
       definitions,
       reference: selection.assignment,
       targets: () => resolveTargets(ctx, selection),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
+      choose: chooser(ctx),
     });
   }
   const targets = await resolveTargets(ctx, selection);
@@ -163,7 +164,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     await emit(ctx, output);
     return 0;
   }
-  const affected = await affectedClusters(ctx.azure, assignment);
+  const affected = await clusterReach(ctx.azure, assignment);
   output.affectedClusters = affected.clusters;
   output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
     workloadImpact({
@@ -237,7 +238,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
  * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
  * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
  */
-async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: AffectedCluster[]): Promise<StillEnforced[]> {
+async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: ReachedCluster[]): Promise<StillEnforced[]> {
   const [{ sessionReader, readClusterSources }, { outcomesAfterExclusion, describeSource, memberByKey }, { parseClusterId }, { mapConcurrent }, { exclusionParameters }] = await Promise.all([
     import("../../src/effective/azure.js"),
     import("../../src/effective/index.js"),

@@ -107,3 +107,42 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
   return [...groups];
 }
 
+/** A cluster an edit reaches, as the plan and the JSON result name it. */
+export interface ReachedCluster {
+  id: string;
+  name: string;
+  azurePolicyEnabled: boolean;
+}
+
+export interface ClusterReach {
+  scopeKind: "managementGroup" | "subscription" | "resourceGroup" | "resource";
+  /** null when they could not be listed (management group scope, or no permission to list clusters). */
+  clusters: ReachedCluster[] | null;
+  note?: string;
+}
+
+/**
+ * The clusters an assignment reaches: every cluster below its scope (for a management group, in
+ * every descendant subscription) that its notScopes and resource selectors do not leave out.
+ */
+export async function clusterReach(session: AzureSession, assignment: PolicyAssignment): Promise<ClusterReach> {
+  const scope = assignment.scope ?? "";
+  let kind: ClusterReach["scopeKind"];
+  try {
+    kind = parseScope(scope).kind;
+  } catch {
+    return { scopeKind: "resource", clusters: null, note: `unrecognised scope ${scope}` };
+  }
+  try {
+    const clusters = await clustersUnderAssignment(session, assignment);
+    return {
+      scopeKind: kind,
+      clusters: clusters
+        .filter((cluster) => cluster.applicability.applies)
+        .map((cluster) => ({ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false })),
+    };
+  } catch (error) {
+    const where = kind === "managementGroup" ? "every cluster in every subscription below the management group" : "every cluster below the scope";
+    return { scopeKind: kind, clusters: null, note: `${where} (they could not be listed: ${(error as Error).message.split("\n")[0]})` };
+  }
+}

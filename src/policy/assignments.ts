@@ -6,7 +6,6 @@ import { normalizeId, subscriptionOfScope, targetScope, type ScopeTarget } from 
 import { isPolicySetId } from "../azure/set-definitions.js";
 import { readScopes } from "../azure/scope-pool.js";
 import { NotFoundError, UsageError } from "../errors.js";
-import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, initiativeByKey, type InitiativeInfo } from "./catalog.js";
 import { builtInSetCarriesMembers, familyOf, isBuiltInId, memberOfDefinition, type MemberKey } from "../effective/index.js";
 import type { SetDefinitionCache } from "./definitions.js";
@@ -167,9 +166,12 @@ export interface ResolveAssignmentRequest {
   reference: string;
   /** Where to look when the reference is not a full id. */
   targets: () => Promise<ScopeTarget[]>;
-  prompter: Prompter;
-  canPrompt: boolean;
+  /** Picks one of several matches (a prompt, on a terminal); absent, several matches are refused. */
+  choose?: ChooseOne;
 }
+
+/** The caller's answer to "which one?": the commands pass the prompter's select when they may prompt. */
+export type ChooseOne = <T>(question: string, choices: Array<{ name: string; value: T }>) => Promise<T>;
 
 /**
  * Resolves `<assignment>`: a full id is read directly (one GET); a name or display name is matched
@@ -213,8 +215,8 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
         : "Look in another subscription with --subscription or --all-subscriptions, or pass the full assignment id.",
     });
   }
-  if (request.canPrompt) {
-    return request.prompter.select(
+  if (request.choose) {
+    return request.choose(
       `'${request.reference}' matches ${matches.length} assignments. Which one?`,
       matches.map((entry) => ({ name: `${entry.assignment.name}  ${entry.assignment.scope}`, value: entry })),
     );
