@@ -3,7 +3,7 @@ import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { splitAuthorizationId } from "../azure/ids.js";
 import { NotFoundError } from "../errors.js";
-import { armMaintainedMetadata, canonicalJson } from "../policy/edit.js";
+import { armMaintainedMetadata, canonicalJson } from "../policy/assignment-compare.js";
 import { readAssignment } from "../azure/assignments.js";
 import type { JournalEntry } from "./journal.js";
 

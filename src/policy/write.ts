@@ -6,7 +6,8 @@ import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOwner } from "../journal/lock.js";
 import type { SetDefinitionCache } from "./definitions.js";
-import { applyEdit, changedFields, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
+import { changedFields } from "./assignment-compare.js";
+import { applyEdit, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
 
 /** Ctrl+C while akspol holds the lock. Tests pass their own; the CLI listens for SIGINT. */
 export interface InterruptSource {
