@@ -10,9 +10,8 @@ import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-option
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import type { SetMember } from "../../src/exemptions/references.js";
+import { applicableAssignments, assignedSet, resolveApplicableAssignment } from "../../src/exemptions/applicable.js";
 import {
-  applicableAssignments,
-  assignedSet,
   checkExpiryRule,
   checkName,
   checkDisplayName,
@@ -21,7 +20,6 @@ import {
   exemptionProperties,
   expiryToUsage,
   nameFor,
-  resolveApplicableAssignment,
   resolveReferences,
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";

@@ -11,7 +11,8 @@ import { listAssignmentsAt, type PolicyAssignment } from "../azure/assignments.j
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
 import { findClusterIn, lookupSubscriptions } from "./lookup.js";
 import type { DesiredState } from "./plan.js";
-import { applicableAssignments, assignedSet, exemptionProperties, resolveApplicableAssignment, resolveReferences, type ApplicableAssignment, type AssignedSet } from "./validate.js";
+import { applicableAssignments, assignedSet, resolveApplicableAssignment, type ApplicableAssignment } from "./applicable.js";
+import { exemptionProperties, resolveReferences, type AssignedSet } from "./validate.js";
 
 /**
  * Turns a parsed desired-state file into exemption bodies by reading Azure (clusters, the

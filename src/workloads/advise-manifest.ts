@@ -11,7 +11,7 @@ import { UsageError } from "../errors.js";
 import { evaluateWorkloads } from "../check/evaluate.js";
 import { resolveInitiative, type PolicySetDefinitionDocument } from "../check/initiative.js";
 import { parseManifests } from "../check/manifests.js";
-import { applicableAssignments } from "../exemptions/validate.js";
+import { applicableAssignments } from "../exemptions/applicable.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { rankLevers, type WorkloadFailure } from "./advise.js";
 import { reachOf, type AdviceOutput } from "./advise-read.js";
