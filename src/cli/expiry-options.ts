@@ -1,4 +1,4 @@
-import { stringOption, type OptionSpec, type ParsedInput } from "./command.js";
+import { stringOption, type OptionSpec, type ParsedInput } from "./option-spec.js";
 import { UsageError } from "../errors.js";
 import { defaultWaiverMaxDays, parseMaxDays } from "../exemptions/expiry.js";
 import { expiryToUsage } from "../exemptions/validate.js";
