@@ -124,8 +124,9 @@ export interface ClusterReach {
 /**
  * The clusters an assignment reaches: every cluster below its scope (for a management group, in
  * every descendant subscription) that its notScopes and resource selectors do not leave out.
+ * `list: false` (--no-clusters) reads nothing and says so.
  */
-export async function clusterReach(session: AzureSession, assignment: PolicyAssignment): Promise<ClusterReach> {
+export async function clusterReach(session: AzureSession, assignment: PolicyAssignment, options: { list?: boolean } = {}): Promise<ClusterReach> {
   const scope = assignment.scope ?? "";
   let kind: ClusterReach["scopeKind"];
   try {
@@ -133,6 +134,7 @@ export async function clusterReach(session: AzureSession, assignment: PolicyAssi
   } catch {
     return { scopeKind: "resource", clusters: null, note: `unrecognised scope ${scope}` };
   }
+  if (options.list === false) return { scopeKind: kind, clusters: null, note: "not read (--no-clusters)" };
   try {
     const clusters = await clustersUnderAssignment(session, assignment);
     return {
