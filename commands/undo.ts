@@ -1,9 +1,13 @@
+import type { Context } from "../src/context.js";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 import { runEditFlow } from "./shared/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
 import { journalOptionSpecs } from "./exclude/add.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type UndoDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface UndoOptions {
   changeId: string;
@@ -12,7 +16,7 @@ export interface UndoOptions {
   ticket?: string;
 }
 
-export default defineCommand<UndoOptions>({
+export default defineCommand<UndoOptions, UndoDeps>({
   path: ["undo"],
   writes: true,
   summary: "Reverse a change from the journal (assignment parameters, or an exemption)",

@@ -12,6 +12,9 @@ import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js
 import { exemptionView, type ExemptionView } from "../../src/exemptions/present.js";
 import { expiryToUsage } from "../../src/exemptions/validate.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptListDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
+
 export interface ListOptions {
   cluster?: string;
   resourceGroup?: string;
@@ -25,7 +28,7 @@ export interface ListOptions {
 
 const dayMs = 86_400_000;
 
-export default defineCommand<ListOptions>({
+export default defineCommand<ListOptions, ExemptListDeps>({
   path: ["exempt", "list"],
   summary: "List exemptions with their status (active, expiring, expired) and days left",
   description:
@@ -121,7 +124,7 @@ function matchesAssignment(exemption: PolicyExemption, reference: string): boole
   return reference.includes("/") ? sameId(id, reference) : lastSegment(id).toLowerCase() === reference.toLowerCase();
 }
 
-async function listExemptions(options: ListOptions, ctx: Context): Promise<PolicyExemption[]> {
+async function listExemptions(options: ListOptions, ctx: ExemptListDeps): Promise<PolicyExemption[]> {
   if (options.cluster) {
     const cluster = await findCluster(ctx, options.cluster, options.resourceGroup);
     // atScope(): the cluster's own exemptions and those of its resource group and subscription.

@@ -14,6 +14,12 @@ import { writeEdit, type InterruptSource } from "../../src/policy/write.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../../src/workloads/impact.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type EditFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
+
+/** What finding the assignment to edit uses (read-only commands such as exclude list take only this). */
+export type LoadTargetDeps = Pick<Context, "azure" | "globals" | "io" | "prompter" | "subscriptions">;
+
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
  * resolve or pick the assignment, build the operation (prompting on a terminal), plan, show, confirm,
@@ -68,7 +74,7 @@ export interface StillEnforced {
  * Refuses, before any request, what a script cannot do: no assignment. (A write without --yes is
  * refused by the frame for every command that declares `writes`.)
  */
-export function requireScriptable(ctx: Context, assignment: string | undefined): void {
+export function requireScriptable(ctx: Pick<Context, "io">, assignment: string | undefined): void {
   if (!assignment && !ctx.io.canPrompt) {
     throw new UsageError("Missing <assignment> (a name, display name or full id).", {
       suggestion: "Pass it as the first argument; find names with 'akspol find'. Without arguments akspol asks interactively, on a terminal only.",
@@ -85,7 +91,7 @@ function exclusionsLabel(entry: PodSecurityAssignment, definition: SetDefinition
 }
 
 /** Resolves `<assignment>`, or on a terminal lets the person pick one from the chosen scope. */
-export async function chooseAssignment(ctx: Context, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
+export async function chooseAssignment(ctx: LoadTargetDeps, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
   if (selection.assignment) {
     return resolveAssignment({
       session: ctx.azure,
@@ -121,25 +127,25 @@ function initiativeLabel(target: EditTarget): string {
   return `${name} ${definition.version ?? ""} (${definition.displayName ?? entry.assignment.policyDefinitionId})`.trim();
 }
 
-export async function loadTarget(ctx: Context, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
+export async function loadTarget(ctx: LoadTargetDeps, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
   const definitions = new SetDefinitionCache(ctx.azure);
   const entry = await chooseAssignment(ctx, selection, definitions);
   const definition = await definitions.forAssignment(entry.assignment);
   return { entry, definition, definitions };
 }
 
-export function printExclusions(ctx: Context, target: EditTarget): void {
+export function printExclusions(ctx: Pick<Context, "io">, target: EditTarget): void {
   const parameter = effectiveParameters(target.entry.assignment, target.definition).find((p) => p.name === excludedNamespacesParameter);
   if (!parameter) return;
   const defaults = Array.isArray(parameter.defaultValue) ? (parameter.defaultValue as string[]) : [];
   ctx.io.info(describeExclusions((parameter.value as string[]) ?? [], defaults, parameter.source).join("\n"));
 }
 
-async function emit(ctx: Context, output: EditOutput): Promise<void> {
+async function emit(ctx: Pick<Context, "io" | "format">, output: EditOutput): Promise<void> {
   if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
 }
 
-export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promise<number> {
+export async function runEditFlow(ctx: EditFlowDeps, request: EditFlowRequest): Promise<number> {
   requireScriptable(ctx, request.assignment);
   const target = await loadTarget(ctx, request);
   const { assignment } = target.entry;
@@ -238,7 +244,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
  * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
  * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
  */
-async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: ReachedCluster[]): Promise<StillEnforced[]> {
+async function stillEnforcedAfter(ctx: EditFlowDeps, target: EditTarget, operation: EditOperation, clusters: ReachedCluster[]): Promise<StillEnforced[]> {
   const [{ sessionReader, readClusterSources }, { outcomesAfterExclusion, describeSource, memberByKey }, { parseClusterId }, { mapConcurrent }, { exclusionParameters }] = await Promise.all([
     import("../../src/effective/azure.js"),
     import("../../src/effective/index.js"),

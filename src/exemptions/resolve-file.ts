@@ -14,6 +14,9 @@ import type { DesiredState } from "./plan.js";
 import { applicableAssignments, assignedSet, resolveApplicableAssignment, type ApplicableAssignment } from "./applicable.js";
 import { exemptionProperties, resolveReferences, type AssignedSet } from "./validate.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type DesiredStateDeps = Pick<Context, "azure" | "globals" | "subscriptions">;
+
 /**
  * Turns a parsed desired-state file into exemption bodies by reading Azure (clusters, the
  * assignments that apply to them, the assigned set definitions). Nothing is written. Every problem
@@ -25,7 +28,7 @@ export interface ResolvedFile {
   coveredScopes: string[];
 }
 
-export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, principal: { id: string; name: string }): Promise<ResolvedFile> {
+export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredStateFile, principal: { id: string; name: string }): Promise<ResolvedFile> {
   const session = ctx.azure;
   const definitions = new SetDefinitionCache(session);
   const errors: FileError[] = [];
@@ -181,7 +184,7 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
  * covers one), an unfiltered list (at and below) on broader scopes (issue 13: never per cluster
  * where a list per scope serves).
  */
-export async function listCovered(ctx: Context, coveredScopes: string[]): Promise<PolicyExemption[]> {
+export async function listCovered(ctx: DesiredStateDeps, coveredScopes: string[]): Promise<PolicyExemption[]> {
   const client = await ctx.azure.exemptions();
   const clustersBySubscription = new Map<string, string[]>();
   const queries: Array<{ scope: string; filter?: string; covers: string[] }> = [];

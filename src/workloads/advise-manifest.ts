@@ -19,6 +19,9 @@ import { reachOf, type AdviceOutput } from "./advise-read.js";
 import { exemptionFactsAt } from "./load.js";
 import { ClusterVerdicts, enforcementFor } from "./verdicts.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type AdviseManifestDeps = Pick<Context, "azure" | "clock" | "io" | "prompter" | "subscriptions">;
+
 export interface ManifestAdviceRequest {
   cluster: string;
   resourceGroup?: string;
@@ -29,7 +32,7 @@ export interface ManifestAdviceRequest {
   workload?: string;
 }
 
-export async function adviseForManifest(ctx: Context, request: ManifestAdviceRequest): Promise<AdviceOutput> {
+export async function adviseForManifest(ctx: AdviseManifestDeps, request: ManifestAdviceRequest): Promise<AdviceOutput> {
   let text: string;
   try {
     text = await readFile(request.manifest, "utf8");

@@ -12,6 +12,9 @@ import { SetDefinitionCache } from "../policy/definitions.js";
 import { rankLevers, type RankedLever, type WorkloadFailure } from "./advise.js";
 import { VerdictLoader } from "./load.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type AdviseReadDeps = Pick<Context, "azure" | "clock" | "io" | "prompter" | "subscriptions">;
+
 export interface AdviceRequest {
   cluster: string;
   resourceGroup?: string;
@@ -34,7 +37,7 @@ export interface AdviceOutput {
 }
 
 /** The cluster names each failing assignment reaches (one cluster list per subscription it covers). */
-export async function reachOf(ctx: Context, failures: WorkloadFailure[], assignmentOf: (normalizedId: string) => Promise<PolicyAssignment | undefined> | PolicyAssignment | undefined): Promise<Map<string, string[]>> {
+export async function reachOf(ctx: AdviseReadDeps, failures: WorkloadFailure[], assignmentOf: (normalizedId: string) => Promise<PolicyAssignment | undefined> | PolicyAssignment | undefined): Promise<Map<string, string[]>> {
   const reach = new Map<string, string[]>();
   await Promise.all(
     [...new Set(failures.map((failure) => normalizeId(failure.assignmentId)))].map(async (id) => {
@@ -51,7 +54,7 @@ export async function reachOf(ctx: Context, failures: WorkloadFailure[], assignm
   return reach;
 }
 
-export async function adviseForPod(ctx: Context, request: AdviceRequest): Promise<AdviceOutput> {
+export async function adviseForPod(ctx: AdviseReadDeps, request: AdviceRequest): Promise<AdviceOutput> {
   const cluster = await resolveClusterIn(ctx, request.cluster, { resourceGroup: request.resourceGroup });
   const result = await readClusterPodStates(ctx.azure, cluster.id);
   if (result.status !== "ok") {
