@@ -5,6 +5,7 @@ import { printRecord } from "../src/cli/output.js";
 import { runEditFlow } from "./shared/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
 import { journalOptionSpecs } from "./exclude/add.js";
+import { lastSegment } from "../src/azure/ids.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */
 export type UndoDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
@@ -59,7 +60,7 @@ export default defineCommand<UndoOptions, UndoDeps>({
       if (plan.changedSince) ctx.io.warn(`Deployment Safeguards exclusions changed since ${entry.changeId}; --force: the earlier list is restored anyway.`);
       return runSafeguardsEdit(ctx, {
         clusterId: plan.clusterId,
-        clusterName: plan.clusterId.split("/").pop() ?? plan.clusterId,
+        clusterName: lastSegment(plan.clusterId),
         planned: plan.current,
         operation: { set: plan.restore },
         summary: `undo ${entry.changeId} (${entry.summary})`,

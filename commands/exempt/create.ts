@@ -25,6 +25,7 @@ import {
 import { ownerPattern } from "../../src/exemptions/metadata.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
+import { lastSegment } from "../../src/azure/ids.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */
 export type ExemptCreateDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
@@ -236,7 +237,7 @@ async function askPolicies(ctx: ExemptCreateDeps, members: SetMember[]): Promise
   return ctx.prompter.checkbox(
     "Policies to exempt (space to select)",
     members.map((member) => ({
-      name: names.get(member.definitionId.split("/").pop()?.toLowerCase() ?? "") ?? member.referenceId,
+      name: names.get(lastSegment(member.definitionId).toLowerCase()) ?? member.referenceId,
       value: member.referenceId,
       description: member.referenceId,
     })),

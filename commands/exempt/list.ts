@@ -6,7 +6,7 @@ import type { PolicyExemption } from "../../src/azure/exemptions-client.js";
 import { engineOptionSpec, parseEngineChoice } from "../../src/cli/engine-option.js";
 import { estateSourceFor } from "../../src/estate/choose.js";
 import type { EngineChoice } from "../../src/estate/engine.js";
-import { lastSegment, parseScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
+import { lastSegment, parseScope, resourceGroupScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
 import { parseDayCount } from "../../src/exemptions/expiry.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { exemptionView, type ExemptionView } from "../../src/exemptions/present.js";
@@ -138,5 +138,5 @@ async function listExemptions(options: ListOptions, ctx: ExemptListDeps): Promis
   const subscriptions = await lookupSubscriptions(ctx, options.allSubscriptions);
   const source = await estateSourceFor(ctx, options.engine, { allSubscriptions: options.allSubscriptions, subscriptionCount: subscriptions.length });
   // One list per subscription, or per resource group (which may exist in some of them only).
-  return source.exemptions(subscriptions.map((subscription) => (options.resourceGroup ? `${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}` : subscriptionScope(subscription.id))));
+  return source.exemptions(subscriptions.map((subscription) => (options.resourceGroup ? resourceGroupScope(subscription.id, options.resourceGroup) : subscriptionScope(subscription.id))));
 }

@@ -2,7 +2,7 @@ import type { Context } from "../context.js";
 import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { mapConcurrent } from "../azure/concurrency.js";
-import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/ids.js";
+import { isAtOrBelow, normalizeId, parseClusterId, parseScope, subscriptionScope } from "../azure/ids.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { AkspolError, AuthError, PartialFailureError } from "../errors.js";
 import { toAkspolError } from "../azure/error-classifier.js";
@@ -197,7 +197,7 @@ export async function listCovered(ctx: DesiredStateDeps, coveredScopes: string[]
   }
   for (const [subscriptionId, clusters] of clustersBySubscription) {
     if (clusters.length === 1) queries.push({ scope: clusters[0] as string, filter: "atExactScope()", covers: clusters });
-    else queries.push({ scope: `/subscriptions/${subscriptionId}`, covers: clusters });
+    else queries.push({ scope: subscriptionScope(subscriptionId), covers: clusters });
   }
   const lists = await mapConcurrent(queries, ctx.globals.concurrency, async (query) => {
     const listed = await client.list(query.scope, query.filter);

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import type { Context } from "../context.js";
 import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";
-import { normalizeId } from "../azure/ids.js";
+import { lastSegment, normalizeId } from "../azure/ids.js";
 import { UsageError } from "../errors.js";
 import { evaluateWorkloads } from "../check/evaluate.js";
 import { resolveInitiative } from "../check/initiative.js";
@@ -77,7 +77,7 @@ export async function adviseForManifest(ctx: AdviseManifestDeps, request: Manife
       const verdict = verdicts.verdict(assignmentId, referenceId, workload.namespace);
       return {
         assignmentId,
-        assignmentName: found?.enforcement.assignment.name ?? assignmentId.split("/").pop() ?? "",
+        assignmentName: found?.enforcement.assignment.name ?? lastSegment(assignmentId),
         referenceId,
         outcome: verdict?.outcome ?? "none",
         reason: verdict?.reason ?? "the assignment could not be read",

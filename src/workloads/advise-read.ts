@@ -5,7 +5,7 @@ import type { PolicyAssignment } from "../azure/assignments.js";
 import type { Context } from "../context.js";
 import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";
-import { normalizeId } from "../azure/ids.js";
+import { lastSegment, normalizeId } from "../azure/ids.js";
 import { NotFoundError } from "../errors.js";
 import { clustersUnderAssignment } from "../policy/affected-clusters.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
@@ -81,7 +81,7 @@ export async function adviseForPod(ctx: AdviseReadDeps, request: AdviceRequest):
       const verdict = verdicts?.verdict(state.assignmentId, state.referenceId, state.namespace);
       return {
         assignmentId: state.assignmentId,
-        assignmentName: found?.enforcement.assignment.name ?? state.assignmentId.split("/").pop() ?? "",
+        assignmentName: found?.enforcement.assignment.name ?? lastSegment(state.assignmentId),
         referenceId: state.referenceId,
         outcome: verdict?.outcome ?? "none",
         reason: verdict?.reason ?? "the assignment could not be read",
