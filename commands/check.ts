@@ -18,6 +18,9 @@ import type { FailOn } from "../src/check/report.js";
 import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
 import { didYouMean, validateParameterValue } from "../src/policy/parameter-values.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type CheckDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
+
 export type CheckSource =
   | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }
   | { kind: "assignment"; reference: string; cluster?: string }
@@ -36,7 +39,7 @@ export interface CheckOptions extends ScopeSelection {
   stream: boolean;
 }
 
-export default defineCommand<CheckOptions>({
+export default defineCommand<CheckOptions, CheckDeps>({
   path: ["check"],
   summary: "Check Kubernetes manifests against a pod-security initiative before deploying",
   description:
@@ -206,7 +209,7 @@ function offlineInitiative(source: Extract<CheckSource, { kind: "initiative" }>)
 async function initiativeFromAzure(
   options: CheckOptions,
   source: Extract<CheckSource, { kind: "assignment" }>,
-  ctx: Context,
+  ctx: CheckDeps,
 ): Promise<ResolvedInitiative> {
   const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
     import("../src/policy/assignments.js"),
@@ -258,7 +261,7 @@ async function initiativeFromAzure(
 async function clusterFromAzure(
   options: CheckOptions,
   source: Extract<CheckSource, { kind: "cluster" }>,
-  ctx: Context,
+  ctx: CheckDeps,
 ): Promise<ResolvedInitiative> {
   const [{ resolveClusterIn }, { sessionReader, readClusterSources }, { clusterInitiatives, evaluateOnCluster }] = await Promise.all([
     import("../src/azure/clusters.js"),

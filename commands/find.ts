@@ -17,6 +17,9 @@ import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 import { listDescendants, subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type FindDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
+
 export interface FindOptions extends ScopeSelection {
   name?: string;
   initiative: InitiativeFilter;
@@ -31,7 +34,7 @@ interface FindRow extends AssignmentSummary {
   clusterExemptions?: Array<{ name: string; status: string; daysLeft: number | null; policies: string[] }>;
 }
 
-export default defineCommand<FindOptions>({
+export default defineCommand<FindOptions, FindDeps>({
   path: ["find"],
   summary: "Find the assignments that carry the pod-security policies, by scope, name or cluster",
   description:
@@ -91,7 +94,7 @@ export default defineCommand<FindOptions>({
   },
 });
 
-async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> {
+async function findRows(options: FindOptions, ctx: FindDeps): Promise<FindRow[]> {
   const session = ctx.azure;
   const definitions = new SetDefinitionCache(session);
   let cluster: ClusterRecord | undefined;
@@ -153,7 +156,7 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
  * below it (find --management-group reads its descendants), those lists cover them; otherwise the
  * subscriptions below each group are listed too.
  */
-async function exemptionScopesFor(targets: ScopeTarget[], ctx: Context): Promise<string[]> {
+async function exemptionScopesFor(targets: ScopeTarget[], ctx: FindDeps): Promise<string[]> {
   const scopes = new Set<string>();
   const subscriptionsListed = targets.some((target) => target.kind === "subscription");
   for (const target of targets) {

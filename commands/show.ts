@@ -13,11 +13,14 @@ import { memberOfDefinition, parameterReference, type ValueOrigin } from "../src
 import type { IO } from "../src/cli/io.js";
 import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ShowDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
+
 export interface ShowOptions extends ScopeSelection {
   assignment?: string;
 }
 
-export default defineCommand<ShowOptions>({
+export default defineCommand<ShowOptions, ShowDeps>({
   path: ["show"],
   summary: "Show one assignment: effective parameters, overrides, clusters and exemptions",
   description:
@@ -115,7 +118,7 @@ export default defineCommand<ShowOptions>({
   },
 });
 
-async function pickAssignmentReference(ctx: Context, options: ShowOptions): Promise<string> {
+async function pickAssignmentReference(ctx: ShowDeps, options: ShowOptions): Promise<string> {
   const found = await findPodSecurityAssignments({ session: ctx.azure, definitions: new SetDefinitionCache(ctx.azure), targets: await resolveTargets(ctx, options) });
   if (found.length === 0) throw new UsageError("No pod-security assignments in the chosen scope.", { suggestion: "Try --all-subscriptions." });
   return ctx.prompter.select(

@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { namespaceParametersFor } from "../../src/policy/edit.js";
@@ -5,6 +6,9 @@ import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeAddOptions extends ScopeSelection {
   assignment?: string;
@@ -28,7 +32,7 @@ export const journalOptionSpecs = [
   { flags: "--ticket <id>", description: "change or incident ticket (recorded in the journal)" },
 ];
 
-export default defineCommand<ExcludeAddOptions>({
+export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
   path: ["exclude", "add"],
   writes: true,
   summary: "Exclude namespaces from an assignment's pod-security policies",

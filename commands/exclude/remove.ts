@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { UsageError } from "../../src/cli/errors.js";
@@ -7,6 +8,9 @@ import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs } from "./add.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExcludeRemoveDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeRemoveOptions extends ScopeSelection {
   assignment?: string;
@@ -19,7 +23,7 @@ export interface ExcludeRemoveOptions extends ScopeSelection {
   planReads: PlanReads;
 }
 
-export default defineCommand<ExcludeRemoveOptions>({
+export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
   path: ["exclude", "remove"],
   writes: true,
   summary: "Stop excluding namespaces from an assignment",

@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
@@ -5,13 +6,16 @@ import { journaledDelete } from "../../src/exemptions/apply.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptDeleteDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
+
 export interface DeleteOptions {
   reference: string;
   cluster?: string;
   resourceGroup?: string;
 }
 
-export default defineCommand<DeleteOptions>({
+export default defineCommand<DeleteOptions, ExemptDeleteDeps>({
   path: ["exempt", "delete"],
   writes: true,
   summary: "Delete an exemption (asks first; journaled, so 'akspol undo' puts it back)",

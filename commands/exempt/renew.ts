@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
@@ -12,6 +13,9 @@ import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-option
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptRenewDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
+
 export interface RenewOptions {
   reference: string;
   cluster?: string;
@@ -23,7 +27,7 @@ export interface RenewOptions {
   ticket?: string;
 }
 
-export default defineCommand<RenewOptions>({
+export default defineCommand<RenewOptions, ExemptRenewDeps>({
   path: ["exempt", "renew"],
   writes: true,
   summary: "Move an exemption's expiry (GET plus a full PUT; journaled, undoable)",

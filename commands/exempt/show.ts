@@ -1,8 +1,12 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptShowDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
 
 export interface ShowOptions {
   reference: string;
@@ -10,7 +14,7 @@ export interface ShowOptions {
   resourceGroup?: string;
 }
 
-export default defineCommand<ShowOptions>({
+export default defineCommand<ShowOptions, ExemptShowDeps>({
   path: ["exempt", "show"],
   summary: "Show one exemption: scope, assignment, policies, expiry, status, owner and ticket",
   arguments: [{ name: "name-or-id", description: "the exemption's name or full id", required: true }],

@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { readFile } from "node:fs/promises";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
@@ -8,6 +9,9 @@ import { parseParameterValue, splitAssignmentArgument } from "../../src/policy/p
 import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { journalOptionSpecs } from "../exclude/add.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ParamsSetDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ParamsSetOptions extends ScopeSelection {
   assignment?: string;
@@ -31,7 +35,7 @@ async function readValueFile(raw: string): Promise<string | undefined> {
   }
 }
 
-export default defineCommand<ParamsSetOptions>({
+export default defineCommand<ParamsSetOptions, ParamsSetDeps>({
   path: ["params", "set"],
   writes: true,
   summary: "Change initiative parameters, the effect (all or per policy) or the enforcement mode",

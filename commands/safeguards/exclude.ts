@@ -1,8 +1,12 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { parseNamespaces } from "../../src/policy/namespaces.js";
 import { journalOptionSpecs } from "../exclude/add.js";
 import { clusterOptionSpecs, parseClusterOptions, type SafeguardsShowOptions } from "./show.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type SafeguardsExcludeDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface SafeguardsExcludeOptions extends SafeguardsShowOptions {
   action: "add" | "remove";
@@ -15,7 +19,7 @@ export interface SafeguardsExcludeOptions extends SafeguardsShowOptions {
  * `akspol safeguards exclude add|remove NS... --cluster NAME`: one file for both actions, since the
  * command frame nests one noun deep; `add` and `remove` are its first argument.
  */
-export default defineCommand<SafeguardsExcludeOptions>({
+export default defineCommand<SafeguardsExcludeOptions, SafeguardsExcludeDeps>({
   path: ["safeguards", "exclude"],
   summary: "Add or remove namespaces in a cluster's Deployment Safeguards exclusions (plan, confirmation, journal, undo)",
   description:

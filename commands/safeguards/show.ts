@@ -1,6 +1,10 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type SafeguardsShowDeps = Pick<Context, "azure" | "format" | "io" | "prompter" | "subscriptions">;
 
 export interface SafeguardsShowOptions {
   cluster: string;
@@ -20,7 +24,7 @@ export function parseClusterOptions(input: Parameters<typeof stringOption>[0]): 
   return { cluster, resourceGroup: stringOption(input, "resourceGroup"), allSubscriptions: input.options.allSubscriptions === true };
 }
 
-export default defineCommand<SafeguardsShowOptions>({
+export default defineCommand<SafeguardsShowOptions, SafeguardsShowDeps>({
   path: ["safeguards", "show"],
   summary: "Show a cluster's Deployment Safeguards setting: level, Pod Security Standards level, excluded namespaces",
   description:

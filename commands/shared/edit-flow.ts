@@ -16,6 +16,12 @@ import { allPlanReads, type PlanReads } from "../../src/cli/plan-read-options.js
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../../src/workloads/impact.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type EditFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
+
+/** What finding the assignment to edit uses (read-only commands such as exclude list take only this). */
+export type LoadTargetDeps = Pick<Context, "azure" | "globals" | "io" | "prompter" | "subscriptions">;
+
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
  * resolve or pick the assignment, build the operation (prompting on a terminal), plan, show, confirm,
@@ -72,7 +78,7 @@ export interface StillEnforced {
  * Refuses, before any request, what a script cannot do: no assignment. (A write without --yes is
  * refused by the frame for every command that declares `writes`.)
  */
-export function requireScriptable(ctx: Context, assignment: string | undefined): void {
+export function requireScriptable(ctx: Pick<Context, "io">, assignment: string | undefined): void {
   if (!assignment && !ctx.io.canPrompt) {
     throw new UsageError("Missing <assignment> (a name, display name or full id).", {
       suggestion: "Pass it as the first argument; find names with 'akspol find'. Without arguments akspol asks interactively, on a terminal only.",
@@ -89,7 +95,7 @@ function exclusionsLabel(entry: PodSecurityAssignment, definition: SetDefinition
 }
 
 /** Resolves `<assignment>`, or on a terminal lets the person pick one from the chosen scope. */
-export async function chooseAssignment(ctx: Context, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
+export async function chooseAssignment(ctx: LoadTargetDeps, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
   if (selection.assignment) {
     return resolveAssignment({
       session: ctx.azure,
@@ -125,21 +131,21 @@ function initiativeLabel(target: EditTarget): string {
   return `${name} ${definition.version ?? ""} (${definition.displayName ?? entry.assignment.policyDefinitionId})`.trim();
 }
 
-export async function loadTarget(ctx: Context, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
+export async function loadTarget(ctx: LoadTargetDeps, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
   const definitions = new SetDefinitionCache(ctx.azure);
   const entry = await chooseAssignment(ctx, selection, definitions);
   const definition = await definitions.forAssignment(entry.assignment);
   return { entry, definition, definitions };
 }
 
-export function printExclusions(ctx: Context, target: EditTarget): void {
+export function printExclusions(ctx: Pick<Context, "io">, target: EditTarget): void {
   const parameter = effectiveParameters(target.entry.assignment, target.definition).find((p) => p.name === excludedNamespacesParameter);
   if (!parameter) return;
   const defaults = Array.isArray(parameter.defaultValue) ? (parameter.defaultValue as string[]) : [];
   ctx.io.info(describeExclusions((parameter.value as string[]) ?? [], defaults, parameter.source).join("\n"));
 }
 
-async function emit(ctx: Context, output: EditOutput): Promise<void> {
+async function emit(ctx: Pick<Context, "io" | "format">, output: EditOutput): Promise<void> {
   if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
 }
 
@@ -150,7 +156,7 @@ async function emit(ctx: Context, output: EditOutput): Promise<void> {
  * minutes over the prompts, so the plan's read is made without the lock and the write reads again
  * under it just before writing.
  */
-export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promise<number> {
+export async function runEditFlow(ctx: EditFlowDeps, request: EditFlowRequest): Promise<number> {
   requireScriptable(ctx, request.assignment);
   if (ctx.io.canPrompt || !request.assignment) return planAndWrite(ctx, request, await loadTarget(ctx, request), undefined);
   const definitions = new SetDefinitionCache(ctx.azure);
@@ -163,7 +169,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   });
 }
 
-function writeCallbacks(ctx: Context, assignmentId: string) {
+function writeCallbacks(ctx: Pick<Context, "globals" | "io">, assignmentId: string) {
   return {
     stateDir: ctx.globals.stateDir,
     assignmentId,
@@ -173,7 +179,7 @@ function writeCallbacks(ctx: Context, assignmentId: string) {
 }
 
 /** Plans, shows, confirms and writes; `heldRead` is the read made under the lock this call runs in. */
-async function planAndWrite(ctx: Context, request: EditFlowRequest, target: EditTarget, heldRead: EditTarget["entry"]["assignment"] | undefined): Promise<number> {
+async function planAndWrite(ctx: EditFlowDeps, request: EditFlowRequest, target: EditTarget, heldRead: EditTarget["entry"]["assignment"] | undefined): Promise<number> {
   const reads = request.planReads ?? allPlanReads;
   const { assignment } = target.entry;
   if (request.showExclusions && ctx.io.canPrompt) printExclusions(ctx, target);
@@ -271,7 +277,7 @@ async function planAndWrite(ctx: Context, request: EditFlowRequest, target: Edit
  * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
  * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
  */
-async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: ReachedCluster[]): Promise<StillEnforced[]> {
+async function stillEnforcedAfter(ctx: EditFlowDeps, target: EditTarget, operation: EditOperation, clusters: ReachedCluster[]): Promise<StillEnforced[]> {
   const [{ sessionReader, readClusterSources }, { outcomesAfterExclusion, describeSource, memberByKey }, { parseClusterId }, { mapConcurrent }, { exclusionParameters }] = await Promise.all([
     import("../../src/effective/azure.js"),
     import("../../src/effective/index.js"),

@@ -7,6 +7,9 @@ import { printRecord } from "../../src/cli/output.js";
 import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "../../src/safeguards/plan.js";
 import { writeSafeguards } from "../../src/safeguards/write.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type SafeguardsFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal">;
+
 export interface SafeguardsEditRequest {
   clusterId: string;
   clusterName: string;
@@ -28,7 +31,7 @@ export interface SafeguardsEditOutput {
   changeId: string | null;
 }
 
-export async function runSafeguardsEdit(ctx: Context, request: SafeguardsEditRequest): Promise<number> {
+export async function runSafeguardsEdit(ctx: SafeguardsFlowDeps, request: SafeguardsEditRequest): Promise<number> {
   const plan = planSafeguardsExclusion(request.planned.resource, request.operation);
   for (const warning of plan.warnings) ctx.io.warn(warning);
   const output: SafeguardsEditOutput = {

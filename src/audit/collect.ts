@@ -90,14 +90,6 @@ async function carriersOf(assignments: PolicyAssignment[], definitions: SetDefin
   return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
 }
 
-function subscriptionOf(scope: string | undefined): string | undefined {
-  if (!scope) return undefined;
-  try {
-    return parseScope(scope).subscriptionId;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
 export function carrierFrom(

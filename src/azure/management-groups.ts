@@ -1,5 +1,6 @@
 import { isForbidden } from "./arm-errors.js";
 import type { AzureSession } from "./session.js";
+import { lastSegment } from "./ids.js";
 
 export interface Descendant {
   name: string;
@@ -25,7 +26,7 @@ export async function listDescendants(session: AzureSession, managementGroup: st
     result.push({
       name: descendant.name,
       kind: descendant.type?.toLowerCase().endsWith("subscriptions") ? "subscription" : "managementGroup",
-      parent: descendant.parent?.id?.split("/").pop() ?? managementGroup,
+      parent: (descendant.parent?.id ? lastSegment(descendant.parent.id) : undefined) ?? managementGroup,
     });
   }
   return result;

@@ -6,7 +6,7 @@ import type { ComponentPolicyState } from "@azure/arm-policyinsights";
 import { isForbidden, statusOf } from "./arm-errors.js";
 import type { AzureSession } from "./session.js";
 import { memberDefinitionIds } from "../policy/catalog.js";
-import { normalizeId } from "./ids.js";
+import { lastSegment, normalizeId } from "./ids.js";
 
 /** One pod against one member policy of one assignment. */
 export interface PodState {
@@ -34,7 +34,7 @@ const POD_FILTER = "componentType eq 'pod'";
 
 function isMember(policyDefinitionId: string | undefined): boolean {
   if (!policyDefinitionId) return false;
-  const name = policyDefinitionId.split("/").pop()?.toLowerCase() ?? "";
+  const name = lastSegment(policyDefinitionId).toLowerCase();
   return [...memberDefinitionIds].some((id) => id.endsWith(`/${name}`));
 }
 
@@ -83,7 +83,7 @@ export async function readClusterPodStates(session: AzureSession, clusterId: str
     const states = (result.value ?? []).map(fromComponent).filter((state): state is PodState => state !== undefined);
     return { status: "ok", states };
   } catch (error) {
-    return unreadableNote(error, clusterId.split("/").pop() ?? clusterId);
+    return unreadableNote(error, lastSegment(clusterId));
   }
 }
 
