@@ -11,7 +11,7 @@ import { UsageError } from "../errors.js";
 export type { Override, PolicyAssignment };
 
 /** `$expand` for assignment reads: the definition versions an assignment resolves to. */
-export const expandVersions = "LatestDefinitionVersion, EffectiveDefinitionVersion";
+const expandVersions = "LatestDefinitionVersion, EffectiveDefinitionVersion";
 
 /**
  * One list call per target. A subscription or resource group is listed unfiltered, which ARM defines
@@ -93,7 +93,7 @@ export async function putAssignment(session: AzureSession, assignmentId: string,
  * here starts from the document ARM returned at the api-version in use and changes only the intended
  * properties, leaving out what the spec marks read-only. Commands still see the SDK's model shape.
  */
-export type AssignmentDocument = {
+type AssignmentDocument = {
   id?: string;
   name?: string;
   type?: string;
@@ -118,12 +118,12 @@ const documents = new WeakMap<object, AssignmentDocument>();
 const clients = new WeakMap<TokenCredential, Promise<Client>>();
 
 /** The raw document an SDK-shaped assignment was read from (when it was read here). */
-export function documentOf(assignment: PolicyAssignment): AssignmentDocument | undefined {
+function documentOf(assignment: PolicyAssignment): AssignmentDocument | undefined {
   return documents.get(assignment);
 }
 
 /** The SDK model of a raw document (properties flattened, systemData dates as Date), remembering the document. */
-export function toAssignmentModel(document: AssignmentDocument): PolicyAssignment {
+function toAssignmentModel(document: AssignmentDocument): PolicyAssignment {
   const systemData = document.systemData
     ? Object.fromEntries(
         Object.entries(document.systemData).map(([key, value]) => [key, /At$/.test(key) && typeof value === "string" ? new Date(value) : value]),
@@ -143,7 +143,7 @@ export function toAssignmentModel(document: AssignmentDocument): PolicyAssignmen
  * The PUT body for `intended` (an SDK-shaped full body, as the edit planner builds it) on top of the
  * document it was planned from: every property ARM returned survives unless the plan changed it.
  */
-export function putBody(document: AssignmentDocument, intended: PolicyAssignment): AssignmentDocument {
+function putBody(document: AssignmentDocument, intended: PolicyAssignment): AssignmentDocument {
   const body = structuredClone(document);
   for (const key of READ_ONLY_TOP) delete body[key];
   const properties: Record<string, unknown> = { ...(body.properties ?? {}) };
@@ -191,7 +191,7 @@ async function fail(response: { status: string; body: unknown; headers: Record<s
 }
 
 /** GET at the api-version in use (--api-version or the SDK's), with the version expansions. */
-export async function getAssignmentDocument(session: AzureSession, scope: string, name: string, expand?: string): Promise<AssignmentDocument> {
+async function getAssignmentDocument(session: AzureSession, scope: string, name: string, expand?: string): Promise<AssignmentDocument> {
   const rest = await client(session, scope);
   const query: Record<string, string> = { "api-version": session.globals.apiVersion ?? apiVersions.policy };
   if (expand) query.$expand = expand;
@@ -200,7 +200,7 @@ export async function getAssignmentDocument(session: AzureSession, scope: string
   return response.body as AssignmentDocument;
 }
 
-export async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
+async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
   const rest = await client(session, scope);
   const response = await rest
     .pathUnchecked(path(scope, name))

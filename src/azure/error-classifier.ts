@@ -1,4 +1,4 @@
-import { armErrorBody, unservedApiVersion, type UnservedApiVersion } from "./arm-errors.js";
+import { armErrorBody, isConflict, isForbidden, unservedApiVersion, type UnservedApiVersion } from "./arm-errors.js";
 import { AkspolError, AuthError, CancelledError, ConflictError, NotFoundError, UsageError } from "../errors.js";
 
 /**
@@ -112,7 +112,7 @@ export function toAkspolError(error: unknown): AkspolError {
     const status = error.statusCode;
     const unserved = unservedApiVersion(code, message);
     if (unserved && (status === 404 || status === 400)) return unservedVersionError(unserved, message, error, requestId);
-    if (code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed" || status === 403) {
+    if (code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed" || isForbidden(error)) {
       const { action, scope } = parseAuthorizationFailure(message);
       const role = action ? roleForAction(action) : "Resource Policy Contributor";
       return new AuthError(
@@ -139,7 +139,7 @@ export function toAkspolError(error: unknown): AkspolError {
     if (status === 400) {
       return new UsageError(`Azure refused the request (${code ?? 400}): ${message}`, { cause: error, requestId });
     }
-    if (status === 409 || status === 412) {
+    if (isConflict(error)) {
       return new ConflictError(`Conflict (${code ?? status}): ${message}`, { cause: error, requestId });
     }
     if (status === 429) {
