@@ -12,6 +12,7 @@ import { sessionReader } from "../src/effective/azure.js";
 import { memberOfDefinition, parameterReference, type ValueOrigin } from "../src/effective/index.js";
 import type { IO } from "../src/cli/io.js";
 import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
+import { exemptionScope } from "../src/exemptions/plan.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */
 export type ShowDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
@@ -105,7 +106,7 @@ export default defineCommand<ShowOptions, ShowDeps>({
       exemptions: exemptions.map((exemption) => ({
         id: exemption.id,
         name: exemption.name,
-        scope: exemption.id.replace(/\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i, ""),
+        scope: exemptionScope(exemption.id),
         category: exemption.properties.exemptionCategory,
         policies: exemption.properties.policyDefinitionReferenceIds ?? [],
         expiresOn: exemption.properties.expiresOn ?? null,

@@ -5,7 +5,7 @@ import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 import { runEditFlow } from "./shared/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
-import { journalOptionSpecs } from "./exclude/add.js";
+import { journalOptionSpecs } from "../src/cli/shared-options.js";
 import { lastSegment } from "../src/azure/ids.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */

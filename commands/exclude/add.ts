@@ -4,6 +4,7 @@ import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/c
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
 import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
 
@@ -22,16 +23,6 @@ export interface ExcludeAddOptions extends ScopeSelection {
 }
 
 /** --policies of exclude add/remove: on a set with per-policy exclusion parameters, which ones to edit. */
-export const excludePoliciesOptionSpec = {
-  flags: "--policies <ref,...>",
-  description: "only the exclusion parameters these policies read (sets with per-policy parameters, such as the cloud security benchmark); member names or reference ids",
-};
-
-export const journalOptionSpecs = [
-  { flags: "--reason <text>", description: "why (recorded in the local journal, not on the assignment)" },
-  { flags: "--ticket <id>", description: "change or incident ticket (recorded in the journal)" },
-];
-
 export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
   path: ["exclude", "add"],
   writes: true,

@@ -7,7 +7,7 @@ import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/p
 import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { excludePoliciesOptionSpec, journalOptionSpecs } from "./add.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */
 export type ExcludeRemoveDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;

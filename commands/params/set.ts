@@ -8,7 +8,7 @@ import type { EditOperation } from "../../src/policy/edit.js";
 import { parseParameterValue, splitAssignmentArgument } from "../../src/policy/parameter-values.js";
 import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { journalOptionSpecs } from "../exclude/add.js";
+import { journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */
 export type ParamsSetDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;

@@ -5,7 +5,7 @@ import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { journalOptionSpecs } from "../exclude/add.js";
+import { journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 /** The slice of the context the command uses (a test builds exactly this). */
 export type ParamsUnsetDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;

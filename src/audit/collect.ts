@@ -25,6 +25,7 @@ import {
 } from "../effective/index.js";
 import { readSafeguardsSetting, sessionReader } from "../effective/azure.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, ScopeResult } from "./types.js";
+import { exemptionScope } from "../exemptions/plan.js";
 
 export interface AuditScope {
   subscriptionId: string;
@@ -136,7 +137,7 @@ function toExemption(exemption: PolicyExemption): AuditExemption {
   return {
     id: exemption.id,
     name: exemption.name,
-    scope: exemption.id.replace(/\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i, ""),
+    scope: exemptionScope(exemption.id),
     policyAssignmentId: properties.policyAssignmentId,
     policyDefinitionReferenceIds: properties.policyDefinitionReferenceIds ?? [],
     category: properties.exemptionCategory,
