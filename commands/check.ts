@@ -19,7 +19,7 @@ import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
 import { validateParameterValue } from "../src/policy/parameter-values.js";
 import { didYouMean } from "../src/did-you-mean.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type CheckDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export type CheckSource =
