@@ -52,10 +52,9 @@ export default defineCommand<ShowOptions, ShowDeps>({
       choose: chooser(ctx),
     });
     const { assignment } = entry;
-    const exemptionsClient = await session.exemptions();
     const [definition, exemptions, clusters] = await Promise.all([
       definitions.forAssignment(assignment),
-      exemptionsOfAssignment(session, exemptionsClient, assignment),
+      exemptionsOfAssignment(session, assignment),
       clustersUnderAssignment(session, assignment),
     ]);
     // What each member gets comes from the one model (src/effective), the same check and effective use.
