@@ -16,7 +16,12 @@ const controlCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\
 /** The colours and weights the IO object paints with; kept (only those) when colour is on. */
 const ownStyle = /\u001b\[(?:1|2|22|31|32|33|36|39)m/g;
 
+/** Every escape sequence starts with ESC or a C1 character, both control characters: one scan finds clean text. */
+const anyControlCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 export function safeText(text: string): string {
+  // Clean text (nearly all of it, e.g. check's output) costs one scan and no copy.
+  if (!anyControlCharacter.test(text)) return text;
   return text.replace(escapeSequence, "").replace(controlCharacter, "");
 }
 
@@ -26,6 +31,7 @@ export function safeText(text: string): string {
  * clear, hide or retitle anything.
  */
 export function safeTextKeepingStyle(text: string): string {
+  if (!anyControlCharacter.test(text)) return text;
   const codes = text.match(ownStyle) ?? [];
   return text
     .split(ownStyle)
