@@ -19,6 +19,11 @@ const ownStyle = /\u001b\[(?:1|2|22|31|32|33|36|39)m/g;
 /** Every escape sequence starts with ESC or a C1 character, both control characters: one scan finds clean text. */
 const anyControlCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+/** True when safeText would return `text` unchanged. */
+export function isTerminalSafe(text: string): boolean {
+  return !anyControlCharacter.test(text);
+}
+
 export function safeText(text: string): string {
   // Clean text (nearly all of it, e.g. check's output) costs one scan and no copy.
   if (!anyControlCharacter.test(text)) return text;
