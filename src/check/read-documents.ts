@@ -50,7 +50,7 @@ async function manifestFilesUnder(directory: string): Promise<string[]> {
 export async function* readDocuments(inputs: readonly ManifestInput[], stdin: NodeJS.ReadableStream): AsyncGenerator<ManifestDocument> {
   for (const input of inputs) {
     const file = input.kind === "stdin" ? "<stdin>" : input.path;
-    const stream = input.kind === "stdin" ? stdin : createReadStream(input.path, { encoding: "utf8", highWaterMark: 256 * 1024 });
+    const stream = input.kind === "stdin" ? stdin : createReadStream(input.path, { encoding: "utf8" });
     if (input.kind === "stdin") (stream as NodeJS.ReadStream).setEncoding?.("utf8");
     const splitter = new DocumentSplitter(file);
     let partial = "";

@@ -64,7 +64,9 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
       tally.workloads += 1;
       for (const result of input.evaluate ? input.evaluate(workload) : evaluateWorkloads([workload], input.initiative, evaluateOptions)) {
         tally.add(result);
-        await writer.result(result, checked);
+        // A promise only when the output had to wait (a flush): no await per result otherwise.
+        const pending = writer.result(result, checked);
+        if (pending) await pending;
       }
     }
   }
@@ -134,11 +136,14 @@ export class OutputSink {
     return this.sendChecked !== undefined;
   }
 
-  /** `checked`: the text passed the IO object's terminal-safety test (see StreamCheckInput.isTerminalSafe). */
-  async write(text: string, checked = false): Promise<void> {
+  /**
+   * `checked`: the text passed the IO object's terminal-safety test (see StreamCheckInput.isTerminalSafe).
+   * Returns a promise only when the buffer was flushed (await it: the reader may be slow).
+   */
+  write(text: string, checked = false): Promise<void> | undefined {
     this.buffer += text;
     if (!checked) this.bufferChecked = false;
-    if (this.buffer.length >= this.chunkSize) await this.flush();
+    return this.buffer.length >= this.chunkSize ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
@@ -169,12 +174,12 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 }
 
 interface StreamWriter {
-  begin(): Promise<void>;
+  begin(): Promise<void> | undefined;
   /** `checked`: every string in it is terminal-safe already (see StreamCheckInput.isTerminalSafe). */
-  result(result: CheckResult, checked: boolean): Promise<void>;
-  notEvaluated(item: NotEvaluatedRecord, checked: boolean): Promise<void>;
-  error(error: ManifestError): Promise<void>;
-  end(summary: CheckSummary, errors: ManifestError[]): Promise<void>;
+  result(result: CheckResult, checked: boolean): Promise<void> | undefined;
+  notEvaluated(item: NotEvaluatedRecord, checked: boolean): Promise<void> | undefined;
+  error(error: ManifestError): Promise<void> | undefined;
+  end(summary: CheckSummary, errors: ManifestError[]): Promise<void> | undefined;
 }
 
 const listed = (result: CheckResult, showPasses: boolean) => showPasses || result.status !== "pass";
@@ -190,9 +195,7 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
     case "table":
       return {
         begin: () => out.write(renderHeader(head())),
-        result: async (result, checked) => {
-          if (result.status === "violation" || result.status === "unknown" || showPasses) await out.write(renderFinding(result), checked);
-        },
+        result: (result, checked) => (result.status === "violation" || result.status === "unknown" || showPasses ? out.write(renderFinding(result), checked) : undefined),
         notEvaluated: (item, checked) => out.write(`${item.file}:${item.line}  ${item.kind} ${item.name}: not evaluated (${item.reason})\n\n`, checked),
         error: (error) => out.write(`${error.file}:${error.line}:${error.column}: cannot read: ${error.message}\n\n`),
         end: (summary) => out.write(renderSummary(summary, showPasses)),
@@ -205,10 +208,11 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
           const text = JSON.stringify(head(), null, 2);
           await out.write(`${text.slice(0, text.lastIndexOf("}")).trimEnd()},\n  "results": [`);
         },
-        result: async (result, checked) => {
-          if (!listed(result, showPasses)) return;
-          await out.write(`${first ? "\n    " : ",\n    "}${JSON.stringify(result)}`, checked);
+        result: (result, checked) => {
+          if (!listed(result, showPasses)) return undefined;
+          const pending = out.write(`${first ? "\n    " : ",\n    "}${JSON.stringify(result)}`, checked);
           first = false;
+          return pending;
         },
         notEvaluated: async (item) => void notEvaluated.push(item),
         error: async () => undefined,
@@ -221,9 +225,7 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
       // One JSON object a line, each with a `type`: initiative first, summary last.
       return {
         begin: () => out.write(`${JSON.stringify({ type: "initiative", ...head() })}\n`),
-        result: async (result, checked) => {
-          if (listed(result, showPasses)) await out.write(`${JSON.stringify({ type: "result", ...result })}\n`, checked);
-        },
+        result: (result, checked) => (listed(result, showPasses) ? out.write(`${JSON.stringify({ type: "result", ...result })}\n`, checked) : undefined),
         notEvaluated: (item, checked) => out.write(`${JSON.stringify({ type: "notEvaluated", ...item })}\n`, checked),
         error: (error) => out.write(`${JSON.stringify({ type: "error", ...error })}\n`),
         end: (summary) => out.write(`${JSON.stringify({ type: "summary", ...summary })}\n`),
@@ -233,8 +235,9 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
       const findings: CheckResult[] = [];
       return {
         begin: async () => undefined,
-        result: async (result) => {
+        result: (result) => {
           if (result.status === "violation" || result.status === "unknown") findings.push(result);
+          return undefined;
         },
         notEvaluated: async (item) => void notEvaluated.push(item),
         error: async () => undefined,
