@@ -1,5 +1,5 @@
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
-import { isAtOrBelow, normalizeId, sameId } from "../azure/ids.js";
+import { isAtOrBelow, lastSegment, normalizeId, sameId, splitAuthorizationId } from "../azure/ids.js";
 import { sameExpiry } from "./expiry.js";
 import { metadataKeys, ownerOf, isManagedByAkspol } from "./metadata.js";
 
@@ -61,10 +61,9 @@ export interface PlanInput {
   prune: boolean;
 }
 
-/** The scope an exemption lives at, from its id. */
+/** The scope an exemption lives at, from its id (the id itself when it is not an exemption id). */
 export function exemptionScope(id: string): string {
-  const index = id.toLowerCase().lastIndexOf("/providers/microsoft.authorization/policyexemptions/");
-  return index < 0 ? id : id.slice(0, index);
+  return splitAuthorizationId(id, "policyExemptions")?.scope ?? id;
 }
 
 function referenceSet(ids: string[] | undefined): string {
@@ -155,7 +154,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (!isManagedByAkspol(actual.properties.metadata) || ownerOf(actual.properties.metadata) !== input.owner) continue;
     const scope = exemptionScope(actual.id);
     if (!input.coveredScopes.some((covered) => isAtOrBelow(scope, covered))) continue;
-    const action: PlanAction = { action: "delete", id: actual.id, scope, name: actual.name, cluster: scope.split("/").pop() ?? scope, actual };
+    const action: PlanAction = { action: "delete", id: actual.id, scope, name: actual.name, cluster: lastSegment(scope), actual };
     (input.prune ? actions : prunable).push(action);
   }
   return { owner: input.owner, actions, prunable, conflicts };

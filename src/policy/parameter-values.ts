@@ -1,6 +1,9 @@
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { UsageError } from "../errors.js";
+import type { SetDefinition } from "./definitions.js";
 import { checkNamespace } from "./namespaces.js";
+import { didYouMean } from "../did-you-mean.js";
 
 /**
  * The one validator of initiative parameter values (issue 9), used by `params set` (also interactively),
@@ -32,35 +35,6 @@ export class ParameterValueError extends Error {
     super(message);
     this.name = "ParameterValueError";
   }
-}
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}
-
-/** The closest candidate, when it is close enough to be a typo. */
-export function didYouMean(wanted: string, candidates: readonly string[]): string | undefined {
-  const lowered = wanted.toLowerCase();
-  let best: { candidate: string; score: number; exact: number } | undefined;
-  for (const candidate of candidates) {
-    const score = distance(lowered, candidate.toLowerCase());
-    // Ties go to the spelling closest in case ('Deney' suggests 'Deny', not 'deny').
-    const exact = distance(wanted, candidate);
-    if (!best || score < best.score || (score === best.score && exact < best.exact)) best = { candidate, score, exact };
-  }
-  if (!best) return undefined;
-  return best.score <= Math.max(2, Math.floor(wanted.length / 3)) ? best.candidate : undefined;
 }
 
 /** The declared spelling of a parameter name (names compare case-insensitively, as ARM does). */
@@ -222,4 +196,35 @@ export function parseParameterText(declarations: ParameterDeclarations, name: st
   }
   validateParameterValue(declarations, declared, value);
   return { name: declared, value };
+}
+
+/** The allowedValues spelling of an effect ("deny" → "Deny" or "deny"), preferring the current or default style. */
+export function spellEffect(definition: Pick<SetDefinition, "parameters">, wanted: string, current?: string): string {
+  const declared = Object.keys(definition.parameters ?? {}).find((key) => key.toLowerCase() === "effect");
+  const spec = definition.parameters?.[declared ?? "effect"];
+  const allowed = (spec?.allowedValues ?? []).filter((value): value is string => typeof value === "string");
+  if (allowed.length === 0) return wanted.charAt(0).toUpperCase() + wanted.slice(1).toLowerCase();
+  const matches = allowed.filter((value) => value.toLowerCase() === wanted.toLowerCase());
+  if (matches.length === 0) {
+    throw new UsageError(`The initiative does not allow the effect '${wanted}'.`, { suggestion: `Allowed: ${[...new Set(allowed.map((v) => v.toLowerCase()))].join(", ")}.` });
+  }
+  const styleOf = (value: string | undefined) => (value && value[0] === value[0]?.toUpperCase() ? "upper" : "lower");
+  for (const reference of [current, typeof spec?.defaultValue === "string" ? spec.defaultValue : undefined]) {
+    if (!reference) continue;
+    const styled = matches.find((value) => styleOf(value) === styleOf(reference));
+    if (styled) return styled;
+  }
+  return matches[0] as string;
+}
+
+/** Parses and validates a command-line value against the declaration of the set (parseParameterText above). */
+export function parseParameterValue(definition: Pick<SetDefinition, "parameters">, name: string, raw: string, fileText?: string): { name: string; value: unknown } {
+  return parseParameterText(definition.parameters ?? {}, name, raw, fileText);
+}
+
+/** Splits "name=value" (the value may contain '='). */
+export function splitAssignmentArgument(argument: string): { name: string; raw: string } {
+  const index = argument.indexOf("=");
+  if (index <= 0) throw new UsageError(`'${argument}' is not name=value.`, { suggestion: "For example: akspol params set pss-baseline effect=Deny" });
+  return { name: argument.slice(0, index).trim(), raw: argument.slice(index + 1) };
 }
