@@ -11,13 +11,11 @@
 // Prints a Markdown table (bench/run.mjs puts it into bench/RESULTS.md).
 // Needs the build: npm run build && node bench/engines.mjs [sizes] [latencies] [command...]
 //   node bench/engines.mjs 10,100,500,2000 50,200 audit --all-subscriptions --fail-on never   (the default)
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 
-const run = promisify(execFile);
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "dist/src/bin.js");
 const sizes = (process.argv[2] ?? "10,100,500,2000").split(",").map(Number);
@@ -50,16 +48,24 @@ async function measure(emulator, home, engine) {
   };
   await emulator.hooks.resetRequests();
   const argv = [bin, ...command, "--engine", engine, "--concurrency", String(concurrency), "-o", "json"];
+  // The report (150 MB at 2,000 subscriptions) goes to a file, as a script would write it, not into this
+  // process, which also serves the emulator.
+  const outputFile = join(home, `output-${engine}.json`);
+  const fd = openSync(outputFile, "w");
   const started = performance.now();
-  let output = "";
-  let exit = 0;
-  try {
-    output = (await run(process.execPath, argv, { env, maxBuffer: 1024 * 1024 * 1024 })).stdout;
-  } catch (error) {
-    exit = typeof error.code === "number" ? error.code : 1;
-    console.error(`FAILED (exit ${exit}): akspol ${argv.slice(1).join(" ")}\n${String(error.stderr ?? error.message).slice(0, 2000)}`);
-  }
+  let stderr = "";
+  const exit = await new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { env, stdio: ["ignore", fd, "pipe"] });
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", (error) => {
+      stderr += String(error);
+      resolve(1);
+    });
+    child.on("close", (code) => resolve(code ?? 1));
+  });
   const wallMs = performance.now() - started;
+  closeSync(fd);
+  if (exit !== 0) console.error(`FAILED (exit ${exit}): akspol ${argv.slice(1).join(" ")}\n${stderr.slice(0, 2000)}`);
   const requests = await emulator.hooks.requests();
   const graph = requests.filter((request) => /Microsoft\.ResourceGraph/i.test(request.path));
   return {
@@ -70,7 +76,7 @@ async function measure(emulator, home, engine) {
     graphQueries: graph.length,
     throttled: requests.filter((request) => request.status === 429).length,
     rssBytes: existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : NaN,
-    output,
+    outputFile,
   };
 }
 
@@ -84,19 +90,19 @@ for (const size of sizes) {
       const outputs = {};
       for (const engine of ["arm", "resource-graph"]) {
         const result = await measure(emulator, home, engine);
-        outputs[engine] = result.output;
+        outputs[engine] = result.outputFile;
         const lowerBoundMs = (result.requests / concurrency) * latency;
         // The queries beyond the first window's quota wait for the next window, at the least.
         const quotaFloorMs = engine === "resource-graph" ? Math.max(0, Math.ceil(result.graphQueries / DEFAULT_QUOTA.queries) - 1) * DEFAULT_QUOTA.windowMs : 0;
         const row = { size, latency, engine, ...result, lowerBoundMs, quotaFloorMs, ratio: result.wallMs / lowerBoundMs };
-        delete row.output;
+        delete row.outputFile;
         rows.push(row);
         console.error(JSON.stringify(row));
       }
       // generatedAt is the run's own clock; everything else must match.
-      const comparable = (text) => {
+      const comparable = (file) => {
         try {
-          return JSON.stringify({ ...JSON.parse(text), generatedAt: undefined });
+          return JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), generatedAt: undefined });
         } catch {
           return undefined;
         }

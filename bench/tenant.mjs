@@ -21,7 +21,8 @@ const { startEmulator } = await import(join(root, "dist/src/emulator/index.js"))
 const { syntheticTenant } = await import(join(root, "dist/src/emulator/synthetic-tenant.js"));
 
 console.log(`Tenants: S subscriptions, 2 AKS clusters each, 2 pod-security assignments and 2 exemptions per subscription;`);
-console.log(`the exempt apply file has one entry per subscription (S entries). --concurrency ${CONCURRENCY}.`);
+console.log(`the exempt apply file has one entry per subscription (S entries). --concurrency ${CONCURRENCY}. Reads through ARM (--engine arm;`);
+console.log("bench/engines.mjs measures Resource Graph, which --engine auto picks for --all-subscriptions).");
 console.log("");
 console.log("Lower bound: ceil(requests / concurrency) x latency. Load: the 1-minute load average when the command ended.");
 console.log("");
@@ -43,11 +44,11 @@ for (const size of sizes) {
     });
     writeFileSync(file, `owner: bench\nexemptions:\n${entries.join("")}`);
     const operations = [
-      ["find --all-subscriptions", ["find", "--all-subscriptions", "-o", "json"]],
-      ["exempt list --all-subscriptions", ["exempt", "list", "--all-subscriptions", "-o", "json"]],
+      ["find --all-subscriptions", ["find", "--all-subscriptions", "--engine", "arm", "-o", "json"]],
+      ["exempt list --all-subscriptions", ["exempt", "list", "--all-subscriptions", "--engine", "arm", "-o", "json"]],
       ["exempt apply (first run)", ["exempt", "apply", "-f", file, "--yes", "-o", "json"]],
       ["exempt apply (second run, no change)", ["exempt", "apply", "-f", file, "--yes", "-o", "json"]],
-      ["find --cluster NAME --all-subscriptions", ["find", "--cluster", tenant.clusters[1].name, "--all-subscriptions", "-o", "json"]],
+      ["find --cluster NAME --all-subscriptions", ["find", "--cluster", tenant.clusters[1].name, "--all-subscriptions", "--engine", "arm", "-o", "json"]],
     ];
     try {
       await emulator.hooks.setLatency(latency);
