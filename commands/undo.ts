@@ -4,6 +4,8 @@ import { printRecord } from "../src/cli/output.js";
 import { runEditFlow } from "../src/policy/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
 import { journalOptionSpecs } from "./exclude/add.js";
+import type { Context } from "../src/context.js";
+import type { JournalEntry } from "../src/journal/journal.js";
 
 export interface UndoOptions {
   changeId: string;
@@ -32,6 +34,7 @@ export default defineCommand<UndoOptions>({
     if (entry.undoneBy?.length && !options.force) {
       throw new ConflictError(`Change ${entry.changeId} was already undone by ${entry.undoneBy.join(", ")}.`, { suggestion: "Pass --force to restore its earlier values again." });
     }
+    if (entry.resourceKind === "conversion") return undoConversion(ctx, entry, options);
     if (entry.resourceKind === "policyAssignment") {
       return runEditFlow(ctx, {
         assignment: entry.resourceId,
@@ -105,3 +108,30 @@ export default defineCommand<UndoOptions>({
     return 0;
   },
 });
+
+/**
+ * Undo of a conversion to a custom initiative, of its upgrade, or rollback of one that stopped
+ * midway (issue 17): planned from the journal and what Azure holds now, confirmed through the frame.
+ */
+async function undoConversion(ctx: Context, entry: JournalEntry, options: UndoOptions): Promise<number> {
+  const { planConversionUndo, executeConversionUndo } = await import("../src/policy/conversion.js");
+  const plan = await planConversionUndo(ctx.azure, entry);
+  const output = { schemaVersion: 1, changeOf: entry.changeId, steps: plan.steps.map((step) => `${step.method} ${step.summary}`), changed: plan.steps.length > 0, changeId: null as string | null };
+  if (plan.steps.length === 0) {
+    ctx.io.info(`No change: nothing of ${entry.changeId} is left to reverse.`);
+  } else {
+    const text = [`Plan: undo ${entry.changeId} (${entry.summary}), in this order:`, ...plan.steps.map((step, index) => `  ${index + 1}. ${step.method} ${step.summary}`)].join("\n");
+    const proceed = await ctx.confirmWrite({ requests: plan.steps, text, data: { ...output }, question: "Apply this undo?" });
+    if (!proceed) return 0;
+    const result = await ctx.io.withSpinner(`Undoing ${entry.changeId}`, () =>
+      executeConversionUndo(
+        { session: ctx.azure, journal: ctx.journal(), principal: () => ctx.azure.principal(), command: ctx.commandLine, reason: options.reason, ticket: options.ticket, now: () => ctx.clock.now() },
+        plan,
+      ),
+    );
+    output.changeId = result.changeId;
+    ctx.io.success(`Undone (change ${result.changeId}).`);
+  }
+  if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
+  return 0;
+}

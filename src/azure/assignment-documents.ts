@@ -83,7 +83,8 @@ export function putBody(document: AssignmentDocument, intended: PolicyAssignment
   return body;
 }
 
-function client(session: AzureSession, scope: string): Promise<Client> {
+/** A REST client for raw ARM JSON at a scope (the token of the scope's tenant), one per credential. */
+export function armRestClient(session: AzureSession, scope: string): Promise<Client> {
   return (async () => {
     const credential = await session.credentialForScope(scope);
     let promise = clients.get(credential);
@@ -104,14 +105,14 @@ function path(scope: string, name: string): string {
   return `/${segments(scope).join("/")}/providers/Microsoft.Authorization/policyAssignments/${encodeURIComponent(name)}`;
 }
 
-async function fail(response: { status: string; body: unknown; headers: Record<string, string> }): Promise<never> {
+export async function fail(response: { status: string; body: unknown; headers: Record<string, string> }): Promise<never> {
   const { createRestError } = await import("@azure-rest/core-client");
   throw createRestError(response as never);
 }
 
 /** GET at the api-version in use (--api-version or the SDK's), with the version expansions. */
 export async function getAssignmentDocument(session: AzureSession, scope: string, name: string, expand?: string): Promise<AssignmentDocument> {
-  const rest = await client(session, scope);
+  const rest = await armRestClient(session, scope);
   const query: Record<string, string> = { "api-version": session.globals.apiVersion ?? apiVersions.policy };
   if (expand) query.$expand = expand;
   const response = await rest.pathUnchecked(path(scope, name)).get({ queryParameters: query });
@@ -120,10 +121,19 @@ export async function getAssignmentDocument(session: AzureSession, scope: string
 }
 
 export async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
-  const rest = await client(session, scope);
+  const rest = await armRestClient(session, scope);
   const response = await rest
     .pathUnchecked(path(scope, name))
     .put({ queryParameters: { "api-version": session.globals.apiVersion ?? apiVersions.policy }, body, contentType: "application/json" });
   if (response.status !== "200" && response.status !== "201") return fail(response);
   return response.body as AssignmentDocument;
+}
+
+/** DELETE; true when it existed (ARM answers 200 with the body), false for 204 (there was none). */
+export async function deleteAssignmentDocument(session: AzureSession, scope: string, name: string): Promise<boolean> {
+  const rest = await armRestClient(session, scope);
+  const response = await rest.pathUnchecked(path(scope, name)).delete({ queryParameters: { "api-version": session.globals.apiVersion ?? apiVersions.policy } });
+  if (response.status === "204") return false;
+  if (response.status !== "200") return fail(response);
+  return true;
 }

@@ -361,17 +361,30 @@ export function exclusionParameters(
   definition: DefinitionDocument,
   policyDefinitionId?: string,
 ): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
+  return memberFieldParameters(definition, "excludedNamespaces", policyDefinitionId);
+}
+
+/**
+ * The set parameter each member's definition parameter `field` (excludedNamespaces, labelSelector,
+ * excludedImages, excludedContainers, ...) reads, by the set's wiring; a single definition reads its
+ * own parameter of that name. `parameter` is undefined when the set passes a constant or nothing.
+ */
+export function memberFieldParameters(
+  definition: DefinitionDocument,
+  field: string,
+  policyDefinitionId?: string,
+): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
   const flat = flattenDefinition(definition);
   const id = policyDefinitionId ?? flat.id;
   if (!isSetDefinitionId(id) && !Array.isArray(flat.policyDefinitions)) {
     const member = memberOfDefinition(id);
-    return member ? [{ member: member.key, referenceId: member.key, parameter: "excludedNamespaces" }] : [];
+    return member ? [{ member: member.key, referenceId: member.key, parameter: field }] : [];
   }
   const declared = Object.keys(flat.parameters ?? {});
   return (flat.policyDefinitions ?? []).flatMap((reference) => {
     const member = memberOfDefinition(reference.policyDefinitionId);
     if (!member) return [];
-    const passed = Object.entries(reference.parameters ?? {}).find(([name]) => name.toLowerCase() === "excludednamespaces")?.[1]?.value;
+    const passed = Object.entries(reference.parameters ?? {}).find(([name]) => name.toLowerCase() === field.toLowerCase())?.[1]?.value;
     const wired = parameterReference(passed);
     const parameter = wired === undefined ? undefined : (declared.find((name) => name.toLowerCase() === wired.toLowerCase()) ?? wired);
     return [{ member: member.key, referenceId: reference.policyDefinitionReferenceId ?? member.key, parameter }];

@@ -22,6 +22,11 @@ export async function findEntry(journal: Journal, changeId: string): Promise<Jou
     throw new UsageError(`'${changeId}' matches ${matches.length} changes: ${matches.map((entry) => entry.changeId).join(", ")}.`, { suggestion: "Give more of the change id." });
   }
   const entry = matches[0] as JournalEntry;
+  if (entry.group) {
+    throw new UsageError(`Change ${entry.changeId} is one step of conversion ${entry.group}.`, { suggestion: `Undo the whole conversion: akspol undo ${entry.group}` });
+  }
+  // A conversion that stopped midway is rolled back by its undo (issue 17).
+  if (entry.resourceKind === "conversion" && entry.status === "failed") return entry;
   if (entry.status !== "applied") {
     throw new UsageError(`Change ${entry.changeId} is ${entry.status}; only an applied change can be undone.`, {
       suggestion: entry.status === "pending" || entry.status === "unverified" ? `Run 'akspol history' first: it settles ${entry.status} changes against Azure.` : undefined,

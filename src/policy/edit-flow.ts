@@ -36,6 +36,8 @@ export interface EditFlowRequest extends ScopeSelection {
   undoOf?: string;
   /** Tests may replace SIGINT. */
   interrupts?: InterruptSource;
+  /** The assignment and definition, when the command has loaded them already (exclude add's per-policy branch). */
+  target?: EditTarget;
 }
 
 export interface EditOutput {
@@ -140,7 +142,7 @@ async function emit(ctx: Context, output: EditOutput): Promise<void> {
 
 export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promise<number> {
   requireScriptable(ctx, request.assignment);
-  const target = await loadTarget(ctx, request);
+  const target = request.target ?? (await loadTarget(ctx, request));
   const { assignment } = target.entry;
   if (request.showExclusions && ctx.io.canPrompt) printExclusions(ctx, target);
   const operation = await request.operation(target);

@@ -5,6 +5,7 @@ import { effectiveEffect } from "./parameters.js";
 import { checkNamespace, removalRefusal } from "./namespaces.js";
 import { exclusionParameters, type DefinitionDocument, type MemberKey } from "../effective/index.js";
 import { declaredParameterName, parseParameterText, validateParameterValue } from "./parameter-values.js";
+import { editedValue, perPolicyTargets, type PerPolicyEdit } from "./per-policy.js";
 
 /**
  * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
@@ -30,6 +31,8 @@ export interface EditOperation {
    * namespaces from (src/effective exclusionParameters). Default: the set's `excludedNamespaces`.
    */
   namespacesParameters?: string[];
+  /** Per-policy exclusions by label selector, container or image (issue 17; per-policy.ts). */
+  perPolicy?: PerPolicyEdit;
 }
 
 export const excludedNamespacesParameter = "excludedNamespaces";
@@ -246,6 +249,21 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
       else {
         if (!explicit) startedFromDefault.push(name);
         setParameter(name, next);
+      }
+    }
+  }
+
+  if (operation.perPolicy) {
+    const { targets, warnings: sharing } = perPolicyTargets(definition as DefinitionDocument, assignment.policyDefinitionId, operation.perPolicy);
+    warnings.push(...sharing);
+    for (const target of targets) {
+      for (const rawName of target.parameters) {
+        const name = requireDeclared(definition, rawName);
+        const current = effectiveParameter(parameters, definition, name);
+        const next = editedValue(target.field, current, operation.perPolicy);
+        checkValueAgainstDeclaration(definition, name, next);
+        if (sameJson(next, current)) touch(name, current);
+        else setParameter(name, next);
       }
     }
   }
