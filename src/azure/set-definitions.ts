@@ -69,3 +69,12 @@ export async function deleteSetDefinitionDocument(session: AzureSession, id: str
   if (response.status !== "200") return fail(response);
   return true;
 }
+
+/** DELETE of one version of a custom set (policySetDefinitionVersions.delete); false when there was none. */
+export async function deleteSetDefinitionVersion(session: AzureSession, id: string, version: string): Promise<boolean> {
+  const rest = await armRestClient(session, id);
+  const response = await rest.pathUnchecked(`${id}/versions/${encodeURIComponent(version)}`).delete({ queryParameters: { "api-version": apiVersion(session) } });
+  if (response.status === "204") return false;
+  if (response.status !== "200") return fail(response);
+  return true;
+}

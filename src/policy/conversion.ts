@@ -7,14 +7,15 @@ import type { PolicyAssignment } from "@azure/arm-policy";
 import { PartialFailureError, UsageError } from "../errors.js";
 import { splitAuthorizationId } from "../azure/ids.js";
 import { deleteAssignmentDocument, documentOf, getAssignmentDocument, putAssignmentDocument, putBody, toAssignmentModel, type AssignmentDocument } from "../azure/assignment-documents.js";
-import { deleteSetDefinitionDocument, getSetDefinitionDocument, putSetDefinitionDocument, splitSetDefinitionId, type SetDefinitionDocument } from "../azure/set-definitions.js";
+import { deleteSetDefinitionDocument, deleteSetDefinitionVersion, getSetDefinitionDocument, putSetDefinitionDocument, splitSetDefinitionId, type SetDefinitionDocument } from "../azure/set-definitions.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { isResourceMissing } from "../azure/arm-errors.js";
 import type { AzureSession, Principal } from "../azure/session.js";
 import type { Journal, JournalEntry, ResourceKind } from "../journal/journal.js";
 import { exemptionsOfAssignment } from "../exemptions/of-assignment.js";
 import { expandVersions } from "./assignments.js";
-import type { SetDefinition } from "./definitions.js";
+import type { SetDefinition, SetDefinitionCache } from "./definitions.js";
+import { compareVersions, versionMatches } from "../effective/index.js";
 import { applyEdit, type EditOperation, type EditPlan } from "./edit.js";
 import {
   assignmentNameLimit,
@@ -23,6 +24,7 @@ import {
   customSetName,
   definitionScopeFor,
   derivedName,
+  akspolSourceOf,
   type CustomInitiativeSource,
 } from "./custom-initiative.js";
 import { setDefinitionId } from "../azure/set-definitions.js";
@@ -46,6 +48,8 @@ export interface ConversionPlan {
   exemptions: ExemptionCopy[];
   /** The exclusion on the new assignment (convert), before and after. */
   edit?: EditPlan;
+  /** upgrade: the custom set's version before, and whether the assignment's definitionVersion must change too. */
+  upgrade?: { fromVersion: string; toVersion: string; assignmentChanged: boolean; pins: Array<{ referenceId: string; before?: string; after?: string }> };
   warnings: string[];
 }
 
@@ -129,6 +133,70 @@ export async function planConversion(input: ConversionInput): Promise<Conversion
   };
 }
 
+export interface UpgradeInput {
+  session: AzureSession;
+  definitions: SetDefinitionCache;
+  /** The assignment of akspol's custom initiative, as read through readAssignment. */
+  assignment: PolicyAssignment;
+  /** The built-in version to bring it to (default: the newest). */
+  toVersion?: string;
+}
+
+/**
+ * The plan that brings an akspol custom initiative to a newer version of the built-in it was made
+ * from: the same members with the built-in's new pins and defaults, as a new version of the same set
+ * (so the assignment keeps its id, parameters and exemptions); the assignment's definitionVersion
+ * changes only when it does not match the new version. `upToDate` when there is nothing newer.
+ */
+export async function planUpgrade(input: UpgradeInput): Promise<ConversionPlan | { upToDate: true; version: string; source: CustomInitiativeSource }> {
+  const { assignment } = input;
+  const document = documentOf(assignment);
+  if (!document) throw new Error("internal: an upgrade starts from the raw document of the assignment");
+  const setId = assignment.policyDefinitionId ?? "";
+  const location = splitSetDefinitionId(setId);
+  const current = location ? await getSetDefinitionDocument(input.session, setId) : undefined;
+  const source = akspolSourceOf(current);
+  if (!location || !current || !source) {
+    throw new UsageError(`${assignment.name} does not assign a custom initiative made by akspol (its definition is ${setId}).`, {
+      suggestion: "akspol initiative upgrade works on assignments that 'akspol exclude add --policies' converted; a built-in initiative is upgraded by Azure itself.",
+    });
+  }
+  const latest = await input.definitions.latest(source.id);
+  const versions = latest.versions ?? (latest.version ? [latest.version] : []);
+  const target = input.toVersion ?? [...versions].sort(compareVersions).at(-1) ?? source.version;
+  if (!versions.includes(target)) throw new UsageError(`The built-in ${source.id} has no version '${target}'.`, { suggestion: `Its versions: ${versions.join(", ")}.` });
+  if (compareVersions(target, source.version) < 0) {
+    throw new UsageError(`${target} is older than ${source.version}, the version the custom initiative was made from.`, { suggestion: "To go back after an upgrade, undo it: akspol undo <change id> (see akspol history)." });
+  }
+  if (compareVersions(target, source.version) === 0) return { upToDate: true, version: source.version, source };
+  const builtIn = target === latest.version ? latest : await input.definitions.version(source.id, target);
+  const properties = buildPerPolicySet(builtIn as never, { id: source.id, version: target });
+  const declared = Object.keys(properties.parameters ?? {}).map((name) => name.toLowerCase());
+  const dropped = Object.keys(assignment.parameters ?? {}).filter((name) => !declared.includes(name.toLowerCase()));
+  if (dropped.length > 0) {
+    throw new UsageError(`Version ${target} of the built-in no longer declares ${dropped.join(", ")}, which ${assignment.name} sets.`, { suggestion: "Unset those parameters first (akspol params unset), then upgrade." });
+  }
+  const pattern = assignment.definitionVersion;
+  const assignmentChanged = !!pattern && !versionMatches(pattern, target);
+  const newPattern = assignmentChanged ? (pattern?.includes("*") ? `${target.split(".")[0]}.*.*` : target) : pattern;
+  const body = putBody(document, { ...assignment, definitionVersion: newPattern } as PolicyAssignment);
+  const pinsOf = (references: NonNullable<SetDefinitionDocument["properties"]>["policyDefinitions"]) =>
+    new Map((references ?? []).map((reference) => [reference.policyDefinitionReferenceId ?? "", reference.definitionVersion]));
+  const before = pinsOf(current.properties?.policyDefinitions);
+  const after = pinsOf(properties.policyDefinitions);
+  const pins = [...new Set([...before.keys(), ...after.keys()])].map((referenceId) => ({ referenceId, before: before.get(referenceId), after: after.get(referenceId) }));
+  return {
+    kind: "upgrade",
+    old: { id: assignment.id ?? "", scope: assignment.scope ?? "", name: assignment.name ?? "", document },
+    source: { id: source.id, version: target },
+    set: { id: setId, scope: location.scope, name: location.name, properties, existing: current },
+    assignment: { id: assignment.id ?? "", scope: assignment.scope ?? "", name: assignment.name ?? "", body, model: assignment },
+    exemptions: [],
+    upgrade: { fromVersion: source.version, toVersion: target, assignmentChanged, pins },
+    warnings: [],
+  };
+}
+
 /** The plan's requests in order, in words (for the frame's confirmation and the dry-run plan object). */
 export function conversionRequests(plan: ConversionPlan): Array<{ method: "PUT" | "DELETE"; resource: string; summary: string; before?: unknown; after?: unknown }> {
   const requests: Array<{ method: "PUT" | "DELETE"; resource: string; summary: string; before?: unknown; after?: unknown }> = [
@@ -142,7 +210,12 @@ export function conversionRequests(plan: ConversionPlan): Array<{ method: "PUT" 
       after: plan.set.properties.version,
     },
   ];
-  if (plan.kind === "upgrade") return requests;
+  if (plan.kind === "upgrade") {
+    if (plan.upgrade?.assignmentChanged) {
+      requests.push({ method: "PUT", resource: plan.assignment.id, summary: `assignment ${plan.assignment.name}: definitionVersion to ${String(plan.assignment.body.properties?.definitionVersion)}; every other field sent back as read`, before: plan.old.document.properties?.definitionVersion, after: plan.assignment.body.properties?.definitionVersion });
+    }
+    return requests;
+  }
   requests.push({ method: "PUT", resource: plan.assignment.id, summary: `create assignment ${plan.assignment.name}: every field of ${plan.old.name}, assigning the custom set, with the exclusion`, before: null, after: plan.edit?.after });
   for (const copy of plan.exemptions) requests.push({ method: "PUT", resource: copy.id, summary: `create exemption ${copy.name}: a copy of ${copy.old.name} referencing ${plan.assignment.name}`, before: null, after: copy.properties });
   for (const copy of plan.exemptions) requests.push({ method: "DELETE", resource: copy.old.id, summary: `delete exemption ${copy.old.name} (replaced by ${copy.name})`, before: copy.old.properties, after: null });
@@ -296,12 +369,16 @@ export async function executeConversion(deps: ConversionDeps, plan: ConversionPl
         assignment: plan.assignment.body,
         exemptions: plan.exemptions.map((copy) => ({ id: copy.id, replaces: copy.old.id, properties: copy.properties })),
         source: plan.source,
+        upgrade: plan.upgrade,
       },
     },
     deps.now(),
   );
   const done: string[] = [];
   const steps: Step[] = [setStep(deps, plan)];
+  if (plan.kind === "upgrade" && plan.upgrade?.assignmentChanged) {
+    steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.body, plan.old.document, `upgrade: assignment ${plan.assignment.name} to definitionVersion ${String(plan.assignment.body.properties?.definitionVersion)}`));
+  }
   if (plan.kind === "convert") {
     steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.body, null, `convert: create assignment ${plan.assignment.name} (replaces ${plan.old.name})`));
     for (const copy of plan.exemptions) steps.push(exemptionPut(deps, copy.id, copy.properties, `convert: create exemption ${copy.name} (replaces ${copy.old.name})`));
@@ -337,6 +414,7 @@ interface ConversionBefore {
 
 interface ConversionAfter {
   kind: "convert" | "upgrade";
+  upgrade?: ConversionPlan["upgrade"];
   setDefinitionId: string;
   setDefinitionCreated: boolean;
   assignmentId: string;
@@ -354,18 +432,29 @@ export async function planConversionUndo(session: AzureSession, entry: JournalEn
   const steps: ConversionUndoPlan["steps"] = [];
   const work: Array<(deps: ConversionDeps) => Step> = [];
   if (after.kind === "upgrade") {
-    const previous = before.setDefinition;
-    if (!previous?.properties) throw new UsageError(`Change ${entry.changeId} has no earlier set definition to restore.`);
-    steps.push({ method: "PUT", resource: after.setDefinitionId, summary: `put custom initiative ${previous.name ?? ""} back to version ${previous.properties.version}` });
-    work.push((deps) => ({
-      kind: "policySetDefinition",
-      id: after.setDefinitionId,
-      operation: "update",
-      summary: `undo upgrade: custom initiative back to ${previous.properties?.version}`,
-      before: null,
-      intendedAfter: previous,
-      run: () => putSetDefinitionDocument(deps.session, after.setDefinitionId, { properties: previous.properties }),
-    }));
+    const upgrade = after.upgrade;
+    if (!upgrade) throw new UsageError(`Change ${entry.changeId} does not record the versions of its upgrade.`);
+    if (upgrade.assignmentChanged) {
+      const current = await readAssignmentDocumentOrNull(session, after.assignmentId);
+      if (current) {
+        steps.push({ method: "PUT", resource: after.assignmentId, summary: `assignment ${current.name}: definitionVersion back to ${String(before.assignment.properties?.definitionVersion)}` });
+        const body = putBody(current, { ...toAssignmentModel(current), definitionVersion: before.assignment.properties?.definitionVersion as string });
+        work.push((deps) => assignmentPut(deps, after.assignmentId, body, current, `undo upgrade: assignment back to definitionVersion ${String(before.assignment.properties?.definitionVersion)}`));
+      }
+    }
+    const set = await getSetDefinitionDocument(session, after.setDefinitionId);
+    if (set && upgrade.toVersion !== upgrade.fromVersion && (set.properties?.versions ?? [set.properties?.version]).includes(upgrade.toVersion)) {
+      steps.push({ method: "DELETE", resource: `${after.setDefinitionId}/versions/${upgrade.toVersion}`, summary: `delete version ${upgrade.toVersion} of custom initiative ${set.name}, so ${upgrade.fromVersion} applies again` });
+      work.push((deps) => ({
+        kind: "policySetDefinition",
+        id: `${after.setDefinitionId}/versions/${upgrade.toVersion}`,
+        operation: "delete",
+        summary: `undo upgrade: delete version ${upgrade.toVersion} of ${set.name}`,
+        before: set,
+        intendedAfter: null,
+        run: async () => void (await deleteSetDefinitionVersion(deps.session, after.setDefinitionId, upgrade.toVersion)),
+      }));
+    }
   } else {
     const oldId = entry.resourceId;
     const oldNow = await readAssignmentDocumentOrNull(session, oldId);
