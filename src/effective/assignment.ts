@@ -3,7 +3,7 @@
 // and containers, template parameters, each traced through the set's parameter wiring to the
 // parameter (the lever) that sets it. Pure: the reader passes in the documents read from Azure.
 import { evaluateExpressions, ExpressionError, isObject, parameterReference, versionMatches, compareVersions } from "./expressions.js";
-import { familyOf, isSetDefinitionId, lastSegment, memberOfDefinition } from "./members.js";
+import { akspolCustomSource, familyOf, isSetDefinitionId, lastSegment, memberOfDefinition } from "./members.js";
 import type { AssignmentEnforcement, Effect, MemberEnforcement, MemberField, ValueOrigin } from "./types.js";
 
 // ---- Input shapes: ARM JSON (`properties` wrapper) and the SDK models (flattened) both fit.
@@ -24,6 +24,7 @@ export interface DefinitionReference {
 
 interface DefinitionFields {
   displayName?: string;
+  metadata?: unknown;
   version?: string;
   versions?: string[];
   parameters?: Record<string, ParameterDeclaration>;
@@ -137,7 +138,10 @@ export function enforcementOf(input: EnforcementInput): AssignmentEnforcement {
   }
   return {
     assignment: { id: assignment.id, name: assignment.name, displayName: assignment.displayName, scope: assignment.scope },
-    definition: { id: definitionId, kind, family: familyOf(definitionId, kind), displayName: definition.displayName, version: definition.version },
+    definition: (() => {
+      const madeFrom = kind === "set" ? akspolCustomSource(definition.metadata) : undefined;
+      return { id: definitionId, kind, family: familyOf(definitionId, kind), displayName: definition.displayName, version: definition.version, ...(madeFrom ? { madeFrom } : {}) };
+    })(),
     enforcementMode: (assignment.enforcementMode ?? "Default").toLowerCase() === "donotenforce" ? "DoNotEnforce" : "Default",
     parameters,
     members,

@@ -4,7 +4,7 @@
 // images) from a parameter of its own, so an exclusion can apply to some policies only. Pure.
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
-import { flattenDefinition, memberOfDefinition, parameterReference, type DefinitionDocument, type MemberKey } from "../effective/index.js";
+import { akspolCustomSource, CUSTOM_SET_KIND, CUSTOM_SET_METADATA, flattenDefinition, memberOfDefinition, parameterReference, type DefinitionDocument, type MemberKey } from "../effective/index.js";
 import { parseScope } from "../azure/ids.js";
 import { setDefinitionId, type SetDefinitionDocument } from "../azure/set-definitions.js";
 import { akspolVersion } from "../exemptions/metadata.js";
@@ -12,15 +12,7 @@ import { memberAccepts, memberParameterDeclaration, type ExclusionField } from "
 
 export const PER_POLICY_FIELDS: readonly ExclusionField[] = ["excludedNamespaces", "labelSelector", "excludedContainers", "excludedImages"];
 
-/** Keys akspol stamps into the custom set's metadata (flat, like the exemption stamp). */
-export const CUSTOM_SET_METADATA = {
-  managedBy: "managedBy",
-  version: "akspolVersion",
-  kind: "akspolKind",
-  sourceId: "akspolSourceSetId",
-  sourceVersion: "akspolSourceVersion",
-} as const;
-export const CUSTOM_SET_KIND = "per-policy-initiative";
+export { CUSTOM_SET_METADATA, CUSTOM_SET_KIND } from "../effective/index.js";
 
 export interface CustomInitiativeSource {
   /** The built-in set it was made from. */
@@ -35,11 +27,7 @@ export function perPolicyParameterName(referenceId: string, field: ExclusionFiel
 
 /** The built-in set and version an akspol custom initiative was made from; undefined for any other set. */
 export function akspolSourceOf(set: { metadata?: unknown; properties?: { metadata?: unknown } } | undefined): CustomInitiativeSource | undefined {
-  const metadata = (set?.properties?.metadata ?? set?.metadata) as Record<string, unknown> | undefined;
-  if (!metadata || metadata[CUSTOM_SET_METADATA.managedBy] !== "akspol" || metadata[CUSTOM_SET_METADATA.kind] !== CUSTOM_SET_KIND) return undefined;
-  const id = metadata[CUSTOM_SET_METADATA.sourceId];
-  const version = metadata[CUSTOM_SET_METADATA.sourceVersion];
-  return typeof id === "string" && typeof version === "string" ? { id, version } : undefined;
+  return akspolCustomSource(set?.properties?.metadata ?? set?.metadata);
 }
 
 /**
