@@ -82,6 +82,21 @@ export async function resolveAgainstAzure(session: AzureSession, entry: JournalE
     if (now === safeguardsExclusionsOf(entry.before)) return { status: "not-applied", current };
     return { status: "unknown", note: "the Safeguards exclusions match neither the earlier nor the intended list (changed since)" };
   }
+  if (entry.resourceKind === "conversion") {
+    // A whole conversion (issue 17): its steps are settled one by one; the conversion itself is finished by running it again.
+    return { status: "unknown", note: `a conversion that was interrupted: run the same command again to finish it, or 'akspol undo ${entry.changeId}' to roll it back` };
+  }
+  if (entry.resourceKind === "policySetDefinition") {
+    const { getSetDefinitionDocument } = await import("../azure/set-definitions.js");
+    const id = entry.resourceId.replace(/\/versions\/[^/]+$/i, "");
+    const version = /\/versions\/([^/]+)$/i.exec(entry.resourceId)?.[1];
+    const current = (await getSetDefinitionDocument(session, id)) ?? null;
+    const versions = current?.properties?.versions ?? (current?.properties?.version ? [current.properties.version] : []);
+    const intended = (entry.intendedAfter as { properties?: { version?: string } } | null)?.properties?.version;
+    const present = version ? versions.includes(version) : intended ? versions.includes(intended) : current !== null;
+    const applied = entry.intendedAfter === null ? !present : present;
+    return { status: applied ? "applied" : "not-applied", current };
+  }
   let current: PolicyAssignment | null;
   try {
     current = await readAssignment(session, entry.resourceId);
@@ -90,6 +105,9 @@ export async function resolveAgainstAzure(session: AzureSession, entry: JournalE
     current = null;
   }
   const touched = entry.touched ?? [];
+  // A conversion's create and delete steps (issue 17): whether the assignment exists says it.
+  if (entry.operation === "delete") return { status: current ? "not-applied" : "applied", current };
+  if (entry.operation === "create" && entry.before === null) return { status: current ? "applied" : "not-applied", current };
   if (!current) return { status: "unknown", note: "the assignment no longer exists" };
   const now = touchedValues(current, touched);
   if (now === touchedValues(entry.intendedAfter as PolicyAssignment, touched)) return { status: "applied", current };

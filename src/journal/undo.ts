@@ -22,9 +22,9 @@ export async function findEntry(journal: Journal, changeId: string): Promise<Jou
     throw new UsageError(`'${changeId}' matches ${matches.length} changes: ${matches.map((entry) => entry.changeId).join(", ")}.`, { suggestion: "Give more of the change id." });
   }
   const entry = matches[0] as JournalEntry;
-  if (entry.group) {
-    throw new UsageError(`Change ${entry.changeId} is one step of conversion ${entry.group}.`, { suggestion: `Undo the whole conversion: akspol undo ${entry.group}` });
-  }
+  // One step of a conversion (issue 17) is undone as the whole conversion: a step alone would leave
+  // an assignment without its exemptions, or two assignments.
+  if (entry.group) return findEntry(journal, entry.group);
   // A conversion that stopped midway is rolled back by its undo (issue 17).
   if (entry.resourceKind === "conversion" && entry.status === "failed") return entry;
   if (entry.status !== "applied") {

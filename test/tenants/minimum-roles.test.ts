@@ -78,6 +78,12 @@ const invocations: Array<[string, string[]]> = [
   ["exempt renew", ["exempt", "renew", DEMO.exemptions.hostNetwork.name, "--expires", "+20d", "--subscription", prod.id, "--yes"]],
   ["exempt delete", ["exempt", "delete", "neu-created", "--subscription", prod.id, "--yes"]],
   ["exempt apply", ["exempt", "apply", "-f", desired, "--subscription", prod.id, "--yes"]],
+  // Issue 17: a per-policy exclusion converts pss-baseline to akspol's custom initiative (a set
+  // definition written at the subscription), its upgrade, and the undo of the whole conversion.
+  ["exclude add", ["exclude", "add", "pss-baseline", "monitoring", "--policies", "BlockUsingHostNetwork", "--subscription", prod.id, "--yes"]],
+  ["initiative upgrade", ["initiative", "upgrade", "pss-baseline-pp", "--subscription", prod.id, "--yes"]],
+  ["history", ["history"]],
+  ["undo", ["undo", "LAST", "--yes"]],
   ["completion", ["completion", "bash"]],
 ];
 
