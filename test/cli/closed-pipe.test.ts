@@ -43,6 +43,7 @@ describe.each(writers)("akspol %s --yes 2>&1 | head -1", (path) => {
         const prepared = await runCli(prepareArgv, { emulatorDir: emu.stateDir, stateDir });
         if (prepared.code !== 0) throw new Error(`preparing ${path}: ${prepared.stderr}`);
       },
+      seed: (document) => emu.hooks.seed(document),
     });
     const journaledBefore = (await new Journal(stateDir).entries()).length;
     await emu.hooks.resetRequests();
