@@ -20,9 +20,9 @@ export default defineCommand<CompletionOptions>({
     return { shell };
   },
   async run(options, ctx) {
-    // The catalog's metadata is all completion needs: no other command module is loaded.
-    const { loadCommandCatalog } = await import("../src/cli/command-catalog.js");
-    const commands = (await loadCommandCatalog()).map((entry) => entry.metadata);
+    // The catalog's metadata, from main(), is all completion needs: no other command module is loaded.
+    const commands = ctx.program?.commands;
+    if (!commands) throw new Error("internal: akspol completion runs only through main()");
     const script = options.shell === "bash" ? bashCompletion(commands) : options.shell === "zsh" ? zshCompletion(commands) : fishCompletion(commands);
     ctx.io.out(script);
     return 0;

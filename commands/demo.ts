@@ -32,7 +32,8 @@ export default defineCommand<DemoOptions>({
   async run(options, ctx) {
     const { startEmulator } = await import("../src/emulator/index.js");
     const { DEMO } = await import("../src/emulator/demo-seed.js");
-    const { main } = await import("../src/main.js");
+    const program = ctx.program;
+    if (!program) throw new Error("internal: akspol demo runs only through main()");
     const root = await mkdtemp(join(tmpdir(), "akspol-demo-"));
     const started = Date.now();
     const emulator = await startEmulator({ port: 0, stateDir: join(root, "emulator"), seed: "demo", quiet: true });
@@ -124,7 +125,7 @@ export default defineCommand<DemoOptions>({
         io.out(`\n${io.bold(step.heading)}`);
         io.out(io.dim(step.explain));
         io.out(io.cyan(`$ akspol ${argv.map(quote).join(" ")}`));
-        const code = await main([...argv, "--no-input"], { io: narrative, env, clock: ctx.clock });
+        const code = await program.run([...argv, "--no-input"], { io: narrative, env, clock: ctx.clock });
         if (!(step.expect ?? [0]).includes(code)) {
           throw new AkspolError(`Demo step "${step.heading}" exited ${code}.`);
         }

@@ -6,12 +6,24 @@ import { AzureSession } from "./azure/session.js";
 import { resolveSubscriptions, type SubscriptionRef } from "./azure/subscriptions.js";
 import { Journal } from "./journal/journal.js";
 import { confirmWrite, type WritePlan } from "./cli/confirm.js";
+import type { OptionSpec } from "./cli/option-spec.js";
 
 export interface Clock {
   now(): Date;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * akspol itself, for the two commands that need it without importing the command list (which
+ * imports them): `completion` lists the commands, `demo` runs akspol in-process.
+ */
+export interface Program {
+  /** Every command's path and flags. */
+  commands: ReadonlyArray<{ path: string[]; summary: string; options?: OptionSpec[] }>;
+  /** One more invocation in this process, exactly as the binary would run it; returns its exit code. */
+  run(argv: string[], deps: { io: IO; env: NodeJS.ProcessEnv; clock?: Clock }): Promise<number>;
+}
 
 /**
  * Everything a command may use, built once per invocation and lazily: the Azure session signs in
@@ -37,6 +49,8 @@ export interface Context {
   confirmWrite(plan: WritePlan): Promise<boolean>;
   /** `akspol undo <id>` with the global flags this change was made with, so it works when pasted. */
   undoCommand(changeId: string): string;
+  /** Set by main(); absent in contexts a test builds for one command. */
+  program?: Program;
 }
 
 export interface ContextDeps {
@@ -54,6 +68,7 @@ export interface ContextDeps {
   writes?: boolean;
   /** The global flags of this invocation that say where it worked (--emulator-dir, --state-dir, ...). */
   whereFlags?: string[];
+  program?: Program;
 }
 
 /** A word as a POSIX shell reads it back unchanged. */
@@ -81,6 +96,7 @@ export function createContext(deps: ContextDeps): Context {
     format: deps.format,
     azure,
     commandLine: deps.commandLine,
+    program: deps.program,
     subscriptions(options = {}) {
       const key = options.all ? "all" : "chosen";
       let result = resolved.get(key);

@@ -10,8 +10,7 @@ import { redact } from "./cli/redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
 import type { Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";
-
-export const version = "0.1.0";
+import { version } from "./version.js";
 
 export interface MainDeps {
   io?: IO;
@@ -21,6 +20,11 @@ export interface MainDeps {
   clock?: Clock;
   /** Tests may inject a session (for example with a fixed credential). */
   session?: (globals: GlobalOptions) => AzureSession;
+  /**
+   * The commands: by default the built catalog (dist/commands/catalog.json); run from source, the
+   * caller passes catalogOf(commands) from commands/index.ts (src/ never imports commands/).
+   */
+  commands?: () => Promise<readonly CommandEntry[]>;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -126,7 +130,9 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const env = deps.env ?? process.env;
   const io = deps.io ?? systemIO({ color: env.NO_COLOR === undefined && env.TERM !== "dumb" });
   let selected: { entry: CommandEntry; input: ParsedInput; raw: RawGlobalFlags } | undefined;
-  const program = buildProgram(io, await loadCommandCatalog(), (entry, input, raw) => {
+  const loadCommands = deps.commands ?? loadCommandCatalog;
+  const entries = await loadCommands();
+  const program = buildProgram(io, entries, (entry, input, raw) => {
     selected = { entry, input, raw };
   });
   let debug = argv.includes("--debug") || env.AKSPOL_DEBUG === "1";
@@ -189,6 +195,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       command,
       writes: spec.writes === true,
       whereFlags: whereFlags(raw),
+      program: {
+        commands: entries.map((entry) => entry.metadata),
+        run: (nestedArgv, nested) => main(nestedArgv, { ...nested, commands: loadCommands }),
+      },
     });
     const code = await spec.run(options, ctx);
     return finishReads(io, format, ctx.azure.scopeFailures, code ?? ExitCode.ok);

@@ -2,9 +2,8 @@
 import { applyAcceptances } from "./accepted.js";
 import { buildMatrix, coverageOf, expectedMembers, memberOrder } from "./matrix.js";
 import { evaluate } from "./rules.js";
+import { version } from "../version.js";
 import { severities, type Acceptance, type AuditData, type AuditOptions, type AuditReport, type Finding, type Severity } from "./types.js";
-
-export const auditToolVersion = "0.1.0";
 
 const severityRank: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
 
@@ -23,7 +22,7 @@ export function buildReport(data: AuditData, options: AuditOptions, acceptances:
   return {
     schemaVersion: 1,
     generatedAt: now.toISOString(),
-    tool: { name: "akspol", version: auditToolVersion },
+    tool: { name: "akspol", version },
     options,
     summary: {
       clusters: clusters.length,

@@ -18,6 +18,7 @@ import { RequestLimiter, requestLimiterPolicy } from "./request-limiter.js";
 import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
 import { TenantRouting } from "./tenants.js";
+import { version } from "../version.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -95,14 +96,10 @@ export class AzureSession {
 
   connection(): Promise<{ cloud: CloudConfig; ca?: string; emulator?: EmulatorConnectionFile }> {
     this.connectionPromise ??= (async () => {
-      const { globals, env } = this.deps;
+      const { globals } = this.deps;
       if (!globals.emulatorDir) return { cloud: clouds[globals.cloud] };
       const emulator = await readEmulatorConnection(globals.emulatorDir);
       const ca = await readFile(emulator.caCertPath, "utf8");
-      // The emulator is on loopback: keep a configured proxy from intercepting it.
-      const host = new URL(emulator.endpoint).hostname;
-      const noProxy = env.NO_PROXY ?? env.no_proxy ?? "";
-      if (!noProxy.split(",").includes(host)) process.env.NO_PROXY = noProxy ? `${noProxy},${host}` : host;
       const cloud: CloudConfig = {
         name: "Emulator",
         resourceManager: emulator.endpoint.replace(/\/$/, ""),
@@ -136,6 +133,8 @@ export class AzureSession {
           authorityHost: emulator.authorityHost,
           disableInstanceDiscovery: true,
           tlsOptions: { ca },
+          // The emulator is on loopback: a direct agent keeps a configured HTTPS_PROXY from intercepting it.
+          agent: await this.agent(emulator.authorityHost, ca),
           additionallyAllowedTenants: ["*"],
         });
       }
@@ -168,18 +167,22 @@ export class AzureSession {
 
   /** Pipeline options shared by every client. */
   async clientOptions(): Promise<Record<string, unknown>> {
-    const { cloud, ca } = await this.connection();
+    const { cloud, ca, emulator } = await this.connection();
+    const agent = await this.agent(cloud.resourceManager, ca);
     const additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }> = [
       { policy: errorBodyPolicy, position: "perCall" },
-      { policy: requestLimiterPolicy(this.limiter, await this.agent(cloud.resourceManager, ca)), position: "perRetry" },
+      { policy: requestLimiterPolicy(this.limiter, agent), position: "perRetry" },
     ];
     if (this.deps.globals.debug) additionalPolicies.push({ policy: debugPolicy(this.deps.debug), position: "perRetry" });
     return {
       endpoint: cloud.resourceManager,
       credentials: { scopes: [cloud.scope] },
       ...(ca ? { tlsOptions: { ca } } : {}),
+      // The emulator is on loopback: the pipeline's own agent comes before its proxy policy, so a
+      // configured HTTPS_PROXY never intercepts it (and no process-wide NO_PROXY is written).
+      ...(emulator ? { agent } : {}),
       additionalPolicies,
-      userAgentOptions: { userAgentPrefix: "akspol/0.1.0" },
+      userAgentOptions: { userAgentPrefix: `akspol/${version}` },
       retryOptions: { maxRetries: 4 },
     };
   }

@@ -14,7 +14,7 @@ import usersGroups from "../data/azure-builtins/policyDefinitions/f06ddb64-5fa3-
 import seccomp from "../data/azure-builtins/policyDefinitions/975ce327-682c-4f2e-aa46-b9598289b86c.json" with { type: "json" };
 import baseline from "../data/azure-builtins/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d.json" with { type: "json" };
 import restricted from "../data/azure-builtins/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00.json" with { type: "json" };
-import type { PolicyDefinitionDocument, PolicySetDefinitionDocument } from "./initiative.js";
+import type { PolicyDefinitionDocument, PolicySetDefinitionDocument } from "./types.js";
 
 export const BUILTIN_INITIATIVES = {
   baseline: baseline as unknown as PolicySetDefinitionDocument,

@@ -43,3 +43,49 @@ export interface TemplateEvaluator {
   version: string;
   evaluate(pod: PodReview, parameters: ConstraintParameters): TemplateViolation[];
 }
+
+// ---- Input shapes: both the ARM JSON (`properties` wrapper) and the SDK models (flattened) fit.
+
+export interface ParameterDeclaration {
+  type?: string;
+  defaultValue?: unknown;
+  allowedValues?: unknown[];
+}
+
+export interface ParameterValue {
+  value?: unknown;
+}
+
+export interface PolicyDefinitionReference {
+  policyDefinitionId?: string;
+  policyDefinitionReferenceId?: string;
+  definitionVersion?: string;
+  parameters?: Record<string, ParameterValue>;
+}
+
+interface SetDefinitionFields {
+  displayName?: string;
+  version?: string;
+  parameters?: Record<string, ParameterDeclaration>;
+  policyDefinitions?: PolicyDefinitionReference[];
+}
+
+export interface PolicySetDefinitionDocument extends SetDefinitionFields {
+  id?: string;
+  name?: string;
+  properties?: SetDefinitionFields;
+}
+
+interface DefinitionFields {
+  displayName?: string;
+  version?: string;
+  mode?: string;
+  parameters?: Record<string, ParameterDeclaration>;
+  policyRule?: unknown;
+}
+
+export interface PolicyDefinitionDocument extends DefinitionFields {
+  id?: string;
+  name?: string;
+  properties?: DefinitionFields;
+}

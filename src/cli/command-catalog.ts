@@ -2,7 +2,8 @@
 // The build writes dist/commands/catalog.json (scripts/post-build.mjs): every command's metadata
 // (path, summary, arguments, options, outputs, examples, writes, ...) and the module that runs it.
 // The binary builds its help and parses argv from that file and imports one command module, the
-// one that runs. Run from source (tests), there is no catalog: the commands are imported directly.
+// one that runs. Run from source (tests), there is no catalog: the caller passes the commands of
+// commands/index.ts through catalogOf (test/helpers/cli.ts), so nothing under src/ imports commands/.
 import { readFileSync } from "node:fs";
 import type { CommandSpec } from "./command.js";
 
@@ -25,16 +26,14 @@ export const CATALOG_FILE = "catalog.json";
 
 const commandsDirectory = new URL("../../commands/", import.meta.url);
 
+/** The built commands, from dist/commands/catalog.json. */
 export async function loadCommandCatalog(): Promise<CommandEntry[]> {
-  let lines: CatalogLine[] | undefined;
+  let lines: CatalogLine[];
   try {
     lines = JSON.parse(readFileSync(new URL(CATALOG_FILE, commandsDirectory), "utf8")) as CatalogLine[];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  if (lines === undefined) {
-    const { commands } = await import("../../commands/index.js");
-    return commands.map((spec) => ({ metadata: spec, load: async () => spec }));
+    throw new Error(`internal: ${new URL(CATALOG_FILE, commandsDirectory).pathname} is missing; build akspol (npm run build)`);
   }
   return lines.map(({ module, ...metadata }) => ({
     metadata,
@@ -44,6 +43,11 @@ export async function loadCommandCatalog(): Promise<CommandEntry[]> {
       return spec;
     },
   }));
+}
+
+/** Commands already imported (from source: commands/index.ts) as catalog entries. */
+export function catalogOf(commands: readonly CommandSpec[]): CommandEntry[] {
+  return commands.map((spec) => ({ metadata: spec, load: async () => spec }));
 }
 
 /** The catalog lines for the built commands (the build step writes them; a test compares them). */

@@ -1,29 +1,12 @@
 import type { Context } from "../context.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { OutputFormat } from "./output.js";
+import type { ArgumentSpec, OptionSpec, ParsedInput } from "./option-spec.js";
 
-export interface ArgumentSpec {
-  name: string;
-  description: string;
-  required?: boolean;
-  variadic?: boolean;
-}
-
-export interface OptionSpec {
-  /** Commander flags, e.g. "--reason <text>", "-f, --file <path>", "--force". */
-  flags: string;
-  description: string;
-  choices?: readonly string[];
-  default?: string | boolean | string[];
-  /** May be given several times; the values are collected into an array. */
-  repeatable?: boolean;
-}
-
-/** What the parse layer hands a command: positional arguments by name and options in camelCase. */
-export interface ParsedInput {
-  args: Record<string, string | string[] | undefined>;
-  options: Record<string, unknown>;
-}
+// Flag and argument declarations, and the helpers parse functions read them with, live in
+// ./option-spec.ts (global-options.ts needs them without the command frame); re-exported for commands.
+export type { ArgumentSpec, OptionSpec, ParsedInput } from "./option-spec.js";
+export { booleanOption, listOption, stringOption } from "./option-spec.js";
 
 /**
  * One verb. `parse` turns argv into typed Options or throws UsageError (tested without Azure);
@@ -64,24 +47,3 @@ export const commandGroups: Record<string, string> = {
   safeguards: "A cluster's Deployment Safeguards setting: show it, add or remove excluded namespaces",
   initiative: "akspol's custom initiatives (per-policy exclusions): bring one up to a newer built-in version",
 };
-
-/** Helpers for parse functions. */
-export function stringOption(input: ParsedInput, name: string): string | undefined {
-  const value = input.options[name];
-  if (value === undefined || value === null || value === false) return undefined;
-  return String(value);
-}
-
-export function listOption(input: ParsedInput, name: string): string[] {
-  const value = input.options[name];
-  if (value === undefined || value === null) return [];
-  const values = Array.isArray(value) ? value : [value];
-  return values
-    .flatMap((item) => String(item).split(","))
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-export function booleanOption(input: ParsedInput, name: string): boolean {
-  return input.options[name] === true;
-}

@@ -1,6 +1,12 @@
-import type { OptionSpec } from "./command.js";
-import type { CommandMetadata } from "./command-catalog.js";
+import type { OptionSpec } from "./option-spec.js";
 import { globalOptionSpecs } from "./global-options.js";
+
+/** What completion needs of a command: its words, summary and flags (CommandMetadata has them). */
+export interface CompletableCommand {
+  path: string[];
+  summary: string;
+  options?: OptionSpec[];
+}
 
 interface Tree {
   /** Top-level words: verbs and nouns. */
@@ -18,7 +24,7 @@ function longFlags(options: OptionSpec[]): string[] {
 /** Flags every command accepts. */
 const globalFlags = [...longFlags(globalOptionSpecs), "--help"];
 
-export function commandTree(commands: readonly CommandMetadata[]): Tree {
+export function commandTree(commands: readonly CompletableCommand[]): Tree {
   const top = new Set<string>();
   const nouns = new Map<string, string[]>();
   const flags = new Map<string, string[]>();
@@ -30,7 +36,7 @@ export function commandTree(commands: readonly CommandMetadata[]): Tree {
   return { top: [...top, "help"], nouns, flags };
 }
 
-export function bashCompletion(commands: readonly CommandMetadata[]): string {
+export function bashCompletion(commands: readonly CompletableCommand[]): string {
   const tree = commandTree(commands);
   const cases = [...tree.flags.entries()].map(([path, flags]) => `    "${path}") opts="${flags.join(" ")}" ;;`).join("\n");
   const nounCases = [...tree.nouns.entries()].map(([noun, verbs]) => `    ${noun}) verbs="${verbs.join(" ")}" ;;`).join("\n");
@@ -66,7 +72,7 @@ complete -F _akspol akspol
 `;
 }
 
-export function zshCompletion(commands: readonly CommandMetadata[]): string {
+export function zshCompletion(commands: readonly CompletableCommand[]): string {
   // zsh runs bash completion functions through bashcompinit: one source of truth.
   return `#compdef akspol
 # akspol zsh completion. Install: akspol completion zsh > "\${fpath[1]}/_akspol"
@@ -74,7 +80,7 @@ autoload -U +X bashcompinit && bashcompinit
 ${bashCompletion(commands)}`;
 }
 
-export function fishCompletion(commands: readonly CommandMetadata[]): string {
+export function fishCompletion(commands: readonly CompletableCommand[]): string {
   const tree = commandTree(commands);
   const lines = ["# akspol fish completion. Install: akspol completion fish > ~/.config/fish/completions/akspol.fish", "complete -c akspol -f"];
   const topWords = tree.top.join(" ");

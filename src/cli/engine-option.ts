@@ -1,5 +1,5 @@
 import { ENGINE_CHOICES, type EngineChoice } from "../estate/engine.js";
-import type { OptionSpec, ParsedInput } from "./command.js";
+import type { OptionSpec, ParsedInput } from "./option-spec.js";
 import { stringOption } from "./command.js";
 
 /** `--engine`, shared by the commands that read many subscriptions (find, exempt list, audit, workloads). */

@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { OutputFormat } from "./output.js";
 import { UsageError } from "./errors.js";
-import type { OptionSpec } from "./command.js";
+import type { OptionSpec } from "./option-spec.js";
 
 export const authMethods = [
   "default",

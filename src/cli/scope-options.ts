@@ -1,5 +1,5 @@
 import type { Context } from "../context.js";
-import type { OptionSpec, ParsedInput } from "./command.js";
+import type { OptionSpec, ParsedInput } from "./option-spec.js";
 import { booleanOption, stringOption } from "./command.js";
 import { NotFoundError, UsageError } from "./errors.js";
 import { parseScope } from "../azure/ids.js";

@@ -1,4 +1,4 @@
-import { stringOption, type OptionSpec, type ParsedInput } from "../cli/command.js";
+import { stringOption, type OptionSpec, type ParsedInput } from "../cli/option-spec.js";
 import { UsageError } from "../cli/errors.js";
 import { defaultWaiverMaxDays, parseMaxDays } from "./expiry.js";
 import { expiryToUsage } from "./validate.js";

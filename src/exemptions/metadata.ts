@@ -1,4 +1,5 @@
 import { redact } from "../cli/redact.js";
+import { version } from "../version.js";
 
 /**
  * The stamp akspol writes into `properties.metadata` of every exemption it creates or changes
@@ -8,8 +9,6 @@ import { redact } from "../cli/redact.js";
  * Nothing secret goes in: only names, ids and the text the user typed, which is refused when it
  * looks like a credential.
  */
-export const akspolVersion = "0.1.0";
-
 export const metadataKeys = {
   /** Always "akspol": the exemption was made or last changed by akspol. */
   managedBy: "managedBy",
@@ -45,7 +44,7 @@ export interface StampInput {
 export function stampMetadata(existing: Record<string, unknown> | undefined, input: StampInput): Record<string, unknown> {
   const metadata: Record<string, unknown> = { ...(existing ?? {}) };
   metadata[metadataKeys.managedBy] = managedByValue;
-  metadata[metadataKeys.version] = akspolVersion;
+  metadata[metadataKeys.version] = version;
   if (input.owner) metadata[metadataKeys.owner] = input.owner;
   if (input.ticket) metadata[metadataKeys.ticket] = input.ticket;
   else delete metadata[metadataKeys.ticket];

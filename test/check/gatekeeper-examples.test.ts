@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_DEFINITIONS } from "../../src/check/builtins.js";
 import { podReviewOf } from "../../src/check/evaluate.js";
-import { resolveInitiative, type PolicyDefinitionDocument } from "../../src/check/initiative.js";
+import { resolveInitiative } from "../../src/check/initiative.js";
+import type { PolicyDefinitionDocument } from "../../src/check/types.js";
 import { parseManifest } from "../../src/check/manifests.js";
 
 const templatesRoot = join(import.meta.dirname, "../fixtures/gatekeeper/templates");

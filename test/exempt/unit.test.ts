@@ -6,6 +6,7 @@ import { isManagedByAkspol, looksSecret, ownerOf, stampMetadata } from "../../sr
 import { DesiredStateError, parseDesiredState } from "../../src/exemptions/desired-state.js";
 import { buildPlan, diffExemption, mergeForUpdate, type DesiredState } from "../../src/exemptions/plan.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
+import { version } from "../../src/version.js";
 
 const now = new Date("2030-03-01T10:00:00Z");
 
@@ -108,7 +109,7 @@ describe("metadata", () => {
       createdBy: "arm-object-id",
       custom: 1,
       managedBy: "akspol",
-      akspolVersion: "0.1.0",
+      akspolVersion: version,
       akspolOwner: "team-a",
       ticket: "CHG-1",
       reason: "why",

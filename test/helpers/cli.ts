@@ -5,6 +5,11 @@ import { main } from "../../src/main.js";
 import { createTestIO } from "../../src/cli/io.js";
 import type { Prompter } from "../../src/cli/prompter.js";
 import type { Clock } from "../../src/context.js";
+import { catalogOf } from "../../src/cli/command-catalog.js";
+import { commands } from "../../commands/index.js";
+
+/** The commands from source (no built catalog), as main() takes them. */
+export const sourceCommands = async () => catalogOf(commands);
 
 export interface CliRun {
   code: number;
@@ -42,7 +47,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   };
   const test = createTestIO({ tty: options.tty, input: options.input });
   try {
-    const code = await main(argv, { io: test.io, env, prompter: options.prompter, clock: options.clock });
+    const code = await main(argv, { io: test.io, env, prompter: options.prompter, clock: options.clock, commands: sourceCommands });
     return { code, stdout: test.stdout(), stderr: test.stderr() };
   } finally {
     rmSync(home, { recursive: true, force: true });
