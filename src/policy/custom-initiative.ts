@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import { akspolCustomSource, CUSTOM_SET_KIND, CUSTOM_SET_METADATA, flattenDefinition, memberOfDefinition, parameterReference, type DefinitionDocument, type MemberKey } from "../effective/index.js";
 import { parseScope } from "../azure/ids.js";
 import { setDefinitionId, type SetDefinitionDocument } from "../azure/set-definitions.js";
-import { akspolVersion } from "../exemptions/metadata.js";
+import { version as akspolVersion } from "../version.js";
 import { memberAccepts, memberParameterDeclaration, type ExclusionField } from "./per-policy.js";
 
 export const PER_POLICY_FIELDS: readonly ExclusionField[] = ["excludedNamespaces", "labelSelector", "excludedContainers", "excludedImages"];
