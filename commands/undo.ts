@@ -1,4 +1,5 @@
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
+import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../src/cli/plan-read-options.js";
 import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 import { runEditFlow } from "../src/policy/edit-flow.js";
@@ -12,6 +13,8 @@ export interface UndoOptions {
   force: boolean;
   reason?: string;
   ticket?: string;
+  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
+  planReads: PlanReads;
 }
 
 export default defineCommand<UndoOptions>({
@@ -21,13 +24,13 @@ export default defineCommand<UndoOptions>({
   description:
     "Restores what a change replaced: for an assignment, the earlier values of the parameters and fields it touched (nothing else); for an exemption, the earlier exemption (or deletes the one it created). Shows what it would overwrite, and refuses (exit 5) when the resource changed since the change, unless --force.",
   arguments: [{ name: "changeId", description: "the change id (or an unambiguous prefix) from 'akspol history'", required: true }],
-  options: [{ flags: "--force", description: "undo even though the resource changed since" }, ...journalOptionSpecs],
+  options: [{ flags: "--force", description: "undo even though the resource changed since" }, ...journalOptionSpecs, ...planReadOptionSpecs],
   outputs: ["table", "json", "yaml"],
   examples: ["akspol undo 20260501T101500Z-a1b2c3 --yes", "akspol undo 20260501T101500Z-a1b2c3 --dry-run -o json"],
   parse(input) {
     const changeId = String(input.args.changeId ?? "").trim();
     if (!changeId) throw new UsageError("Missing <changeId>.", { suggestion: "Find it with 'akspol history'." });
-    return { changeId, force: booleanOption(input, "force"), reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
+    return { changeId, force: booleanOption(input, "force"), reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket"), planReads: parsePlanReads(input) };
   },
   async run(options, ctx) {
     const entry = await findEntry(ctx.journal(), options.changeId);
@@ -41,6 +44,7 @@ export default defineCommand<UndoOptions>({
         allSubscriptions: false,
         reason: options.reason,
         ticket: options.ticket,
+        planReads: options.planReads,
         undoOf: entry.changeId,
         summary: () => `undo ${entry.changeId} (${entry.summary})`,
         // Checked on the assignment the edit flow has just read, before any write.

@@ -1,4 +1,5 @@
 import { defineCommand, listOption, stringOption } from "../../src/cli/command.js";
+import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
@@ -26,6 +27,8 @@ export interface ExcludeAddOptions extends ScopeSelection {
   newName?: string;
   reason?: string;
   ticket?: string;
+  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
+  planReads: PlanReads;
 }
 
 /** --policies of exclude add/remove: on a set with per-policy exclusion parameters, which ones to edit. */
@@ -61,7 +64,7 @@ export default defineCommand<ExcludeAddOptions>({
     { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
     { name: "namespace", description: "namespaces to exclude (asked on a terminal when omitted)", variadic: true },
   ],
-  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, ...perPolicyOptionSpecs, ...journalOptionSpecs],
+  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, ...perPolicyOptionSpecs, ...journalOptionSpecs, ...planReadOptionSpecs],
   outputs: ["table", "json", "yaml"],
   examples: [
     "akspol exclude add pss-baseline monitoring --subscription contoso-prod --reason 'node exporter uses hostNetwork' --ticket CHG-1234",
@@ -97,6 +100,7 @@ export default defineCommand<ExcludeAddOptions>({
       policies: listOption(input, "policies"),
       reason: stringOption(input, "reason"),
       ticket: stringOption(input, "ticket"),
+      planReads: parsePlanReads(input),
     };
   },
   async run(options, ctx) {
@@ -151,7 +155,7 @@ export default defineCommand<ExcludeAddOptions>({
         operationFor: (set) => (built = operationFor(set)),
       });
     }
-    return runEditFlow(ctx, { ...options, target, summary, operation: async () => operationFor(target.definition) });
+    return runEditFlow(ctx, { ...options, target, summary, operation: async (loaded) => operationFor(loaded.definition) });
   },
 });
 

@@ -1,4 +1,5 @@
 import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
+import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/policy/edit.js";
@@ -14,6 +15,8 @@ export interface ExcludeRemoveOptions extends ScopeSelection {
   force: boolean;
   reason?: string;
   ticket?: string;
+  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
+  planReads: PlanReads;
 }
 
 export default defineCommand<ExcludeRemoveOptions>({
@@ -26,7 +29,7 @@ export default defineCommand<ExcludeRemoveOptions>({
     { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
     { name: "namespace", description: "namespaces to stop excluding (ticked from a list on a terminal when omitted)", variadic: true },
   ],
-  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, { flags: "--force", description: "allow removing the initiative's default namespaces" }, ...journalOptionSpecs],
+  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, { flags: "--force", description: "allow removing the initiative's default namespaces" }, ...journalOptionSpecs, ...planReadOptionSpecs],
   outputs: ["table", "json", "yaml"],
   examples: ["akspol exclude remove pss-baseline monitoring --subscription contoso-prod --yes", "akspol exclude remove          # interactive, on a terminal"],
   parse(input) {
@@ -40,6 +43,7 @@ export default defineCommand<ExcludeRemoveOptions>({
       force: booleanOption(input, "force"),
       reason: stringOption(input, "reason"),
       ticket: stringOption(input, "ticket"),
+      planReads: parsePlanReads(input),
     };
   },
   async run(options, ctx) {

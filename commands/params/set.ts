@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
@@ -16,6 +17,8 @@ export interface ParamsSetOptions extends ScopeSelection {
   force: boolean;
   reason?: string;
   ticket?: string;
+  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
+  planReads: PlanReads;
 }
 
 async function readValueFile(raw: string): Promise<string | undefined> {
@@ -44,6 +47,7 @@ export default defineCommand<ParamsSetOptions>({
     { flags: "--enforcement-mode <mode>", description: "default, or do-not-enforce (evaluate and report, never deny)", choices: ["default", "do-not-enforce"] },
     { flags: "--force", description: "allow removing the initiative's default namespaces through excludedNamespaces=..., or setting a namespaces include-list without a terminal" },
     ...journalOptionSpecs,
+    ...planReadOptionSpecs,
   ],
   outputs: ["table", "json", "yaml"],
   examples: [
@@ -69,6 +73,7 @@ export default defineCommand<ParamsSetOptions>({
       force: booleanOption(input, "force"),
       reason: stringOption(input, "reason"),
       ticket: stringOption(input, "ticket"),
+      planReads: parsePlanReads(input),
     };
   },
   async run(options, ctx) {

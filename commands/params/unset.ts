@@ -1,4 +1,5 @@
 import { defineCommand, stringOption } from "../../src/cli/command.js";
+import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { runEditFlow } from "../../src/policy/edit-flow.js";
@@ -10,6 +11,8 @@ export interface ParamsUnsetOptions extends ScopeSelection {
   name?: string;
   reason?: string;
   ticket?: string;
+  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
+  planReads: PlanReads;
 }
 
 export default defineCommand<ParamsUnsetOptions>({
@@ -22,7 +25,7 @@ export default defineCommand<ParamsUnsetOptions>({
     { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
     { name: "name", description: "the parameter (asked on a terminal when omitted)" },
   ],
-  options: [...scopeOptionSpecs, ...journalOptionSpecs],
+  options: [...scopeOptionSpecs, ...journalOptionSpecs, ...planReadOptionSpecs],
   outputs: ["table", "json", "yaml"],
   examples: ["akspol params unset pss-restricted excludedNamespaces --subscription contoso-dev --yes"],
   parse(input) {
@@ -32,6 +35,7 @@ export default defineCommand<ParamsUnsetOptions>({
       name: input.args.name as string | undefined,
       reason: stringOption(input, "reason"),
       ticket: stringOption(input, "ticket"),
+      planReads: parsePlanReads(input),
     };
   },
   async run(options, ctx) {

@@ -254,6 +254,17 @@ export async function getAssignmentById(session: AzureSession, id: string): Prom
   }
 }
 
+/** An assignment read by id, as akspol manages it; a usage error when it carries no pod-security policy. */
+export async function classifyAssignment(definitions: SetDefinitionCache, assignment: PolicyAssignment): Promise<PodSecurityAssignment> {
+  const [classified] = await classifyAssignments(definitions, [assignment]);
+  if (!classified) {
+    throw new UsageError(`'${assignment.displayName ?? assignment.name}' does not assign a pod-security initiative (${assignment.policyDefinitionId}).`, {
+      suggestion: "akspol manages assignments that carry the nine pod-security policies: the baseline and restricted initiatives, other built-in or custom sets containing them, and the policies assigned on their own.",
+    });
+  }
+  return classified;
+}
+
 export interface ResolveAssignmentRequest {
   session: AzureSession;
   definitions: SetDefinitionCache;
@@ -278,13 +289,7 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
         suggestion: "List the pod-security assignments with 'akspol find'.",
       });
     }
-    const [classified] = await classifyAssignments(request.definitions, [assignment]);
-    if (!classified) {
-      throw new UsageError(`'${assignment.displayName ?? assignment.name}' does not assign a pod-security initiative (${assignment.policyDefinitionId}).`, {
-        suggestion: "akspol manages assignments that carry the nine pod-security policies: the baseline and restricted initiatives, other built-in or custom sets containing them, and the policies assigned on their own.",
-      });
-    }
-    return classified;
+    return classifyAssignment(request.definitions, assignment);
   }
   const listed = await listUnique(request.session, await request.targets());
   const wanted = request.reference.toLowerCase();

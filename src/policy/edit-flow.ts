@@ -3,12 +3,14 @@ import { UsageError } from "../cli/errors.js";
 import { printRecord } from "../cli/output.js";
 import { resolveTargets, type ScopeSelection } from "../cli/scope-options.js";
 import { scopeLabel } from "../azure/ids.js";
-import { carrierLabel, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
+import { carrierLabel, classifyAssignment, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
 import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
 import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
 import { effectiveParameters } from "./parameters.js";
 import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
-import { writeEdit, type InterruptSource } from "./write.js";
+import { assignmentLockOptions, readAssignment, writeEdit, type InterruptSource } from "./write.js";
+import { withResourceLock } from "../journal/lock.js";
+import { allPlanReads, type PlanReads } from "../cli/plan-read-options.js";
 import { settleIntervalMs } from "../journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
 
@@ -36,6 +38,8 @@ export interface EditFlowRequest extends ScopeSelection {
   undoOf?: string;
   /** Tests may replace SIGINT. */
   interrupts?: InterruptSource;
+  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact); default all. */
+  planReads?: PlanReads;
   /** The assignment and definition, when the command has loaded them already (exclude add's per-policy branch). */
   target?: EditTarget;
 }
@@ -140,9 +144,40 @@ async function emit(ctx: Context, output: EditOutput): Promise<void> {
   if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
 }
 
+/**
+ * Request economy (README "Performance"). Without a terminal nothing waits for a person, so the
+ * assignment is read once, under its lock, and that read is both the plan's and the write's: GET, set
+ * definition, PUT, verifying GET (by name, the assignment list first). On a terminal a person may take
+ * minutes over the prompts, so the plan's read is made without the lock and the write reads again
+ * under it just before writing.
+ */
 export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promise<number> {
   requireScriptable(ctx, request.assignment);
-  const target = request.target ?? (await loadTarget(ctx, request));
+  if (ctx.io.canPrompt || !request.assignment) return planAndWrite(ctx, request, request.target ?? (await loadTarget(ctx, request)), undefined);
+  const definitions = request.target?.definitions ?? new SetDefinitionCache(ctx.azure);
+  const assignmentId =
+    request.target?.entry.assignment.id ??
+    (request.assignment.includes("/") ? request.assignment : ((await chooseAssignment(ctx, request, definitions)).assignment.id ?? request.assignment));
+  return withResourceLock(assignmentLockOptions(writeCallbacks(ctx, assignmentId)), async () => {
+    const current = await readAssignment(ctx.azure, assignmentId);
+    const entry = await classifyAssignment(definitions, current);
+    const definition = await definitions.forAssignment(current);
+    return planAndWrite(ctx, request, { entry, definition, definitions }, current);
+  });
+}
+
+function writeCallbacks(ctx: Context, assignmentId: string) {
+  return {
+    stateDir: ctx.globals.stateDir,
+    assignmentId,
+    onLockWait: (owner: { pid: number }) => ctx.io.info(`Waiting for another akspol process (pid ${owner.pid}) editing this assignment...`),
+    onStatus: (text: string) => ctx.io.info(text),
+  };
+}
+
+/** Plans, shows, confirms and writes; `heldRead` is the read made under the lock this call runs in. */
+async function planAndWrite(ctx: Context, request: EditFlowRequest, target: EditTarget, heldRead: EditTarget["entry"]["assignment"] | undefined): Promise<number> {
+  const reads = request.planReads ?? allPlanReads;
   const { assignment } = target.entry;
   if (request.showExclusions && ctx.io.canPrompt) printExclusions(ctx, target);
   const operation = await request.operation(target);
@@ -165,19 +200,21 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
     await emit(ctx, output);
     return 0;
   }
-  const affected = await affectedClusters(ctx.azure, assignment);
+  const affected = await affectedClusters(ctx.azure, assignment, { list: reads.clusters });
   output.affectedClusters = affected.clusters;
-  output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
-    workloadImpact({
-      session: ctx.azure,
-      before: assignment,
-      after: plan.body,
-      setDefinition: target.definition,
-      clusters: affected.clusters,
-      now: ctx.clock.now(),
-    }),
-  );
-  if (operation.addNamespaces?.length && affected.clusters?.length) {
+  if (reads.impact && reads.clusters) {
+    output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
+      workloadImpact({
+        session: ctx.azure,
+        before: assignment,
+        after: plan.body,
+        setDefinition: target.definition,
+        clusters: affected.clusters,
+        now: ctx.clock.now(),
+      }),
+    );
+  }
+  if (reads.otherCarriers && operation.addNamespaces?.length && affected.clusters?.length) {
     output.stillEnforced = await stillEnforcedAfter(ctx, target, operation, affected.clusters);
   }
   const planText = renderPlan(ctx.io, { assignment, definition: target.definition, plan, affected, initiativeLabel: initiativeLabel(target) });
@@ -191,7 +228,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
         after: plan.after,
       },
     ],
-    text: `${planText}\n${renderImpact(output.impact, { assignmentName: assignment.name ?? "" })}${output.stillEnforced?.length ? `\n${renderStillEnforced(output.stillEnforced)}` : ""}`,
+    text: `${planText}${output.impact ? `\n${renderImpact(output.impact, { assignmentName: assignment.name ?? "" })}` : ""}${output.stillEnforced?.length ? `\n${renderStillEnforced(output.stillEnforced)}` : ""}`,
     data: { ...output },
     question: "Apply this change?",
   });
@@ -199,12 +236,11 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
   const principal = () => ctx.azure.principal();
   const result = await ctx.io.withSpinner(`Writing ${assignment.name}`, () =>
     writeEdit({
+      ...writeCallbacks(ctx, assignment.id ?? ""),
       session: ctx.azure,
       definitions: target.definitions,
-      assignmentId: assignment.id ?? "",
       operation,
       journal: ctx.journal(),
-      stateDir: ctx.globals.stateDir,
       principal,
       command: ctx.commandLine,
       summary: request.summary(operation),
@@ -214,8 +250,7 @@ export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promi
       now: () => ctx.clock.now(),
       interrupts: request.interrupts,
       settleMs: settleIntervalMs(ctx.env),
-      onLockWait: (owner) => ctx.io.info(`Waiting for another akspol process (pid ${owner.pid}) editing this assignment...`),
-      onStatus: (text) => ctx.io.info(text),
+      heldRead,
     }),
   );
   output.before = result.plan.before;

@@ -23,8 +23,9 @@ export interface AffectedClusters {
 /**
  * The clusters an assignment reaches: every cluster below its scope (for a management group, in
  * every descendant subscription) that its notScopes and resource selectors do not leave out.
+ * `list: false` (--no-clusters) reads nothing and says so.
  */
-export async function affectedClusters(session: AzureSession, assignment: PolicyAssignment): Promise<AffectedClusters> {
+export async function affectedClusters(session: AzureSession, assignment: PolicyAssignment, options: { list?: boolean } = {}): Promise<AffectedClusters> {
   const scope = assignment.scope ?? "";
   let kind: AffectedClusters["scopeKind"];
   try {
@@ -32,6 +33,7 @@ export async function affectedClusters(session: AzureSession, assignment: Policy
   } catch {
     return { scopeKind: "resource", clusters: null, note: `unrecognised scope ${scope}` };
   }
+  if (options.list === false) return { scopeKind: kind, clusters: null, note: "not read (--no-clusters)" };
   try {
     const clusters = await clustersUnderAssignment(session, assignment);
     return {

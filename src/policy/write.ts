@@ -5,7 +5,7 @@ import { parseScope, splitAuthorizationId } from "../azure/ids.js";
 import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
 import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
-import { withResourceLock, type LockOwner } from "../journal/lock.js";
+import { withResourceLock, type LockOptions, type LockOwner } from "../journal/lock.js";
 import { expandVersions } from "./assignments.js";
 import { documentOf, getAssignmentDocument, putAssignmentDocument, putBody, toAssignmentModel } from "../azure/assignment-documents.js";
 import type { SetDefinitionCache } from "./definitions.js";
@@ -52,11 +52,17 @@ export interface WriteRequest {
   /** Pause before a re-application, in ms (random jitter keeps two writers from lock-stepping). */
   backoff?: (attempt: number) => number;
   /**
-   * After a verified write, read once more this many ms later: another writer (another machine or
+   * The verifying read happens this many ms after the write: another writer (another machine or
    * state dir, which the lock cannot see) whose read came before our write and whose write comes
-   * after it removes our change, and this catches those that land within the interval. 0: no second read.
+   * after it removes our change, and this catches those that land within the interval. 0: read back at once.
    */
   settleMs?: number;
+  /**
+   * The caller already holds this assignment's lock (withResourceLock) and read the assignment under
+   * it to plan: the first attempt starts from that read instead of reading again, and writeEdit does
+   * not take the lock itself (README "Performance": GET, PUT, verifying GET).
+   */
+  heldRead?: PolicyAssignment;
 }
 
 
@@ -109,123 +115,132 @@ async function send(session: AzureSession, assignmentId: string, current: Policy
 }
 
 /**
- * The safe write (README "Concurrency"): under a per-assignment lock, read, plan, journal a pending
- * record, PUT the full body (PATCH for overrides only), read back, and check that the operation is
+ * The safe write (README "Concurrency"): under a per-assignment lock, read (or take the caller's
+ * read made under the same lock), plan, journal a pending record, PUT the full body (PATCH for
+ * overrides only), read back once after the settle interval, and check that the operation is
  * in force and no other field changed between the two reads. Otherwise re-apply the operation to the
  * fresh read, at most `maxRetries` times, then fail with exit 5 naming systemData.lastModifiedBy.
  * ARM has no ETag on assignments (contract §8): this narrows, but cannot close, the lost-update window.
  */
 export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
+  if (request.heldRead) return writeUnderLock(request, request.heldRead);
+  return withResourceLock(assignmentLockOptions(request), () => writeUnderLock(request, undefined));
+}
+
+/** The per-assignment lock of an edit, for callers that hold it across their planning read (heldRead). */
+export function assignmentLockOptions(request: Pick<WriteRequest, "stateDir" | "assignmentId" | "onLockWait" | "onStatus">): LockOptions {
+  return { stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait, onStale: request.onStatus };
+}
+
+async function writeUnderLock(request: WriteRequest, heldRead: PolicyAssignment | undefined): Promise<WriteResult> {
   const maxRetries = request.maxRetries ?? 3;
   const interrupts = request.interrupts ?? processInterrupts;
   const status = request.onStatus ?? (() => undefined);
-  return withResourceLock({ stateDir: request.stateDir, resourceId: request.assignmentId, onWait: request.onLockWait, onStale: status }, async () => {
-    let interrupted = false;
-    let inFlight = false;
-    const stopListening = interrupts.listen(() => {
-      interrupted = true;
-      if (inFlight) status("Interrupted: the write was already sent to Azure; waiting for its result to record it in the journal...");
-    });
-    let changeId: string | null = null;
-    let firstPlan: EditPlan | undefined;
-    let firstRead: PolicyAssignment | undefined;
-    let writes = 0;
-    let lastModifiedBy: string | undefined;
-    let lastReason = "";
-    try {
-      for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
-        const current = await readAssignment(request.session, request.assignmentId);
-        const definition = await request.definitions.forAssignment(current);
-        const plan = applyEdit(current, definition, request.operation);
-        firstPlan ??= plan;
-        firstRead ??= current;
-        if (!plan.changed) {
-          if (changeId) {
-            await request.journal.finish(changeId, { status: "applied", after: current, attempts: writes }, request.now());
-            return { status: "applied", changeId, plan: firstPlan, before: firstRead, after: current, writes, interrupted };
-          }
-          return { status: "no-change", changeId: null, plan, before: current, after: current, writes: 0, interrupted };
-        }
-        if (interrupted) {
-          if (changeId) await request.journal.finish(changeId, { status: "not-applied", error: "interrupted before the next write", attempts: writes }, request.now());
-          throw new CancelledError(changeId ? `Cancelled before re-applying; change ${changeId} is recorded as not applied.` : undefined);
-        }
-        if (!changeId) {
-          const principal = await request.principal();
-          changeId = await request.journal.begin(
-            {
-              principal,
-              command: request.command,
-              reason: request.reason,
-              ticket: request.ticket,
-              resourceKind: "policyAssignment",
-              resourceId: current.id ?? request.assignmentId,
-              operation: "update",
-              summary: request.summary,
-              before: current,
-              intendedAfter: plan.body,
-              touched: plan.touched,
-              undoOf: request.undoOf,
-            },
-            request.now(),
-          );
-        }
-        inFlight = true;
-        writes += 1;
-        try {
-          const sending = send(request.session, request.assignmentId, current, plan);
-          request.afterSend?.();
-          await sending;
-        } catch (error) {
-          await request.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message, attempts: writes }, request.now());
-          throw error;
-        } finally {
-          inFlight = false;
-        }
-        await request.afterWrite?.();
-        let readBack: PolicyAssignment;
-        try {
-          readBack = await readAssignment(request.session, request.assignmentId);
-          if (operationPresent(readBack, definition, request.operation) && changedFields(current, readBack, plan.touched).length === 0 && (request.settleMs ?? 0) > 0) {
-            await new Promise((resolve) => setTimeout(resolve, request.settleMs));
-            readBack = await readAssignment(request.session, request.assignmentId);
-          }
-        } catch (error) {
-          // The write was answered; only reading it back failed. Say so, and leave history to settle it.
-          const failure = toAkspolError(error);
-          await request.journal.finish(changeId, { status: "unverified", error: failure.message, attempts: writes }, request.now());
-          throw writtenButUnverified(failure, changeId);
-        }
-        const present = operationPresent(readBack, definition, request.operation);
-        const others = changedFields(current, readBack, plan.touched);
-        if (present && others.length === 0) {
-          await request.journal.finish(changeId, { status: "applied", after: readBack, attempts: writes }, request.now());
-          if (interrupted) {
-            throw new CancelledError(`Interrupted after the write was sent; it was applied and recorded as change ${changeId}.`, {
-              suggestion: `Review it with 'akspol history', reverse it with 'akspol undo ${changeId}'.`,
-            });
-          }
-          return { status: "applied", changeId, plan: firstPlan, before: firstRead, after: readBack, writes, interrupted };
-        }
-        lastModifiedBy = readBack.systemData?.lastModifiedBy;
-        lastReason = present ? `another writer changed ${others.join(", ")} meanwhile` : "the change is missing from the read-back (another writer replaced the assignment)";
-        if (interrupted) {
-          await request.journal.finish(changeId, { status: present ? "applied" : "failed", after: readBack, error: lastReason, attempts: writes }, request.now());
-          throw new CancelledError(`Interrupted after the write was sent; ${lastReason}. Recorded as change ${changeId}.`);
-        }
-        if (attempt < maxRetries) {
-          status(`Read-back after the write: ${lastReason}; re-applying (${attempt + 1} of ${maxRetries}).`);
-          const pause = request.backoff?.(attempt) ?? 100 + Math.random() * 400 * (attempt + 1);
-          await new Promise((resolve) => setTimeout(resolve, pause));
-        }
-      }
-      const message = `The edit did not hold after ${writes} writes: ${lastReason}. The assignment was last modified by ${lastModifiedBy ?? "an unknown principal"} (systemData.lastModifiedBy).`;
-      if (changeId) await request.journal.finish(changeId, { status: "failed", error: message, attempts: writes }, request.now());
-      throw new ConflictError(message, {
-        suggestion: `Someone else is editing this assignment. Coordinate with ${lastModifiedBy ?? "them"}, check it with 'akspol exclude list' / 'akspol params get', then run the command again.`,
-      });
-    } finally {
-      stopListening();
-    }
+  let interrupted = false;
+  let inFlight = false;
+  const stopListening = interrupts.listen(() => {
+    interrupted = true;
+    if (inFlight) status("Interrupted: the write was already sent to Azure; waiting for its result to record it in the journal...");
   });
+  let changeId: string | null = null;
+  let firstPlan: EditPlan | undefined;
+  let firstRead: PolicyAssignment | undefined;
+  let writes = 0;
+  let lastModifiedBy: string | undefined;
+  let lastReason = "";
+  try {
+    for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
+      const current = attempt === 0 && heldRead ? heldRead : await readAssignment(request.session, request.assignmentId);
+      const definition = await request.definitions.forAssignment(current);
+      const plan = applyEdit(current, definition, request.operation);
+      firstPlan ??= plan;
+      firstRead ??= current;
+      if (!plan.changed) {
+        if (changeId) {
+          await request.journal.finish(changeId, { status: "applied", after: current, attempts: writes }, request.now());
+          return { status: "applied", changeId, plan: firstPlan, before: firstRead, after: current, writes, interrupted };
+        }
+        return { status: "no-change", changeId: null, plan, before: current, after: current, writes: 0, interrupted };
+      }
+      if (interrupted) {
+        if (changeId) await request.journal.finish(changeId, { status: "not-applied", error: "interrupted before the next write", attempts: writes }, request.now());
+        throw new CancelledError(changeId ? `Cancelled before re-applying; change ${changeId} is recorded as not applied.` : undefined);
+      }
+      if (!changeId) {
+        const principal = await request.principal();
+        changeId = await request.journal.begin(
+          {
+            principal,
+            command: request.command,
+            reason: request.reason,
+            ticket: request.ticket,
+            resourceKind: "policyAssignment",
+            resourceId: current.id ?? request.assignmentId,
+            operation: "update",
+            summary: request.summary,
+            before: current,
+            intendedAfter: plan.body,
+            touched: plan.touched,
+            undoOf: request.undoOf,
+          },
+          request.now(),
+        );
+      }
+      inFlight = true;
+      writes += 1;
+      try {
+        const sending = send(request.session, request.assignmentId, current, plan);
+        request.afterSend?.();
+        await sending;
+      } catch (error) {
+        await request.journal.finish(changeId, { status: "failed", error: toAkspolError(error).message, attempts: writes }, request.now());
+        throw error;
+      } finally {
+        inFlight = false;
+      }
+      await request.afterWrite?.();
+      let readBack: PolicyAssignment;
+      try {
+        // One verifying read, `settleMs` after the write: it sees what an immediate read-back would
+        // see, and also another writer (another machine or state dir, which the lock cannot see)
+        // whose read came before our write and whose write landed within the interval.
+        if ((request.settleMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, request.settleMs));
+        readBack = await readAssignment(request.session, request.assignmentId);
+      } catch (error) {
+        // The write was answered; only reading it back failed. Say so, and leave history to settle it.
+        const failure = toAkspolError(error);
+        await request.journal.finish(changeId, { status: "unverified", error: failure.message, attempts: writes }, request.now());
+        throw writtenButUnverified(failure, changeId);
+      }
+      const present = operationPresent(readBack, definition, request.operation);
+      const others = changedFields(current, readBack, plan.touched);
+      if (present && others.length === 0) {
+        await request.journal.finish(changeId, { status: "applied", after: readBack, attempts: writes }, request.now());
+        if (interrupted) {
+          throw new CancelledError(`Interrupted after the write was sent; it was applied and recorded as change ${changeId}.`, {
+            suggestion: `Review it with 'akspol history', reverse it with 'akspol undo ${changeId}'.`,
+          });
+        }
+        return { status: "applied", changeId, plan: firstPlan, before: firstRead, after: readBack, writes, interrupted };
+      }
+      lastModifiedBy = readBack.systemData?.lastModifiedBy;
+      lastReason = present ? `another writer changed ${others.join(", ")} meanwhile` : "the change is missing from the read-back (another writer replaced the assignment)";
+      if (interrupted) {
+        await request.journal.finish(changeId, { status: present ? "applied" : "failed", after: readBack, error: lastReason, attempts: writes }, request.now());
+        throw new CancelledError(`Interrupted after the write was sent; ${lastReason}. Recorded as change ${changeId}.`);
+      }
+      if (attempt < maxRetries) {
+        status(`Read-back after the write: ${lastReason}; re-applying (${attempt + 1} of ${maxRetries}).`);
+        const pause = request.backoff?.(attempt) ?? 100 + Math.random() * 400 * (attempt + 1);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+    const message = `The edit did not hold after ${writes} writes: ${lastReason}. The assignment was last modified by ${lastModifiedBy ?? "an unknown principal"} (systemData.lastModifiedBy).`;
+    if (changeId) await request.journal.finish(changeId, { status: "failed", error: message, attempts: writes }, request.now());
+    throw new ConflictError(message, {
+      suggestion: `Someone else is editing this assignment. Coordinate with ${lastModifiedBy ?? "them"}, check it with 'akspol exclude list' / 'akspol params get', then run the command again.`,
+    });
+  } finally {
+    stopListening();
+  }
 }

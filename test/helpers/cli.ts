@@ -40,7 +40,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     HOME: home,
     PATH: process.env.PATH,
     AKSPOL_STATE_DIR: stateDir,
-    // No second verifying read unless a test asks for one (test/journal/verify.test.ts does).
+    // The verifying read right after the write, not after a settle interval, unless a test asks (test/journal/verify.test.ts does).
     AKSPOL_VERIFY_SETTLE_MS: "0",
     ...(options.emulatorDir ? { AKSPOL_EMULATOR: options.emulatorDir } : {}),
     ...options.env,

@@ -106,6 +106,23 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(second.log).toHaveLength(DISCOVERY + S + 2 * touched);
   });
 
+  it("exempt apply naming policies: set definitions only of the assignments the file uses", async () => {
+    // Subscriptions 0 and 2 carry only baseline assignments (even indexes); the restricted set is assigned elsewhere and never read.
+    const entries = [0, 2].map((subscription, index) => {
+      const cluster = tenant.clusters[subscription * C]!;
+      return `  - name: by-policy-${index}\n    cluster: ${cluster.name}\n    assignment: ${tenant.assignments[subscription]!.name}\n    policies: [NoPrivilegedContainers]\n    category: mitigated\n    expires: never\n    reason: request counts\n`;
+    });
+    const file = join(files, "by-policy.yaml");
+    writeFileSync(file, `owner: by-policy\nexemptions:\n${entries.join("")}`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    const baseline = run.count("GET", /policySetDefinitions\/a8640138-9b0a-4a28-b8cb-1666c838647d/i);
+    expect(baseline).toBeGreaterThanOrEqual(1);
+    expect(baseline).toBeLessThanOrEqual(2); // latest, and the version the assignment pins when it is not the latest
+    expect(run.count("GET", SET_DEFINITION)).toBe(baseline);
+    expect(run.count("GET", ASSIGNMENT_LIST)).toBe(2);
+    expect(run.count("GET", EXEMPTION_LIST)).toBe(2);
+  });
+
   it("exempt apply with subscription and resourceGroup: one cluster GET per cluster, no cluster list", async () => {
     const touched = 2;
     const file = desiredState("by-group", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n    resourceGroup: ${cluster.resourceGroup}\n`);
@@ -117,27 +134,69 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
   });
 
-  it("exclude add <full id> and undo: the assignment is read before and after the write, plus the set definition, the clusters reached and the workload impact", async () => {
+  const ASSIGNMENT_GET = /\/policyAssignments\/[^/]+$/i;
+  const ASSIGNMENT_PUT = /\/policyAssignments\//i;
+
+  it("exclude add <full id> --no-clusters: 4 requests (the assignment read once under the write lock, its set definition, the PUT, the verifying GET)", async () => {
+    const assignment = tenant.assignments[0]!;
+    const add = await counted(["exclude", "add", assignment.id, "minimal-ns", "--no-clusters", "--yes", "-o", "json"]);
+    expect(add.log.map((entry) => entry.method)).toEqual(["GET", "GET", "PUT", "GET"]);
+    expect(add.count("GET", ASSIGNMENT_GET)).toBe(2);
+    expect(add.count("GET", SET_DEFINITION)).toBe(1);
+    expect(add.count("PUT", ASSIGNMENT_PUT)).toBe(1);
+    expect(JSON.parse(add.stdout)).toMatchObject({ changed: true, affectedClusters: null, impact: null, stillEnforced: null });
+  });
+
+  it("exclude add <name> --subscription --no-clusters: one assignment list page more than by id", async () => {
+    const assignment = tenant.assignments[0]!;
+    const add = await counted(["exclude", "add", assignment.name, "by-name-ns", "--subscription", tenant.subscriptionIds[0]!, "--no-clusters", "--yes", "-o", "json"]);
+    expect(add.count("GET", ASSIGNMENT_LIST)).toBe(1);
+    expect(add.count("GET", ASSIGNMENT_GET)).toBe(2);
+    expect(add.count("GET", SET_DEFINITION)).toBe(1);
+    expect(add.count("PUT", ASSIGNMENT_PUT)).toBe(1);
+    expect(add.log).toHaveLength(5);
+  });
+
+  it("exclude add <full id>: + 1 cluster list, 1 Policy Insights query and, per cluster reached, what another carrier still enforces; each section switches off", async () => {
     const assignment = tenant.assignments[0]!;
     const add = await counted(["exclude", "add", assignment.id, "counts-ns", "--yes", "-o", "json"]);
-    const assignmentGets = add.count("GET", /\/policyAssignments\/[^/]+$/i);
-    expect(add.count("PUT", /\/policyAssignments\//i)).toBe(1);
+    expect(add.count("GET", ASSIGNMENT_GET)).toBe(2);
+    expect(add.count("PUT", ASSIGNMENT_PUT)).toBe(1);
     expect(add.count("GET", SET_DEFINITION)).toBe(1);
     expect(add.count("GET", CLUSTER_LIST)).toBe(1); // the plan's "clusters reached" (assignment at one subscription)
     expect(add.count("POST", POLICY_STATES)).toBe(1); // the plan's workload impact (one subscription reached)
-    // Read to plan, read again under the write lock, read back to verify (README "Concurrency").
-    expect(assignmentGets).toBe(3);
     // What another carrier still enforces (issue 12): per cluster reached, its assignment list, its
     // exemptions and its Safeguards setting; member definitions once for all.
     expect(add.count("GET", SAFEGUARDS)).toBe(C);
     expect(add.count("GET", MEMBER_DEFINITION)).toBeLessThanOrEqual(MEMBER_DEFINITION_BOUND);
-    expect(add.log).toHaveLength(assignmentGets + 4 + 3 * C + add.count("GET", MEMBER_DEFINITION));
+    expect(add.log).toHaveLength(4 + 2 + 3 * C + add.count("GET", MEMBER_DEFINITION));
 
+    const noCarriers = await counted(["exclude", "add", assignment.id, "counts-ns2", "--no-other-carriers", "--yes", "-o", "json"]);
+    expect(noCarriers.count("GET", CLUSTER_LIST)).toBe(1);
+    expect(noCarriers.count("POST", POLICY_STATES)).toBe(1);
+    expect(noCarriers.log).toHaveLength(4 + 2);
+    expect(JSON.parse(noCarriers.stdout).stillEnforced).toBeNull();
+
+    const noImpact = await counted(["exclude", "add", assignment.id, "counts-ns3", "--no-impact", "--yes", "-o", "json"]);
+    expect(noImpact.count("POST", POLICY_STATES)).toBe(0);
+    expect(noImpact.count("GET", SAFEGUARDS)).toBe(C);
+    expect(noImpact.log).toHaveLength(4 + 1 + 3 * C + noImpact.count("GET", MEMBER_DEFINITION));
+    expect(JSON.parse(noImpact.stdout).impact).toBeNull();
+  });
+
+  it("undo of an assignment edit: the assignment read once before and once after its write", async () => {
+    const assignment = tenant.assignments[1]!;
+    const add = await counted(["exclude", "add", assignment.id, "undo-ns", "--no-clusters", "--yes", "-o", "json"]);
     const changeId = JSON.parse(add.stdout).changeId as string;
-    const undo = await counted(["undo", changeId, "--yes", "-o", "json"]);
-    expect(undo.count("PUT", /\/policyAssignments\//i)).toBe(1);
-    // undo: read to plan (and to see whether it changed since), under the lock, and to verify.
-    expect(undo.count("GET", /\/policyAssignments\/[^/]+$/i)).toBe(3);
-    expect(undo.log).toHaveLength(3 + 4);
+    const undo = await counted(["undo", changeId, "--no-clusters", "--yes", "-o", "json"]);
+    expect(undo.log.map((entry) => entry.method)).toEqual(["GET", "GET", "PUT", "GET"]);
+    expect(undo.count("GET", ASSIGNMENT_GET)).toBe(2);
+    expect(undo.count("GET", SET_DEFINITION)).toBe(1);
+    expect(undo.count("PUT", ASSIGNMENT_PUT)).toBe(1);
+    // With the plan's sections: the cluster list and the workload impact query (undo adds no namespace: no carriers read).
+    const again = await counted(["exclude", "add", assignment.id, "undo-ns2", "--no-clusters", "--yes", "-o", "json"]);
+    const full = await counted(["undo", JSON.parse(again.stdout).changeId as string, "--yes", "-o", "json"]);
+    expect(full.count("GET", ASSIGNMENT_GET)).toBe(2);
+    expect(full.log).toHaveLength(4 + 2);
   });
 });
