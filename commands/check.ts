@@ -15,7 +15,8 @@ import {
 import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
 import type { FailOn } from "../src/check/report.js";
 import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
-import { didYouMean, validateParameterValue } from "../src/policy/parameter-values.js";
+import { validateParameterValue } from "../src/policy/parameter-values.js";
+import { didYouMean } from "../src/did-you-mean.js";
 
 export type CheckSource =
   | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }

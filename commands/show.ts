@@ -11,6 +11,7 @@ import { sessionReader } from "../src/effective/azure.js";
 import { memberOfDefinition, parameterReference, type ValueOrigin } from "../src/effective/index.js";
 import type { IO } from "../src/cli/io.js";
 import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
+import { exemptionScope } from "../src/exemptions/plan.js";
 
 export interface ShowOptions extends ScopeSelection {
   assignment?: string;
@@ -102,7 +103,7 @@ export default defineCommand<ShowOptions>({
       exemptions: exemptions.map((exemption) => ({
         id: exemption.id,
         name: exemption.name,
-        scope: exemption.id.replace(/\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i, ""),
+        scope: exemptionScope(exemption.id),
         category: exemption.properties.exemptionCategory,
         policies: exemption.properties.policyDefinitionReferenceIds ?? [],
         expiresOn: exemption.properties.expiresOn ?? null,

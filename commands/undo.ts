@@ -4,7 +4,7 @@ import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 import { runEditFlow } from "../src/policy/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
-import { journalOptionSpecs } from "./exclude/add.js";
+import { journalOptionSpecs } from "../src/cli/shared-options.js";
 import type { Context } from "../src/context.js";
 import type { JournalEntry } from "../src/journal/journal.js";
 

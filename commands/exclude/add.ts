@@ -3,6 +3,7 @@ import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/c
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
 import { loadTarget, requireScriptable, runEditFlow, type EditTarget } from "../../src/policy/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
 import { parseLabelExclusions, selectMembers, type LabelExclusion, type PerPolicyEdit } from "../../src/policy/per-policy.js";
@@ -31,12 +32,6 @@ export interface ExcludeAddOptions extends ScopeSelection {
   planReads: PlanReads;
 }
 
-/** --policies of exclude add/remove: on a set with per-policy exclusion parameters, which ones to edit. */
-export const excludePoliciesOptionSpec = {
-  flags: "--policies <ref,...>",
-  description: "only the exclusion parameters these policies read (sets with per-policy parameters, such as the cloud security benchmark); member names or reference ids",
-};
-
 /** The per-policy flags of exclude add (issue 17). */
 export const perPolicyOptionSpecs = [
   { flags: "--except-policies <ref,...>", description: "every policy of the initiative but these" },
@@ -48,11 +43,6 @@ export const perPolicyOptionSpecs = [
 ];
 
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-export const journalOptionSpecs = [
-  { flags: "--reason <text>", description: "why (recorded in the local journal, not on the assignment)" },
-  { flags: "--ticket <id>", description: "change or incident ticket (recorded in the journal)" },
-];
 
 export default defineCommand<ExcludeAddOptions>({
   path: ["exclude", "add"],

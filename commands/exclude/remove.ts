@@ -6,7 +6,7 @@ import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/p
 import { runEditFlow } from "../../src/policy/edit-flow.js";
 import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { excludePoliciesOptionSpec, journalOptionSpecs } from "./add.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 export interface ExcludeRemoveOptions extends ScopeSelection {
   assignment?: string;

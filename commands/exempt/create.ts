@@ -27,8 +27,7 @@ import {
 import { ownerPattern } from "../../src/exemptions/metadata.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
-
-export type Category = "Waiver" | "Mitigated";
+import { parseCategory, type ExemptionCategory } from "../../src/exemptions/category.js";
 
 export interface CreateOptions {
   cluster?: string;
@@ -36,7 +35,7 @@ export interface CreateOptions {
   assignment?: string;
   /** undefined: not given (asked on a terminal); "all": --all-policies. */
   policies?: string[] | "all";
-  category?: Category;
+  category?: ExemptionCategory;
   /** The text of --expires, parsed at run time against the clock. */
   expires?: string;
   noExpiry: boolean;
@@ -48,10 +47,10 @@ export interface CreateOptions {
   owner?: string;
 }
 
-export function parseCategory(value: string | undefined): Category | undefined {
+function parseCategoryFlag(value: string | undefined): ExemptionCategory | undefined {
   if (value === undefined) return undefined;
-  if (/^waiver$/i.test(value)) return "Waiver";
-  if (/^mitigated$/i.test(value)) return "Mitigated";
+  const category = parseCategory(value);
+  if (category) return category;
   throw new UsageError(`Invalid --category '${value}'.`, { suggestion: "Use --category waiver (the risk is accepted for a while) or --category mitigated (it is handled another way)." });
 }
 
@@ -97,7 +96,7 @@ export default defineCommand<CreateOptions>({
       resourceGroup: stringOption(input, "resourceGroup"),
       assignment: stringOption(input, "assignment"),
       policies: allPolicies ? "all" : policies.length > 0 ? policies : undefined,
-      category: parseCategory(stringOption(input, "category")),
+      category: parseCategoryFlag(stringOption(input, "category")),
       expires,
       noExpiry,
       maxDays,
@@ -243,14 +242,14 @@ async function askPolicies(ctx: Context, members: SetMember[]): Promise<string[]
   );
 }
 
-async function askCategory(ctx: Context): Promise<Category> {
-  return ctx.prompter.select<Category>("Category?", [
+async function askCategory(ctx: Context): Promise<ExemptionCategory> {
+  return ctx.prompter.select<ExemptionCategory>("Category?", [
     { name: "Waiver: the risk is accepted for a limited time", value: "Waiver" },
     { name: "Mitigated: the risk is handled another way", value: "Mitigated" },
   ]);
 }
 
-async function askExpiry(ctx: Context, category: Category, now: Date, maxDays?: number): Promise<Date | undefined> {
+async function askExpiry(ctx: Context, category: ExemptionCategory, now: Date, maxDays?: number): Promise<Date | undefined> {
   const validate = (value: string): true | string => {
     if (category === "Mitigated" && /^never$/i.test(value.trim())) return true;
     try {

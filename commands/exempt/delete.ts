@@ -1,31 +1,22 @@
-import { defineCommand, stringOption } from "../../src/cli/command.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { defineCommand } from "../../src/cli/command.js";
 import { printRecord } from "../../src/cli/output.js";
 import { journaledDelete } from "../../src/exemptions/apply.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
+import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
 
-export interface DeleteOptions {
-  reference: string;
-  cluster?: string;
-  resourceGroup?: string;
-}
+export type DeleteOptions = ExemptionReference;
 
 export default defineCommand<DeleteOptions>({
   path: ["exempt", "delete"],
   writes: true,
   summary: "Delete an exemption (asks first; journaled, so 'akspol undo' puts it back)",
-  arguments: [{ name: "name-or-id", description: "the exemption's name or full id", required: true }],
-  options: [
-    { flags: "--cluster <name-or-id>", description: "the cluster the exemption is on (when the name is not unique)" },
-    { flags: "--resource-group <name>", description: "the cluster's resource group" },
-  ],
+  arguments: [exemptionReferenceArgument],
+  options: exemptionReferenceOptionSpecs,
   outputs: ["table", "json", "yaml"],
   examples: ["akspol exempt delete aks-dev-legacy", "akspol exempt delete aks-dev-legacy --yes -o json"],
   parse(input) {
-    const reference = input.args["name-or-id"];
-    if (typeof reference !== "string" || !reference.trim()) throw new UsageError("Pass the exemption's name or id.");
-    return { reference: reference.trim(), cluster: stringOption(input, "cluster"), resourceGroup: stringOption(input, "resourceGroup") };
+    return parseExemptionReference(input);
   },
   async run(options, ctx) {
     const exemption = await findExemption(ctx, options);

@@ -11,11 +11,10 @@ import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../
 import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
+import { parseCategory } from "../../src/exemptions/category.js";
+import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
 
-export interface RenewOptions {
-  reference: string;
-  cluster?: string;
-  resourceGroup?: string;
+export interface RenewOptions extends ExemptionReference {
   expires?: string;
   noExpiry: boolean;
   maxDays?: number;
@@ -29,26 +28,22 @@ export default defineCommand<RenewOptions>({
   summary: "Move an exemption's expiry (GET plus a full PUT; journaled, undoable)",
   description:
     "Sets a new expiry on an exemption, checked like 'exempt create' (in the future; a waiver at most --max-days away, 90 by default). ARM's PATCH cannot change the expiry, so akspol reads the exemption and PUTs it back whole with the new date, keeping every other field.",
-  arguments: [{ name: "name-or-id", description: "the exemption's name or full id", required: true }],
+  arguments: [exemptionReferenceArgument],
   options: [
     ...expiryOptionSpecs("remove the expiry (mitigated exemptions only)"),
     { flags: "--reason <text>", description: "a new reason (else the current one is kept)" },
     { flags: "--ticket <id>", description: "a new ticket (else the current one is kept)" },
-    { flags: "--cluster <name-or-id>", description: "the cluster the exemption is on (when the name is not unique)" },
-    { flags: "--resource-group <name>", description: "the cluster's resource group" },
+    ...exemptionReferenceOptionSpecs,
   ],
   outputs: ["table", "json", "yaml"],
   examples: ["akspol exempt renew aks-prod-weu-hostnetwork --expires +30d --ticket OPS-1300", "akspol exempt renew aks-prod-weu-hostnetwork --expires 2030-01-31 --max-days 3650 --dry-run"],
   parse(input) {
-    const reference = input.args["name-or-id"];
-    if (typeof reference !== "string" || !reference.trim()) throw new UsageError("Pass the exemption's name or id.");
+    const exemption = parseExemptionReference(input);
     const { expires, noExpiry, maxDays } = parseExpiryFlags(input);
     if (!expires && !noExpiry) throw new UsageError("Pass the new expiry with --expires (or --no-expiry for a mitigated exemption).");
     const reason = stringOption(input, "reason");
     return {
-      reference: reference.trim(),
-      cluster: stringOption(input, "cluster"),
-      resourceGroup: stringOption(input, "resourceGroup"),
+      ...exemption,
       expires,
       noExpiry,
       maxDays,
@@ -71,7 +66,7 @@ export default defineCommand<RenewOptions>({
     const scope = exemptionScope(found.id);
     // Re-read just before the PUT: the PUT replaces the whole exemption.
     const current = (await client.get(scope, found.name)) ?? found;
-    const category = /^mitigated$/i.test(String(current.properties.exemptionCategory)) ? "Mitigated" : "Waiver";
+    const category = parseCategory(String(current.properties.exemptionCategory)) ?? "Waiver";
     checkExpiryRule(category, expiresOn, now, options.maxDays);
     const principal = await ctx.azure.principal();
     const desired = (exemption: PolicyExemption): PolicyExemptionProperties => {

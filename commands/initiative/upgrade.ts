@@ -1,7 +1,7 @@
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { printRecord } from "../../src/cli/output.js";
 import { scopeOptionSpecs, parseScopeSelection, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { journalOptionSpecs } from "../exclude/add.js";
+import { journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 export interface InitiativeUpgradeOptions extends ScopeSelection {
   assignment?: string;

@@ -6,7 +6,7 @@ import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../.
 import { parseParameterValue, splitAssignmentArgument, type EditOperation } from "../../src/policy/edit.js";
 import { runEditFlow } from "../../src/policy/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { journalOptionSpecs } from "../exclude/add.js";
+import { journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 export interface ParamsSetOptions extends ScopeSelection {
   assignment?: string;

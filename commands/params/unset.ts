@@ -4,7 +4,7 @@ import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { runEditFlow } from "../../src/policy/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { journalOptionSpecs } from "../exclude/add.js";
+import { journalOptionSpecs } from "../../src/cli/shared-options.js";
 
 export interface ParamsUnsetOptions extends ScopeSelection {
   assignment?: string;

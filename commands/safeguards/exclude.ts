@@ -1,10 +1,9 @@
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { parseNamespaces } from "../../src/policy/namespaces.js";
-import { journalOptionSpecs } from "../exclude/add.js";
-import { clusterOptionSpecs, parseClusterOptions, type SafeguardsShowOptions } from "./show.js";
+import { clusterOptionSpecs, journalOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 
-export interface SafeguardsExcludeOptions extends SafeguardsShowOptions {
+export interface SafeguardsExcludeOptions extends ClusterSelection {
   action: "add" | "remove";
   namespaces: string[];
   reason?: string;
@@ -38,7 +37,7 @@ export default defineCommand<SafeguardsExcludeOptions>({
     if (parsed.errors.length > 0) throw new UsageError(parsed.errors.join("; "), { suggestion: "Kubernetes namespace names: lower-case letters, digits and '-'." });
     if (parsed.names.length === 0) throw new UsageError("Which namespaces? Pass one or more after the action.");
     if (parsed.names.some((name) => name.includes("*"))) throw new UsageError("Deployment Safeguards takes namespace names, not patterns.");
-    return { ...parseClusterOptions(input), action, namespaces: parsed.names, reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
+    return { ...parseClusterSelection(input), action, namespaces: parsed.names, reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
   },
   async run(options, ctx) {
     const [{ runSafeguardsEdit }, { resolveClusterIn }] = await Promise.all([import("../../src/safeguards/flow.js"), import("../../src/azure/clusters.js")]);

@@ -1,24 +1,9 @@
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
+import { clusterOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 
-export interface SafeguardsShowOptions {
-  cluster: string;
-  resourceGroup?: string;
-  allSubscriptions: boolean;
-}
-
-export const clusterOptionSpecs = [
-  { flags: "--cluster <name-or-id>", description: "the AKS cluster (name or resource id)" },
-  { flags: "--resource-group <name>", description: "the cluster's resource group (with a name)" },
-  { flags: "--all-subscriptions", description: "look for the cluster in every subscription the signed-in principal can see" },
-];
-
-export function parseClusterOptions(input: Parameters<typeof stringOption>[0]): SafeguardsShowOptions {
-  const cluster = stringOption(input, "cluster");
-  if (!cluster) throw new UsageError("Which cluster? Pass --cluster <name or resource id>.");
-  return { cluster, resourceGroup: stringOption(input, "resourceGroup"), allSubscriptions: input.options.allSubscriptions === true };
-}
+export type SafeguardsShowOptions = ClusterSelection;
 
 export default defineCommand<SafeguardsShowOptions>({
   path: ["safeguards", "show"],
@@ -28,7 +13,7 @@ export default defineCommand<SafeguardsShowOptions>({
   options: clusterOptionSpecs,
   outputs: ["table", "json", "yaml"],
   examples: ["akspol safeguards show --cluster aks-dev --subscription contoso-dev", "akspol safeguards show --cluster aks-dev -o json"],
-  parse: parseClusterOptions,
+  parse: parseClusterSelection,
   async run(options, ctx) {
     const { resolveClusterIn } = await import("../../src/azure/clusters.js");
     const cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });

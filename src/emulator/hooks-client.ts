@@ -2,6 +2,7 @@
 // given the endpoint and the CA certificate (PEM).
 import { request as httpsRequest } from "node:https";
 import type { FaultSpec, RequestLogEntry } from "./faults.js";
+import type { HoldSpec, HoldState } from "./holds.js";
 import type { RoleSpec } from "./rbac.js";
 import type { SeedDocument } from "./seed.js";
 
@@ -91,6 +92,30 @@ export class EmulatorHooksClient {
   }
 
   /** Adds everything in `doc` to the current state in one durable batch. */
+  /** Holds the next `count` (default 1) matching ARM requests before they are processed; returns the hold's id. */
+  async hold(spec: HoldSpec): Promise<string> {
+    return (await this.expectOk("POST", "holds", spec)).id;
+  }
+
+  /** The requests a hold has held so far (method, path, JSON body) and whether it was released. */
+  async holdState(id: string): Promise<HoldState> {
+    return this.expectOk("GET", `holds/${encodeURIComponent(id)}`);
+  }
+
+  /** Waits until the hold has held `count` requests (default 1): a condition, not a time. */
+  async waitUntilHeld(id: string, count = 1): Promise<HoldState> {
+    for (;;) {
+      const state = await this.holdState(id);
+      if (state.held.length >= count) return state;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Lets the held requests go on (and ends the hold). */
+  async release(id: string): Promise<void> {
+    await this.expectOk("POST", `holds/${encodeURIComponent(id)}/release`);
+  }
+
   async seed(doc: SeedDocument): Promise<void> {
     await this.expectOk("POST", "seed", doc);
   }

@@ -1,6 +1,7 @@
 // Test hooks under /_emulator/ (loopback only; not part of ARM). Documented in the README section The ARM emulator.
 import type { EmulatorClock } from "./clock.js";
 import type { FaultInjector, FaultSpec, RequestLog } from "./faults.js";
+import type { HoldSpec, RequestHolds } from "./holds.js";
 import { issueAccessToken, type IdentityContext } from "./identity.js";
 import { addRoleAssignment, principalKey, removeRoleAssignments, type EmulatorPrincipalRecord, type RoleAssignmentRecord } from "./rbac.js";
 import { configureResourceGraphQuota } from "./resource-graph/handler.js";
@@ -13,6 +14,7 @@ export interface HooksState {
   clock: EmulatorClock;
   faults: FaultInjector;
   requestLog: RequestLog;
+  holds: RequestHolds;
   tenantId: string;
   identity: () => IdentityContext;
   setLatency(ms: number): void;
@@ -47,7 +49,7 @@ export async function handleHook(method: string, path: string, query: URLSearchP
 async function route(method: string, segments: string[], query: URLSearchParams, body: any, state: HooksState): Promise<HookResponse> {
   const [resource, argument, extra] = segments.map((segment) => segment.toLowerCase());
   const { store } = state;
-  switch (`${method} ${resource}${argument === undefined ? "" : "/" + (resource === "role-assignments" ? "*" : argument)}${extra === undefined ? "" : "/" + extra}`) {
+  switch (`${method} ${resource}${argument === undefined ? "" : "/" + (resource === "role-assignments" || resource === "holds" ? "*" : argument)}${extra === undefined ? "" : "/" + extra}`) {
     case "GET requests":
       return { status: 200, body: { value: state.requestLog.all() } };
     case "DELETE requests":
@@ -61,6 +63,19 @@ async function route(method: string, segments: string[], query: URLSearchParams,
       return { status: 204 };
     case "DELETE faults":
       state.faults.clear();
+      return { status: 204 };
+    case "POST holds":
+      return { status: 201, body: { id: state.holds.add(body as HoldSpec) } };
+    case "GET holds/*": {
+      const hold = state.holds.state(segments[1] as string);
+      if (!hold) throw new HookError(404, `No hold '${segments[1]}'`);
+      return { status: 200, body: hold };
+    }
+    case "POST holds/*/release":
+      if (!state.holds.release(segments[1] as string)) throw new HookError(404, `No hold '${segments[1]}'`);
+      return { status: 204 };
+    case "DELETE holds":
+      state.holds.releaseAll();
       return { status: 204 };
     case "POST seed": {
       const batch = store.batch();

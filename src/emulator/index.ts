@@ -10,6 +10,7 @@ import { loadOrCreateTls } from "./certs.js";
 import { EmulatorClock } from "./clock.js";
 import { demoSeed } from "./demo-seed.js";
 import { FaultInjector, RequestLog } from "./faults.js";
+import { RequestHolds } from "./holds.js";
 import { makePrivate, writeFileAtomic } from "./files.js";
 import { MANAGEMENT_GROUP_TYPE } from "./hierarchy.js";
 import { EmulatorHooksClient } from "./hooks-client.js";
@@ -143,11 +144,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const identity = (): IdentityContext => ({ tenantId, authorityHost: endpoint, endpoint, signer, reader: store });
   const faults = new FaultInjector();
   const requestLog = new RequestLog();
+  const holds = new RequestHolds();
   const state: ServerState = {
     store,
     clock,
     faults,
     requestLog,
+    holds,
     tenantId,
     latencyMs: options.latencyMs ?? 0,
     quiet: options.quiet ?? false,
@@ -159,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       clock,
       faults,
       requestLog,
+      holds,
       tenantId,
       identity,
       setLatency: (ms) => {
@@ -218,6 +222,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     hooks: new EmulatorHooksClient(endpoint, tls.caCertPem, hookToken),
     close() {
       closing ??= (async () => {
+        // Held requests go on (and end with their sockets) rather than keep the server open.
+        holds.releaseAll();
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
           for (const socket of sockets) socket.destroy();

@@ -7,6 +7,7 @@ import type { EmulatorClock } from "./clock.js";
 import type { ArmRequest, ArmResponse, EmulatorContext } from "./context.js";
 import { ArmError, invalidRequestContent } from "./errors.js";
 import type { FaultInjector, RequestLog } from "./faults.js";
+import type { RequestHolds } from "./holds.js";
 import { handleHook, isLoopback, type HooksState } from "./hooks.js";
 import { acceptedAudiences, handleIdentity, isIdentityPath, type IdentityContext } from "./identity.js";
 import { findPrincipalByClientId, type EmulatorPrincipalRecord } from "./rbac.js";
@@ -22,6 +23,7 @@ export interface ServerState {
   clock: EmulatorClock;
   faults: FaultInjector;
   requestLog: RequestLog;
+  holds: RequestHolds;
   tenantId: string;
   latencyMs: number;
   quiet: boolean;
@@ -201,6 +203,8 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       return;
     }
     const raw = await readBody(request);
+    // A test's hold keeps the request here, unprocessed, until the test releases it.
+    await state.holds.wait(method, path, raw.trim() === "" ? undefined : safeJson(raw));
     if (fault?.kind === "expired-token") {
       throw new ArmError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${new Date(Date.now() - 60_000).toISOString()}' is earlier than current UTC time '${new Date().toISOString()}'.`, {
         headers: wwwAuthenticate(state, "The access token has expired."),
@@ -375,4 +379,13 @@ function authenticate(state: ServerState, header: string | undefined): { princip
     });
   }
   return { principal, claims: check.claims };
+}
+
+/** The body as JSON for a hold's report, or the text when it is not JSON. */
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }

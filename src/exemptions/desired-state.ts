@@ -4,6 +4,8 @@ import { checkExpiry, ExpiryError, parseExpiry } from "./expiry.js";
 import { looksSecret, ownerPattern } from "./metadata.js";
 import { nameProblem } from "./names.js";
 import { exemptionTextLimits } from "./validate.js";
+import { categoryChoices, parseCategory, type ExemptionCategory } from "./category.js";
+import { didYouMean } from "../did-you-mean.js";
 
 /**
  * The desired-state file of `akspol exempt apply` (the README section Cluster exemptions "Desired-state file").
@@ -19,7 +21,6 @@ export interface FileError extends Position {
   message: string;
 }
 
-export type Category = "Waiver" | "Mitigated";
 
 export interface DesiredExemption {
   index: number;
@@ -30,7 +31,7 @@ export interface DesiredExemption {
   assignment: string;
   /** "all" exempts the whole assignment (no reference ids), including members added later. */
   policies: string[] | "all";
-  category: Category;
+  category: ExemptionCategory;
   /** undefined for `expires: never` (mitigated only). */
   expiresOn?: Date;
   reason: string;
@@ -52,11 +53,6 @@ export interface DesiredStateFile {
 
 const topLevelKeys = new Set(["version", "owner", "maxDays", "scopes", "exemptions"]);
 const entryKeys = new Set(["name", "cluster", "resourceGroup", "subscription", "assignment", "policies", "category", "expires", "reason", "ticket", "displayName"]);
-
-function closestKey(key: string, keys: Set<string>): string | undefined {
-  const lower = key.toLowerCase();
-  return [...keys].find((candidate) => candidate.toLowerCase() === lower || candidate.toLowerCase().startsWith(lower.slice(0, 4)));
-}
 
 export function formatFileErrors(path: string, errors: readonly FileError[]): string {
   return errors.map((error) => `${path}:${error.line}:${error.column}: ${error.message}`).join("\n");
@@ -110,7 +106,7 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
       const keyNode = pair.key as YamlNode;
       const key = yaml.isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       if (!allowed.has(key)) {
-        const hint = closestKey(key, allowed);
+        const hint = didYouMean(key, [...allowed]);
         report(keyNode, `unknown key '${key}' ${where}${hint ? `; did you mean '${hint}'?` : ""} (allowed: ${[...allowed].join(", ")})`);
         continue;
       }
@@ -249,13 +245,12 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
       valid = false;
     }
 
-    let category: Category | undefined;
-    const categoryText = required("category", " (waiver or mitigated)");
+    let category: ExemptionCategory | undefined;
+    const categoryText = required("category", ` (${categoryChoices})`);
     if (categoryText) {
-      if (/^waiver$/i.test(categoryText)) category = "Waiver";
-      else if (/^mitigated$/i.test(categoryText)) category = "Mitigated";
-      else {
-        report(entry.get("category")?.value, `category '${categoryText}' must be waiver or mitigated`);
+      category = parseCategory(categoryText);
+      if (!category) {
+        report(entry.get("category")?.value, `category '${categoryText}' must be ${categoryChoices}`);
         valid = false;
       }
     }

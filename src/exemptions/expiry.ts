@@ -3,6 +3,7 @@
  * open-ended by accident (peers.md pain point E: waivers should always expire soon).
  */
 export const defaultWaiverMaxDays = 90;
+import type { ExemptionCategory } from "./category.js";
 
 const dayMs = 86_400_000;
 
@@ -71,7 +72,7 @@ export function parseExpiry(text: string, now: Date, options: { allowRelative?: 
 }
 
 export interface ExpiryRule {
-  category: "Waiver" | "Mitigated";
+  category: ExemptionCategory;
   /** undefined means --no-expiry. */
   expiresOn: Date | undefined;
   now: Date;

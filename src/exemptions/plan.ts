@@ -1,5 +1,5 @@
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
-import { isAtOrBelow, normalizeId, sameId } from "../azure/ids.js";
+import { isAtOrBelow, normalizeId, sameId, splitAuthorizationId } from "../azure/ids.js";
 import { sameExpiry } from "./expiry.js";
 import { metadataKeys, ownerOf, isManagedByAkspol } from "./metadata.js";
 
@@ -61,10 +61,9 @@ export interface PlanInput {
   prune: boolean;
 }
 
-/** The scope an exemption lives at, from its id. */
+/** The scope an exemption lives at, from its id (the id itself when it is not an exemption id). */
 export function exemptionScope(id: string): string {
-  const index = id.toLowerCase().lastIndexOf("/providers/microsoft.authorization/policyexemptions/");
-  return index < 0 ? id : id.slice(0, index);
+  return splitAuthorizationId(id, "policyExemptions")?.scope ?? id;
 }
 
 function referenceSet(ids: string[] | undefined): string {

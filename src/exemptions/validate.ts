@@ -12,6 +12,7 @@ import { checkExpiry, ExpiryError, formatExpiry } from "./expiry.js";
 import { looksSecret, stampMetadata } from "./metadata.js";
 import { defaultExemptionName, nameProblem } from "./names.js";
 import { checkReferences, describeReferenceProblems, membersOf, type SetMember } from "./references.js";
+import type { ExemptionCategory } from "./category.js";
 
 /**
  * The checks made before any exemption write (issue 5 "Checked before any write"): the cluster
@@ -76,7 +77,7 @@ export function checkName(name: string): string {
   return name;
 }
 
-export function checkExpiryRule(category: "Waiver" | "Mitigated", expiresOn: Date | undefined, now: Date, maxDays?: number): void {
+export function checkExpiryRule(category: ExemptionCategory, expiresOn: Date | undefined, now: Date, maxDays?: number): void {
   try {
     checkExpiry({ category, expiresOn, now, maxDays });
   } catch (error) {
@@ -190,7 +191,7 @@ export interface ExemptionBodyInput {
   assignment: PolicyAssignment;
   /** undefined exempts every policy of the assignment. */
   referenceIds?: string[];
-  category: "Waiver" | "Mitigated";
+  category: ExemptionCategory;
   expiresOn?: Date;
   reason: string;
   ticket?: string;

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { checkNamespace } from "./namespaces.js";
+import { didYouMean } from "../did-you-mean.js";
 
 /**
  * The one validator of initiative parameter values (issue 9), used by `params set` (also interactively),
@@ -32,35 +33,6 @@ export class ParameterValueError extends Error {
     super(message);
     this.name = "ParameterValueError";
   }
-}
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}
-
-/** The closest candidate, when it is close enough to be a typo. */
-export function didYouMean(wanted: string, candidates: readonly string[]): string | undefined {
-  const lowered = wanted.toLowerCase();
-  let best: { candidate: string; score: number; exact: number } | undefined;
-  for (const candidate of candidates) {
-    const score = distance(lowered, candidate.toLowerCase());
-    // Ties go to the spelling closest in case ('Deney' suggests 'Deny', not 'deny').
-    const exact = distance(wanted, candidate);
-    if (!best || score < best.score || (score === best.score && exact < best.exact)) best = { candidate, score, exact };
-  }
-  if (!best) return undefined;
-  return best.score <= Math.max(2, Math.floor(wanted.length / 3)) ? best.candidate : undefined;
 }
 
 /** The declared spelling of a parameter name (names compare case-insensitively, as ARM does). */

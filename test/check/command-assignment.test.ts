@@ -4,13 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import check from "../../commands/check.js";
-import { toAkspolError } from "../../src/cli/errors.js";
-import { resolveGlobalOptions } from "../../src/cli/global-options.js";
-import { createTestIO } from "../../src/cli/io.js";
 import type { OutputFormat } from "../../src/cli/output.js";
-import { NoPrompter } from "../../src/cli/prompter.js";
-import { createContext } from "../../src/context.js";
+import { runCli } from "../helpers/cli.js";
+import { flagsOf } from "./helpers.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 
 let emu: TestEmulator;
@@ -31,21 +27,9 @@ const manifest = (name: string, namespace: string, podSpec: string) => {
 const PRIVILEGED = "      containers:\n      - name: app\n        image: nginx\n        securityContext: {privileged: true}\n";
 const HOST_NETWORK = "      hostNetwork: true\n      containers:\n      - name: exporter\n        image: node-exporter\n";
 
-async function run(inputs: string[], options: Record<string, unknown>, subscription: string, format: OutputFormat = "json") {
-  const test = createTestIO();
-  const env = { HOME: dir, AKSPOL_EMULATOR: emu.stateDir };
-  let code: number;
-  try {
-    const globals = resolveGlobalOptions({ subscription: [subscription] }, env);
-    const parsed = check.parse({ args: { inputs }, options: { failOn: "deny", ...options } }, globals);
-    const ctx = createContext({ io: test.io, prompter: new NoPrompter(), globals, env, format, commandLine: "akspol check" });
-    code = (await check.run(parsed, ctx)) ?? 0;
-  } catch (error) {
-    const classified = toAkspolError(error);
-    test.io.error(classified.message);
-    code = classified.exitCode;
-  }
-  return { code, stdout: test.stdout(), stderr: test.stderr() };
+/** `akspol check` with --assignment against the emulator, through main(). */
+function run(inputs: string[], options: Record<string, unknown>, subscription: string, format: OutputFormat = "json") {
+  return runCli(["check", ...inputs, ...flagsOf(options), "--subscription", subscription, "-o", format], { emulatorDir: emu.stateDir });
 }
 
 const result = (stdout: string, ref: string) => JSON.parse(stdout).results.find((r: { policy: { referenceId: string } }) => r.policy.referenceId === ref);

@@ -1,17 +1,13 @@
-// `akspol check`: argv → Options (usage errors), and runs offline with --initiative: exit codes,
-// text, -o json, -o sarif, stdin and directories.
+// `akspol check` runs offline with --initiative, through main(): exit codes, text, -o json, -o sarif,
+// stdin and directories. Its argv parsing is in the tables of test/cli/argv.test.ts.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import check, { parseCheckOptions } from "../../commands/check.js";
-import { toAkspolError } from "../../src/cli/errors.js";
-import { resolveGlobalOptions } from "../../src/cli/global-options.js";
-import { createTestIO } from "../../src/cli/io.js";
 import type { OutputFormat } from "../../src/cli/output.js";
-import { NoPrompter } from "../../src/cli/prompter.js";
-import { createContext } from "../../src/context.js";
+import { runCli, type CliRun } from "../helpers/cli.js";
+import { flagsOf } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "akspol-check-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,56 +53,10 @@ spec:
     image: nginx:1.27
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+/** `akspol check <inputs> <flags> -o <format>` through main(), offline (no emulator). Parsing: test/cli/argv.test.ts. */
+function runCheck(inputs: string[], options: Record<string, unknown>, format: OutputFormat = "table", stdin?: string): Promise<CliRun> {
+  return runCli(["check", ...inputs, ...flagsOf(options), "-o", format], { input: stdin });
 }
-
-/**
- * Parses and runs the command as main() does; a thrown error becomes its message on stderr and its
- * exit code through the same classification (toAkspolError).
- */
-async function runCheck(inputs: string[], options: Record<string, unknown>, format: OutputFormat = "table", stdin?: string): Promise<Run> {
-  const test = createTestIO({ input: stdin });
-  const env = { HOME: dir };
-  let code: number;
-  try {
-    const globals = resolveGlobalOptions({ output: format }, env);
-    const parsed = check.parse({ args: { inputs }, options: { failOn: "deny", ...options } }, globals);
-    const ctx = createContext({ io: test.io, prompter: new NoPrompter(), globals, env, format, commandLine: "akspol check" });
-    code = (await check.run(parsed, ctx)) ?? 0;
-  } catch (error) {
-    const classified = toAkspolError(error);
-    test.io.error(classified.message);
-    code = classified.exitCode;
-  }
-  return { code, stdout: test.stdout(), stderr: test.stderr() };
-}
-
-describe("parsing", () => {
-  const parse = (inputs: string[], options: Record<string, unknown>) => () => parseCheckOptions({ args: { inputs }, options });
-  it("needs --initiative, --assignment or --cluster, and not --initiative with another", () => {
-    expect(parse(["a.yaml"], {})).toThrow(/--initiative baseline\|restricted, --assignment <ref>, or --cluster <name>/);
-    expect(parse(["a.yaml"], { initiative: "baseline", assignment: "x" })).toThrow(/Choose one/);
-  });
-  it("refuses --cluster with --initiative (offline) and --param without --initiative", () => {
-    expect(parse(["a.yaml"], { initiative: "baseline", cluster: "aks" })).toThrow(/--cluster/);
-    expect(parse(["a.yaml"], { assignment: "x", param: ["effect=Deny"] })).toThrow(/--param goes with --initiative/);
-  });
-  it("parses --param values as JSON when they are JSON, and refuses unknown names", () => {
-    const options = parseCheckOptions({
-      args: { inputs: ["a.yaml"] },
-      options: { initiative: "baseline", param: ["effect=Deny", 'excludedNamespaces=["legacy"]', 'allowedHostPaths={"paths":[]}'] },
-    });
-    expect(options.source).toEqual({ kind: "initiative", initiative: "baseline", parameters: { effect: "Deny", excludedNamespaces: ["legacy"], allowedHostPaths: { paths: [] } } });
-    expect(parse(["a.yaml"], { initiative: "baseline", param: ["allowedCapabilities=[]"] })).toThrow(/no parameter 'allowedCapabilities'/);
-    expect(parse(["a.yaml"], { initiative: "baseline", param: ["effect"] })).toThrow(/not name=value/);
-  });
-  it("needs at least one input", () => {
-    expect(parse([], { initiative: "baseline" })).toThrow(/Which manifests/);
-  });
-});
 
 describe("running offline with --initiative", () => {
   it("exits 0 and reports the audit outcome with the initiative's default effect (Audit)", async () => {
@@ -289,21 +239,9 @@ describe("start-up cost", () => {
     const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
     const trace = join(dir, "imports.json");
     const manifest = write("trace/pod.yaml", PRIVILEGED_DEPLOYMENT);
-    const script = `
-      const root = process.argv[1];
-      const { default: check } = await import(root + "/dist/commands/check.js");
-      const { resolveGlobalOptions } = await import(root + "/dist/src/cli/global-options.js");
-      const { createTestIO } = await import(root + "/dist/src/cli/io.js");
-      const { NoPrompter } = await import(root + "/dist/src/cli/prompter.js");
-      const { createContext } = await import(root + "/dist/src/context.js");
-      const test = createTestIO();
-      const globals = resolveGlobalOptions({}, {});
-      const options = check.parse({ args: { inputs: [process.argv[2]] }, options: { initiative: "restricted", failOn: "never" } }, globals);
-      await check.run(options, createContext({ io: test.io, prompter: new NoPrompter(), globals, env: {}, format: "json", commandLine: "akspol check" }));
-      process.stdout.write(test.stdout());`;
     const preload = new URL("../helpers/trace-imports.mjs", import.meta.url).pathname;
-    const output = execFileSync(process.execPath, ["--import", preload, "--input-type=module", "-e", script, root, manifest], {
-      env: { ...process.env, TRACE_IMPORTS_FILE: trace },
+    const output = execFileSync(process.execPath, ["--import", preload, `${root}/dist/src/bin.js`, "check", manifest, "--initiative", "restricted", "--fail-on", "never", "-o", "json"], {
+      env: { PATH: process.env.PATH, HOME: dir, TRACE_IMPORTS_FILE: trace },
       encoding: "utf8",
     });
     expect(JSON.parse(output).summary.violation).toBeGreaterThan(0);

@@ -86,3 +86,13 @@ export function violating(referenceId: string): Record<string, unknown> {
   VIOLATING[referenceId]!(spec);
   return spec;
 }
+
+/** argv flags from an options object: { failOn: "never", param: ["a", "b"], showPasses: true }. */
+export function flagsOf(options: Record<string, unknown>): string[] {
+  return Object.entries(options).flatMap(([name, value]) => {
+    const flag = `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    if (value === true) return [flag];
+    if (Array.isArray(value)) return value.flatMap((item) => [flag, String(item)]);
+    return [flag, String(value)];
+  });
+}

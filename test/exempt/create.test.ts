@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expectRequests } from "../helpers/requests.js";
 import { DEMO } from "../../src/emulator/demo-seed.js";
 import { ScriptedPrompter } from "../../src/cli/prompter.js";
 import createCommand from "../../commands/exempt/create.js";
@@ -115,14 +116,14 @@ describe("exempt create", () => {
     const run = await h.run([...base, "--all-policies", "--expires", "2030-02-01"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("is in the past");
-    expect(await h.emulator.hooks.requests()).toEqual([]);
+    await expectRequests(h.emulator, []);
   });
 
   it("caps a waiver at 90 days unless --max-days says otherwise; mitigated has no cap", async () => {
     const tooLong = await h.run([...base, "--all-policies", "--expires", "+120d"]);
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain("A waiver may be at most 90 days away");
-    expect(await h.emulator.hooks.requests()).toEqual([]);
+    await expectRequests(h.emulator, []);
     const allowed = await h.run([...base, "--all-policies", "--expires", "+120d", "--max-days", "180", "--dry-run", "-o", "json"]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(json(allowed)).toMatchObject({ dryRun: true, exemption: { policies: "all", name: "aks-prod-neu-pss-baseline-all" } });

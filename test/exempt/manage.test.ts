@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expectRequests } from "../helpers/requests.js";
 import { DEMO } from "../../src/emulator/demo-seed.js";
 import { ScriptedPrompter } from "../../src/cli/prompter.js";
 import { json, startHarness, type ExemptHarness } from "./helpers.js";
@@ -72,9 +73,11 @@ describe("exempt renew", () => {
     expect(after.properties).toMatchObject({ ...before.properties, expiresOn: "2030-04-15T23:59:59.000Z", metadata: { ...before.properties.metadata, ticket: "OPS-1300", managedBy: "akspol" } });
     expect(after.properties.metadata.requestedBy).toBe("platform");
     expect(after.properties.metadata.lastChangedByObjectId).toMatch(/^[0-9a-f-]{36}$/);
-    const requests = await h.emulator.hooks.requests();
-    const exemptionRequests = requests.filter((request) => /policyexemptions/i.test(request.path)).map((request) => request.method);
-    expect(exemptionRequests).toEqual(["GET", "GET", "PUT"]);
+    // Found by id under the cluster, read again for the PUT, written whole: nothing else is sent.
+    await expectRequests(h.emulator, [
+      { method: "GET", path: hostNetwork.id, times: 2 },
+      { method: "PUT", path: hostNetwork.id },
+    ]);
     const entry = (await h.journal()).find((item) => item.operation === "update");
     expect(entry).toMatchObject({ resourceKind: "policyExemption", resourceId: hostNetwork.id, status: "applied" });
     expect((entry?.before as { properties: { expiresOn: string } }).properties.expiresOn).toBe(before.properties.expiresOn);
@@ -100,7 +103,7 @@ describe("exempt delete", () => {
     const run = await h.run(["exempt", "delete", DEMO.exemptions.legacy.name]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--yes");
-    expect(await h.emulator.hooks.requests()).toEqual([]);
+    await expectRequests(h.emulator, []);
   });
   it("asks on a terminal, and a 'no' deletes nothing (exit 130)", async () => {
     const prompter = new ScriptedPrompter([{ match: "Delete exemption aks-dev-legacy", answer: false }]);
@@ -116,6 +119,13 @@ describe("exempt delete", () => {
     expect(json(run)).toMatchObject({ schemaVersion: 1, action: "delete", deleted: true });
     expect(await h.emulator.hooks.getResource(DEMO.exemptions.legacy.id)).toBeUndefined();
     expect((await h.emulator.hooks.writes()).map((write) => [write.method, write.status])).toEqual([["DELETE", 200]]);
+    // By name alone: the subscriptions, one exemption list in each, then the one DELETE.
+    await expectRequests(h.emulator, [
+      { method: "GET", path: "/tenants" },
+      { method: "GET", path: "/subscriptions", times: 2 },
+      { method: "GET", path: /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/policyExemptions$/i, times: 3 },
+      { method: "DELETE", path: DEMO.exemptions.legacy.id },
+    ]);
     const entry = (await h.journal()).find((item) => item.operation === "delete");
     expect(entry).toMatchObject({ resourceId: DEMO.exemptions.legacy.id, intendedAfter: null, status: "applied" });
     expect((entry?.before as { properties: unknown }).properties).toEqual(before.properties);

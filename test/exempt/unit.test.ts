@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkExpiry, ExpiryError, parseDayCount, parseExpiry, waiverLimit } from "../../src/exemptions/expiry.js";
 import { defaultExemptionName, nameProblem } from "../../src/exemptions/names.js";
-import { checkReferences, closest, describeReferenceProblems } from "../../src/exemptions/references.js";
+import { checkReferences, describeReferenceProblems } from "../../src/exemptions/references.js";
+import { didYouMean } from "../../src/did-you-mean.js";
 import { isManagedByAkspol, looksSecret, ownerOf, stampMetadata } from "../../src/exemptions/metadata.js";
 import { DesiredStateError, parseDesiredState } from "../../src/exemptions/desired-state.js";
 import { buildPlan, diffExemption, mergeForUpdate, type DesiredState } from "../../src/exemptions/plan.js";
@@ -89,9 +90,9 @@ describe("references", () => {
     expect(checkReferences(["blockusinghostnetwork", "NoHostPathVolume", "BlockUsingHostNetwork"], members)).toEqual({ resolved: ["BlockUsingHostNetwork", "NoHostPathVolume"], problems: [] });
   });
   it("suggests the nearest id for a typo or a fragment", () => {
-    expect(closest("BlockUsingHostNetwrok", members.map((m) => m.referenceId))).toBe("BlockUsingHostNetwork");
-    expect(closest("HostNetwork", members.map((m) => m.referenceId))).toBe("BlockUsingHostNetwork");
-    expect(closest("Completely-unrelated", members.map((m) => m.referenceId))).toBeUndefined();
+    expect(didYouMean("BlockUsingHostNetwrok", members.map((m) => m.referenceId))).toBe("BlockUsingHostNetwork");
+    expect(didYouMean("HostNetwork", members.map((m) => m.referenceId))).toBe("BlockUsingHostNetwork");
+    expect(didYouMean("Completely-unrelated", members.map((m) => m.referenceId))).toBeUndefined();
   });
   it("reports every unknown id with 'did you mean' and the valid list", () => {
     const check = checkReferences(["NoPrivilegedContainer", "Bogus"], members);
