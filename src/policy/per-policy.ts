@@ -49,12 +49,12 @@ function checkLabelKey(key: string): string | undefined {
  * because the member's labelSelector selects the pods it checks and its requirements are ANDed.
  */
 export function parseLabelExclusions(text: string): LabelExclusion[] {
+  if (/!=|\s(in|notin)\s|[()]/.test(text)) {
+    throw new UsageError(`--label-selector '${text}': only 'key=value' and 'key' are accepted (the pods to exclude).`, { suggestion: "For example: --label-selector 'app=node-exporter,team=observability'." });
+  }
   const entries = text.split(",").map((entry) => entry.trim()).filter(Boolean);
   if (entries.length === 0) throw new UsageError(`--label-selector '${text}' names no label.`, { suggestion: "For example: --label-selector 'app=node-exporter' (or 'app' for every pod that has the label)." });
   return entries.map((entry) => {
-    if (/!=|\s(in|notin)\s|[()]/.test(entry)) {
-      throw new UsageError(`--label-selector '${entry}': only 'key=value' and 'key' are accepted (the pods to exclude).`, { suggestion: "For example: --label-selector 'app=node-exporter,team=observability'." });
-    }
     const [key = "", ...rest] = entry.split("=");
     const value = rest.length > 0 ? rest.join("=").replace(/^=/, "") : undefined;
     const keyError = checkLabelKey(key.trim());
