@@ -1,15 +1,19 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
-import { loadTarget, requireScriptable, runEditFlow, type EditTarget } from "../../src/policy/edit-flow.js";
+import { loadTarget, requireScriptable, runEditFlow, type EditTarget } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
 import { parseLabelExclusions, selectMembers, type LabelExclusion, type PerPolicyEdit } from "../../src/policy/per-policy.js";
 import { exclusionParameters } from "../../src/effective/index.js";
 import type { SetDefinition } from "../../src/policy/definitions.js";
 import type { EditOperation } from "../../src/policy/edit.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeAddOptions extends ScopeSelection {
   assignment?: string;
@@ -44,7 +48,7 @@ export const perPolicyOptionSpecs = [
 
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export default defineCommand<ExcludeAddOptions>({
+export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
   path: ["exclude", "add"],
   writes: true,
   summary: "Exclude namespaces from an assignment's pod-security policies",
@@ -132,7 +136,7 @@ export default defineCommand<ExcludeAddOptions>({
       return operation;
     };
     if (needsConversion(target, options, byPod)) {
-      const { runConversionFlow } = await import("../../src/policy/conversion-flow.js");
+      const { runConversionFlow } = await import("../shared/conversion-flow.js");
       let built: EditOperation | undefined;
       return runConversionFlow(ctx, target, {
         definitionScope: options.definitionScope,

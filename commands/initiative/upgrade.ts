@@ -30,15 +30,15 @@ export default defineCommand<InitiativeUpgradeOptions>({
     };
   },
   async run(options, ctx) {
-    const [{ loadTarget, requireScriptable }, { readAssignment }, { planUpgrade, executeConversion, conversionRequests }, { syncNote }] = await Promise.all([
-      import("../../src/policy/edit-flow.js"),
+    const [{ loadTarget, requireScriptable }, { requireAssignment }, { planUpgrade, executeConversion, conversionRequests }, { syncNote }] = await Promise.all([
+      import("../shared/edit-flow.js"),
       import("../../src/policy/write.js"),
       import("../../src/policy/conversion.js"),
-      import("../../src/policy/plan-view.js"),
+      import("../shared/plan-view.js"),
     ]);
     requireScriptable(ctx, options.assignment);
     const target = await loadTarget(ctx, options);
-    const assignment = await readAssignment(ctx.azure, target.entry.assignment.id ?? "");
+    const assignment = await requireAssignment(ctx.azure, target.entry.assignment.id ?? "");
     const plan = await planUpgrade({ session: ctx.azure, definitions: target.definitions, assignment, toVersion: options.toVersion });
     const output = { schemaVersion: 1, assignmentId: assignment.id, setDefinitionId: assignment.policyDefinitionId, source: plan.source.id, fromVersion: "", toVersion: "", pins: [] as unknown[], changed: false, changeId: null as string | null };
     if ("upToDate" in plan) {

@@ -6,7 +6,7 @@
 //   the latest version of each set (SetDefinitionCache), and one descendants call per management group
 //   named by --management-group or by a management-group notScope whose membership is not otherwise known.
 // Subscriptions run in the project's bounded scope pool; a subscription that fails is recorded and the audit goes on.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
@@ -121,14 +121,6 @@ async function carrierOf(reader: ReturnType<typeof sessionReader>, assignment: P
   return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
 }
 
-function subscriptionOf(scope: string | undefined): string | undefined {
-  if (!scope) return undefined;
-  try {
-    return parseScope(scope).subscriptionId;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
 export function carrierFrom(

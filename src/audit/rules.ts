@@ -1,6 +1,6 @@
 // The findings engine: pure functions over AuditData and the matrix. Each rule has a stable id, a
 // severity, a title and a recommendation naming the akspol command that acts on it (README "Audit findings").
-import { normalizeId, parseScope } from "../azure/ids.js";
+import { lastSegment, normalizeId, parseScope, subscriptionOfScope } from "../azure/ids.js";
 import { ALWAYS_EXCLUDED_NAMESPACES as alwaysExcludedNamespaces, ANY_OTHER_NAMESPACE, compareVersions, memberOutcome, safeguardsMembers } from "../effective/index.js";
 import { clusterAncestors, clusterContext, expectedMembers, isExpired } from "./matrix.js";
 import type { AuditCluster, AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
@@ -56,13 +56,6 @@ export function findingId(ruleId: string, resource: string): string {
   return `${ruleId}:${normalizeId(resource)}`;
 }
 
-function subscriptionOf(scope: string): string | undefined {
-  try {
-    return parseScope(scope).subscriptionId;
-  } catch {
-    return undefined;
-  }
-}
 
 function carrierLabel(carrier: Carrier): string {
   return carrier.displayName ? `${carrier.displayName} (${carrier.name})` : carrier.name;
@@ -245,7 +238,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
   // Per carrier.
   for (const carrier of data.carriers) {
     const clusters = clustersOf(views, carrier);
-    const common = { clusters, subscriptionId: subscriptionOf(carrier.scope) };
+    const common = { clusters, subscriptionId: subscriptionOfScope(carrier.scope) };
     const label = carrierLabel(carrier);
     const namespaces = [...new Set(carrier.members.flatMap((member) => member.namespaces))];
     if (namespaces.length > 0) {
@@ -460,8 +453,8 @@ function driftFindings(data: AuditData, views: ClusterView[], options: AuditOpti
     findings.push(
       finding("AKS205", first.id, {
         clusters: group.carriers.flatMap((carrier) => clustersOf(views, carrier)),
-        subscriptionId: subscriptionOf(first.scope),
-        message: `Assignments of ${group.label} exclude different namespaces: ${diff.map((entry) => `${entry.assignment.split("/").pop()} ${[...entry.extra.map((ns) => `+${ns}`), ...entry.missing.map((ns) => `-${ns}`)].join(" ")}`).join("; ")}.`,
+        subscriptionId: subscriptionOfScope(first.scope),
+        message: `Assignments of ${group.label} exclude different namespaces: ${diff.map((entry) => `${lastSegment(entry.assignment)} ${[...entry.extra.map((ns) => `+${ns}`), ...entry.missing.map((ns) => `-${ns}`)].join(" ")}`).join("; ")}.`,
         evidence: { group: group.label, assignments: lists.map((entry) => ({ id: entry.carrier.id, excludedNamespaces: entry.excluded })), diff },
         recommendation: "Decide the group's list once and apply it to each assignment.",
         command: `akspol exclude list ${first.id}`,
@@ -514,7 +507,7 @@ function exemptionFindings(data: AuditData, views: ClusterView[], options: Audit
     // Only exemptions that touch pod security: of a carrier, or (for orphans) on a cluster.
     const orphan = !knownAssignments.has(normalizeId(exemption.policyAssignmentId));
     if (!carrier && !(orphan && isClusterScope)) continue;
-    const common = { clusters, subscriptionId: subscriptionOf(exemption.scope) };
+    const common = { clusters, subscriptionId: subscriptionOfScope(exemption.scope) };
     const label = exemptionLabel(exemption);
     const expired = isExpired(exemption, now);
     if (orphan) {
@@ -533,7 +526,7 @@ function exemptionFindings(data: AuditData, views: ClusterView[], options: Audit
       findings.push(
         finding("AKS301", exemption.id, {
           ...common,
-          message: `${label} at ${exemption.scope} covers ${clusters.length} cluster(s): ${clusters.map((id) => id.split("/").pop()).join(", ")}.`,
+          message: `${label} at ${exemption.scope} covers ${clusters.length} cluster(s): ${clusters.map((id) => lastSegment(id)).join(", ")}.`,
           evidence: { scope: exemption.scope, clusters },
           recommendation: "Exempt the clusters (or policies) that need it, one by one, with an expiry.",
           command: `akspol exempt create --help`,

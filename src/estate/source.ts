@@ -1,13 +1,12 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
-import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
-import { isAtOrBelow, normalizeId, parseScope, resourceGroupScope, segments, subscriptionScope } from "../azure/ids.js";
-import { NotFoundError } from "../cli/errors.js";
+import { listClusters, listClustersIn, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
+import { isAtOrBelow, normalizeId, parseScope, resourceGroupScope, segments, subscriptionScope, targetScope, type ScopeTarget } from "../azure/ids.js";
+import { NotFoundError } from "../errors.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import type { GraphScope } from "../azure/resource-graph.js";
-import { listAssignmentsAt, targetScope, type ScopeTarget } from "../policy/assignments.js";
-import { isResourceMissing } from "../azure/arm-errors.js";
+import { listAssignmentsAt, type PolicyAssignment } from "../azure/assignments.js";
+import { isNotFound } from "../azure/arm-errors.js";
 import { isScopeFailure, readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, SUBSCRIPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
 
@@ -80,7 +79,7 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
           return await client.list(scope, filter);
         } catch (error) {
           // A resource group that exists in only some of the subscriptions.
-          if (missing === "skip" && isResourceMissing(error) && parseScope(scope).kind === "resourceGroup") return [];
+          if (missing === "skip" && isNotFound(error) && parseScope(scope).kind === "resourceGroup") return [];
           throw error;
         }
       });
@@ -111,13 +110,7 @@ async function readScopeFromArm(session: AzureSession, scope: ReadScope): Promis
     : ({ kind: "subscription", subscriptionId: scope.subscriptionId } as const);
   const [assignments, clusters, exemptions] = await Promise.all([
     listAssignmentsAt(session, target),
-    (async () => {
-      const client = await session.containerClient(scope.subscriptionId);
-      const pages = scope.resourceGroup ? client.managedClusters.listByResourceGroup(scope.resourceGroup) : client.managedClusters.list();
-      const result: ClusterRecord[] = [];
-      for await (const cluster of pages) result.push(toClusterRecord(cluster));
-      return result;
-    })(),
+    listClustersIn(session, scope.subscriptionId, scope.resourceGroup),
     (async () => (await session.exemptions()).list(scopeId(scope)))(),
   ]);
   return { assignments, clusters, exemptions };

@@ -1,10 +1,10 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { splitAuthorizationId } from "../azure/ids.js";
-import { NotFoundError } from "../cli/errors.js";
-import { armMaintainedMetadata, canonicalJson } from "../policy/edit.js";
-import { readAssignment } from "../policy/write.js";
+import { NotFoundError } from "../errors.js";
+import { armMaintainedMetadata, canonicalJson } from "../policy/assignment-compare.js";
+import { readAssignment } from "../azure/assignments.js";
 import type { JournalEntry } from "./journal.js";
 
 /**
@@ -97,13 +97,7 @@ export async function resolveAgainstAzure(session: AzureSession, entry: JournalE
     const applied = entry.intendedAfter === null ? !present : present;
     return { status: applied ? "applied" : "not-applied", current };
   }
-  let current: PolicyAssignment | null;
-  try {
-    current = await readAssignment(session, entry.resourceId);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    current = null;
-  }
+  const current = (await readAssignment(session, entry.resourceId)) ?? null;
   const touched = entry.touched ?? [];
   // A conversion's create and delete steps (issue 17): whether the assignment exists says it.
   if (entry.operation === "delete") return { status: current ? "not-applied" : "applied", current };

@@ -1,4 +1,4 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import { isAtOrBelow, parseScope } from "../azure/ids.js";
 
 export interface ClusterFacts {

@@ -3,17 +3,18 @@
 // as a step of one `conversion` record; the order keeps the cluster covered at every moment: the new
 // set and assignment (and the exemptions' copies) exist before anything old is removed, and an undo
 // recreates the old assignment and exemptions before deleting the new ones.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import { PartialFailureError, UsageError } from "../errors.js";
 import { splitAuthorizationId } from "../azure/ids.js";
-import { deleteAssignmentDocument, documentOf, getAssignmentDocument, putAssignmentDocument, putBody, toAssignmentModel, type AssignmentDocument } from "../azure/assignment-documents.js";
+import { assignmentDocument, deleteAssignment, putAssignmentAs, readAssignmentDocument } from "../azure/assignments.js";
+
+/** An assignment as ARM returned it (raw JSON; src/azure/assignments.ts). */
+type AssignmentDocument = { id?: string; name?: string; properties?: Record<string, unknown>; identity?: unknown; [key: string]: unknown };
 import { deleteSetDefinitionDocument, deleteSetDefinitionVersion, getSetDefinitionDocument, putSetDefinitionDocument, splitSetDefinitionId, type SetDefinitionDocument } from "../azure/set-definitions.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
-import { isResourceMissing } from "../azure/arm-errors.js";
 import type { AzureSession, Principal } from "../azure/session.js";
 import type { Journal, JournalEntry, ResourceKind } from "../journal/journal.js";
 import { exemptionsOfAssignment } from "../exemptions/of-assignment.js";
-import { expandVersions } from "./assignments.js";
 import type { SetDefinition, SetDefinitionCache } from "./definitions.js";
 import { compareVersions, versionMatches } from "../effective/index.js";
 import { applyEdit, type EditOperation, type EditPlan } from "./edit.js";
@@ -44,7 +45,8 @@ export interface ConversionPlan {
   source: CustomInitiativeSource;
   set: { id: string; scope: string; name: string; properties: NonNullable<SetDefinitionDocument["properties"]>; existing: SetDefinitionDocument | null };
   /** The assignment the plan creates (convert), or updates to the new version (upgrade: same id). */
-  assignment: { id: string; scope: string; name: string; body: AssignmentDocument; model: PolicyAssignment };
+  /** `document` is what the PUT starts from (every property ARM returned), `intended` the model it sends. */
+  assignment: { id: string; scope: string; name: string; document: AssignmentDocument; intended: PolicyAssignment };
   exemptions: ExemptionCopy[];
   /** The exclusion on the new assignment (convert), before and after. */
   edit?: EditPlan;
@@ -84,7 +86,7 @@ export interface ConversionInput {
 /** The plan of a conversion: reads the existing custom set (if any) and the exemptions of the assignment. */
 export async function planConversion(input: ConversionInput): Promise<ConversionPlan> {
   const { assignment } = input;
-  const document = documentOf(assignment);
+  const document = assignmentDocument(assignment) as AssignmentDocument | undefined;
   if (!document) throw new Error("internal: a conversion starts from the raw document of the assignment");
   const oldId = assignment.id ?? "";
   const oldScope = assignment.scope ?? "";
@@ -105,10 +107,8 @@ export async function planConversion(input: ConversionInput): Promise<Conversion
   const edit = applyEdit(model, setAsDefinition, input.operationFor(setAsDefinition));
   const base = structuredClone(document);
   base.properties = { ...(base.properties ?? {}), policyDefinitionId: setId, parameters };
-  const body = putBody(base, edit.body);
   const warnings = [...edit.warnings];
   const identity = document.identity as { type?: string; userAssignedIdentities?: Record<string, unknown> } | undefined;
-  if (identity?.userAssignedIdentities) body.identity = { type: identity.type, userAssignedIdentities: Object.fromEntries(Object.keys(identity.userAssignedIdentities).map((key) => [key, {}])) };
   if (identity?.type && /systemassigned/i.test(identity.type)) {
     warnings.push("The assignment has a system-assigned identity: the new assignment gets a new one, so role assignments made for the old identity must be made again for the new one.");
   }
@@ -126,7 +126,7 @@ export async function planConversion(input: ConversionInput): Promise<Conversion
     old: { id: oldId, scope: oldScope, name: oldName, document },
     source,
     set: { id: setId, scope: setScope, name: setName, properties, existing },
-    assignment: { id: newId, scope: oldScope, name: newName, body, model: { ...edit.body, id: newId, name: newName, scope: oldScope } as PolicyAssignment },
+    assignment: { id: newId, scope: oldScope, name: newName, document: base, intended: edit.body },
     exemptions,
     edit,
     warnings,
@@ -150,7 +150,7 @@ export interface UpgradeInput {
  */
 export async function planUpgrade(input: UpgradeInput): Promise<ConversionPlan | { upToDate: true; version: string; source: CustomInitiativeSource }> {
   const { assignment } = input;
-  const document = documentOf(assignment);
+  const document = assignmentDocument(assignment) as AssignmentDocument | undefined;
   if (!document) throw new Error("internal: an upgrade starts from the raw document of the assignment");
   const setId = assignment.policyDefinitionId ?? "";
   const location = splitSetDefinitionId(setId);
@@ -179,7 +179,6 @@ export async function planUpgrade(input: UpgradeInput): Promise<ConversionPlan |
   const pattern = assignment.definitionVersion;
   const assignmentChanged = !!pattern && !versionMatches(pattern, target);
   const newPattern = assignmentChanged ? (pattern?.includes("*") ? `${target.split(".")[0]}.*.*` : target) : pattern;
-  const body = putBody(document, { ...assignment, definitionVersion: newPattern } as PolicyAssignment);
   const pinsOf = (references: NonNullable<SetDefinitionDocument["properties"]>["policyDefinitions"]) =>
     new Map((references ?? []).map((reference) => [reference.policyDefinitionReferenceId ?? "", reference.definitionVersion]));
   const before = pinsOf(current.properties?.policyDefinitions);
@@ -190,7 +189,7 @@ export async function planUpgrade(input: UpgradeInput): Promise<ConversionPlan |
     old: { id: assignment.id ?? "", scope: assignment.scope ?? "", name: assignment.name ?? "", document },
     source: { id: source.id, version: target },
     set: { id: setId, scope: location.scope, name: location.name, properties, existing: current },
-    assignment: { id: assignment.id ?? "", scope: assignment.scope ?? "", name: assignment.name ?? "", body, model: assignment },
+    assignment: { id: assignment.id ?? "", scope: assignment.scope ?? "", name: assignment.name ?? "", document, intended: { ...assignment, definitionVersion: newPattern } as PolicyAssignment },
     exemptions: [],
     upgrade: { fromVersion: source.version, toVersion: target, assignmentChanged, pins },
     warnings: [],
@@ -212,7 +211,7 @@ export function conversionRequests(plan: ConversionPlan): Array<{ method: "PUT" 
   ];
   if (plan.kind === "upgrade") {
     if (plan.upgrade?.assignmentChanged) {
-      requests.push({ method: "PUT", resource: plan.assignment.id, summary: `assignment ${plan.assignment.name}: definitionVersion to ${String(plan.assignment.body.properties?.definitionVersion)}; every other field sent back as read`, before: plan.old.document.properties?.definitionVersion, after: plan.assignment.body.properties?.definitionVersion });
+      requests.push({ method: "PUT", resource: plan.assignment.id, summary: `assignment ${plan.assignment.name}: definitionVersion to ${String(plan.assignment.intended.definitionVersion)}; every other field sent back as read`, before: plan.old.document.properties?.definitionVersion, after: plan.assignment.intended.definitionVersion });
     }
     return requests;
   }
@@ -269,15 +268,9 @@ async function readExemptionOrNull(session: AzureSession, id: string): Promise<P
 }
 
 async function readAssignmentDocumentOrNull(session: AzureSession, id: string): Promise<AssignmentDocument | null> {
-  const parts = splitAuthorizationId(id, "policyAssignments");
-  if (!parts) return null;
-  try {
-    return await getAssignmentDocument(session, parts.scope, parts.name, expandVersions);
-  } catch (error) {
-    if (isResourceMissing(error)) return null;
-    throw error;
-  }
+  return ((await readAssignmentDocument(session, id)) as AssignmentDocument | undefined) ?? null;
 }
+
 
 function setStep(deps: ConversionDeps, plan: ConversionPlan): Step {
   return {
@@ -291,7 +284,7 @@ function setStep(deps: ConversionDeps, plan: ConversionPlan): Step {
   };
 }
 
-function assignmentPut(deps: ConversionDeps, id: string, body: AssignmentDocument, before: unknown, summary: string): Step {
+function assignmentPut(deps: ConversionDeps, id: string, document: AssignmentDocument, intended: PolicyAssignment | undefined, before: unknown, summary: string): Step {
   const parts = splitAuthorizationId(id, "policyAssignments")!;
   return {
     kind: "policyAssignment",
@@ -299,10 +292,10 @@ function assignmentPut(deps: ConversionDeps, id: string, body: AssignmentDocumen
     operation: before ? "update" : "create",
     summary,
     before,
-    intendedAfter: { id, name: parts.name, ...body },
+    intendedAfter: intended ? { ...intended, id, name: parts.name } : { ...document, id, name: parts.name },
     run: async () => {
-      await putAssignmentDocument(deps.session, parts.scope, parts.name, body);
-      return getAssignmentDocument(deps.session, parts.scope, parts.name, expandVersions);
+      await putAssignmentAs(deps.session, id, document, intended);
+      return readAssignmentDocument(deps.session, id);
     },
   };
 }
@@ -327,7 +320,7 @@ function exemptionDelete(deps: ConversionDeps, exemption: PolicyExemption, summa
 
 function assignmentDelete(deps: ConversionDeps, id: string, before: unknown, summary: string): Step {
   const parts = splitAuthorizationId(id, "policyAssignments")!;
-  return { kind: "policyAssignment", id, operation: "delete", summary, before, intendedAfter: null, run: async () => void (await deleteAssignmentDocument(deps.session, parts.scope, parts.name)) };
+  return { kind: "policyAssignment", id, operation: "delete", summary, before, intendedAfter: null, run: async () => void (await deleteAssignment(deps.session, id)) };
 }
 
 export interface ConversionResult {
@@ -366,7 +359,7 @@ export async function executeConversion(deps: ConversionDeps, plan: ConversionPl
         setDefinitionId: plan.set.id,
         setDefinitionCreated: !plan.set.existing,
         assignmentId: plan.assignment.id,
-        assignment: plan.assignment.body,
+        assignment: plan.assignment.intended,
         exemptions: plan.exemptions.map((copy) => ({ id: copy.id, replaces: copy.old.id, properties: copy.properties })),
         source: plan.source,
         upgrade: plan.upgrade,
@@ -377,10 +370,10 @@ export async function executeConversion(deps: ConversionDeps, plan: ConversionPl
   const done: string[] = [];
   const steps: Step[] = [setStep(deps, plan)];
   if (plan.kind === "upgrade" && plan.upgrade?.assignmentChanged) {
-    steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.body, plan.old.document, `upgrade: assignment ${plan.assignment.name} to definitionVersion ${String(plan.assignment.body.properties?.definitionVersion)}`));
+    steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.document, plan.assignment.intended, plan.old.document, `upgrade: assignment ${plan.assignment.name} to definitionVersion ${String(plan.assignment.intended.definitionVersion)}`));
   }
   if (plan.kind === "convert") {
-    steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.body, null, `convert: create assignment ${plan.assignment.name} (replaces ${plan.old.name})`));
+    steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.document, plan.assignment.intended, null, `convert: create assignment ${plan.assignment.name} (replaces ${plan.old.name})`));
     for (const copy of plan.exemptions) steps.push(exemptionPut(deps, copy.id, copy.properties, `convert: create exemption ${copy.name} (replaces ${copy.old.name})`));
     for (const copy of plan.exemptions) steps.push(exemptionDelete(deps, copy.old, `convert: delete exemption ${copy.old.name}`));
     steps.push(assignmentDelete(deps, plan.old.id, plan.old.document, `convert: delete assignment ${plan.old.name}`));
@@ -438,8 +431,9 @@ export async function planConversionUndo(session: AzureSession, entry: JournalEn
       const current = await readAssignmentDocumentOrNull(session, after.assignmentId);
       if (current) {
         steps.push({ method: "PUT", resource: after.assignmentId, summary: `assignment ${current.name}: definitionVersion back to ${String(before.assignment.properties?.definitionVersion)}` });
-        const body = putBody(current, { ...toAssignmentModel(current), definitionVersion: before.assignment.properties?.definitionVersion as string });
-        work.push((deps) => assignmentPut(deps, after.assignmentId, body, current, `undo upgrade: assignment back to definitionVersion ${String(before.assignment.properties?.definitionVersion)}`));
+        const restored = structuredClone(current);
+        restored.properties = { ...(restored.properties ?? {}), definitionVersion: before.assignment.properties?.definitionVersion };
+        work.push((deps) => assignmentPut(deps, after.assignmentId, restored, undefined, current, `undo upgrade: assignment back to definitionVersion ${String(before.assignment.properties?.definitionVersion)}`));
       }
     }
     const set = await getSetDefinitionDocument(session, after.setDefinitionId);
@@ -460,8 +454,7 @@ export async function planConversionUndo(session: AzureSession, entry: JournalEn
     const oldNow = await readAssignmentDocumentOrNull(session, oldId);
     if (!oldNow) {
       steps.push({ method: "PUT", resource: oldId, summary: `recreate assignment ${before.assignment.name} as it was` });
-      const body = putBody(before.assignment, toAssignmentModel(before.assignment));
-      work.push((deps) => assignmentPut(deps, oldId, body, null, `undo conversion: recreate assignment ${before.assignment.name}`));
+      work.push((deps) => assignmentPut(deps, oldId, before.assignment, undefined, null, `undo conversion: recreate assignment ${before.assignment.name}`));
     }
     for (const exemption of before.exemptions) {
       if (await readExemptionOrNull(session, exemption.id)) continue;

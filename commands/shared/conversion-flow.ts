@@ -1,12 +1,12 @@
-import type { Context } from "../context.js";
-import { printRecord } from "../cli/output.js";
-import { scopeLabel } from "../azure/ids.js";
+import type { Context } from "../../src/context.js";
+import { printRecord } from "../../src/cli/output.js";
+import { scopeLabel } from "../../src/azure/ids.js";
 import { syncNote } from "./plan-view.js";
-import { readAssignment } from "./write.js";
-import type { EditTarget } from "./edit-flow.js";
-import type { EditOperation } from "./edit.js";
-import type { SetDefinition } from "./definitions.js";
-import { conversionRequests, executeConversion, planConversion, type ConversionPlan } from "./conversion.js";
+import { requireAssignment } from "../../src/policy/write.js";
+import type { EditFlowDeps, EditTarget } from "./edit-flow.js";
+import type { EditOperation } from "../../src/policy/edit.js";
+import type { SetDefinition } from "../../src/policy/definitions.js";
+import { conversionRequests, executeConversion, planConversion, type ConversionPlan } from "../../src/policy/conversion.js";
 
 /**
  * exclude add on an assignment of the baseline or restricted initiative with a per-policy exclusion
@@ -48,8 +48,8 @@ export function renderConversionPlan(ctx: Pick<Context, "io">, plan: ConversionP
   return lines.join("\n");
 }
 
-export async function runConversionFlow(ctx: Context, target: EditTarget, request: ConversionFlowRequest): Promise<number> {
-  const assignment = await readAssignment(ctx.azure, target.entry.assignment.id ?? "");
+export async function runConversionFlow(ctx: EditFlowDeps, target: EditTarget, request: ConversionFlowRequest): Promise<number> {
+  const assignment = await requireAssignment(ctx.azure, target.entry.assignment.id ?? "");
   const family = target.entry.kind === "restricted" ? "restricted" : "baseline";
   const plan = await ctx.io.withSpinner("Planning the conversion to a custom initiative", () =>
     planConversion({ session: ctx.azure, assignment, builtIn: target.definition, family, definitionScope: request.definitionScope, newName: request.newName, operationFor: request.operationFor }),
