@@ -23,7 +23,7 @@ import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js
 import { parseMaxDaysOption } from "../src/cli/expiry-options.js";
 import { expiryToUsage } from "../src/exemptions/validate.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type AuditDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "subscriptions">;
 
 export interface AuditCommandOptions {

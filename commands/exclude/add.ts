@@ -12,7 +12,7 @@ import { exclusionParameters } from "../../src/effective/index.js";
 import type { SetDefinition } from "../../src/policy/definitions.js";
 import type { EditOperation } from "../../src/policy/edit.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeAddOptions extends ScopeSelection {
