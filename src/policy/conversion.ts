@@ -113,8 +113,7 @@ export async function planConversion(input: ConversionInput): Promise<Conversion
     warnings.push("The assignment has a system-assigned identity: the new assignment gets a new one, so role assignments made for the old identity must be made again for the new one.");
   }
 
-  const client = await input.session.exemptions();
-  const referencing = await exemptionsOfAssignment(input.session, client, { id: oldId, scope: oldScope });
+  const referencing = await exemptionsOfAssignment(input.session, { id: oldId, scope: oldScope });
   const exemptions = referencing.map((exemption) => {
     const parts = splitAuthorizationId(exemption.id, "policyExemptions");
     if (!parts) throw new Error(`internal: '${exemption.id}' is not an exemption id`);
