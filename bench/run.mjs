@@ -23,7 +23,7 @@ const sections = [];
 let failed = false;
 for (const [title, script, args] of benches) {
   console.log(`\n## ${title} (node ${script} ${args.join(" ")})\n`);
-  let output = "";
+  let output;
   try {
     output = execFileSync(process.execPath, [script, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {

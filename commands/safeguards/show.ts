@@ -1,5 +1,5 @@
-import { defineCommand, stringOption } from "../../src/cli/command.js";
-import { NotFoundError, UsageError } from "../../src/cli/errors.js";
+import { defineCommand } from "../../src/cli/command.js";
+import { NotFoundError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { clusterOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 

@@ -14,7 +14,7 @@ import { mapConcurrent } from "../azure/concurrency.js";
 import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
 import { armSource, type EstateSource } from "../estate/source.js";
-import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
+import type { SetDefinitionCache } from "../policy/definitions.js";
 import {
   compareVersions,
   flattenDefinition,
@@ -89,15 +89,6 @@ async function carriersOf(assignments: PolicyAssignment[], definitions: SetDefin
     return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
   });
   return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
-}
-
-function subscriptionOf(scope: string | undefined): string | undefined {
-  if (!scope) return undefined;
-  try {
-    return parseScope(scope).subscriptionId;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */

@@ -97,7 +97,6 @@ function clustersOf(views: ClusterView[], carrier: Carrier): string[] {
 /** Runs every rule. Accepted findings are filtered afterwards by src/audit/accepted.ts. */
 export function evaluate(data: AuditData, views: ClusterView[], options: AuditOptions, now: Date): Finding[] {
   const findings: Finding[] = [];
-  const carriersById = new Map(data.carriers.map((carrier) => [carrier.id, carrier]));
 
   // Coverage, per cluster.
   for (const view of views) {

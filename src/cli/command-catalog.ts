@@ -33,7 +33,7 @@ export async function loadCommandCatalog(): Promise<CommandEntry[]> {
     lines = JSON.parse(readFileSync(new URL(CATALOG_FILE, commandsDirectory), "utf8")) as CatalogLine[];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    throw new Error(`internal: ${new URL(CATALOG_FILE, commandsDirectory).pathname} is missing; build akspol (npm run build)`);
+    throw new Error(`internal: ${new URL(CATALOG_FILE, commandsDirectory).pathname} is missing; build akspol (npm run build)`, { cause: error });
   }
   return lines.map(({ module, ...metadata }) => ({
     metadata,
