@@ -1,6 +1,6 @@
 // ARM resource ids and scopes. ARM matches path segments case-insensitively and tolerates repeated
 // slashes (the SDKs build `//subscriptions/...` and `providers///Microsoft.ContainerService/...`,
-// see reference/arm/contract.md §2.2), so everything here works on normalized ids and compares keys.
+// see docs/reference/arm-contract.md §2.2), so everything here works on normalized ids and compares keys.
 
 export type ScopeKind = "tenant" | "managementGroup" | "subscription" | "resourceGroup" | "resource";
 

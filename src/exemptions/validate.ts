@@ -15,7 +15,7 @@ import { checkReferences, describeReferenceProblems, membersOf, type SetMember }
 import type { ExemptionCategory } from "./category.js";
 
 /**
- * The checks made before any exemption write (issue 5 "Checked before any write"): the cluster
+ * The checks made before any exemption write (docs/issues/05.md "Checked before any write"): the cluster
  * exists (the caller resolved it through @azure/arm-containerservice), the assignment applies to it
  * by the CLI's rule, every reference id exists in the set definition version actually assigned
  * (read from Azure), a reason is given, the name follows ARM's rules, the expiry is allowed.
@@ -28,7 +28,7 @@ export function expiryToUsage(error: unknown): never {
 
 /**
  * ARM's limits on an exemption's text, checked before any write. Unverified: the 2022-07-01-preview
- * REST spec declares no maxLength; 128 and 512 are the limits issue 9 gives as ARM's (the portal's).
+ * REST spec declares no maxLength; 128 and 512 are the limits docs/issues/09.md gives as ARM's (the portal's).
  */
 export const exemptionTextLimits = { displayName: 128, description: 512 } as const;
 
@@ -92,7 +92,7 @@ export interface ApplicableAssignment extends PodSecurityAssignment {
 /**
  * The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors.
  * `listed` is the cluster's subscription's assignment list when the caller has it (exempt apply reads
- * one list per subscription for all its clusters, issue 13): then no request is made for the list.
+ * one list per subscription for all its clusters, docs/issues/13.md): then no request is made for the list.
  */
 export async function applicableAssignments(
   session: AzureSession,

@@ -1,4 +1,4 @@
-// The emulator's lists are indexed by scope (issue 13): the records a list call looks at grow with
+// The emulator's lists are indexed by scope (docs/issues/13.md): the records a list call looks at grow with
 // what sits at the scopes it asks about, not with the tenant. Proven with the emulator's counter.
 import { describe, expect, it } from "vitest";
 import { PolicyClient } from "@azure/arm-policy";
