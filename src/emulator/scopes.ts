@@ -96,12 +96,6 @@ export function managedClusterId(subscriptionId: string, resourceGroup: string, 
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
 }
 
-/** True when `inner` equals `outer` or lies under it in the id path (not through management groups). */
-export function isAtOrUnderPath(innerKey: string, outerKey: string): boolean {
-  if (outerKey === "") return true;
-  return innerKey === outerKey || innerKey.startsWith(outerKey + "/");
-}
-
 /** Splits `<scope>/providers/Microsoft.Authorization/<type>/<name>` into scope and name. */
 export function splitExtensionId(id: string, type: string): { scope: string; name: string } | undefined {
   const segments = segmentsOf(id);

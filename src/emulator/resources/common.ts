@@ -2,7 +2,7 @@
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, EmulatorContext } from "../context.js";
 import { MANAGED_CLUSTER_TYPE, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE } from "../hierarchy.js";
-import { eq, keyOf, parseScope, resourceGroupId, subscriptionScopeId, type ParsedScope } from "../scopes.js";
+import { eq, keyOf, resourceGroupId, subscriptionScopeId, type ParsedScope } from "../scopes.js";
 import type { EmulatorPrincipalRecord } from "../rbac.js";
 import type { StateReader } from "../store.js";
 
@@ -130,12 +130,6 @@ export function requireScopeExists(reader: StateReader, scope: ParsedScope): voi
       );
     }
   }
-}
-
-export function parseScopeOrThrow(scope: string): ParsedScope {
-  const parsed = parseScope(scope);
-  if (parsed === undefined) throw badRequest("InvalidScope", `The scope '${scope}' is not a valid ARM scope.`);
-  return parsed;
 }
 
 /**
