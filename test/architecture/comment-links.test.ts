@@ -1,4 +1,4 @@
-// Comments cite files in the repository (docs/issues/NN.md for an issue, docs/reference/*.md for the
+// Comments cite files in the repository (docs/issues/<two-digit number>.md for an issue, docs/reference/*.md for the
 // ARM contract and the built-ins reference), and every file they cite exists.
 import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
