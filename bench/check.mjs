@@ -4,7 +4,7 @@
 // Output goes to /dev/null through the shell. Needs the build: npm run build && node bench/check.mjs [counts]
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { load } from "js-yaml";
@@ -34,8 +34,10 @@ async function measure(file, argv) {
   return { seconds: (performance.now() - started) / 1000, rss: Number(readFileSync(rssFile, "utf8")) };
 }
 
-console.log("| workloads | input | initiative | output | workloads/s | wall s | peak RSS MB |");
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("Load: the 1-minute load average when the command ended.");
+console.log("");
+console.log("| workloads | input | initiative | output | workloads/s | wall s | peak RSS MB | load |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 try {
   for (const count of counts) {
     const yaml = join(dir, `w-${count}.yaml`);
@@ -54,7 +56,7 @@ try {
       const outputArgs = output === "table" ? [] : ["-o", ...output.split(" ")];
       const result = await measure(file, ["--initiative", initiative, "--fail-on", "never", ...outputArgs]);
       const size = (statSync(file).size / MB).toFixed(0);
-      console.log(`| ${format(count)} | ${input} (${size} MB) | ${initiative} | ${output} | ${format(count / result.seconds)} | ${result.seconds.toFixed(2)} | ${(result.rss / MB).toFixed(0)} |`);
+      console.log(`| ${format(count)} | ${input} (${size} MB) | ${initiative} | ${output} | ${format(count / result.seconds)} | ${result.seconds.toFixed(2)} | ${(result.rss / MB).toFixed(0)} | ${loadavg()[0].toFixed(2)} |`);
     }
   }
 } finally {

@@ -1,15 +1,19 @@
-// The two read engines at tenant scale: a command over 10, 100, 500 and 2,000 generated subscriptions
-// (3 clusters and 5 assignments each, management-group assignments, exemptions; estateSeed) through
-// --engine arm and --engine resource-graph, at 50 ms and 200 ms emulator latency per request, with the
-// emulator throttling Resource Graph as the service does (15 queries per 5 s per principal).
-// For each run: requests (ARM GETs and Resource Graph queries, from the emulator's request log), 429s,
-// wall time, peak memory of the akspol process, and the lower bound requests / concurrency x latency.
-// Writes the table into bench/RESULTS.md between the engines markers.
+// The two read engines at tenant scale (docs/issues/16.md): a command over 10, 100, 500 and 2,000 generated
+// subscriptions (estateSeed: 3 clusters and 5 assignments each, management-group assignments,
+// exemptions) through --engine arm and --engine resource-graph, at 50 ms and 200 ms emulator latency
+// per request, with the emulator throttling Resource Graph as the service does (15 queries per 5 s per
+// principal, its default).
+// For each run: requests (ARM requests and Resource Graph queries, from the emulator's request log),
+// 429s, wall time, peak memory of the akspol process, the lower bound requests / concurrency x latency,
+// and for Resource Graph the quota floor (ceil(queries / 15) - 1) x 5 s: the windows the queries need
+// at the least. Both engines must print the same report (apart from generatedAt), and each command must
+// succeed: otherwise the bench fails (exit 1) after printing what it measured.
+// Prints a Markdown table (bench/run.mjs puts it into bench/RESULTS.md).
 // Needs the build: npm run build && node bench/engines.mjs [sizes] [latencies] [command...]
 //   node bench/engines.mjs 10,100,500,2000 50,200 audit --all-subscriptions --fail-on never   (the default)
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, release, tmpdir, totalmem } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -20,13 +24,21 @@ const sizes = (process.argv[2] ?? "10,100,500,2000").split(",").map(Number);
 const latencies = (process.argv[3] ?? "50,200").split(",").map(Number);
 const command = process.argv.length > 4 ? process.argv.slice(4) : ["audit", "--all-subscriptions", "--fail-on", "never"];
 const concurrency = 8;
+// Targets (README "Tenant scale: Resource Graph"): ARM within 1.5x of its lower bound from 500
+// subscriptions on (below, the ~1 s a process needs to start outweighs the bound); Resource Graph under
+// 10 s for 2,000 subscriptions at 200 ms.
+const ARM_TARGET_RATIO = 1.5;
+const ARM_TARGET_FROM = 500;
+const GRAPH_TARGET_MS = 10_000;
 const now = new Date();
 
 const { startEmulator } = await import(join(root, "dist/src/emulator/index.js"));
 const { estateSeed } = await import(join(root, "dist/src/emulator/estate-seed.js"));
+const { DEFAULT_QUOTA } = await import(join(root, "dist/src/emulator/resource-graph/handler.js"));
 
 async function measure(emulator, home, engine) {
   const rssFile = join(home, `rss-${engine}`);
+  rmSync(rssFile, { force: true });
   const env = {
     PATH: process.env.PATH,
     HOME: home,
@@ -37,18 +49,28 @@ async function measure(emulator, home, engine) {
     AKSPOL_BENCH_RSS_FILE: rssFile,
   };
   await emulator.hooks.resetRequests();
+  const argv = [bin, ...command, "--engine", engine, "--concurrency", String(concurrency), "-o", "json"];
   const started = performance.now();
-  const result = await run(process.execPath, [bin, ...command, "--engine", engine, "--concurrency", String(concurrency), "-o", "json"], { env, maxBuffer: 256 * 1024 * 1024 });
+  let output = "";
+  let exit = 0;
+  try {
+    output = (await run(process.execPath, argv, { env, maxBuffer: 1024 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    exit = typeof error.code === "number" ? error.code : 1;
+    console.error(`FAILED (exit ${exit}): akspol ${argv.slice(1).join(" ")}\n${String(error.stderr ?? error.message).slice(0, 2000)}`);
+  }
   const wallMs = performance.now() - started;
   const requests = await emulator.hooks.requests();
   const graph = requests.filter((request) => /Microsoft\.ResourceGraph/i.test(request.path));
   return {
     wallMs,
+    exit,
+    load: loadavg()[0],
     requests: requests.length,
     graphQueries: graph.length,
     throttled: requests.filter((request) => request.status === 429).length,
     rssBytes: existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : NaN,
-    output: result.stdout,
+    output,
   };
 }
 
@@ -64,14 +86,23 @@ for (const size of sizes) {
         const result = await measure(emulator, home, engine);
         outputs[engine] = result.output;
         const lowerBoundMs = (result.requests / concurrency) * latency;
-        const row = { size, latency, engine, ...result, lowerBoundMs, ratio: result.wallMs / lowerBoundMs };
+        // The queries beyond the first window's quota wait for the next window, at the least.
+        const quotaFloorMs = engine === "resource-graph" ? Math.max(0, Math.ceil(result.graphQueries / DEFAULT_QUOTA.queries) - 1) * DEFAULT_QUOTA.windowMs : 0;
+        const row = { size, latency, engine, ...result, lowerBoundMs, quotaFloorMs, ratio: result.wallMs / lowerBoundMs };
         delete row.output;
         rows.push(row);
         console.error(JSON.stringify(row));
       }
       // generatedAt is the run's own clock; everything else must match.
-      const comparable = (text) => JSON.stringify({ ...JSON.parse(text), generatedAt: undefined });
-      const same = comparable(outputs.arm) === comparable(outputs["resource-graph"]);
+      const comparable = (text) => {
+        try {
+          return JSON.stringify({ ...JSON.parse(text), generatedAt: undefined });
+        } catch {
+          return undefined;
+        }
+      };
+      const arm = comparable(outputs.arm);
+      const same = arm !== undefined && arm === comparable(outputs["resource-graph"]);
       rows[rows.length - 1].same = same;
       rows[rows.length - 2].same = same;
     }
@@ -81,29 +112,37 @@ for (const size of sizes) {
   }
 }
 
+function target(row) {
+  if (row.exit !== 0) return "command failed";
+  if (row.engine === "arm") {
+    if (row.size < ARM_TARGET_FROM) return "-";
+    return row.ratio <= ARM_TARGET_RATIO ? `met (<= ${ARM_TARGET_RATIO})` : `MISSED (<= ${ARM_TARGET_RATIO})`;
+  }
+  if (row.size === 2000 && row.latency === 200) return row.wallMs < GRAPH_TARGET_MS ? "met (< 10 s)" : "MISSED (< 10 s)";
+  return "-";
+}
+
 const seconds = (ms) => (ms / 1000).toFixed(1);
 const table = [
   `Command: \`akspol ${command.join(" ")} --engine <engine> --concurrency ${concurrency} -o json\`, one process per run, against the`,
-  `in-process emulator (estateSeed: 3 clusters, 5 assignments per subscription, 3 management-group assignments,`,
+  `in-process emulator (estateSeed: 3 clusters and 5 assignments per subscription, 3 management-group assignments,`,
   `exemptions on a third of the clusters and a fifth of the resource groups) with the given latency added to every`,
-  `request and Resource Graph throttled at 15 queries per 5 s per principal. Lower bound = requests / ${concurrency} x latency.`,
-  `Measured ${now.toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "?"}, ${cpus().length} vCPU, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.versions.node}, Linux ${release()}.`,
+  `request and Resource Graph throttled as the service does (${DEFAULT_QUOTA.queries} queries per ${DEFAULT_QUOTA.windowMs / 1000} s per principal; the emulator's default).`,
+  `Requests: every ARM request and Resource Graph query the process sent (429s included). Lower bound = requests / ${concurrency} x latency.`,
+  `Quota floor (Resource Graph): (ceil(queries / ${DEFAULT_QUOTA.queries}) - 1) x ${DEFAULT_QUOTA.windowMs / 1000} s. Load: the 1-minute load average when the run ended.`,
+  `Targets: ARM wall / bound at most ${ARM_TARGET_RATIO} from ${ARM_TARGET_FROM} subscriptions; Resource Graph under 10 s at 2,000 subscriptions and 200 ms.`,
   "",
-  "| subscriptions | latency | engine | requests (RG queries) | 429s | wall | lower bound | wall / bound | peak RSS | same output |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| subscriptions | latency | engine | requests (RG queries) | 429s | wall | lower bound | wall / bound | quota floor | peak RSS | same output | target | load |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map(
     (row) =>
-      `| ${row.size.toLocaleString("en-US")} | ${row.latency} ms | ${row.engine} | ${row.requests} (${row.graphQueries}) | ${row.throttled} | ${seconds(row.wallMs)} s | ${seconds(row.lowerBoundMs)} s | ${row.ratio.toFixed(2)} | ${Math.round(row.rssBytes / 2 ** 20)} MB | ${row.same ? "yes" : "NO"} |`,
+      `| ${row.size.toLocaleString("en-US")} | ${row.latency} ms | ${row.engine} | ${row.requests} (${row.graphQueries}) | ${row.throttled} | ${seconds(row.wallMs)} s | ${seconds(row.lowerBoundMs)} s | ${row.ratio.toFixed(2)} | ${row.engine === "resource-graph" ? `${seconds(row.quotaFloorMs)} s` : "-"} | ${Math.round(row.rssBytes / 2 ** 20)} MB | ${row.same ? "yes" : "NO"} | ${target(row)} | ${row.load.toFixed(2)} |`,
   ),
 ].join("\n");
-
-const resultsFile = join(root, "bench/RESULTS.md");
-const start = "<!-- engines:start -->";
-const end = "<!-- engines:end -->";
-const block = `${start}\n${table}\n${end}`;
-let text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "# Benchmark results\n";
-if (text.includes(start) && text.includes(end)) text = text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length);
-else text = `${text.trimEnd()}\n\n## ARM and Resource Graph engines at tenant scale (\`bench/engines.mjs\`)\n\n${block}\n`;
-writeFileSync(resultsFile, text);
 console.log(table);
-console.error("written to bench/RESULTS.md");
+
+const failed = rows.filter((row) => row.exit !== 0 || !row.same);
+if (failed.length > 0) {
+  console.error(`bench failed: ${failed.map((row) => `${row.size}/${row.latency} ms/${row.engine}: ${row.exit !== 0 ? `exit ${row.exit}` : "outputs differ"}`).join("; ")}`);
+  process.exitCode = 1;
+}

@@ -3,6 +3,7 @@
 // Needs the build: npm run build && node bench/startup.mjs [rounds]
 import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -30,6 +31,8 @@ for (let round = 0; round < rounds; round += 1) {
   for (const [name, argv] of cases) samples.get(name).push(await time(argv));
 }
 const baseline = median(samples.get(cases[0][0]));
+console.log(`Load average (1 min) when the runs ended: ${loadavg()[0].toFixed(2)}. Target: each akspol ratio at most 3.`);
+console.log("");
 console.log(`| command | median ms (${rounds} interleaved runs) | ratio to node -e 0 |`);
 console.log("| --- | --- | --- |");
 for (const [name] of cases) {

@@ -6,7 +6,7 @@
 // Needs the build: npm run build && node bench/tenant.mjs [sizes] [latencies]   (e.g. 10,50 0,50)
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -23,8 +23,10 @@ const { syntheticTenant } = await import(join(root, "dist/src/emulator/synthetic
 console.log(`Tenants: S subscriptions, 2 AKS clusters each, 2 pod-security assignments and 2 exemptions per subscription;`);
 console.log(`the exempt apply file has one entry per subscription (S entries). --concurrency ${CONCURRENCY}.`);
 console.log("");
-console.log("| S | latency ms | operation | ARM requests | wall ms | lower bound ms | wall / bound |");
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("Lower bound: ceil(requests / concurrency) x latency. Load: the 1-minute load average when the command ended.");
+console.log("");
+console.log("| S | latency ms | operation | ARM requests | wall ms | lower bound ms | wall / bound | load |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 
 let failed = false;
 for (const size of sizes) {
@@ -62,7 +64,7 @@ for (const size of sizes) {
         const requests = (await emulator.hooks.requests()).length;
         const bound = Math.ceil(requests / CONCURRENCY) * latency;
         const ratio = bound > 0 ? (wall / bound).toFixed(2) : "-";
-        console.log(`| ${size} | ${latency} | ${name} | ${requests} | ${wall.toFixed(0)} | ${bound} | ${ratio} |`);
+        console.log(`| ${size} | ${latency} | ${name} | ${requests} | ${wall.toFixed(0)} | ${bound} | ${ratio} | ${loadavg()[0].toFixed(2)} |`);
       }
     } finally {
       await emulator.close();

@@ -1,6 +1,10 @@
+import type { Context } from "../src/context.js";
 import { defineCommand, stringOption } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type AdviseDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export interface AdviseOptions {
   cluster: string;
@@ -14,7 +18,7 @@ export interface AdviseOptions {
 
 const namespacePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export default defineCommand<AdviseOptions>({
+export default defineCommand<AdviseOptions, AdviseDeps>({
   path: ["advise"],
   summary: "The narrowest change that would let a denied pod through, with its blast radius",
   description:

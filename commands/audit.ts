@@ -20,8 +20,11 @@ import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js
 import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js";
-import { parseMaxDaysOption } from "../src/exemptions/expiry-flags.js";
+import { parseMaxDaysOption } from "../src/cli/expiry-options.js";
 import { expiryToUsage } from "../src/exemptions/validate.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type AuditDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "subscriptions">;
 
 export interface AuditCommandOptions {
   allSubscriptions: boolean;
@@ -36,7 +39,7 @@ export interface AuditCommandOptions {
   engine: EngineChoice;
 }
 
-export default defineCommand<AuditCommandOptions>({
+export default defineCommand<AuditCommandOptions, AuditDeps>({
   path: ["audit"],
   summary: "Audit pod security across subscriptions: findings, reports (json, csv, markdown, sarif, junit, html) and a CI gate",
   description:
@@ -161,7 +164,7 @@ async function readAccepted(file: string): Promise<Acceptance[]> {
 }
 
 /** The subscriptions to audit: --management-group (its descendants), --all-subscriptions, or the chosen ones. */
-async function auditScopes(options: AuditCommandOptions, ctx: Context): Promise<AuditScope[]> {
+async function auditScopes(options: AuditCommandOptions, ctx: AuditDeps): Promise<AuditScope[]> {
   const withGroup = (id: string, name: string, managementGroups?: string[]): AuditScope => ({
     subscriptionId: id,
     subscriptionName: name,
@@ -195,7 +198,7 @@ async function auditScopes(options: AuditCommandOptions, ctx: Context): Promise<
   return subscriptions.map((subscription) => withGroup(subscription.id, subscription.name));
 }
 
-function printReport(report: AuditReport, options: AuditCommandOptions, ctx: Context): void {
+function printReport(report: AuditReport, options: AuditCommandOptions, ctx: AuditDeps): void {
   switch (ctx.format) {
     case "json":
       ctx.io.out(renderJson(report));

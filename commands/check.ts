@@ -1,5 +1,6 @@
 import { booleanOption, defineCommand, stringOption, type ParsedInput } from "../src/cli/command.js";
 import { GateFailedError, UsageError } from "../src/cli/errors.js";
+import { chooser } from "../src/cli/prompter.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
@@ -17,6 +18,9 @@ import type { FailOn } from "../src/check/report.js";
 import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
 import { validateParameterValue } from "../src/policy/parameter-values.js";
 import { didYouMean } from "../src/did-you-mean.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type CheckDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export type CheckSource =
   | { kind: "initiative"; initiative: BuiltinInitiativeName; parameters: Record<string, unknown> }
@@ -36,7 +40,7 @@ export interface CheckOptions extends ScopeSelection {
   stream: boolean;
 }
 
-export default defineCommand<CheckOptions>({
+export default defineCommand<CheckOptions, CheckDeps>({
   path: ["check"],
   summary: "Check Kubernetes manifests against a pod-security initiative before deploying",
   description:
@@ -206,7 +210,7 @@ function offlineInitiative(source: Extract<CheckSource, { kind: "initiative" }>)
 async function initiativeFromAzure(
   options: CheckOptions,
   source: Extract<CheckSource, { kind: "assignment" }>,
-  ctx: Context,
+  ctx: CheckDeps,
 ): Promise<ResolvedInitiative> {
   const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
     import("../src/policy/assignments.js"),
@@ -224,8 +228,7 @@ async function initiativeFromAzure(
     definitions,
     reference: source.reference,
     targets: () => resolveTargets(ctx, options),
-    prompter: ctx.prompter,
-    canPrompt: ctx.io.canPrompt,
+    choose: chooser(ctx),
   });
   const { assignment } = entry;
   const enforcement = await sessionReader(session, definitions).enforcement(assignment);
@@ -259,7 +262,7 @@ async function initiativeFromAzure(
 async function clusterFromAzure(
   options: CheckOptions,
   source: Extract<CheckSource, { kind: "cluster" }>,
-  ctx: Context,
+  ctx: CheckDeps,
 ): Promise<ResolvedInitiative> {
   const [{ resolveClusterIn }, { sessionReader, readClusterSources }, { clusterInitiatives, evaluateOnCluster }] = await Promise.all([
     import("../src/azure/clusters.js"),

@@ -1,12 +1,16 @@
+import type { Context } from "../src/context.js";
 import { defineCommand } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { bashCompletion, fishCompletion, zshCompletion } from "../src/cli/completion.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type CompletionDeps = Pick<Context, "io" | "program">;
 
 export interface CompletionOptions {
   shell: "bash" | "zsh" | "fish";
 }
 
-export default defineCommand<CompletionOptions>({
+export default defineCommand<CompletionOptions, CompletionDeps>({
   path: ["completion"],
   summary: "Print a shell completion script (bash, zsh or fish)",
   arguments: [{ name: "shell", description: "bash, zsh or fish", required: true }],

@@ -1,3 +1,4 @@
+import type { Context } from "../src/context.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,9 @@ import { defineCommand } from "../src/cli/command.js";
 import { AkspolError } from "../src/cli/errors.js";
 import { IO } from "../src/cli/io.js";
 import { Journal } from "../src/journal/journal.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type DemoDeps = Pick<Context, "clock" | "env" | "io" | "program">;
 
 export interface DemoOptions {
   keep: boolean;
@@ -18,7 +22,7 @@ interface Step {
   expect?: number[];
 }
 
-export default defineCommand<DemoOptions>({
+export default defineCommand<DemoOptions, DemoDeps>({
   path: ["demo"],
   summary: "Run the main job against an embedded ARM emulator with a demo tenant (no Azure needed)",
   description:

@@ -1,9 +1,13 @@
+import type { Context } from "../src/context.js";
 import { defineCommand, listOption, stringOption } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { renderJson, renderTable, renderYaml, type Column } from "../src/cli/output.js";
 import type { IO } from "../src/cli/io.js";
 import { parseNamespaces } from "../src/policy/namespaces.js";
 import { ANY_OTHER_NAMESPACE, MEMBER_KEYS, parseMemberKeys, type EffectiveReport, type MemberKey, type MemberOutcome } from "../src/effective/index.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type EffectiveDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export interface EffectiveOptions {
   cluster: string;
@@ -13,7 +17,7 @@ export interface EffectiveOptions {
   policies?: MemberKey[];
 }
 
-export default defineCommand<EffectiveOptions>({
+export default defineCommand<EffectiveOptions, EffectiveDeps>({
   path: ["effective"],
   summary: "Who decides for this pod? The outcome per namespace and policy on a cluster, across every assignment and Deployment Safeguards",
   description:

@@ -1,3 +1,4 @@
+import type { Context } from "../src/context.js";
 import { UsageError } from "../src/cli/errors.js";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { releaseStartupSignals } from "../src/cli/signals.js";
@@ -20,7 +21,10 @@ function integerOption(raw: string | undefined, flag: string, fallback: number, 
   return value;
 }
 
-export default defineCommand<EmulatorCommandOptions>({
+/** The slice of the context the command uses (a test builds exactly this). */
+export type EmulatorDeps = Pick<Context, "io">;
+
+export default defineCommand<EmulatorCommandOptions, EmulatorDeps>({
   path: ["emulator"],
   summary: "Run a local Azure Resource Manager emulator (policy, exemptions, AKS clusters) over HTTPS",
   description:

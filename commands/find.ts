@@ -3,7 +3,7 @@ import { UsageError } from "../src/cli/errors.js";
 import { printList, type Column } from "../src/cli/output.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
-import { findPodSecurityAssignments, type InitiativeFilter, type ScopeTarget } from "../src/policy/assignments.js";
+import { findPodSecurityAssignments, type InitiativeFilter } from "../src/policy/assignments.js";
 import { SetDefinitionCache } from "../src/policy/definitions.js";
 import { ExemptionsByAssignment, summarize, exemptionStatus, type AssignmentSummary } from "../src/policy/summary.js";
 import { sessionReader } from "../src/effective/azure.js";
@@ -11,11 +11,14 @@ import { assignmentAppliesToCluster } from "../src/policy/applicability.js";
 import { resolveClusterIn, type ClusterRecord } from "../src/azure/clusters.js";
 import { clusterManagementGroups } from "../src/policy/affected-clusters.js";
 import { mapConcurrent } from "../src/azure/concurrency.js";
-import { scopeLabel, subscriptionScope } from "../src/azure/ids.js";
+import { scopeLabel, subscriptionScope, type ScopeTarget } from "../src/azure/ids.js";
 import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js";
 import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 import { listDescendants, subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type FindDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface FindOptions extends ScopeSelection {
   name?: string;
@@ -31,7 +34,7 @@ interface FindRow extends AssignmentSummary {
   clusterExemptions?: Array<{ name: string; status: string; daysLeft: number | null; policies: string[] }>;
 }
 
-export default defineCommand<FindOptions>({
+export default defineCommand<FindOptions, FindDeps>({
   path: ["find"],
   summary: "Find the assignments that carry the pod-security policies, by scope, name or cluster",
   description:
@@ -91,7 +94,7 @@ export default defineCommand<FindOptions>({
   },
 });
 
-async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> {
+async function findRows(options: FindOptions, ctx: FindDeps): Promise<FindRow[]> {
   const session = ctx.azure;
   const definitions = new SetDefinitionCache(session);
   let cluster: ClusterRecord | undefined;
@@ -153,7 +156,7 @@ async function findRows(options: FindOptions, ctx: Context): Promise<FindRow[]> 
  * below it (find --management-group reads its descendants), those lists cover them; otherwise the
  * subscriptions below each group are listed too.
  */
-async function exemptionScopesFor(targets: ScopeTarget[], ctx: Context): Promise<string[]> {
+async function exemptionScopesFor(targets: ScopeTarget[], ctx: FindDeps): Promise<string[]> {
   const scopes = new Set<string>();
   const subscriptionsListed = targets.some((target) => target.kind === "subscription");
   for (const target of targets) {

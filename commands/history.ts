@@ -1,3 +1,4 @@
+import type { Context } from "../src/context.js";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { printList } from "../src/cli/output.js";
@@ -5,13 +6,16 @@ import { lastSegment } from "../src/azure/ids.js";
 import { historyEntries, type ResolvedEntry } from "../src/journal/history.js";
 import { describeProblems } from "../src/journal/journal.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type HistoryDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal">;
+
 export interface HistoryOptions {
   assignment?: string;
   limit?: number;
   all: boolean;
 }
 
-export default defineCommand<HistoryOptions>({
+export default defineCommand<HistoryOptions, HistoryDeps>({
   path: ["history"],
   summary: "List the changes akspol made from this machine (the local journal), newest first",
   description:

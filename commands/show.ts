@@ -1,5 +1,6 @@
 import { defineCommand } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
+import { chooser } from "../src/cli/prompter.js";
 import { printRecord } from "../src/cli/output.js";
 import { parseScopeSelection, resolveTargets, scopeOptionSpecs, type ScopeSelection } from "../src/cli/scope-options.js";
 import type { Context } from "../src/context.js";
@@ -13,11 +14,14 @@ import type { IO } from "../src/cli/io.js";
 import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
 import { exemptionScope } from "../src/exemptions/plan.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ShowDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
+
 export interface ShowOptions extends ScopeSelection {
   assignment?: string;
 }
 
-export default defineCommand<ShowOptions>({
+export default defineCommand<ShowOptions, ShowDeps>({
   path: ["show"],
   summary: "Show one assignment: effective parameters, overrides, clusters and exemptions",
   description:
@@ -45,8 +49,7 @@ export default defineCommand<ShowOptions>({
       definitions,
       reference: options.assignment ?? (await pickAssignmentReference(ctx, options)),
       targets: () => resolveTargets(ctx, options),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
+      choose: chooser(ctx),
     });
     const { assignment } = entry;
     const exemptionsClient = await session.exemptions();
@@ -116,7 +119,7 @@ export default defineCommand<ShowOptions>({
   },
 });
 
-async function pickAssignmentReference(ctx: Context, options: ShowOptions): Promise<string> {
+async function pickAssignmentReference(ctx: ShowDeps, options: ShowOptions): Promise<string> {
   const found = await findPodSecurityAssignments({ session: ctx.azure, definitions: new SetDefinitionCache(ctx.azure), targets: await resolveTargets(ctx, options) });
   if (found.length === 0) throw new UsageError("No pod-security assignments in the chosen scope.", { suggestion: "Try --all-subscriptions." });
   return ctx.prompter.select(

@@ -1,10 +1,15 @@
+import type { Context } from "../src/context.js";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../src/cli/plan-read-options.js";
 import { ConflictError, UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
-import { runEditFlow } from "../src/policy/edit-flow.js";
+import { runEditFlow } from "./shared/edit-flow.js";
 import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUndo, refuseIfChanged, restoreOperation } from "../src/journal/undo.js";
 import { journalOptionSpecs } from "../src/cli/shared-options.js";
+import { lastSegment } from "../src/azure/ids.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type UndoDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface UndoOptions {
   changeId: string;
@@ -15,7 +20,7 @@ export interface UndoOptions {
   planReads: PlanReads;
 }
 
-export default defineCommand<UndoOptions>({
+export default defineCommand<UndoOptions, UndoDeps>({
   path: ["undo"],
   writes: true,
   summary: "Reverse a change from the journal (assignment parameters, or an exemption)",
@@ -54,12 +59,12 @@ export default defineCommand<UndoOptions>({
       });
     }
     if (entry.resourceKind === "deploymentSafeguards") {
-      const [{ planSafeguardsUndo }, { runSafeguardsEdit }] = await Promise.all([import("../src/safeguards/undo.js"), import("../src/safeguards/flow.js")]);
+      const [{ planSafeguardsUndo }, { runSafeguardsEdit }] = await Promise.all([import("../src/safeguards/undo.js"), import("./shared/safeguards-flow.js")]);
       const plan = await planSafeguardsUndo(ctx.azure, entry, options.force);
       if (plan.changedSince) ctx.io.warn(`Deployment Safeguards exclusions changed since ${entry.changeId}; --force: the earlier list is restored anyway.`);
       return runSafeguardsEdit(ctx, {
         clusterId: plan.clusterId,
-        clusterName: plan.clusterId.split("/").pop() ?? plan.clusterId,
+        clusterName: lastSegment(plan.clusterId),
         planned: plan.current,
         operation: { set: plan.restore },
         summary: `undo ${entry.changeId} (${entry.summary})`,

@@ -7,6 +7,9 @@ import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js
 import type { EngineChoice } from "../src/estate/engine.js";
 import type { ClusterWorkloads } from "../src/workloads/findings.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type WorkloadsDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
+
 export interface WorkloadsOptions {
   cluster?: string;
   resourceGroup?: string;
@@ -26,7 +29,7 @@ export interface WorkloadsOutput {
 
 const TRUNCATION_NOTE = "Azure reports at most 500 non-compliant pods per policy per cluster; more may fail.";
 
-export default defineCommand<WorkloadsOptions>({
+export default defineCommand<WorkloadsOptions, WorkloadsDeps>({
   path: ["workloads"],
   summary: "Running pods each pod-security policy flags, and whether they would be denied on restart",
   description:
@@ -97,7 +100,7 @@ function renderCluster(cluster: ClusterWorkloads, maxWidth: number | undefined):
   return lines.join("\n");
 }
 
-function renderSummary(ctx: Context, output: WorkloadsOutput): string {
+function renderSummary(ctx: WorkloadsDeps, output: WorkloadsOutput): string {
   if (output.clusters.length === 0) return "No AKS cluster in the chosen subscriptions.";
   return renderTable(
     [

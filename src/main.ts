@@ -1,10 +1,11 @@
 import { loadCommandCatalog, type CommandEntry } from "./cli/command-catalog.js";
-import { AkspolError, ExitCode, toAkspolError } from "./cli/errors.js";
+import { AkspolError, ExitCode } from "./errors.js";
+import { toAkspolError } from "./azure/error-classifier.js";
 import type { GlobalOptions, RawGlobalFlags } from "./cli/global-options.js";
 import { IO, systemIO } from "./cli/io.js";
 import { parseCommandLine } from "./cli/program.js";
 import { InquirerPrompter, NoPrompter, type Prompter } from "./cli/prompter.js";
-import { redact } from "./cli/redact.js";
+import { redact } from "./redact.js";
 import { releaseStartupSignals, signalExitCode } from "./cli/signals.js";
 import type { Clock } from "./context.js";
 import type { AzureSession } from "./azure/session.js";

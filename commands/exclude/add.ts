@@ -1,11 +1,15 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeAddOptions extends ScopeSelection {
   assignment?: string;
@@ -19,7 +23,7 @@ export interface ExcludeAddOptions extends ScopeSelection {
 }
 
 /** --policies of exclude add/remove: on a set with per-policy exclusion parameters, which ones to edit. */
-export default defineCommand<ExcludeAddOptions>({
+export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
   path: ["exclude", "add"],
   writes: true,
   summary: "Exclude namespaces from an assignment's pod-security policies",

@@ -1,10 +1,14 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand } from "../../src/cli/command.js";
 import { printList } from "../../src/cli/output.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludedNamespacesParameter } from "../../src/policy/edit.js";
-import { loadTarget, requireScriptable } from "../../src/policy/edit-flow.js";
+import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExcludeListDeps = Pick<Context, "azure" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
 
 export interface ExcludeListOptions extends ScopeSelection {
   assignment?: string;
@@ -16,7 +20,7 @@ interface Row {
   protection: "add-on" | "default" | null;
 }
 
-export default defineCommand<ExcludeListOptions>({
+export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
   path: ["exclude", "list"],
   summary: "List an assignment's excluded namespaces, with the initiative defaults marked",
   description:

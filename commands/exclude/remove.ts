@@ -1,12 +1,16 @@
+import type { Context } from "../../src/context.js";
 import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
 import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/policy/edit.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExcludeRemoveDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeRemoveOptions extends ScopeSelection {
   assignment?: string;
@@ -19,7 +23,7 @@ export interface ExcludeRemoveOptions extends ScopeSelection {
   planReads: PlanReads;
 }
 
-export default defineCommand<ExcludeRemoveOptions>({
+export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
   path: ["exclude", "remove"],
   writes: true,
   summary: "Stop excluding namespaces from an assignment",

@@ -8,9 +8,12 @@ import { parseDesiredState } from "../../src/exemptions/desired-state.js";
 import { buildPlan, hasChanges, planCounts, type Plan } from "../../src/exemptions/plan.js";
 import { describePlan, planActionView } from "../../src/exemptions/present.js";
 import { listCovered, resolveDesiredState } from "../../src/exemptions/resolve-file.js";
-import { parseMaxDaysOption } from "../../src/exemptions/expiry-flags.js";
+import { parseMaxDaysOption } from "../../src/cli/expiry-options.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import type { PlannedRequest } from "../../src/cli/confirm.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptApplyDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "subscriptions">;
 
 export interface ApplyOptions {
   file: string;
@@ -18,7 +21,7 @@ export interface ApplyOptions {
   maxDays?: number;
 }
 
-export default defineCommand<ApplyOptions>({
+export default defineCommand<ApplyOptions, ExemptApplyDeps>({
   path: ["exempt", "apply"],
   writes: true,
   summary: "Make a cluster's exemptions match a desired-state file (plan, then apply; idempotent)",
@@ -126,7 +129,7 @@ function summary(counts: ReturnType<typeof planCounts>): string {
   return `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.unchanged} unchanged`;
 }
 
-async function print(ctx: Context, data: unknown): Promise<void> {
+async function print(ctx: ExemptApplyDeps, data: unknown): Promise<void> {
   ctx.io.out(ctx.format === "yaml" ? await renderYaml(data) : renderJson(data));
 }
 

@@ -6,13 +6,12 @@ import { listClusters, type ClusterRecord } from "../../src/azure/clusters.js";
 import { SetDefinitionCache } from "../../src/policy/definitions.js";
 import { journaledPut } from "../../src/exemptions/apply.js";
 import { checkExpiry, ExpiryError, formatExpiry, parseExpiry, defaultWaiverMaxDays } from "../../src/exemptions/expiry.js";
-import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
+import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import type { SetMember } from "../../src/exemptions/references.js";
+import { applicableAssignments, assignedSet, resolveApplicableAssignment } from "../../src/exemptions/applicable.js";
 import {
-  applicableAssignments,
-  assignedSet,
   checkExpiryRule,
   checkName,
   checkDisplayName,
@@ -21,13 +20,16 @@ import {
   exemptionProperties,
   expiryToUsage,
   nameFor,
-  resolveApplicableAssignment,
   resolveReferences,
 } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
+import { lastSegment } from "../../src/azure/ids.js";
 import { parseCategory, type ExemptionCategory } from "../../src/exemptions/category.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptCreateDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface CreateOptions {
   cluster?: string;
@@ -55,7 +57,7 @@ function parseCategoryFlag(value: string | undefined): ExemptionCategory | undef
 }
 
 
-export default defineCommand<CreateOptions>({
+export default defineCommand<CreateOptions, ExemptCreateDeps>({
   path: ["exempt", "create"],
   writes: true,
   summary: "Exempt a cluster from an assignment (all of it or some policies), checked before it is sent",
@@ -194,7 +196,7 @@ export default defineCommand<CreateOptions>({
   },
 });
 
-async function askCluster(ctx: Context): Promise<ClusterRecord> {
+async function askCluster(ctx: ExemptCreateDeps): Promise<ClusterRecord> {
   const clusters = await ctx.io.withSpinner("Listing AKS clusters", async () => listClusters(ctx.azure, await lookupSubscriptions(ctx)));
   if (clusters.length === 0) throw new UsageError("No AKS clusters are visible to the signed-in principal.", { suggestion: "Pass --subscription, or --cluster with a resource id." });
   return ctx.prompter.select(
@@ -203,7 +205,7 @@ async function askCluster(ctx: Context): Promise<ClusterRecord> {
   );
 }
 
-async function askAssignment(ctx: Context, cluster: ClusterRecord, applicable: Array<{ id?: string; name?: string; displayName?: string }>): Promise<string> {
+async function askAssignment(ctx: ExemptCreateDeps, cluster: ClusterRecord, applicable: Array<{ id?: string; name?: string; displayName?: string }>): Promise<string> {
   if (applicable.length === 0) {
     throw new UsageError(`No pod-security assignment applies to ${cluster.name}, so there is nothing to exempt it from.`, { suggestion: `Check with 'akspol find --cluster ${cluster.name}'.` });
   }
@@ -224,7 +226,7 @@ async function policyDisplayNames(): Promise<Map<string, string>> {
   return names;
 }
 
-async function askPolicies(ctx: Context, members: SetMember[]): Promise<string[] | "all"> {
+async function askPolicies(ctx: ExemptCreateDeps, members: SetMember[]): Promise<string[] | "all"> {
   const scope = await ctx.prompter.select<"all" | "some">("Exempt from which policies?", [
     { name: "Some policies (choose next)", value: "some" },
     { name: "All policies of the assignment (also ones added to the initiative later)", value: "all" },
@@ -234,7 +236,7 @@ async function askPolicies(ctx: Context, members: SetMember[]): Promise<string[]
   return ctx.prompter.checkbox(
     "Policies to exempt (space to select)",
     members.map((member) => ({
-      name: names.get(member.definitionId.split("/").pop()?.toLowerCase() ?? "") ?? member.referenceId,
+      name: names.get(lastSegment(member.definitionId).toLowerCase()) ?? member.referenceId,
       value: member.referenceId,
       description: member.referenceId,
     })),
@@ -242,14 +244,14 @@ async function askPolicies(ctx: Context, members: SetMember[]): Promise<string[]
   );
 }
 
-async function askCategory(ctx: Context): Promise<ExemptionCategory> {
+async function askCategory(ctx: ExemptCreateDeps): Promise<ExemptionCategory> {
   return ctx.prompter.select<ExemptionCategory>("Category?", [
     { name: "Waiver: the risk is accepted for a limited time", value: "Waiver" },
     { name: "Mitigated: the risk is handled another way", value: "Mitigated" },
   ]);
 }
 
-async function askExpiry(ctx: Context, category: ExemptionCategory, now: Date, maxDays?: number): Promise<Date | undefined> {
+async function askExpiry(ctx: ExemptCreateDeps, category: ExemptionCategory, now: Date, maxDays?: number): Promise<Date | undefined> {
   const validate = (value: string): true | string => {
     if (category === "Mitigated" && /^never$/i.test(value.trim())) return true;
     try {

@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand } from "../../src/cli/command.js";
 import { printRecord } from "../../src/cli/output.js";
 import { journaledDelete } from "../../src/exemptions/apply.js";
@@ -5,9 +6,12 @@ import { findExemption } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptDeleteDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
+
 export type DeleteOptions = ExemptionReference;
 
-export default defineCommand<DeleteOptions>({
+export default defineCommand<DeleteOptions, ExemptDeleteDeps>({
   path: ["exempt", "delete"],
   writes: true,
   summary: "Delete an exemption (asks first; journaled, so 'akspol undo' puts it back)",

@@ -6,11 +6,14 @@ import type { PolicyExemption } from "../../src/azure/exemptions-client.js";
 import { engineOptionSpec, parseEngineChoice } from "../../src/cli/engine-option.js";
 import { estateSourceFor } from "../../src/estate/choose.js";
 import type { EngineChoice } from "../../src/estate/engine.js";
-import { lastSegment, parseScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
+import { lastSegment, parseScope, resourceGroupScope, sameId, scopeLabel, subscriptionScope } from "../../src/azure/ids.js";
 import { parseDayCount } from "../../src/exemptions/expiry.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { exemptionView, type ExemptionView } from "../../src/exemptions/present.js";
 import { expiryToUsage } from "../../src/exemptions/validate.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptListDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface ListOptions {
   cluster?: string;
@@ -25,7 +28,7 @@ export interface ListOptions {
 
 const dayMs = 86_400_000;
 
-export default defineCommand<ListOptions>({
+export default defineCommand<ListOptions, ExemptListDeps>({
   path: ["exempt", "list"],
   summary: "List exemptions with their status (active, expiring, expired) and days left",
   description:
@@ -121,7 +124,7 @@ function matchesAssignment(exemption: PolicyExemption, reference: string): boole
   return reference.includes("/") ? sameId(id, reference) : lastSegment(id).toLowerCase() === reference.toLowerCase();
 }
 
-async function listExemptions(options: ListOptions, ctx: Context): Promise<PolicyExemption[]> {
+async function listExemptions(options: ListOptions, ctx: ExemptListDeps): Promise<PolicyExemption[]> {
   if (options.cluster) {
     const cluster = await findCluster(ctx, options.cluster, options.resourceGroup);
     // atScope(): the cluster's own exemptions and those of its resource group and subscription.
@@ -135,5 +138,5 @@ async function listExemptions(options: ListOptions, ctx: Context): Promise<Polic
   const subscriptions = await lookupSubscriptions(ctx, options.allSubscriptions);
   const source = await estateSourceFor(ctx, options.engine, { allSubscriptions: options.allSubscriptions, subscriptionCount: subscriptions.length });
   // One list per subscription, or per resource group (which may exist in some of them only).
-  return source.exemptions(subscriptions.map((subscription) => (options.resourceGroup ? `${subscriptionScope(subscription.id)}/resourceGroups/${options.resourceGroup}` : subscriptionScope(subscription.id))));
+  return source.exemptions(subscriptions.map((subscription) => (options.resourceGroup ? resourceGroupScope(subscription.id, options.resourceGroup) : subscriptionScope(subscription.id))));
 }

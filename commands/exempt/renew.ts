@@ -1,3 +1,4 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
@@ -8,11 +9,14 @@ import { findExemption } from "../../src/exemptions/lookup.js";
 import { metadataKeys, stampMetadata, stringField } from "../../src/exemptions/metadata.js";
 import { describeDiffs, describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../src/exemptions/validate.js";
-import { expiryOptionSpecs, parseExpiryFlags } from "../../src/exemptions/expiry-flags.js";
+import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { parseCategory } from "../../src/exemptions/category.js";
 import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptRenewDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface RenewOptions extends ExemptionReference {
   expires?: string;
@@ -22,7 +26,7 @@ export interface RenewOptions extends ExemptionReference {
   ticket?: string;
 }
 
-export default defineCommand<RenewOptions>({
+export default defineCommand<RenewOptions, ExemptRenewDeps>({
   path: ["exempt", "renew"],
   writes: true,
   summary: "Move an exemption's expiry (GET plus a full PUT; journaled, undoable)",

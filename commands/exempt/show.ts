@@ -1,12 +1,16 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand } from "../../src/cli/command.js";
 import { printRecord } from "../../src/cli/output.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ExemptShowDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
+
 export type ShowOptions = ExemptionReference;
 
-export default defineCommand<ShowOptions>({
+export default defineCommand<ShowOptions, ExemptShowDeps>({
   path: ["exempt", "show"],
   summary: "Show one exemption: scope, assignment, policies, expiry, status, owner and ticket",
   arguments: [exemptionReferenceArgument],

@@ -1,10 +1,14 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand } from "../../src/cli/command.js";
 import { NotFoundError } from "../../src/cli/errors.js";
 import { printList, printRecord } from "../../src/cli/output.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { loadTarget, requireScriptable } from "../../src/policy/edit-flow.js";
+import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { memberReferenceIds } from "../../src/policy/edit.js";
 import { effectiveEffect, effectiveParameters, type EffectiveParameter } from "../../src/policy/parameters.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ParamsGetDeps = Pick<Context, "azure" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
 
 export interface ParamsGetOptions extends ScopeSelection {
   assignment?: string;
@@ -15,7 +19,7 @@ function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export default defineCommand<ParamsGetOptions>({
+export default defineCommand<ParamsGetOptions, ParamsGetDeps>({
   path: ["params", "get"],
   summary: "Show an assignment's initiative parameters: value in force, where it comes from, default",
   description:

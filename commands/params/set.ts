@@ -1,12 +1,17 @@
+import type { Context } from "../../src/context.js";
 import { readFile } from "node:fs/promises";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { parseParameterValue, splitAssignmentArgument, type EditOperation } from "../../src/policy/edit.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import type { EditOperation } from "../../src/policy/edit.js";
+import { parseParameterValue, splitAssignmentArgument } from "../../src/policy/parameter-values.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { journalOptionSpecs } from "../../src/cli/shared-options.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ParamsSetDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ParamsSetOptions extends ScopeSelection {
   assignment?: string;
@@ -30,7 +35,7 @@ async function readValueFile(raw: string): Promise<string | undefined> {
   }
 }
 
-export default defineCommand<ParamsSetOptions>({
+export default defineCommand<ParamsSetOptions, ParamsSetDeps>({
   path: ["params", "set"],
   writes: true,
   summary: "Change initiative parameters, the effect (all or per policy) or the enforcement mode",

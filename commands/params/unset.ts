@@ -1,10 +1,14 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { runEditFlow } from "../../src/policy/edit-flow.js";
+import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { journalOptionSpecs } from "../../src/cli/shared-options.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type ParamsUnsetDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ParamsUnsetOptions extends ScopeSelection {
   assignment?: string;
@@ -15,7 +19,7 @@ export interface ParamsUnsetOptions extends ScopeSelection {
   planReads: PlanReads;
 }
 
-export default defineCommand<ParamsUnsetOptions>({
+export default defineCommand<ParamsUnsetOptions, ParamsUnsetDeps>({
   path: ["params", "unset"],
   writes: true,
   summary: "Remove a parameter from the assignment so the initiative default applies again",

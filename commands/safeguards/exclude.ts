@@ -1,7 +1,11 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { parseNamespaces } from "../../src/policy/namespaces.js";
 import { clusterOptionSpecs, journalOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
+
+/** The slice of the context the command uses (a test builds exactly this). */
+export type SafeguardsExcludeDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface SafeguardsExcludeOptions extends ClusterSelection {
   action: "add" | "remove";
@@ -14,7 +18,7 @@ export interface SafeguardsExcludeOptions extends ClusterSelection {
  * `akspol safeguards exclude add|remove NS... --cluster NAME`: one file for both actions, since the
  * command frame nests one noun deep; `add` and `remove` are its first argument.
  */
-export default defineCommand<SafeguardsExcludeOptions>({
+export default defineCommand<SafeguardsExcludeOptions, SafeguardsExcludeDeps>({
   path: ["safeguards", "exclude"],
   summary: "Add or remove namespaces in a cluster's Deployment Safeguards exclusions (plan, confirmation, journal, undo)",
   description:
@@ -40,7 +44,7 @@ export default defineCommand<SafeguardsExcludeOptions>({
     return { ...parseClusterSelection(input), action, namespaces: parsed.names, reason: stringOption(input, "reason"), ticket: stringOption(input, "ticket") };
   },
   async run(options, ctx) {
-    const [{ runSafeguardsEdit }, { resolveClusterIn }] = await Promise.all([import("../../src/safeguards/flow.js"), import("../../src/azure/clusters.js")]);
+    const [{ runSafeguardsEdit }, { resolveClusterIn }] = await Promise.all([import("../shared/safeguards-flow.js"), import("../../src/azure/clusters.js")]);
     const cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     const planned = await (await ctx.azure.safeguards()).get(cluster.id);
     if (!planned) throw new NotFoundError(`Deployment Safeguards is not enabled on ${cluster.name}; there are no exclusions to edit.`);

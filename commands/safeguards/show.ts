@@ -1,11 +1,15 @@
+import type { Context } from "../../src/context.js";
 import { defineCommand } from "../../src/cli/command.js";
 import { NotFoundError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { clusterOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 
+/** The slice of the context the command uses (a test builds exactly this). */
+export type SafeguardsShowDeps = Pick<Context, "azure" | "format" | "io" | "prompter" | "subscriptions">;
+
 export type SafeguardsShowOptions = ClusterSelection;
 
-export default defineCommand<SafeguardsShowOptions>({
+export default defineCommand<SafeguardsShowOptions, SafeguardsShowDeps>({
   path: ["safeguards", "show"],
   summary: "Show a cluster's Deployment Safeguards setting: level, Pod Security Standards level, excluded namespaces",
   description:

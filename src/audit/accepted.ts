@@ -2,7 +2,7 @@
 // expiry. An accepted finding is left out of the report (and the gate); an expired acceptance is a
 // finding of its own (AKS901) and its finding is reported again.
 import { parse } from "yaml";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 import { normalizeId } from "../azure/ids.js";
 import { findingId, ruleById } from "./rules.js";
 import type { Acceptance, Finding } from "./types.js";

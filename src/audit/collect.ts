@@ -6,7 +6,7 @@
 //   the latest version of each set (SetDefinitionCache), and one descendants call per management group
 //   named by --management-group or by a management-group notScope whose membership is not otherwise known.
 // Subscriptions run in the project's bounded scope pool; a subscription that fails is recorded and the audit goes on.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
@@ -73,23 +73,54 @@ function managementGroupOf(scope: string | undefined): string | undefined {
  * custom sets and unknown built-in sets, and reads each set and member definition once per version
  * per run, at the version the assignment uses and the versions the set pins.
  */
-async function carriersOf(assignments: PolicyAssignment[], definitions: SetDefinitionCache, session: AzureSession, concurrency: number): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
-  const reader = sessionReader(session, definitions);
-  const results = await mapConcurrent(assignments, concurrency, async (assignment) => {
-    const document = assignment as AssignmentDocument;
-    const enforcement = await reader.enforcement(document);
-    if (!enforcement || enforcement.members.length === 0) return undefined;
-    // Read already (cached): the set's declared defaults and reference ids, and its newest version.
-    const definition = await reader.definitionAt(enforcement.definition.id, assignment.definitionVersion, assignment.effectiveDefinitionVersion);
-    let newest: string | undefined;
-    if (enforcement.definition.kind === "set") {
-      const latest = flattenDefinition(await reader.definition(enforcement.definition.id));
-      newest = [...(latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [])].sort(compareVersions).pop();
+type CarrierEntry = { carrier: Carrier; enforcement: AssignmentEnforcement } | undefined;
+
+/**
+ * The carrier of each assignment, computed once per assignment id: started as soon as the estate source
+ * names the assignment (so definitions are read while the rest of the estate is still arriving), and
+ * awaited for the assignments the audit keeps. A failure is kept in the promise and thrown where the
+ * carrier is used, as if it had been computed then.
+ */
+class Carriers {
+  private readonly started = new Map<string, Promise<CarrierEntry>>();
+  private readonly reader: ReturnType<typeof sessionReader>;
+
+  constructor(session: AzureSession, definitions: SetDefinitionCache) {
+    this.reader = sessionReader(session, definitions);
+  }
+
+  of(assignment: PolicyAssignment): Promise<CarrierEntry> {
+    const key = normalizeId(assignment.id ?? "");
+    let entry = this.started.get(key);
+    if (entry === undefined) {
+      entry = carrierOf(this.reader, assignment);
+      // Awaited later (or never, for an assignment of a scope that then failed): not an unhandled rejection.
+      entry.catch(() => undefined);
+      this.started.set(key, entry);
     }
-    return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
-  });
-  return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
+    return entry;
+  }
+
+  async all(assignments: PolicyAssignment[], concurrency: number): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
+    const results = await mapConcurrent(assignments, concurrency, (assignment) => this.of(assignment));
+    return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
+  }
 }
+
+async function carrierOf(reader: ReturnType<typeof sessionReader>, assignment: PolicyAssignment): Promise<CarrierEntry> {
+  const document = assignment as AssignmentDocument;
+  const enforcement = await reader.enforcement(document);
+  if (!enforcement || enforcement.members.length === 0) return undefined;
+  // Read already (cached): the set's declared defaults and reference ids, and its newest version.
+  const definition = await reader.definitionAt(enforcement.definition.id, assignment.definitionVersion, assignment.effectiveDefinitionVersion);
+  let newest: string | undefined;
+  if (enforcement.definition.kind === "set") {
+    const latest = flattenDefinition(await reader.definition(enforcement.definition.id));
+    newest = [...(latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [])].sort(compareVersions).pop();
+  }
+  return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
+}
+
 
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
 export function carrierFrom(
@@ -158,11 +189,19 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   // Through the estate source (ARM's scope pool, or Resource Graph): a scope that fails is recorded (the frame
   // reports it and exits 7) and the audit goes on.
   const source = request.source ?? armSource(session, request.concurrency);
-  const reads = await source.readScopes(scopes, request.failures, (read) => {
-    clusterCount += read?.clusters.length ?? 0;
-    done += 1;
-    report();
-  });
+  const carriersOf = new Carriers(session, definitions);
+  const reads = await source.readScopes(
+    scopes,
+    request.failures,
+    (read) => {
+      clusterCount += read?.clusters.length ?? 0;
+      done += 1;
+      report();
+    },
+    (listed) => {
+      for (const assignment of listed) if (assignment.id) void carriersOf.of(assignment);
+    },
+  );
   const readByScope = new Map(reads.map((entry) => [entry.item, entry.value]));
   const failed = new Map(request.failures.list().map((failure) => [failure.scope.toLowerCase(), failure]));
 
@@ -213,7 +252,7 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
     for (const { item, value } of settings) if (value) item.safeguards = value as SafeguardsSetting;
   }
 
-  const found = await carriersOf([...assignments.values()], definitions, session, request.concurrency);
+  const found = await carriersOf.all([...assignments.values()], request.concurrency);
   const carriers = found.map((entry) => entry.carrier);
   const enforcements = Object.fromEntries(found.map((entry) => [entry.carrier.id, entry.enforcement]));
 

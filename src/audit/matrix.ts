@@ -14,7 +14,7 @@ import {
   type MemberKey,
 } from "../effective/index.js";
 import { assignmentAppliesToCluster, scopeContainsCluster } from "../policy/applicability.js";
-import { managementGroupScope, normalizeId, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
+import { managementGroupScope, normalizeId, parseScope, resourceGroupScope, subscriptionScope } from "../azure/ids.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, CellState, ClusterView, MemberOutcome } from "./types.js";
 
 /** The nine members, in the model's order (restricted's eight, then NoHostPathVolume). */
@@ -48,24 +48,71 @@ export interface ClusterContext {
   sources: ClusterSources;
 }
 
-const contexts = new WeakMap<AuditData, { exemptionsByScope: Map<string, AuditExemption[]>; clusters: Map<string, ClusterContext> }>();
+interface AuditIndex {
+  exemptionsByScope: Map<string, AuditExemption[]>;
+  /** Carriers by the scope they are assigned at (normalized), with their position in data.carriers. */
+  carriersByScope: Map<string, Array<{ carrier: Carrier; position: number }>>;
+  clusters: Map<string, ClusterContext>;
+}
 
-export function clusterContext(data: AuditData, cluster: AuditCluster): ClusterContext {
+const contexts = new WeakMap<AuditData, AuditIndex>();
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The key a carrier's scope is indexed under: what clusterScopeKeys yields for the clusters it may contain. */
+function carrierScopeKey(scope: string): string | undefined {
+  try {
+    const info = parseScope(scope);
+    return info.kind === "managementGroup" ? normalizeId(managementGroupScope(info.managementGroup!)) : normalizeId(scope);
+  } catch {
+    return undefined; // not a scope: contains no cluster (scopeContainsCluster)
+  }
+}
+
+/**
+ * Every scope key a carrier containing the cluster can sit at: each path prefix of the cluster's id (the
+ * cluster, its resource group, its subscription) and its management groups. A superset of the scopes
+ * scopeContainsCluster accepts, so looking these up finds every carrier that can apply or be removed.
+ */
+function clusterScopeKeys(cluster: AuditCluster): string[] {
+  const parts = normalizeId(cluster.id).split("/").slice(1);
+  const keys = parts.map((_, index) => `/${parts.slice(0, index + 1).join("/")}`);
+  return [...keys, ...cluster.managementGroups.map((group) => normalizeId(managementGroupScope(group)))];
+}
+
+function auditIndex(data: AuditData): AuditIndex {
   let memo = contexts.get(data);
   if (!memo) {
     const exemptionsByScope = new Map<string, AuditExemption[]>();
-    for (const exemption of data.exemptions) {
-      const key = normalizeId(exemption.scope);
-      exemptionsByScope.set(key, [...(exemptionsByScope.get(key) ?? []), exemption]);
-    }
-    memo = { exemptionsByScope, clusters: new Map() };
+    for (const exemption of data.exemptions) push(exemptionsByScope, normalizeId(exemption.scope), exemption);
+    const carriersByScope = new Map<string, Array<{ carrier: Carrier; position: number }>>();
+    data.carriers.forEach((carrier, position) => {
+      const key = carrierScopeKey(carrier.scope);
+      if (key !== undefined) push(carriersByScope, key, { carrier, position });
+    });
+    memo = { exemptionsByScope, carriersByScope, clusters: new Map() };
     contexts.set(data, memo);
   }
+  return memo;
+}
+
+export function clusterContext(data: AuditData, cluster: AuditCluster): ClusterContext {
+  const memo = auditIndex(data);
   const known = memo.clusters.get(cluster.id);
   if (known) return known;
   const applying: Carrier[] = [];
   const removedBy: ClusterView["removedBy"] = [];
-  for (const carrier of data.carriers) {
+  // Only the carriers at the cluster's own scopes (through the index, in data.carriers order): the work per
+  // cluster grows with what is assigned above it, not with the tenant's carriers.
+  const candidates = [...new Set(clusterScopeKeys(cluster))]
+    .flatMap((key) => memo.carriersByScope.get(key) ?? [])
+    .sort((a, b) => a.position - b.position)
+    .map((entry) => entry.carrier);
+  for (const carrier of candidates) {
     const applicability = assignmentAppliesToCluster(carrier, cluster);
     if (applicability.applies) applying.push(carrier);
     else if (scopeContainsCluster(carrier.scope, cluster)) removedBy.push({ carrier: carrier.id, reason: applicability.reason });
@@ -97,6 +144,7 @@ function exemptionFact(exemption: AuditExemption): ExemptionFact {
 }
 
 export function buildMatrix(data: AuditData, now: Date): ClusterView[] {
+  const carriersById = new Map(data.carriers.map((carrier) => [carrier.id, carrier]));
   return data.clusters.map((cluster) => {
     const { applying, removedBy, exemptions, sources } = clusterContext(data, cluster);
     const members = memberOrder.map((key): MemberOutcome => {
@@ -119,7 +167,7 @@ export function buildMatrix(data: AuditData, now: Date): ClusterView[] {
         if (exemption) cell.exemption = exemption.id;
       } else if (carrying.length > 0 && carrying.every(({ member }) => member.effect === "disabled")) cell.state = "disabled";
       else if (carrying.length > 0) cell.state = "excluded"; // every namespace excluded, or an include-list
-      else if (removedBy.some((entry) => data.carriers.some((carrier) => carrier.id === entry.carrier && carrier.members.some((member) => member.member === key)))) cell.state = "excluded";
+      else if (removedBy.some((entry) => carriersById.get(entry.carrier)?.members.some((member) => member.member === key))) cell.state = "excluded";
       // An exemption that expired still sits on the cluster: the matrix shows it over the outcome it no longer changes.
       const expired = carrying.some(({ carrier, member }) =>
         exemptions.some(

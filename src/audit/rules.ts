@@ -1,9 +1,9 @@
 // The findings engine: pure functions over AuditData and the matrix. Each rule has a stable id, a
 // severity, a title and a recommendation naming the akspol command that acts on it (README "Audit findings").
-import { normalizeId, parseScope } from "../azure/ids.js";
+import { lastSegment, normalizeId, parseScope, subscriptionOfScope } from "../azure/ids.js";
 import { ALWAYS_EXCLUDED_NAMESPACES as alwaysExcludedNamespaces, ANY_OTHER_NAMESPACE, compareVersions, memberOutcome, safeguardsMembers } from "../effective/index.js";
 import { clusterAncestors, clusterContext, expectedMembers, isExpired } from "./matrix.js";
-import type { AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
+import type { AuditCluster, AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
 
 export interface RuleInfo {
   id: string;
@@ -56,13 +56,6 @@ export function findingId(ruleId: string, resource: string): string {
   return `${ruleId}:${normalizeId(resource)}`;
 }
 
-function subscriptionOf(scope: string): string | undefined {
-  try {
-    return parseScope(scope).subscriptionId;
-  } catch {
-    return undefined;
-  }
-}
 
 function carrierLabel(carrier: Carrier): string {
   return carrier.displayName ? `${carrier.displayName} (${carrier.name})` : carrier.name;
@@ -85,13 +78,52 @@ function parameter(carrier: Carrier, name: string) {
 function clustersByScope(views: ClusterView[]): Map<string, ClusterView[]> {
   const index = new Map<string, ClusterView[]>();
   for (const view of views) {
-    for (const scope of clusterAncestors(view)) index.set(scope, [...(index.get(scope) ?? []), view]);
+    for (const scope of clusterAncestors(view)) {
+      const list = index.get(scope);
+      if (list) list.push(view);
+      else index.set(scope, [view]);
+    }
+  }
+  return index;
+}
+
+/** Per carrier id, in views order: the clusters it applies to, and those it leaves out (with the reason). */
+interface CarrierClusters {
+  applying: Map<string, string[]>;
+  removed: Map<string, Array<{ view: ClusterView; reason: string }>>;
+}
+
+const carrierClusterIndex = new WeakMap<ClusterView[], CarrierClusters>();
+
+/** Built once per report, so each carrier's clusters are a lookup, not a scan of every cluster. */
+function carrierClusters(views: ClusterView[]): CarrierClusters {
+  let index = carrierClusterIndex.get(views);
+  if (!index) {
+    index = { applying: new Map(), removed: new Map() };
+    for (const view of views) {
+      for (const id of new Set(view.carriers)) {
+        const list = index.applying.get(id);
+        if (list) list.push(view.id);
+        else index.applying.set(id, [view.id]);
+      }
+      for (const entry of view.removedBy) {
+        const list = index.removed.get(entry.carrier);
+        if (list) list.push({ view, reason: entry.reason });
+        else index.removed.set(entry.carrier, [{ view, reason: entry.reason }]);
+      }
+    }
+    carrierClusterIndex.set(views, index);
   }
   return index;
 }
 
 function clustersOf(views: ClusterView[], carrier: Carrier): string[] {
-  return views.filter((view) => view.carriers.includes(carrier.id)).map((view) => view.id);
+  return [...(carrierClusters(views).applying.get(carrier.id) ?? [])];
+}
+
+/** The clusters a carrier's notScopes (or resource selectors) leave out, in views order, each once. */
+function removedFrom(views: ClusterView[], carrier: Carrier, reason: RegExp): ClusterView[] {
+  return [...new Set((carrierClusters(views).removed.get(carrier.id) ?? []).filter((entry) => reason.test(entry.reason)).map((entry) => entry.view))];
 }
 
 /** Runs every rule. Accepted findings are filtered afterwards by src/audit/accepted.ts. */
@@ -205,7 +237,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
   // Per carrier.
   for (const carrier of data.carriers) {
     const clusters = clustersOf(views, carrier);
-    const common = { clusters, subscriptionId: subscriptionOf(carrier.scope) };
+    const common = { clusters, subscriptionId: subscriptionOfScope(carrier.scope) };
     const label = carrierLabel(carrier);
     const namespaces = [...new Set(carrier.members.flatMap((member) => member.namespaces))];
     if (namespaces.length > 0) {
@@ -219,7 +251,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
         }),
       );
     }
-    const removedByNotScope = views.filter((view) => view.removedBy.some((entry) => entry.carrier === carrier.id && /notScope/.test(entry.reason)));
+    const removedByNotScope = removedFrom(views, carrier, /notScope/);
     if (removedByNotScope.length > 0) {
       findings.push(
         finding("AKS005", carrier.id, {
@@ -232,7 +264,7 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
         }),
       );
     }
-    const removedBySelector = views.filter((view) => view.removedBy.some((entry) => entry.carrier === carrier.id && /resource selector/.test(entry.reason)));
+    const removedBySelector = removedFrom(views, carrier, /resource selector/);
     if (removedBySelector.length > 0) {
       findings.push(
         finding("AKS006", carrier.id, {
@@ -361,11 +393,11 @@ export function displayNamePattern(displayName: string | undefined): string | un
   return stem && stem !== displayName ? stem.toLowerCase() : undefined;
 }
 
-function managementGroupOfScope(data: AuditData, scope: string): string | undefined {
+function managementGroupOfScope(firstCluster: Map<string, AuditCluster>, scope: string): string | undefined {
   try {
     const info = parseScope(scope);
     if (info.kind === "managementGroup") return undefined;
-    const cluster = data.clusters.find((candidate) => candidate.subscriptionId.toLowerCase() === info.subscriptionId?.toLowerCase());
+    const cluster = info.subscriptionId === undefined ? undefined : firstCluster.get(info.subscriptionId.toLowerCase());
     return cluster?.managementGroups[0];
   } catch {
     return undefined;
@@ -373,12 +405,21 @@ function managementGroupOfScope(data: AuditData, scope: string): string | undefi
 }
 
 function driftFindings(data: AuditData, views: ClusterView[], options: AuditOptions): Finding[] {
-  const groups = new Map<string, { label: string; carriers: Carrier[] }>();
+  const groups = new Map<string, { label: string; carriers: Carrier[]; members: Set<Carrier> }>();
   const add = (key: string, label: string, carrier: Carrier) => {
-    const group = groups.get(key) ?? { label, carriers: [] };
-    if (!group.carriers.includes(carrier)) group.carriers.push(carrier);
+    const group = groups.get(key) ?? { label, carriers: [], members: new Set<Carrier>() };
+    if (!group.members.has(carrier)) {
+      group.members.add(carrier);
+      group.carriers.push(carrier);
+    }
     groups.set(key, group);
   };
+  // The first cluster (in data.clusters order) of each subscription: where a carrier's management group is read.
+  const firstCluster = new Map<string, AuditCluster>();
+  for (const cluster of data.clusters) {
+    const key = cluster.subscriptionId.toLowerCase();
+    if (!firstCluster.has(key)) firstCluster.set(key, cluster);
+  }
   for (const carrier of data.carriers) {
     const set = carrier.setDefinitionId.toLowerCase();
     if (options.groupBy) {
@@ -386,7 +427,7 @@ function driftFindings(data: AuditData, views: ClusterView[], options: AuditOpti
       if (value !== undefined && value !== null) add(`tag|${set}|${String(value)}`, `${options.groupBy}=${String(value)}`, carrier);
       continue;
     }
-    const group = managementGroupOfScope(data, carrier.scope);
+    const group = managementGroupOfScope(firstCluster, carrier.scope);
     if (group) add(`mg|${set}|${group.toLowerCase()}`, `management group ${group}`, carrier);
     const pattern = displayNamePattern(carrier.displayName);
     if (pattern) add(`name|${set}|${pattern}`, `display name '${pattern} ...'`, carrier);
@@ -397,8 +438,11 @@ function driftFindings(data: AuditData, views: ClusterView[], options: AuditOpti
     if (group.carriers.length < 2) continue;
     const lists = group.carriers.map((carrier) => ({ carrier, excluded: excludedOf(carrier) }));
     const union = [...new Set(lists.flatMap((entry) => entry.excluded))].sort();
+    // A namespace some list lacks: fewer lists hold it than there are lists (excludedOf has no duplicates).
+    const holders = new Map<string, number>();
+    for (const entry of lists) for (const ns of entry.excluded) holders.set(ns, (holders.get(ns) ?? 0) + 1);
     const diff = lists
-      .map((entry) => ({ assignment: entry.carrier.id, extra: entry.excluded.filter((ns) => lists.some((other) => !other.excluded.includes(ns))), missing: union.filter((ns) => !entry.excluded.includes(ns)) }))
+      .map((entry) => ({ assignment: entry.carrier.id, extra: entry.excluded.filter((ns) => (holders.get(ns) ?? 0) < lists.length), missing: union.filter((ns) => !entry.excluded.includes(ns)) }))
       .filter((entry) => entry.extra.length > 0 || entry.missing.length > 0);
     if (diff.length === 0) continue;
     const key = group.carriers.map((carrier) => normalizeId(carrier.id)).sort().join("|");
@@ -408,8 +452,8 @@ function driftFindings(data: AuditData, views: ClusterView[], options: AuditOpti
     findings.push(
       finding("AKS205", first.id, {
         clusters: group.carriers.flatMap((carrier) => clustersOf(views, carrier)),
-        subscriptionId: subscriptionOf(first.scope),
-        message: `Assignments of ${group.label} exclude different namespaces: ${diff.map((entry) => `${entry.assignment.split("/").pop()} ${[...entry.extra.map((ns) => `+${ns}`), ...entry.missing.map((ns) => `-${ns}`)].join(" ")}`).join("; ")}.`,
+        subscriptionId: subscriptionOfScope(first.scope),
+        message: `Assignments of ${group.label} exclude different namespaces: ${diff.map((entry) => `${lastSegment(entry.assignment)} ${[...entry.extra.map((ns) => `+${ns}`), ...entry.missing.map((ns) => `-${ns}`)].join(" ")}`).join("; ")}.`,
         evidence: { group: group.label, assignments: lists.map((entry) => ({ id: entry.carrier.id, excludedNamespaces: entry.excluded })), diff },
         recommendation: "Decide the group's list once and apply it to each assignment.",
         command: `akspol exclude list ${first.id}`,
@@ -462,7 +506,7 @@ function exemptionFindings(data: AuditData, views: ClusterView[], options: Audit
     // Only exemptions that touch pod security: of a carrier, or (for orphans) on a cluster.
     const orphan = !knownAssignments.has(normalizeId(exemption.policyAssignmentId));
     if (!carrier && !(orphan && isClusterScope)) continue;
-    const common = { clusters, subscriptionId: subscriptionOf(exemption.scope) };
+    const common = { clusters, subscriptionId: subscriptionOfScope(exemption.scope) };
     const label = exemptionLabel(exemption);
     const expired = isExpired(exemption, now);
     if (orphan) {
@@ -481,7 +525,7 @@ function exemptionFindings(data: AuditData, views: ClusterView[], options: Audit
       findings.push(
         finding("AKS301", exemption.id, {
           ...common,
-          message: `${label} at ${exemption.scope} covers ${clusters.length} cluster(s): ${clusters.map((id) => id.split("/").pop()).join(", ")}.`,
+          message: `${label} at ${exemption.scope} covers ${clusters.length} cluster(s): ${clusters.map((id) => lastSegment(id)).join(", ")}.`,
           evidence: { scope: exemption.scope, clusters },
           recommendation: "Exempt the clusters (or policies) that need it, one by one, with an expiry.",
           command: `akspol exempt create --help`,

@@ -43,11 +43,37 @@ export function armErrorCode(error: unknown): string | undefined {
  */
 const UNSERVED_VERSION = /^(InvalidResourceType|NoRegisteredProviderFound|InvalidApiVersionParameter)$/i;
 
+/** The HTTP status of an SDK or REST error (undefined for errors that never reached ARM). */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as ErrorLike | undefined)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
 /** A 404 that means the resource does not exist (not an unserved api-version or a missing route). */
-export function isResourceMissing(error: unknown): boolean {
-  const shape = error as ErrorLike | undefined;
-  if (shape?.statusCode !== 404) return false;
+export function isNotFound(error: unknown): boolean {
+  if (statusOf(error) !== 404) return false;
   return !UNSERVED_VERSION.test(armErrorCode(error) ?? "");
+}
+
+/**
+ * ARM refused the caller: 403 (AuthorizationFailed and its kin). With `unauthenticated`, also 401
+ * (a token the resource provider does not accept, as the management-groups API answers a
+ * subscription-level principal).
+ */
+export function isForbidden(error: unknown, options: { unauthenticated?: boolean } = {}): boolean {
+  const status = statusOf(error);
+  return status === 403 || (options.unauthenticated === true && status === 401);
+}
+
+/** Another writer got there first: 409 Conflict, or 412 Precondition Failed (see isPreconditionFailed). */
+export function isConflict(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 409 || status === 412;
+}
+
+/** 412: the If-Match ETag sent with a write no longer matches the resource (it changed since it was read). */
+export function isPreconditionFailed(error: unknown): boolean {
+  return statusOf(error) === 412;
 }
 
 /** The same test for a raw REST response (status as text, parsed body). */

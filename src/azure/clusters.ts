@@ -1,12 +1,15 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import { isResourceMissing } from "./arm-errors.js";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { isNotFound } from "./arm-errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import type { Prompter } from "../cli/prompter.js";
 import type { SubscriptionRef } from "./subscriptions.js";
 import type { AzureSession } from "./session.js";
 import { clusterId, parseClusterId, subscriptionScope } from "./ids.js";
 import { readScopes } from "./scope-pool.js";
 import type { ClusterFacts } from "../policy/applicability.js";
+
+/** The SDK's model of a managed cluster. */
+export type { ManagedCluster };
 
 export interface ClusterRecord extends ClusterFacts {
   subscriptionId: string;
@@ -36,18 +39,24 @@ export function toClusterRecord(cluster: ManagedCluster): ClusterRecord {
   };
 }
 
+/** The clusters in one subscription, or in one of its resource groups (one paged list call). */
+export async function listClustersIn(session: AzureSession, subscriptionId: string, resourceGroup?: string): Promise<ClusterRecord[]> {
+  const client = await session.containerClient(subscriptionId);
+  const pages = resourceGroup ? client.managedClusters.listByResourceGroup(resourceGroup) : client.managedClusters.list();
+  const result: ClusterRecord[] = [];
+  for await (const cluster of pages) result.push(toClusterRecord(cluster));
+  return result;
+}
+
 /**
  * Every cluster in the subscriptions, one list call each through the scope pool: a subscription that
  * cannot be read (403, 409 MissingSubscriptionRegistration, 5xx) is recorded in
  * session.scopeFailures and the others are still listed.
  */
 export async function listClusters(session: AzureSession, subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]> {
-  const lists = await readScopes(session.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), session.globals.concurrency, async (subscription) => {
-    const client = await session.containerClient(subscription.id);
-    const result: ClusterRecord[] = [];
-    for await (const cluster of client.managedClusters.list()) result.push(toClusterRecord(cluster));
-    return result;
-  });
+  const lists = await readScopes(session.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), session.globals.concurrency, (subscription) =>
+    listClustersIn(session, subscription.id),
+  );
   return lists.flatMap((entry) => entry.value);
 }
 
@@ -97,7 +106,7 @@ export async function resolveCluster(request: ResolveClusterRequest): Promise<Cl
     try {
       return toClusterRecord(await client.managedClusters.get(resourceGroup, name));
     } catch (error) {
-      if (isResourceMissing(error)) {
+      if (isNotFound(error)) {
         throw new NotFoundError(`AKS cluster '${name}' was not found in resource group '${resourceGroup}' of subscription ${subscriptionId}.`, {
           suggestion: "Check the name and --resource-group, or list clusters with 'az aks list -o table'.",
           cause: error,

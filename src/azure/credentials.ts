@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { AuthMethod } from "../cli/global-options.js";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 
 export interface CredentialRequest {
   auth: AuthMethod;

@@ -95,6 +95,53 @@ export function parseScope(scope: string): ScopeInfo {
   throw new Error(`'${scope}' is not an ARM scope (expected /providers/Microsoft.Management/managementGroups/<name>, /subscriptions/<id>[/resourceGroups/<rg>[/providers/...]]).`);
 }
 
+/** The subscription a scope or resource id lies in; undefined above subscriptions or for text that is no scope. */
+export function subscriptionOfScope(scope: string | undefined): string | undefined {
+  if (!scope) return undefined;
+  try {
+    return parseScope(scope).subscriptionId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where to look for policy resources (the list calls' targets). */
+export type ScopeTarget =
+  | { kind: "subscription"; subscriptionId: string }
+  | { kind: "resourceGroup"; subscriptionId: string; resourceGroup: string }
+  | { kind: "managementGroup"; managementGroup: string }
+  | { kind: "cluster"; subscriptionId: string; resourceGroup: string; name: string };
+
+/** The ARM scope id of a list target (for reporting a scope that could not be read). */
+export function targetScope(target: ScopeTarget): string {
+  switch (target.kind) {
+    case "managementGroup":
+      return managementGroupScope(target.managementGroup);
+    case "subscription":
+      return subscriptionScope(target.subscriptionId);
+    case "resourceGroup":
+      return resourceGroupScope(target.subscriptionId, target.resourceGroup);
+    case "cluster":
+      return clusterId(target.subscriptionId, target.resourceGroup, target.name);
+  }
+}
+
+export function targetFromScope(scope: string): ScopeTarget {
+  const info = parseScope(scope);
+  switch (info.kind) {
+    case "managementGroup":
+      return { kind: "managementGroup", managementGroup: info.managementGroup as string };
+    case "subscription":
+      return { kind: "subscription", subscriptionId: info.subscriptionId as string };
+    case "resourceGroup":
+      return { kind: "resourceGroup", subscriptionId: info.subscriptionId as string, resourceGroup: info.resourceGroup as string };
+    case "resource": {
+      const parts = info.scope.split("/");
+      return { kind: "cluster", subscriptionId: info.subscriptionId as string, resourceGroup: info.resourceGroup as string, name: parts[parts.length - 1] as string };
+    }
+  }
+}
+
 export interface ChildResourceId {
   scope: string;
   name: string;

@@ -1,10 +1,20 @@
+import { isForbidden } from "./arm-errors.js";
 import type { AzureSession } from "./session.js";
+import { lastSegment } from "./ids.js";
 
 export interface Descendant {
   name: string;
   kind: "managementGroup" | "subscription";
   /** Name of the parent management group. */
   parent: string;
+}
+
+/** The names of the management groups the signed-in principal can see (one paged list call). */
+export async function listManagementGroupNames(session: AzureSession): Promise<string[]> {
+  const client = await session.managementGroupsClient();
+  const names: string[] = [];
+  for await (const group of client.managementGroups.list()) if (group.name) names.push(group.name);
+  return names;
 }
 
 /** Everything below a management group, at any depth, with each entry's parent (one paged getDescendants call). */
@@ -16,7 +26,7 @@ export async function listDescendants(session: AzureSession, managementGroup: st
     result.push({
       name: descendant.name,
       kind: descendant.type?.toLowerCase().endsWith("subscriptions") ? "subscription" : "managementGroup",
-      parent: descendant.parent?.id?.split("/").pop() ?? managementGroup,
+      parent: (descendant.parent?.id ? lastSegment(descendant.parent.id) : undefined) ?? managementGroup,
     });
   }
   return result;
@@ -36,8 +46,7 @@ export async function subscriptionsPossiblyBelow(session: AzureSession, manageme
   try {
     return await descendantSubscriptions(session, managementGroup);
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== 403 && status !== 401) throw error;
+    if (!isForbidden(error, { unauthenticated: true })) throw error;
     const { listSubscriptions } = await import("./subscriptions.js");
     return (await listSubscriptions(session)).map((subscription) => subscription.id);
   }

@@ -3,9 +3,10 @@
 // query. Reading never fails a command: missing
 // permission or an unavailable service come back as a one-line note.
 import type { ComponentPolicyState } from "@azure/arm-policyinsights";
+import { isForbidden, statusOf } from "./arm-errors.js";
 import type { AzureSession } from "./session.js";
 import { memberDefinitionIds } from "../policy/catalog.js";
-import { normalizeId } from "./ids.js";
+import { lastSegment, normalizeId } from "./ids.js";
 
 /** One pod against one member policy of one assignment. */
 export interface PodState {
@@ -33,7 +34,7 @@ const POD_FILTER = "componentType eq 'pod'";
 
 function isMember(policyDefinitionId: string | undefined): boolean {
   if (!policyDefinitionId) return false;
-  const name = policyDefinitionId.split("/").pop()?.toLowerCase() ?? "";
+  const name = lastSegment(policyDefinitionId).toLowerCase();
   return [...memberDefinitionIds].some((id) => id.endsWith(`/${name}`));
 }
 
@@ -62,9 +63,9 @@ function fromComponent(row: ComponentPolicyState): PodState | undefined {
 
 /** How a failed read is told: one line, never an error. */
 function unreadableNote(error: unknown, what: string): { status: "no-permission" | "unavailable"; note: string } {
-  const status = (error as { statusCode?: number }).statusCode;
+  const status = statusOf(error);
   const code = (error as { code?: string }).code;
-  if (status === 403 || code === "AuthorizationFailed") {
+  if (isForbidden(error) || code === "AuthorizationFailed") {
     return {
       status: "no-permission",
       note: `pod results not shown: no permission to read Azure Policy compliance for ${what} (needs Microsoft.PolicyInsights/*/queryResults/read, e.g. the Reader role).`,
@@ -82,7 +83,7 @@ export async function readClusterPodStates(session: AzureSession, clusterId: str
     const states = (result.value ?? []).map(fromComponent).filter((state): state is PodState => state !== undefined);
     return { status: "ok", states };
   } catch (error) {
-    return unreadableNote(error, clusterId.split("/").pop() ?? clusterId);
+    return unreadableNote(error, lastSegment(clusterId));
   }
 }
 

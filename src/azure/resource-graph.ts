@@ -101,16 +101,26 @@ export class ResourceGraph {
     }
   }
 
+  /** The wait for the quota to refill that every request in flight shares (one message, one sleep). */
+  private refill: Promise<void> | undefined;
+
   /** Before a request: when the last response said the quota is spent, wait until it refills. */
   private async pace(): Promise<void> {
-    if (this.quota.remaining === undefined || this.quota.remaining > 0 || this.quota.resetsAt === undefined) return;
-    const wait = this.quota.resetsAt - Date.now();
-    if (wait > 0) {
-      this.say(`Resource Graph quota used up: waiting ${Math.ceil(wait / 1000)} s for it to reset.`);
-      this.stats.waitedMs += wait;
-      await this.sleep(wait);
+    while (this.quota.remaining !== undefined && this.quota.remaining <= 0 && this.quota.resetsAt !== undefined) {
+      const wait = this.quota.resetsAt - Date.now();
+      if (wait <= 0) {
+        this.quota.remaining = undefined;
+        return;
+      }
+      this.refill ??= (async () => {
+        this.say(`Resource Graph quota used up: waiting ${Math.ceil(wait / 1000)} s for it to reset.`);
+        this.stats.waitedMs += wait;
+        await this.sleep(wait);
+        this.quota.remaining = undefined;
+        this.refill = undefined;
+      })();
+      await this.refill;
     }
-    this.quota.remaining = undefined;
   }
 
   private async page(query: string, scope: GraphScope, skipToken: string | undefined): Promise<{ data: unknown[]; skipToken?: string }> {
@@ -142,20 +152,26 @@ export class ResourceGraph {
     }
   }
 
-  /** Every row of a query over the scope: subscriptions in batches of 1,000, each batch paged. */
+  /**
+   * Every row of a query over the scope: subscriptions in batches of 1,000, the batches side by side
+   * (each paged with its $skipToken), the rows in batch order.
+   */
   async query<T = Record<string, unknown>>(query: string, scope: GraphScope): Promise<T[]> {
     const scopes: GraphScope[] =
       scope.subscriptions !== undefined ? batches(scope.subscriptions, this.subscriptionsPerRequest).map((subscriptions) => ({ ...scope, subscriptions })) : [scope];
-    const rows: T[] = [];
-    for (const batch of scopes) {
-      if (batch.subscriptions !== undefined && batch.subscriptions.length === 0) continue;
-      let skipToken: string | undefined;
-      do {
-        const page = await this.page(query, batch, skipToken);
-        rows.push(...(page.data as T[]));
-        skipToken = page.skipToken;
-      } while (skipToken);
-    }
-    return rows;
+    const results = await Promise.all(
+      scopes.map(async (batch) => {
+        const rows: T[] = [];
+        if (batch.subscriptions !== undefined && batch.subscriptions.length === 0) return rows;
+        let skipToken: string | undefined;
+        do {
+          const page = await this.page(query, batch, skipToken);
+          for (const row of page.data as T[]) rows.push(row);
+          skipToken = page.skipToken;
+        } while (skipToken);
+        return rows;
+      }),
+    );
+    return results.flat();
   }
 }

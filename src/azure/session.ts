@@ -8,7 +8,7 @@ import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import type { PolicyInsightsClient } from "@azure/arm-policyinsights";
 import type { GlobalOptions } from "../cli/global-options.js";
-import { AuthError, UsageError } from "../cli/errors.js";
+import { AuthError, UsageError } from "../errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
 import { ExemptionsClient } from "./exemptions-client.js";
@@ -19,6 +19,7 @@ import { ScopeFailures } from "./scope-pool.js";
 import { errorBodyPolicy } from "./arm-errors.js";
 import { TenantRouting } from "./tenants.js";
 import { version } from "../version.js";
+import { subscriptionOfScope } from "./ids.js";
 
 /** What `akspol emulator` writes to <state-dir>/connection.json. */
 export interface EmulatorConnectionFile {
@@ -259,7 +260,7 @@ export class AzureSession {
 
   /** The credential for the tenant of the subscription an ARM scope lies in. */
   credentialForScope(scope: string): Promise<TokenCredential> {
-    return this.tenants.credentialForSubscription(/^\/?subscriptions\/([^/]+)/i.exec(scope)?.[1]);
+    return this.tenants.credentialForSubscription(subscriptionOfScope(scope));
   }
 
   managementGroupsClient(): Promise<ManagementGroupsAPI> {

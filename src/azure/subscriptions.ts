@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import type { AzureSession } from "./session.js";
 import type { Prompter } from "../cli/prompter.js";
 import { readScopes } from "./scope-pool.js";

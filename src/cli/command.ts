@@ -10,10 +10,11 @@ export { booleanOption, listOption, stringOption } from "./option-spec.js";
 
 /**
  * One verb. `parse` turns argv into typed Options or throws UsageError (tested without Azure);
- * `run` does the work with the injected Context and returns an exit code (default 0).
- * The pattern is GitHub CLI's NewCmdX + xRun.
+ * `run` does the work with the injected Context and returns an exit code (default 0). `Deps` is the
+ * slice of the Context the command uses (`Pick<Context, "io" | ...>`): main passes the whole context,
+ * a test builds exactly the slice. The pattern is GitHub CLI's NewCmdX + xRun with its options struct.
  */
-export interface CommandSpec<Options = unknown> {
+export interface CommandSpec<Options = unknown, Deps = Context> {
   /** ["find"] or ["exclude", "add"]: verbs of one word live in commands/<verb>.ts, noun groups in commands/<noun>/<verb>.ts. */
   path: string[];
   summary: string;
@@ -32,10 +33,10 @@ export interface CommandSpec<Options = unknown> {
   /** The command installs its own SIGINT/SIGTERM handlers (akspol emulator); others get Node's default. */
   handlesSignals?: boolean;
   parse(input: ParsedInput, globals: GlobalOptions): Options;
-  run(options: Options, ctx: Context): Promise<number | void>;
+  run(options: Options, ctx: Deps): Promise<number | void>;
 }
 
-export function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options> {
+export function defineCommand<Options, Deps = Context>(spec: CommandSpec<Options, Deps>): CommandSpec<Options, Deps> {
   return spec;
 }
 

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable, type Writable } from "node:stream";
-import { redact } from "./redact.js";
+import { redact } from "../redact.js";
 import { safeText, safeTextKeepingStyle } from "./safe-text.js";
 
 /**

@@ -10,6 +10,14 @@ export interface Choice<T> {
 }
 
 /** Every prompt akspol shows goes through this interface; each has a flag for scripts. */
+/**
+ * The prompter's select as a chooser the core can take ("which one?"), or undefined when this run
+ * may not prompt (then the core refuses an ambiguous answer with a usage error).
+ */
+export function chooser(ctx: { prompter: Prompter; io: { canPrompt: boolean } }): (<T>(message: string, choices: Array<Choice<T>>) => Promise<T>) | undefined {
+  return ctx.io.canPrompt ? (message, choices) => ctx.prompter.select(message, choices) : undefined;
+}
+
 export interface Prompter {
   select<T>(message: string, choices: Array<Choice<T>>, options?: { default?: T }): Promise<T>;
   checkbox<T>(message: string, choices: Array<Choice<T>>, options?: { required?: boolean }): Promise<T[]>;

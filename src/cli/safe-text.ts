@@ -16,7 +16,12 @@ const controlCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\
 /** The colours and weights the IO object paints with; kept (only those) when colour is on. */
 const ownStyle = /\u001b\[(?:1|2|22|31|32|33|36|39)m/g;
 
+/** Every escape sequence starts with ESC or a C1 character, both control characters: text without any is already safe. */
+const anyControlCharacter = new RegExp(controlCharacter.source);
+
 export function safeText(text: string): string {
+  // One scan for the common case (a large JSON report has nothing to remove) instead of two replaces.
+  if (!anyControlCharacter.test(text)) return text;
   return text.replace(escapeSequence, "").replace(controlCharacter, "");
 }
 

@@ -2,8 +2,8 @@ import type { Context } from "../context.js";
 import type { OptionSpec, ParsedInput } from "./option-spec.js";
 import { booleanOption, stringOption } from "./command.js";
 import { NotFoundError, UsageError } from "./errors.js";
-import { parseScope } from "../azure/ids.js";
-import { targetFromScope, type ScopeTarget } from "../policy/assignments.js";
+import { parseScope, targetFromScope, type ScopeTarget } from "../azure/ids.js";
+import { listManagementGroupNames } from "../azure/management-groups.js";
 
 /** --scope, --management-group, --resource-group and --all-subscriptions, shared by the commands that look for assignments. */
 export const scopeOptionSpecs: OptionSpec[] = [
@@ -51,9 +51,7 @@ export function parseScopeSelection(input: ParsedInput): ScopeSelection {
  * found" (exit 3), with the groups that are there.
  */
 export async function requireManagementGroup(ctx: Pick<Context, "azure">, name: string): Promise<void> {
-  const client = await ctx.azure.managementGroupsClient();
-  const visible: string[] = [];
-  for await (const group of client.managementGroups.list()) if (group.name) visible.push(group.name);
+  const visible = await listManagementGroupNames(ctx.azure);
   if (visible.some((candidate) => candidate.toLowerCase() === name.toLowerCase())) return;
   throw new NotFoundError(`Management group '${name}' was not found: it does not exist, or the signed-in principal cannot see it.`, {
     suggestion: visible.length > 0 ? `Management groups you can see: ${visible.join(", ")}. Pass the group's name (its id), not its display name.` : "You can see no management group; check the name, or work by --subscription.",

@@ -1,61 +1,17 @@
-// The reader's functions over an AzureSession: definitions through @azure/arm-policy (built-in,
+// The reader's functions over an AzureSession: definitions through src/azure/set-definitions.ts (built-in,
 // subscription or management-group ones, latest or a version), exemptions and Safeguards through
 // the small REST clients, and the assignments that apply to a cluster.
-import type { PolicyAssignment, PolicyClient } from "@azure/arm-policy";
+import { listAssignmentsAt, type PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import type { ClusterRecord } from "../azure/clusters.js";
-import { parseScope, segments } from "../azure/ids.js";
+import { locateDefinition, readDefinition } from "../azure/set-definitions.js";
 import { assignmentAppliesToCluster } from "../policy/applicability.js";
 import { clusterManagementGroups } from "../policy/affected-clusters.js";
-import { listAssignmentsAt } from "../policy/assignments.js";
 import type { SetDefinitionCache } from "../policy/definitions.js";
 import { NotFoundError } from "../errors.js";
 import type { DefinitionDocument } from "./assignment.js";
 import { EffectiveReader, type EffectiveReaderDeps } from "./reader.js";
 import type { ClusterSources, ExemptionFact, SafeguardsSetting } from "./types.js";
-
-interface DefinitionLocation {
-  kind: "policySetDefinitions" | "policyDefinitions";
-  name: string;
-  managementGroup?: string;
-  subscriptionId?: string;
-}
-
-export function locateDefinition(id: string): DefinitionLocation | undefined {
-  const parts = segments(id);
-  const lower = parts.map((part) => part.toLowerCase());
-  const index = Math.max(lower.lastIndexOf("policysetdefinitions"), lower.lastIndexOf("policydefinitions"));
-  if (index < 2 || lower[index - 1] !== "microsoft.authorization" || !parts[index + 1]) return undefined;
-  const kind = lower[index] === "policysetdefinitions" ? "policySetDefinitions" : "policyDefinitions";
-  const scopeParts = parts.slice(0, index - 2);
-  if (scopeParts.length === 0) return { kind, name: parts[index + 1] as string };
-  const info = parseScope(`/${scopeParts.join("/")}`);
-  return { kind, name: parts[index + 1] as string, managementGroup: info.managementGroup, subscriptionId: info.subscriptionId };
-}
-
-async function readDefinition(client: PolicyClient, location: DefinitionLocation, version: string | undefined): Promise<DefinitionDocument> {
-  const { name, managementGroup, subscriptionId } = location;
-  if (location.kind === "policySetDefinitions") {
-    if (version === undefined) {
-      if (managementGroup) return client.policySetDefinitions.getAtManagementGroup(managementGroup, name) as Promise<DefinitionDocument>;
-      if (subscriptionId) return client.policySetDefinitions.get(name) as Promise<DefinitionDocument>;
-      return client.policySetDefinitions.getBuiltIn(name) as Promise<DefinitionDocument>;
-    }
-    const versions = client.policySetDefinitionVersions;
-    if (managementGroup) return versions.getAtManagementGroup(managementGroup, name, version) as Promise<DefinitionDocument>;
-    if (subscriptionId) return versions.get(name, version) as Promise<DefinitionDocument>;
-    return versions.getBuiltIn(name, version) as Promise<DefinitionDocument>;
-  }
-  if (version === undefined) {
-    if (managementGroup) return client.policyDefinitions.getAtManagementGroup(managementGroup, name) as Promise<DefinitionDocument>;
-    if (subscriptionId) return client.policyDefinitions.get(name) as Promise<DefinitionDocument>;
-    return client.policyDefinitions.getBuiltIn(name) as Promise<DefinitionDocument>;
-  }
-  const versions = client.policyDefinitionVersions;
-  if (managementGroup) return versions.getAtManagementGroup(managementGroup, name, version) as Promise<DefinitionDocument>;
-  if (subscriptionId) return versions.get(name, version) as Promise<DefinitionDocument>;
-  return versions.getBuiltIn(name, version) as Promise<DefinitionDocument>;
-}
 
 /** Reads the cluster's Safeguards setting as the model's plain data. */
 export async function readSafeguardsSetting(session: AzureSession, clusterId: string): Promise<SafeguardsSetting | undefined> {
@@ -92,7 +48,7 @@ export function sessionReaderDeps(session: AzureSession): EffectiveReaderDeps {
     async readDefinition(id, version) {
       const location = locateDefinition(id);
       if (!location) throw new NotFoundError(`'${id}' is not a policy definition or set definition id.`);
-      return readDefinition(await session.policyClient(location.subscriptionId), location, version);
+      return (await readDefinition(session, location, version)) as DefinitionDocument;
     },
     listExemptions: (clusterId) => listClusterExemptions(session, clusterId),
     readSafeguards: (clusterId) => readSafeguardsSetting(session, clusterId),

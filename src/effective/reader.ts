@@ -1,10 +1,12 @@
 // Fetches what the model needs through injected functions, each definition once per version per
 // run, and hands plain documents to the pure functions.
+import { isForbidden, statusOf } from "../azure/arm-errors.js";
 import { enforcementOf, flattenAssignment, flattenDefinition, type AssignmentDocument, type DefinitionDocument } from "./assignment.js";
 import { resolveVersion } from "./expressions.js";
 import { builtInSetCarriesMembers, isBuiltInId, isSetDefinitionId, memberOfDefinition } from "./members.js";
 import { withoutSafeguardsAssignment } from "./safeguards.js";
 import type { AssignmentEnforcement, ClusterSources, ExemptionFact, SafeguardsSetting } from "./types.js";
+import { lastSegment } from "../azure/ids.js";
 
 export interface EffectiveReaderDeps {
   /** A set or policy definition by id: as it is now (with its `versions` list), or at `version`. */
@@ -26,8 +28,7 @@ export interface ClusterRef {
 }
 
 function defaultIsMissing(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status === 404 || status === 403;
+  return statusOf(error) === 404 || isForbidden(error);
 }
 
 export class EffectiveReader {
@@ -80,7 +81,7 @@ export class EffectiveReader {
     try {
       const document = await this.definitionAt(definitionId, flat.definitionVersion, flat.effectiveDefinitionVersion);
       // A version resource is named by its version: name it by the definition again.
-      definition = { ...document, id: definitionId, name: definitionId.split("/").pop() } as DefinitionDocument;
+      definition = { ...document, id: definitionId, name: lastSegment(definitionId) } as DefinitionDocument;
     } catch (error) {
       if ((this.deps.isMissing ?? defaultIsMissing)(error)) return undefined;
       throw error;
@@ -103,7 +104,7 @@ export class EffectiveReader {
         const document = await this.definitionAt(reference.policyDefinitionId ?? "", versionOverride?.value ?? reference.definitionVersion);
         // A version resource is named by its version ("6.2.0"): name it by the definition again.
         const definitionId = reference.policyDefinitionId ?? "";
-        return { ...document, id: definitionId, name: definitionId.split("/").pop() } as DefinitionDocument;
+        return { ...document, id: definitionId, name: lastSegment(definitionId) } as DefinitionDocument;
       } catch (error) {
         // The member is then "unknown" in the model, never silently passed.
         if ((this.deps.isMissing ?? defaultIsMissing)(error)) return undefined;

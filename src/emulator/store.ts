@@ -22,6 +22,8 @@ export class Store {
    * asks about, not with the store (tests and bench read it through GET /_emulator/stats).
    */
   recordsVisited = 0;
+  /** Bumped by every commit: what was computed from the store at one generation holds until the next. */
+  generation = 0;
   private readonly log: StateLog;
   readonly existedAtLoad: boolean;
 
@@ -73,6 +75,7 @@ export class Store {
 
   /** Applies staged changes to memory now and resolves once they are durable. */
   commit(batch: Batch): Promise<void> {
+    this.generation += 1;
     const ops: LogOp[] = [];
     for (const [key, record] of batch.changes) {
       if (record === undefined) {

@@ -1,5 +1,5 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
-import type { ManagedCluster } from "@azure/arm-containerservice";
+import type { PolicyAssignment } from "../azure/assignments.js";
+import type { ManagedCluster } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { memberDefinitionIds } from "../policy/catalog.js";
 

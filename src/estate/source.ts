@@ -1,13 +1,12 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
-import { listClusters, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
-import { isAtOrBelow, normalizeId, parseScope, resourceGroupScope, segments, subscriptionScope } from "../azure/ids.js";
-import { NotFoundError } from "../cli/errors.js";
+import { listClusters, listClustersIn, toClusterRecord, type ClusterRecord } from "../azure/clusters.js";
+import { isAtOrBelow, normalizeId, parseScope, resourceGroupScope, segments, subscriptionScope, targetScope, type ScopeTarget } from "../azure/ids.js";
+import { NotFoundError } from "../errors.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
 import type { GraphScope } from "../azure/resource-graph.js";
-import { listAssignmentsAt, targetScope, type ScopeTarget } from "../policy/assignments.js";
-import { isResourceMissing } from "../azure/arm-errors.js";
+import { listAssignmentsAt, type PolicyAssignment } from "../azure/assignments.js";
+import { isNotFound } from "../azure/arm-errors.js";
 import { isScopeFailure, readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { ASSIGNMENTS_QUERY, CLUSTERS_QUERY, EXEMPTIONS_QUERY, SUBSCRIPTIONS_QUERY, resourceGroupsQuery, rowToAssignment, rowToExemption, rowToManagedCluster } from "./rows.js";
 
@@ -44,9 +43,16 @@ export interface EstateSource {
   clusters(subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]>;
   /**
    * Each scope read whole. A scope that cannot be read is recorded in `failures` (the frame reports it,
-   * exit 7) and left out of the result; `onRead` is called once per scope, read or not.
+   * exit 7) and left out of the result; `onRead` is called once per scope, read or not. `onAssignments`
+   * hears the scopes' assignments as soon as they are known (with Resource Graph before their clusters
+   * and exemptions, which may still fail), so a caller can read their definitions meanwhile.
    */
-  readScopes<T extends ReadScope>(scopes: T[], failures: ScopeFailures, onRead?: (read: ScopeRead | undefined) => void): Promise<Array<{ item: T; value: ScopeRead }>>;
+  readScopes<T extends ReadScope>(
+    scopes: T[],
+    failures: ScopeFailures,
+    onRead?: (read: ScopeRead | undefined) => void,
+    onAssignments?: (assignments: PolicyAssignment[]) => void,
+  ): Promise<Array<{ item: T; value: ScopeRead }>>;
 }
 
 function dedupe<T extends { id?: string }>(items: T[]): T[] {
@@ -73,7 +79,7 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
           return await client.list(scope, filter);
         } catch (error) {
           // A resource group that exists in only some of the subscriptions.
-          if (missing === "skip" && isResourceMissing(error) && parseScope(scope).kind === "resourceGroup") return [];
+          if (missing === "skip" && isNotFound(error) && parseScope(scope).kind === "resourceGroup") return [];
           throw error;
         }
       });
@@ -82,11 +88,12 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
     clusters(subscriptions) {
       return listClusters(session, subscriptions);
     },
-    readScopes(scopes, failures, onRead) {
+    readScopes(scopes, failures, onRead, onAssignments) {
       return readScopes(failures, scopes, scopeId, concurrency, async (scope) => {
         let read: ScopeRead | undefined;
         try {
           read = await readScopeFromArm(session, scope);
+          onAssignments?.(read.assignments);
           return read;
         } finally {
           onRead?.(read);
@@ -103,13 +110,7 @@ async function readScopeFromArm(session: AzureSession, scope: ReadScope): Promis
     : ({ kind: "subscription", subscriptionId: scope.subscriptionId } as const);
   const [assignments, clusters, exemptions] = await Promise.all([
     listAssignmentsAt(session, target),
-    (async () => {
-      const client = await session.containerClient(scope.subscriptionId);
-      const pages = scope.resourceGroup ? client.managedClusters.listByResourceGroup(scope.resourceGroup) : client.managedClusters.list();
-      const result: ClusterRecord[] = [];
-      for await (const cluster of pages) result.push(toClusterRecord(cluster));
-      return result;
-    })(),
+    listClustersIn(session, scope.subscriptionId, scope.resourceGroup),
     (async () => (await session.exemptions()).list(scopeId(scope)))(),
   ]);
   return { assignments, clusters, exemptions };
@@ -295,17 +296,60 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
       ]);
       return dedupe([...inSubscriptions, ...inGroups].map(rowToExemption));
     },
-    async readScopes(scopes, failures, onRead) {
+    async readScopes(scopes, failures, onRead, onAssignments) {
       const subscriptions = [...new Set(scopes.map((scope) => scope.subscriptionId.toLowerCase()))];
-      let rows: [Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>, Array<Record<string, any>>];
+      const over = { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" as const };
+      // Assignments (and the subscriptions' ancestry) first, then clusters and exemptions: with more pages
+      // than the quota allows at once (about 15 queries per 5 s), the assignments come within the first
+      // quota window, and their definitions are read (onAssignments) while the rest waits for the next.
       try {
-        const over = { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" as const };
-        rows = await Promise.all([
+        const [assignmentRows, subscriptionRows] = await Promise.all([
           queryByTenant<Record<string, any>>(ASSIGNMENTS_QUERY, over),
-          queryByTenant<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }),
-          queryByTenant<Record<string, any>>(EXEMPTIONS_QUERY, over),
           queryByTenant<Record<string, any>>(SUBSCRIPTIONS_QUERY, { subscriptions }),
         ]);
+        const ancestry = new Map<string, Set<string>>();
+        for (const row of subscriptionRows) {
+          const chain = Array.isArray(row.managementGroups) ? (row.managementGroups as Array<{ name?: string }>) : [];
+          ancestry.set(String(row.subscriptionId).toLowerCase(), new Set(chain.map((group) => String(group.name ?? "").toLowerCase())));
+        }
+        // Rows by the subscription they sit in ("" for management-group rows), in ARM's list order (by id),
+        // so each scope looks at its own subscription's rows and the few group rows only.
+        const assignments = bucketBySubscription(assignmentRows.map(rowToAssignment), (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
+        // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
+        // ancestors within the subscription, the scope itself and everything below it.
+        const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>, scope: ReadScope, groups: Set<string>): T[] => {
+          const id = scopeId(scope);
+          const subscription = scope.subscriptionId.toLowerCase();
+          return [...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())), ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all"))]
+            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+            .map((entry) => entry.item);
+        };
+        const visible = scopes.flatMap((scope) => {
+          const groups = ancestry.get(scope.subscriptionId.toLowerCase());
+          return groups === undefined ? [] : [{ scope, groups, assignments: inherited(assignments, scope, groups) }];
+        });
+        onAssignments?.(visible.flatMap((entry) => entry.assignments));
+        const [clusterRows, exemptionRows] = await Promise.all([queryByTenant<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }), queryByTenant<Record<string, any>>(EXEMPTIONS_QUERY, over)]);
+        const exemptions = bucketBySubscription(exemptionRows.map(rowToExemption), (exemption) => policyResourceScope(exemption.id));
+        const clusters = bucketBySubscription(clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))), (cluster) => cluster.id);
+        const read = new Map(visible.map((entry) => [entry.scope, entry]));
+        return scopes.flatMap((scope) => {
+          const entry = read.get(scope);
+          if (entry === undefined) {
+            failures.add(scopeId(scope), unseenSubscription(scope.subscriptionId));
+            onRead?.(undefined);
+            return [];
+          }
+          failures.succeed();
+          const id = scopeId(scope);
+          const value: ScopeRead = {
+            assignments: entry.assignments,
+            clusters: (clusters.get(scope.subscriptionId.toLowerCase()) ?? []).filter((cluster) => isAtOrBelow(cluster.scope, id)).map((cluster) => cluster.item),
+            exemptions: inherited(exemptions, scope, entry.groups),
+          };
+          onRead?.(value);
+          return [{ item: scope, value }];
+        });
       } catch (error) {
         // One failed query leaves every scope unread: each is reported as failed, as ARM's pool would.
         if (!isScopeFailure(error)) throw error;
@@ -315,41 +359,6 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
         }
         return [];
       }
-      const [assignmentRows, clusterRows, exemptionRows, subscriptionRows] = rows;
-      const ancestry = new Map<string, Set<string>>();
-      for (const row of subscriptionRows) {
-        const chain = Array.isArray(row.managementGroups) ? (row.managementGroups as Array<{ name?: string }>) : [];
-        ancestry.set(String(row.subscriptionId).toLowerCase(), new Set(chain.map((group) => String(group.name ?? "").toLowerCase())));
-      }
-      // Rows by the subscription they sit in ("" for management-group rows), in ARM's list order (by id),
-      // so each scope looks at its own subscription's rows and the few group rows only.
-      const assignments = bucketBySubscription(assignmentRows.map(rowToAssignment), (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
-      const exemptions = bucketBySubscription(exemptionRows.map(rowToExemption), (exemption) => policyResourceScope(exemption.id));
-      const clusters = bucketBySubscription(clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))), (cluster) => cluster.id);
-      return scopes.flatMap((scope) => {
-        const id = scopeId(scope);
-        const subscription = scope.subscriptionId.toLowerCase();
-        const groups = ancestry.get(subscription);
-        if (groups === undefined) {
-          failures.add(id, unseenSubscription(scope.subscriptionId));
-          onRead?.(undefined);
-          return [];
-        }
-        failures.succeed();
-        // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
-        // ancestors within the subscription, the scope itself and everything below it.
-        const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>): T[] =>
-          [...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())), ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all"))]
-            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-            .map((entry) => entry.item);
-        const read: ScopeRead = {
-          assignments: inherited(assignments),
-          clusters: (clusters.get(subscription) ?? []).filter((entry) => isAtOrBelow(entry.scope, id)).map((entry) => entry.item),
-          exemptions: inherited(exemptions),
-        };
-        onRead?.(read);
-        return [{ item: scope, value: read }];
-      });
     },
     async clusters(subscriptions) {
       if (subscriptions.length === 0) return [];

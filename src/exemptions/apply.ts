@@ -1,6 +1,7 @@
 import type { ExemptionsClient, PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import { settleConcurrent } from "../azure/concurrency.js";
-import { ConflictError, NotFoundError, toAkspolError } from "../cli/errors.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { toAkspolError } from "../azure/error-classifier.js";
 import type { Journal } from "../journal/journal.js";
 import { writtenButUnverified } from "../journal/outcomes.js";
 import { comparableExemption } from "../journal/settle.js";

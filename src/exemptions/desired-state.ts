@@ -1,5 +1,5 @@
 import type { Node as YamlNode, YAMLMap } from "yaml";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../errors.js";
 import { checkExpiry, ExpiryError, parseExpiry } from "./expiry.js";
 import { looksSecret, ownerPattern } from "./metadata.js";
 import { nameProblem } from "./names.js";

@@ -4,7 +4,10 @@ import type { SubscriptionRef } from "../azure/subscriptions.js";
 import { listClusters, resolveCluster, type ClusterRecord, type ResolveClusterRequest } from "../azure/clusters.js";
 import { readScopes } from "../azure/scope-pool.js";
 import { parseClusterId, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
-import { NotFoundError, UsageError } from "../cli/errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
+
+/** The slice of the context these functions use (a test builds exactly this). */
+export type ExemptionLookupDeps = Pick<Context, "azure" | "globals" | "io" | "prompter" | "subscriptions">;
 
 /**
  * Where to look for a cluster or exemption given by name: the subscriptions asked for
@@ -16,7 +19,7 @@ export function lookupSubscriptions(ctx: Pick<Context, "globals" | "subscription
   return ctx.subscriptions();
 }
 
-export function findCluster(ctx: Context, reference: string, resourceGroup?: string): Promise<ClusterRecord> {
+export function findCluster(ctx: ExemptionLookupDeps, reference: string, resourceGroup?: string): Promise<ClusterRecord> {
   return findClusterIn({ session: ctx.azure, reference, resourceGroup, subscriptions: () => lookupSubscriptions(ctx), prompter: ctx.prompter, canPrompt: ctx.io.canPrompt });
 }
 
@@ -61,7 +64,7 @@ export interface ExemptionLookup {
  * An exemption by full id (one GET), by cluster and name (cluster GET or list, then one GET), or by
  * name alone (one list per subscription; several matches are offered on a terminal, else refused).
  */
-export async function findExemption(ctx: Context, lookup: ExemptionLookup): Promise<PolicyExemption> {
+export async function findExemption(ctx: ExemptionLookupDeps, lookup: ExemptionLookup): Promise<PolicyExemption> {
   const client = await ctx.azure.exemptions();
   if (lookup.reference.includes("/")) {
     const parts = splitAuthorizationId(lookup.reference, "policyExemptions");

@@ -1,4 +1,4 @@
-import { redact } from "../cli/redact.js";
+import { redact } from "../redact.js";
 import { version } from "../version.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
-import { isAtOrBelow, normalizeId, sameId, splitAuthorizationId } from "../azure/ids.js";
+import { isAtOrBelow, lastSegment, normalizeId, sameId, splitAuthorizationId } from "../azure/ids.js";
 import { sameExpiry } from "./expiry.js";
 import { metadataKeys, ownerOf, isManagedByAkspol } from "./metadata.js";
 
@@ -154,7 +154,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (!isManagedByAkspol(actual.properties.metadata) || ownerOf(actual.properties.metadata) !== input.owner) continue;
     const scope = exemptionScope(actual.id);
     if (!input.coveredScopes.some((covered) => isAtOrBelow(scope, covered))) continue;
-    const action: PlanAction = { action: "delete", id: actual.id, scope, name: actual.name, cluster: scope.split("/").pop() ?? scope, actual };
+    const action: PlanAction = { action: "delete", id: actual.id, scope, name: actual.name, cluster: lastSegment(scope), actual };
     (input.prune ? actions : prunable).push(action);
   }
   return { owner: input.owner, actions, prunable, conflicts };

@@ -1,17 +1,21 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
 import type { Context } from "../context.js";
 import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { mapConcurrent } from "../azure/concurrency.js";
-import { isAtOrBelow, normalizeId, parseClusterId, parseScope } from "../azure/ids.js";
+import { isAtOrBelow, normalizeId, parseClusterId, parseScope, subscriptionScope } from "../azure/ids.js";
 import type { SubscriptionRef } from "../azure/subscriptions.js";
-import { AkspolError, AuthError, PartialFailureError, toAkspolError } from "../cli/errors.js";
+import { AkspolError, AuthError, PartialFailureError } from "../errors.js";
+import { toAkspolError } from "../azure/error-classifier.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
-import { listAssignmentsAt } from "../policy/assignments.js";
+import { listAssignmentsAt, type PolicyAssignment } from "../azure/assignments.js";
 import { DesiredStateError, type DesiredExemption, type DesiredStateFile, type FileError, type Position } from "./desired-state.js";
 import { findClusterIn, lookupSubscriptions } from "./lookup.js";
 import type { DesiredState } from "./plan.js";
-import { applicableAssignments, assignedSet, exemptionProperties, resolveApplicableAssignment, resolveReferences, type ApplicableAssignment, type AssignedSet } from "./validate.js";
+import { applicableAssignments, assignedSet, resolveApplicableAssignment, type ApplicableAssignment } from "./applicable.js";
+import { exemptionProperties, resolveReferences, type AssignedSet } from "./validate.js";
+
+/** The slice of the context these functions use (a test builds exactly this). */
+export type DesiredStateDeps = Pick<Context, "azure" | "globals" | "subscriptions">;
 
 /**
  * Turns a parsed desired-state file into exemption bodies by reading Azure (clusters, the
@@ -24,7 +28,7 @@ export interface ResolvedFile {
   coveredScopes: string[];
 }
 
-export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, principal: { id: string; name: string }): Promise<ResolvedFile> {
+export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredStateFile, principal: { id: string; name: string }): Promise<ResolvedFile> {
   const session = ctx.azure;
   const definitions = new SetDefinitionCache(session);
   const errors: FileError[] = [];
@@ -180,7 +184,7 @@ export async function resolveDesiredState(ctx: Context, file: DesiredStateFile, 
  * covers one), an unfiltered list (at and below) on broader scopes (docs/issues/13.md: never per cluster
  * where a list per scope serves).
  */
-export async function listCovered(ctx: Context, coveredScopes: string[]): Promise<PolicyExemption[]> {
+export async function listCovered(ctx: DesiredStateDeps, coveredScopes: string[]): Promise<PolicyExemption[]> {
   const client = await ctx.azure.exemptions();
   const clustersBySubscription = new Map<string, string[]>();
   const queries: Array<{ scope: string; filter?: string; covers: string[] }> = [];
@@ -193,7 +197,7 @@ export async function listCovered(ctx: Context, coveredScopes: string[]): Promis
   }
   for (const [subscriptionId, clusters] of clustersBySubscription) {
     if (clusters.length === 1) queries.push({ scope: clusters[0] as string, filter: "atExactScope()", covers: clusters });
-    else queries.push({ scope: `/subscriptions/${subscriptionId}`, covers: clusters });
+    else queries.push({ scope: subscriptionScope(subscriptionId), covers: clusters });
   }
   const lists = await mapConcurrent(queries, ctx.globals.concurrency, async (query) => {
     const listed = await client.list(query.scope, query.filter);

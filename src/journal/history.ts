@@ -1,6 +1,6 @@
 import type { AzureSession } from "../azure/session.js";
 import { sameId } from "../azure/ids.js";
-import { ConflictError } from "../cli/errors.js";
+import { ConflictError } from "../errors.js";
 import type { Journal, JournalEntry, JournalProblem } from "./journal.js";
 import { mergeEntries } from "./journal.js";
 import { withResourceLock } from "./lock.js";

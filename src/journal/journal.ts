@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { redact } from "../cli/redact.js";
+import { redact } from "../redact.js";
 
 /**
  * The change journal: append-only JSON lines in the state dir. Before every write to Azure akspol

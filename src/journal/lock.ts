@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { ConflictError } from "../cli/errors.js";
+import { ConflictError } from "../errors.js";
 import { normalizeId } from "../azure/ids.js";
 
 /**

@@ -1,4 +1,4 @@
-import { UsageError, type AkspolError, type ErrorDetails } from "../cli/errors.js";
+import { UsageError, type AkspolError, type ErrorDetails } from "../errors.js";
 
 /**
  * What a write's outcome may claim. A write that was sent and answered but could not be read back

@@ -1,10 +1,10 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { splitAuthorizationId } from "../azure/ids.js";
-import { NotFoundError } from "../cli/errors.js";
-import { armMaintainedMetadata, canonicalJson } from "../policy/edit.js";
-import { readAssignment } from "../policy/write.js";
+import { NotFoundError } from "../errors.js";
+import { armMaintainedMetadata, canonicalJson } from "../policy/assignment-compare.js";
+import { readAssignment } from "../azure/assignments.js";
 import type { JournalEntry } from "./journal.js";
 
 /**
@@ -82,13 +82,7 @@ export async function resolveAgainstAzure(session: AzureSession, entry: JournalE
     if (now === safeguardsExclusionsOf(entry.before)) return { status: "not-applied", current };
     return { status: "unknown", note: "the Safeguards exclusions match neither the earlier nor the intended list (changed since)" };
   }
-  let current: PolicyAssignment | null;
-  try {
-    current = await readAssignment(session, entry.resourceId);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    current = null;
-  }
+  const current = (await readAssignment(session, entry.resourceId)) ?? null;
   const touched = entry.touched ?? [];
   if (!current) return { status: "unknown", note: "the assignment no longer exists" };
   const now = touchedValues(current, touched);

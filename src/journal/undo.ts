@@ -1,9 +1,11 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import type { AzureSession } from "../azure/session.js";
 import { splitAuthorizationId } from "../azure/ids.js";
-import { ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
-import { changedFields, type EditOperation } from "../policy/edit.js";
+import { ConflictError, NotFoundError, UsageError } from "../errors.js";
+import { toAkspolError } from "../azure/error-classifier.js";
+import { changedFields } from "../policy/assignment-compare.js";
+import type { EditOperation } from "../policy/edit.js";
 import { comparableExemption, readExemption } from "./settle.js";
 import type { Journal, JournalEntry } from "./journal.js";
 import { withResourceLock } from "./lock.js";

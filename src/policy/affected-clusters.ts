@@ -1,4 +1,5 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
+import { isForbidden } from "../azure/arm-errors.js";
 import type { AzureSession } from "../azure/session.js";
 import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import { parseScope } from "../azure/ids.js";
@@ -25,7 +26,7 @@ export async function clustersUnderAssignment(session: AzureSession, assignment:
     try {
       descendants = await listDescendants(session, root);
     } catch (error) {
-      if (!isPermissionRefusal(error)) throw error;
+      if (!isForbidden(error, { unauthenticated: true })) throw error;
       // A subscription-level principal may not list what is below the group: name that, list nothing.
       session.note(
         `Cannot list the clusters below management group '${root}': reading its descendants needs Microsoft.Management/managementGroups/descendants/read there.`,
@@ -95,7 +96,7 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
       // group, which a subscription-level principal lacks. The assignment list at the cluster already
       // revealed every ancestor that holds an assignment; this one it did not, so say that it cannot be
       // known and treat the notScope as not covering the cluster.
-      if (!isPermissionRefusal(error)) throw error;
+      if (!isForbidden(error, { unauthenticated: true })) throw error;
       session.note(
         `Cannot tell whether management group '${group}' (a notScope) contains ${cluster.name}: reading its descendants needs Microsoft.Management/managementGroups/descendants/read there; treating it as not covering the cluster.`,
       );
@@ -106,7 +107,44 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
   return [...groups];
 }
 
-function isPermissionRefusal(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status === 403 || status === 401;
+/** A cluster an edit reaches, as the plan and the JSON result name it. */
+export interface ReachedCluster {
+  id: string;
+  name: string;
+  azurePolicyEnabled: boolean;
+}
+
+export interface ClusterReach {
+  scopeKind: "managementGroup" | "subscription" | "resourceGroup" | "resource";
+  /** null when they could not be listed (management group scope, or no permission to list clusters). */
+  clusters: ReachedCluster[] | null;
+  note?: string;
+}
+
+/**
+ * The clusters an assignment reaches: every cluster below its scope (for a management group, in
+ * every descendant subscription) that its notScopes and resource selectors do not leave out.
+ * `list: false` (--no-clusters) reads nothing and says so.
+ */
+export async function clusterReach(session: AzureSession, assignment: PolicyAssignment, options: { list?: boolean } = {}): Promise<ClusterReach> {
+  const scope = assignment.scope ?? "";
+  let kind: ClusterReach["scopeKind"];
+  try {
+    kind = parseScope(scope).kind;
+  } catch {
+    return { scopeKind: "resource", clusters: null, note: `unrecognised scope ${scope}` };
+  }
+  if (options.list === false) return { scopeKind: kind, clusters: null, note: "not read (--no-clusters)" };
+  try {
+    const clusters = await clustersUnderAssignment(session, assignment);
+    return {
+      scopeKind: kind,
+      clusters: clusters
+        .filter((cluster) => cluster.applicability.applies)
+        .map((cluster) => ({ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false })),
+    };
+  } catch (error) {
+    const where = kind === "managementGroup" ? "every cluster in every subscription below the management group" : "every cluster below the scope";
+    return { scopeKind: kind, clusters: null, note: `${where} (they could not be listed: ${(error as Error).message.split("\n")[0]})` };
+  }
 }

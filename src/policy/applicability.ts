@@ -1,4 +1,4 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import { isAtOrBelow, parseScope } from "../azure/ids.js";
 
 export interface ClusterFacts {
@@ -11,8 +11,15 @@ export interface ClusterFacts {
   managementGroups?: string[];
 }
 
+/**
+ * How many scope-contains-cluster checks this process made: a test holds the audit's cluster x carrier
+ * join to a linear count with it, without a clock (docs/issues/16.md).
+ */
+export const applicabilityWork = { checks: 0 };
+
 /** Whether `scope` is the cluster or one of its ancestors, management groups included. */
 export function scopeContainsCluster(scope: string, cluster: ClusterFacts): boolean {
+  applicabilityWork.checks += 1;
   let info;
   try {
     info = parseScope(scope);

@@ -1,24 +1,15 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
-import { isResourceMissing } from "../azure/arm-errors.js";
 import picomatch from "picomatch";
+import { isForbidden, isNotFound } from "../azure/arm-errors.js";
+import { listAssignmentsAt, readAssignment, type PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
-import { clusterId, managementGroupScope, normalizeId, parseScope, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
+import { normalizeId, subscriptionOfScope, targetScope, type ScopeTarget } from "../azure/ids.js";
+import { isPolicySetId } from "../azure/set-definitions.js";
 import { readScopes } from "../azure/scope-pool.js";
 import { NotFoundError, UsageError } from "../errors.js";
-import type { Prompter } from "../cli/prompter.js";
 import { initiativeByDefinitionId, initiativeByKey, type InitiativeInfo } from "./catalog.js";
 import { builtInSetCarriesMembers, familyOf, isBuiltInId, memberOfDefinition, type MemberKey } from "../effective/index.js";
-import { SetDefinitionCache, isPolicySetId } from "./definitions.js";
+import type { SetDefinitionCache } from "./definitions.js";
 import { mapConcurrent } from "../azure/concurrency.js";
-
-export const expandVersions = "LatestDefinitionVersion, EffectiveDefinitionVersion";
-
-/** Where to look for assignments. */
-export type ScopeTarget =
-  | { kind: "subscription"; subscriptionId: string }
-  | { kind: "resourceGroup"; subscriptionId: string; resourceGroup: string }
-  | { kind: "managementGroup"; managementGroup: string }
-  | { kind: "cluster"; subscriptionId: string; resourceGroup: string; name: string };
 
 export type InitiativeFilter = "baseline" | "restricted" | "any";
 
@@ -45,68 +36,6 @@ export function carrierLabel(entry: PodSecurityAssignment): string {
   return `${kind}: ${entry.carrier.displayName}`;
 }
 
-/** The ARM scope id of a list target (for reporting a scope that could not be read). */
-export function targetScope(target: ScopeTarget): string {
-  switch (target.kind) {
-    case "managementGroup":
-      return managementGroupScope(target.managementGroup);
-    case "subscription":
-      return subscriptionScope(target.subscriptionId);
-    case "resourceGroup":
-      return `${subscriptionScope(target.subscriptionId)}/resourceGroups/${target.resourceGroup}`;
-    case "cluster":
-      return clusterId(target.subscriptionId, target.resourceGroup, target.name);
-  }
-}
-
-export function targetFromScope(scope: string): ScopeTarget {
-  const info = parseScope(scope);
-  switch (info.kind) {
-    case "managementGroup":
-      return { kind: "managementGroup", managementGroup: info.managementGroup as string };
-    case "subscription":
-      return { kind: "subscription", subscriptionId: info.subscriptionId as string };
-    case "resourceGroup":
-      return { kind: "resourceGroup", subscriptionId: info.subscriptionId as string, resourceGroup: info.resourceGroup as string };
-    case "resource": {
-      const parts = info.scope.split("/");
-      return { kind: "cluster", subscriptionId: info.subscriptionId as string, resourceGroup: info.resourceGroup as string, name: parts[parts.length - 1] as string };
-    }
-  }
-}
-
-/**
- * One list call per target. A subscription or resource group is listed unfiltered, which ARM defines
- * as everything that applies there (inherited from management groups) plus everything assigned below
- * it; a management group or a cluster is listed with atScope() (itself and its ancestors).
- */
-export async function listAssignmentsAt(session: AzureSession, target: ScopeTarget): Promise<PolicyAssignment[]> {
-  const subscriptionId = "subscriptionId" in target ? target.subscriptionId : undefined;
-  const client = await session.policyClient(subscriptionId);
-  const results: PolicyAssignment[] = [];
-  const options = { expand: expandVersions };
-  let pages: AsyncIterable<PolicyAssignment>;
-  switch (target.kind) {
-    case "subscription":
-      pages = client.policyAssignments.list(options);
-      break;
-    case "resourceGroup":
-      pages = client.policyAssignments.listForResourceGroup(target.resourceGroup, options);
-      break;
-    case "managementGroup":
-      pages = client.policyAssignments.listForManagementGroup(target.managementGroup, { ...options, filter: "atScope()" });
-      break;
-    case "cluster":
-      pages = client.policyAssignments.listForResource(target.resourceGroup, "Microsoft.ContainerService", "", "managedClusters", target.name, {
-        ...options,
-        filter: "atScope()",
-      });
-      break;
-  }
-  for await (const assignment of pages) results.push(assignment);
-  return results;
-}
-
 /**
  * Keeps the assignments that carry at least one member: the two initiatives by id; every other set
  * (built-in ones in the carriers catalogue or unknown to it, custom ones) read once per run and
@@ -122,7 +51,7 @@ export async function classifyAssignments(
     const id = assignment.policyDefinitionId;
     if (!id || initiativeByDefinitionId(id) || !isPolicySetId(id)) continue;
     if (builtInSetCarriesMembers(id) === false) continue;
-    const subscription = assignment.scope ? parseScopeSafe(assignment.scope)?.subscriptionId : undefined;
+    const subscription = subscriptionOfScope(assignment.scope);
     setIds.set(id.toLowerCase(), subscription);
   }
   const sets = new Map<string, PodSecurityAssignment["carrier"] | undefined>();
@@ -143,7 +72,7 @@ export async function classifyAssignments(
       );
     } catch (error) {
       // A set we may not read is not ours to show; a real failure surfaces on the built-ins.
-      if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
+      if (!isNotFound(error) && !isForbidden(error)) throw error;
       sets.set(id, undefined);
     }
   });
@@ -193,14 +122,6 @@ export function matchesInitiativeFilter(entry: PodSecurityAssignment, filter: In
   return wanted.length > 0 && wanted.every((key) => entry.carrier.members.includes(key as MemberKey));
 }
 
-function parseScopeSafe(scope: string) {
-  try {
-    return parseScope(scope);
-  } catch {
-    return undefined;
-  }
-}
-
 export interface FindRequest {
   session: AzureSession;
   definitions: SetDefinitionCache;
@@ -238,20 +159,6 @@ export async function findPodSecurityAssignments(request: FindRequest): Promise<
   return classified.sort((a, b) => (a.assignment.scope ?? "").localeCompare(b.assignment.scope ?? "") || (a.assignment.name ?? "").localeCompare(b.assignment.name ?? ""));
 }
 
-/** Reads one assignment by full id; undefined when it does not exist. */
-export async function getAssignmentById(session: AzureSession, id: string): Promise<PolicyAssignment | undefined> {
-  const parts = splitAuthorizationId(id, "policyAssignments");
-  if (!parts) throw new UsageError(`'${id}' is not a policy assignment id.`);
-  const subscription = parseScopeSafe(parts.scope)?.subscriptionId;
-  const client = await session.policyClient(subscription);
-  try {
-    return await client.policyAssignments.get(parts.scope, parts.name, { expand: expandVersions });
-  } catch (error) {
-    if (isResourceMissing(error)) return undefined;
-    throw error;
-  }
-}
-
 /** An assignment read by id, as akspol manages it; a usage error when it carries no pod-security policy. */
 export async function classifyAssignment(definitions: SetDefinitionCache, assignment: PolicyAssignment): Promise<PodSecurityAssignment> {
   const [classified] = await classifyAssignments(definitions, [assignment]);
@@ -270,9 +177,12 @@ export interface ResolveAssignmentRequest {
   reference: string;
   /** Where to look when the reference is not a full id. */
   targets: () => Promise<ScopeTarget[]>;
-  prompter: Prompter;
-  canPrompt: boolean;
+  /** Picks one of several matches (a prompt, on a terminal); absent, several matches are refused. */
+  choose?: ChooseOne;
 }
+
+/** The caller's answer to "which one?": the commands pass the prompter's select when they may prompt. */
+export type ChooseOne = <T>(question: string, choices: Array<{ name: string; value: T }>) => Promise<T>;
 
 /**
  * Resolves `<assignment>`: a full id is read directly (one GET); a name or display name is matched
@@ -281,7 +191,7 @@ export interface ResolveAssignmentRequest {
  */
 export async function resolveAssignment(request: ResolveAssignmentRequest): Promise<PodSecurityAssignment> {
   if (request.reference.includes("/")) {
-    const assignment = await getAssignmentById(request.session, request.reference);
+    const assignment = await readAssignment(request.session, request.reference);
     if (!assignment) {
       throw new NotFoundError(`Policy assignment '${request.reference}' does not exist.`, {
         suggestion: "List the pod-security assignments with 'akspol find'.",
@@ -310,8 +220,8 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
         : "Look in another subscription with --subscription or --all-subscriptions, or pass the full assignment id.",
     });
   }
-  if (request.canPrompt) {
-    return request.prompter.select(
+  if (request.choose) {
+    return request.choose(
       `'${request.reference}' matches ${matches.length} assignments. Which one?`,
       matches.map((entry) => ({ name: `${entry.assignment.name}  ${entry.assignment.scope}`, value: entry })),
     );

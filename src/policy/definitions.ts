@@ -1,37 +1,10 @@
-import type { PolicyAssignment, PolicyClient, PolicySetDefinition, PolicySetDefinitionVersion } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
-import { parseScope, segments } from "../azure/ids.js";
+import { locateDefinition, readDefinition, type PolicySetDefinition, type PolicySetDefinitionVersion } from "../azure/set-definitions.js";
 import { NotFoundError } from "../errors.js";
 import { resolveVersion } from "./versions.js";
 
 export type SetDefinition = (PolicySetDefinition | PolicySetDefinitionVersion) & { id?: string; name?: string; versions?: string[] };
-
-interface SetLocation {
-  /** undefined for built-ins (tenant level). */
-  managementGroup?: string;
-  subscriptionId?: string;
-  name: string;
-  /** A single policy definition (a member assigned on its own) rather than a set. */
-  single?: boolean;
-}
-
-/** Where a policy set definition, or a single policy definition, lives. */
-export function locateSetDefinition(id: string): SetLocation | undefined {
-  const parts = segments(id);
-  const lower = parts.map((part) => part.toLowerCase());
-  const index = Math.max(lower.lastIndexOf("policysetdefinitions"), lower.lastIndexOf("policydefinitions"));
-  if (index < 2 || lower[index - 1] !== "microsoft.authorization" || !parts[index + 1]) return undefined;
-  const name = parts[index + 1] as string;
-  const single = lower[index] === "policydefinitions";
-  const scopeParts = parts.slice(0, index - 2); // drop "providers/Microsoft.Authorization"
-  if (scopeParts.length === 0) return { name, single };
-  const info = parseScope(`/${scopeParts.join("/")}`);
-  return { name, managementGroup: info.managementGroup, subscriptionId: info.subscriptionId, single };
-}
-
-export function isPolicySetId(id: string | undefined): boolean {
-  return !!id && /\/providers\/microsoft\.authorization\/policysetdefinitions\//i.test(id);
-}
 
 /**
  * Reads policy set definitions from Azure at the version an assignment actually uses, once each.
@@ -42,13 +15,14 @@ export class SetDefinitionCache {
   constructor(private readonly session: AzureSession) {}
 
   /** One request per key for the life of the cache; a failed request is forgotten so it can be retried. */
-  private memo(key: string, load: (location: SetLocation, client: PolicyClient) => Promise<SetDefinition>, id: string, subscriptionHint?: string): Promise<SetDefinition> {
+  private memo(key: string, id: string, version: string | undefined, subscriptionHint?: string): Promise<SetDefinition> {
     let promise = this.cache.get(key);
     if (!promise) {
       promise = (async () => {
-        const location = locateSetDefinition(id);
+        const location = locateDefinition(id);
         if (!location) throw new NotFoundError(`'${id}' is not a policy set definition or policy definition id.`);
-        return load(location, await this.session.policyClient(location.subscriptionId ?? subscriptionHint));
+        // A single definition (a member assigned on its own) is read in the same shape as a set.
+        return (await readDefinition(this.session, location, version, subscriptionHint)) as SetDefinition;
       })();
       this.cache.set(key, promise);
       promise.catch(() => this.cache.delete(key));
@@ -58,43 +32,12 @@ export class SetDefinitionCache {
 
   /** The set definition as it currently is (latest version), with its `versions` list. */
   latest(id: string, subscriptionHint?: string): Promise<SetDefinition> {
-    return this.memo(
-      `${id.toLowerCase()}@latest`,
-      (location, client) => {
-        if (location.single) {
-          const definitions = client.policyDefinitions;
-          if (location.managementGroup) return definitions.getAtManagementGroup(location.managementGroup, location.name) as Promise<SetDefinition>;
-          if (location.subscriptionId) return definitions.get(location.name) as Promise<SetDefinition>;
-          return definitions.getBuiltIn(location.name) as Promise<SetDefinition>;
-        }
-        if (location.managementGroup) return client.policySetDefinitions.getAtManagementGroup(location.managementGroup, location.name);
-        if (location.subscriptionId) return client.policySetDefinitions.get(location.name);
-        return client.policySetDefinitions.getBuiltIn(location.name);
-      },
-      id,
-      subscriptionHint,
-    );
+    return this.memo(`${id.toLowerCase()}@latest`, id, undefined, subscriptionHint);
   }
 
   /** A specific version ("2.4.0"). */
   version(id: string, version: string, subscriptionHint?: string): Promise<SetDefinition> {
-    return this.memo(
-      `${id.toLowerCase()}@${version}`,
-      (location, client) => {
-        if (location.single) {
-          const single = client.policyDefinitionVersions;
-          if (location.managementGroup) return single.getAtManagementGroup(location.managementGroup, location.name, version) as Promise<SetDefinition>;
-          if (location.subscriptionId) return single.get(location.name, version) as Promise<SetDefinition>;
-          return single.getBuiltIn(location.name, version) as Promise<SetDefinition>;
-        }
-        const versions = client.policySetDefinitionVersions;
-        if (location.managementGroup) return versions.getAtManagementGroup(location.managementGroup, location.name, version);
-        if (location.subscriptionId) return versions.get(location.name, version);
-        return versions.getBuiltIn(location.name, version);
-      },
-      id,
-      subscriptionHint,
-    );
+    return this.memo(`${id.toLowerCase()}@${version}`, id, version, subscriptionHint);
   }
 
   /**
@@ -103,7 +46,7 @@ export class SetDefinitionCache {
    */
   async forAssignment(assignment: PolicyAssignment, subscriptionHint?: string): Promise<SetDefinition> {
     const id = assignment.policyDefinitionId;
-    if (!id || !locateSetDefinition(id)) throw new NotFoundError(`Assignment ${assignment.name} does not assign a policy definition or set.`);
+    if (!id || !locateDefinition(id)) throw new NotFoundError(`Assignment ${assignment.name} does not assign a policy definition or set.`);
     const latest = await this.latest(id, subscriptionHint);
     const wanted = assignment.effectiveDefinitionVersion ?? resolveVersion(assignment.definitionVersion, latest.versions ?? (latest.version ? [latest.version] : []));
     if (!wanted || wanted === latest.version) return latest;

@@ -1,10 +1,11 @@
-import type { Override, PolicyAssignment } from "@azure/arm-policy";
+import type { Override, PolicyAssignment } from "../azure/assignments.js";
 import { UsageError } from "../errors.js";
 import type { SetDefinition } from "./definitions.js";
 import { effectiveEffect } from "./parameters.js";
 import { checkNamespace, removalRefusal } from "./namespaces.js";
 import { exclusionParameters, type DefinitionDocument, type MemberKey } from "../effective/index.js";
-import { declaredParameterName, parseParameterText, validateParameterValue } from "./parameter-values.js";
+import { declaredParameterName, spellEffect, validateParameterValue } from "./parameter-values.js";
+import { sameJson, writableCopy } from "./assignment-compare.js";
 
 /**
  * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
@@ -52,9 +53,6 @@ export interface EditPlan {
   namespaceParameters: string[];
 }
 
-/** Fields of metadata that ARM itself maintains: never compared, never sent back. */
-export const armMaintainedMetadata = ["createdBy", "createdOn", "updatedBy", "updatedOn"];
-
 function declaredName(definition: Pick<SetDefinition, "parameters">, name: string): string | undefined {
   return Object.keys(definition.parameters ?? {}).find((key) => key.toLowerCase() === name.toLowerCase());
 }
@@ -67,56 +65,10 @@ function requireDeclared(definition: Pick<SetDefinition, "parameters">, name: st
   return declaredParameterName(definition.parameters ?? {}, name);
 }
 
-/** The full PUT body: every writable field of the read assignment, minus what ARM maintains. */
-export function writableCopy(assignment: PolicyAssignment): PolicyAssignment {
-  const copy = structuredClone(assignment) as PolicyAssignment & Record<string, unknown>;
-  for (const readOnly of ["id", "name", "type", "systemData", "scope", "instanceId", "latestDefinitionVersion", "effectiveDefinitionVersion"]) {
-    delete copy[readOnly];
-  }
-  if (copy.metadata && typeof copy.metadata === "object") {
-    const metadata = { ...(copy.metadata as Record<string, unknown>) };
-    for (const key of armMaintainedMetadata) delete metadata[key];
-    copy.metadata = metadata;
-  }
-  return copy;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-/** JSON with object keys sorted, for order-insensitive comparison of documents. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
-      return Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
-    }
-    return inner;
-  });
-}
-
 function effectiveParameter(parameters: Record<string, { value?: unknown }>, definition: Pick<SetDefinition, "parameters">, name: string): unknown {
   const key = ownKey(parameters, name);
   if (key) return parameters[key]?.value;
   return definition.parameters?.[name]?.defaultValue;
-}
-
-/** The allowedValues spelling of an effect ("deny" → "Deny" or "deny"), preferring the current or default style. */
-export function spellEffect(definition: Pick<SetDefinition, "parameters">, wanted: string, current?: string): string {
-  const spec = definition.parameters?.[declaredName(definition, "effect") ?? "effect"];
-  const allowed = (spec?.allowedValues ?? []).filter((value): value is string => typeof value === "string");
-  if (allowed.length === 0) return wanted.charAt(0).toUpperCase() + wanted.slice(1).toLowerCase();
-  const matches = allowed.filter((value) => value.toLowerCase() === wanted.toLowerCase());
-  if (matches.length === 0) {
-    throw new UsageError(`The initiative does not allow the effect '${wanted}'.`, { suggestion: `Allowed: ${[...new Set(allowed.map((v) => v.toLowerCase()))].join(", ")}.` });
-  }
-  const styleOf = (value: string | undefined) => (value && value[0] === value[0]?.toUpperCase() ? "upper" : "lower");
-  for (const reference of [current, typeof spec?.defaultValue === "string" ? spec.defaultValue : undefined]) {
-    if (!reference) continue;
-    const styled = matches.find((value) => styleOf(value) === styleOf(reference));
-    if (styled) return styled;
-  }
-  return matches[0] as string;
 }
 
 /** Member reference ids of the set, in the set's spelling. */
@@ -161,18 +113,6 @@ export function withEffectOverrides(overrides: readonly Override[], references: 
 
 function checkValueAgainstDeclaration(definition: Pick<SetDefinition, "parameters">, name: string, value: unknown): void {
   validateParameterValue(definition.parameters ?? {}, name, value);
-}
-
-/** Parses and validates a command-line value against the declaration (see parameter-values.ts). */
-export function parseParameterValue(definition: Pick<SetDefinition, "parameters">, name: string, raw: string, fileText?: string): { name: string; value: unknown } {
-  return parseParameterText(definition.parameters ?? {}, name, raw, fileText);
-}
-
-/** Splits "name=value" (the value may contain '='). */
-export function splitAssignmentArgument(argument: string): { name: string; raw: string } {
-  const index = argument.indexOf("=");
-  if (index <= 0) throw new UsageError(`'${argument}' is not name=value.`, { suggestion: "For example: akspol params set pss-baseline effect=Deny" });
-  return { name: argument.slice(0, index).trim(), raw: argument.slice(index + 1) };
 }
 
 /** Applies an operation to an assignment as read, against the set definition at the assigned version. Pure. */
@@ -357,33 +297,6 @@ export function operationPresent(assignment: PolicyAssignment, definition: SetDe
   } catch {
     return false;
   }
-}
-
-/** The assignment as compared between reads: without what ARM maintains and without the touched keys. */
-export function comparableExcept(assignment: PolicyAssignment, touched: readonly string[]): string {
-  const copy = writableCopy(assignment) as PolicyAssignment & Record<string, unknown>;
-  const lowered = new Set(touched.map((key) => key.toLowerCase()));
-  const parameters = Object.fromEntries(Object.entries(copy.parameters ?? {}).filter(([key]) => !lowered.has(key.toLowerCase())));
-  copy.parameters = parameters;
-  if (lowered.has("overrides")) delete copy.overrides;
-  if (lowered.has("enforcementmode")) delete copy.enforcementMode;
-  return canonicalJson(copy);
-}
-
-/** Names of the top-level fields (and parameters) that differ between two reads, ignoring the touched keys. */
-export function changedFields(first: PolicyAssignment, second: PolicyAssignment, touched: readonly string[] = []): string[] {
-  const a = JSON.parse(comparableExcept(first, touched)) as Record<string, unknown>;
-  const b = JSON.parse(comparableExcept(second, touched)) as Record<string, unknown>;
-  const fields = new Set([...Object.keys(a), ...Object.keys(b)]);
-  const result: string[] = [];
-  for (const field of fields) {
-    if (field === "parameters") {
-      const pa = (a.parameters ?? {}) as Record<string, unknown>;
-      const pb = (b.parameters ?? {}) as Record<string, unknown>;
-      for (const name of new Set([...Object.keys(pa), ...Object.keys(pb)])) if (!sameJson(pa[name], pb[name])) result.push(`parameters.${name}`);
-    } else if (!sameJson(a[field], b[field])) result.push(field);
-  }
-  return result;
 }
 
 /**

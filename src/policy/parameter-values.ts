@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { UsageError } from "../errors.js";
+import type { SetDefinition } from "./definitions.js";
 import { checkNamespace } from "./namespaces.js";
 import { didYouMean } from "../did-you-mean.js";
 
@@ -194,4 +196,35 @@ export function parseParameterText(declarations: ParameterDeclarations, name: st
   }
   validateParameterValue(declarations, declared, value);
   return { name: declared, value };
+}
+
+/** The allowedValues spelling of an effect ("deny" → "Deny" or "deny"), preferring the current or default style. */
+export function spellEffect(definition: Pick<SetDefinition, "parameters">, wanted: string, current?: string): string {
+  const declared = Object.keys(definition.parameters ?? {}).find((key) => key.toLowerCase() === "effect");
+  const spec = definition.parameters?.[declared ?? "effect"];
+  const allowed = (spec?.allowedValues ?? []).filter((value): value is string => typeof value === "string");
+  if (allowed.length === 0) return wanted.charAt(0).toUpperCase() + wanted.slice(1).toLowerCase();
+  const matches = allowed.filter((value) => value.toLowerCase() === wanted.toLowerCase());
+  if (matches.length === 0) {
+    throw new UsageError(`The initiative does not allow the effect '${wanted}'.`, { suggestion: `Allowed: ${[...new Set(allowed.map((v) => v.toLowerCase()))].join(", ")}.` });
+  }
+  const styleOf = (value: string | undefined) => (value && value[0] === value[0]?.toUpperCase() ? "upper" : "lower");
+  for (const reference of [current, typeof spec?.defaultValue === "string" ? spec.defaultValue : undefined]) {
+    if (!reference) continue;
+    const styled = matches.find((value) => styleOf(value) === styleOf(reference));
+    if (styled) return styled;
+  }
+  return matches[0] as string;
+}
+
+/** Parses and validates a command-line value against the declaration of the set (parseParameterText above). */
+export function parseParameterValue(definition: Pick<SetDefinition, "parameters">, name: string, raw: string, fileText?: string): { name: string; value: unknown } {
+  return parseParameterText(definition.parameters ?? {}, name, raw, fileText);
+}
+
+/** Splits "name=value" (the value may contain '='). */
+export function splitAssignmentArgument(argument: string): { name: string; raw: string } {
+  const index = argument.indexOf("=");
+  if (index <= 0) throw new UsageError(`'${argument}' is not name=value.`, { suggestion: "For example: akspol params set pss-baseline effect=Deny" });
+  return { name: argument.slice(0, index).trim(), raw: argument.slice(index + 1) };
 }

@@ -1,4 +1,4 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { SetDefinition } from "./definitions.js";
 
 export type ParameterSource = "assignment" | "default";

@@ -1,5 +1,5 @@
 import type { PolicyExemption } from "../azure/exemptions-client.js";
-import { isResourceMissing } from "../azure/arm-errors.js";
+import { isForbidden, isNotFound } from "../azure/arm-errors.js";
 import { normalizeId } from "../azure/ids.js";
 import { carrierLabel, type PodSecurityAssignment } from "./assignments.js";
 import type { SetDefinitionCache, SetDefinition } from "./definitions.js";
@@ -76,7 +76,7 @@ export async function summarize(
   try {
     definition = await definitions.forAssignment(assignment);
   } catch (error) {
-    if (!isResourceMissing(error) && (error as { statusCode?: number }).statusCode !== 403) throw error;
+    if (!isNotFound(error) && !isForbidden(error)) throw error;
   }
   const parameters = definition ? effectiveParameters(assignment, definition) : [];
   const excluded = parameters.find((parameter) => parameter.name === "excludedNamespaces");

@@ -1,15 +1,13 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
-import { isResourceMissing } from "../azure/arm-errors.js";
+import { putAssignment, readAssignment, updateAssignmentOverrides, type PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession, Principal } from "../azure/session.js";
-import { parseScope, splitAuthorizationId } from "../azure/ids.js";
-import { CancelledError, ConflictError, NotFoundError, UsageError, toAkspolError } from "../cli/errors.js";
+import { CancelledError, ConflictError, NotFoundError } from "../errors.js";
+import { toAkspolError } from "../azure/error-classifier.js";
 import { writtenButUnverified } from "../journal/outcomes.js";
 import type { Journal } from "../journal/journal.js";
 import { withResourceLock, type LockOptions, type LockOwner } from "../journal/lock.js";
-import { expandVersions } from "./assignments.js";
-import { documentOf, getAssignmentDocument, putAssignmentDocument, putBody, toAssignmentModel } from "../azure/assignment-documents.js";
 import type { SetDefinitionCache } from "./definitions.js";
-import { applyEdit, changedFields, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
+import { changedFields } from "./assignment-compare.js";
+import { applyEdit, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
 
 /** Ctrl+C while akspol holds the lock. Tests pass their own; the CLI listens for SIGINT. */
 export interface InterruptSource {
@@ -79,39 +77,18 @@ export interface WriteResult {
   interrupted: boolean;
 }
 
-export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment> {
-  const parts = splitAuthorizationId(assignmentId, "policyAssignments");
-  if (!parts) throw new UsageError(`'${assignmentId}' is not a policy assignment id.`);
-  try {
-    // Raw JSON, so that a write can send back every property ARM returned (assignment-documents.ts).
-    return toAssignmentModel(await getAssignmentDocument(session, parts.scope, parts.name, expandVersions));
-  } catch (error) {
-    if (isResourceMissing(error)) {
-      throw new NotFoundError(`Policy assignment '${assignmentId}' does not exist (any more).`, { suggestion: "List the pod-security assignments with 'akspol find'." });
-    }
-    throw error;
+/** The assignment as it is now; not found (exit 3) when it was deleted meanwhile. */
+export async function requireAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment> {
+  const assignment = await readAssignment(session, assignmentId);
+  if (!assignment) {
+    throw new NotFoundError(`Policy assignment '${assignmentId}' does not exist (any more).`, { suggestion: "List the pod-security assignments with 'akspol find'." });
   }
-}
-
-function subscriptionOf(scope: string): string | undefined {
-  try {
-    return parseScope(scope).subscriptionId;
-  } catch {
-    return undefined;
-  }
+  return assignment;
 }
 
 async function send(session: AzureSession, assignmentId: string, current: PolicyAssignment, plan: EditPlan): Promise<void> {
-  const parts = splitAuthorizationId(assignmentId, "policyAssignments")!;
-  if (plan.method === "PATCH") {
-    // PolicyAssignmentUpdate carries overrides; sending only them leaves everything else as it is.
-    const client = await session.policyClient(subscriptionOf(parts.scope));
-    await client.policyAssignments.update(parts.scope, parts.name, { overrides: plan.body.overrides ?? [] });
-  } else {
-    const document = documentOf(current);
-    if (!document) throw new Error("internal: an assignment is written only from the raw document it was read as");
-    await putAssignmentDocument(session, parts.scope, parts.name, putBody(document, plan.body));
-  }
+  if (plan.method === "PATCH") await updateAssignmentOverrides(session, assignmentId, plan.body.overrides ?? []);
+  else await putAssignment(session, assignmentId, current, plan.body);
 }
 
 /**
@@ -150,7 +127,7 @@ async function writeUnderLock(request: WriteRequest, heldRead: PolicyAssignment 
   let lastReason = "";
   try {
     for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
-      const current = attempt === 0 && heldRead ? heldRead : await readAssignment(request.session, request.assignmentId);
+      const current = attempt === 0 && heldRead ? heldRead : await requireAssignment(request.session, request.assignmentId);
       const definition = await request.definitions.forAssignment(current);
       const plan = applyEdit(current, definition, request.operation);
       firstPlan ??= plan;
@@ -205,7 +182,7 @@ async function writeUnderLock(request: WriteRequest, heldRead: PolicyAssignment 
         // see, and also another writer (another machine or state dir, which the lock cannot see)
         // whose read came before our write and whose write landed within the interval.
         if ((request.settleMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, request.settleMs));
-        readBack = await readAssignment(request.session, request.assignmentId);
+        readBack = await requireAssignment(request.session, request.assignmentId);
       } catch (error) {
         // The write was answered; only reading it back failed. Say so, and leave history to settle it.
         const failure = toAkspolError(error);

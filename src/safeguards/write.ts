@@ -1,6 +1,7 @@
 // The one safe write of a Deployment Safeguards setting: under the resource lock, journaled before
 // and after, sent with If-Match of the eTag the plan was made from, so a change made in between is
 // refused by ARM (412) and reported as a conflict (exit 5), never overwritten.
+import { isPreconditionFailed } from "../azure/arm-errors.js";
 import type { AzureSession } from "../azure/session.js";
 import type { DeploymentSafeguards } from "../azure/safeguards-client.js";
 import { ConflictError, NotFoundError } from "../errors.js";
@@ -29,10 +30,6 @@ export interface SafeguardsWriteResult {
   changeId: string;
   plan: SafeguardsPlan;
   after: DeploymentSafeguards;
-}
-
-function isPreconditionFailed(error: unknown): boolean {
-  return (error as { statusCode?: number }).statusCode === 412;
 }
 
 export async function writeSafeguards(request: SafeguardsWriteRequest): Promise<SafeguardsWriteResult> {

@@ -6,18 +6,21 @@ import { readFile } from "node:fs/promises";
 import type { Context } from "../context.js";
 import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";
-import { normalizeId } from "../azure/ids.js";
+import { lastSegment, normalizeId } from "../azure/ids.js";
 import { UsageError } from "../errors.js";
 import { evaluateWorkloads } from "../check/evaluate.js";
 import { resolveInitiative } from "../check/initiative.js";
 import type { PolicySetDefinitionDocument } from "../check/types.js";
 import { parseManifests } from "../check/manifests.js";
-import { applicableAssignments } from "../exemptions/validate.js";
+import { applicableAssignments } from "../exemptions/applicable.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { rankLevers, type WorkloadFailure } from "./advise.js";
 import { reachOf, type AdviceOutput } from "./advise-read.js";
 import { exemptionFactsAt } from "./load.js";
 import { ClusterVerdicts, enforcementFor } from "./verdicts.js";
+
+/** The slice of the context these functions use (a test builds exactly this). */
+export type AdviseManifestDeps = Pick<Context, "azure" | "clock" | "io" | "prompter" | "subscriptions">;
 
 export interface ManifestAdviceRequest {
   cluster: string;
@@ -29,7 +32,7 @@ export interface ManifestAdviceRequest {
   workload?: string;
 }
 
-export async function adviseForManifest(ctx: Context, request: ManifestAdviceRequest): Promise<AdviceOutput> {
+export async function adviseForManifest(ctx: AdviseManifestDeps, request: ManifestAdviceRequest): Promise<AdviceOutput> {
   let text: string;
   try {
     text = await readFile(request.manifest, "utf8");
@@ -74,7 +77,7 @@ export async function adviseForManifest(ctx: Context, request: ManifestAdviceReq
       const verdict = verdicts.verdict(assignmentId, referenceId, workload.namespace);
       return {
         assignmentId,
-        assignmentName: found?.enforcement.assignment.name ?? assignmentId.split("/").pop() ?? "",
+        assignmentName: found?.enforcement.assignment.name ?? lastSegment(assignmentId),
         referenceId,
         outcome: verdict?.outcome ?? "none",
         reason: verdict?.reason ?? "the assignment could not be read",

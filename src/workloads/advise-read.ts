@@ -1,16 +1,19 @@
 // Reads what `advise` needs for a running pod: the cluster, its pod results (one Policy Insights
 // query), the verdicts of the assignments that flag the pod (effective model) and the clusters each
 // of those assignments reaches.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { Context } from "../context.js";
 import { resolveClusterIn } from "../azure/clusters.js";
 import { readClusterPodStates } from "../azure/policy-insights.js";
-import { normalizeId } from "../azure/ids.js";
+import { lastSegment, normalizeId } from "../azure/ids.js";
 import { NotFoundError } from "../errors.js";
 import { clustersUnderAssignment } from "../policy/affected-clusters.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
 import { rankLevers, type RankedLever, type WorkloadFailure } from "./advise.js";
 import { VerdictLoader } from "./load.js";
+
+/** The slice of the context these functions use (a test builds exactly this). */
+export type AdviseReadDeps = Pick<Context, "azure" | "clock" | "io" | "prompter" | "subscriptions">;
 
 export interface AdviceRequest {
   cluster: string;
@@ -34,7 +37,7 @@ export interface AdviceOutput {
 }
 
 /** The cluster names each failing assignment reaches (one cluster list per subscription it covers). */
-export async function reachOf(ctx: Context, failures: WorkloadFailure[], assignmentOf: (normalizedId: string) => Promise<PolicyAssignment | undefined> | PolicyAssignment | undefined): Promise<Map<string, string[]>> {
+export async function reachOf(ctx: AdviseReadDeps, failures: WorkloadFailure[], assignmentOf: (normalizedId: string) => Promise<PolicyAssignment | undefined> | PolicyAssignment | undefined): Promise<Map<string, string[]>> {
   const reach = new Map<string, string[]>();
   await Promise.all(
     [...new Set(failures.map((failure) => normalizeId(failure.assignmentId)))].map(async (id) => {
@@ -51,7 +54,7 @@ export async function reachOf(ctx: Context, failures: WorkloadFailure[], assignm
   return reach;
 }
 
-export async function adviseForPod(ctx: Context, request: AdviceRequest): Promise<AdviceOutput> {
+export async function adviseForPod(ctx: AdviseReadDeps, request: AdviceRequest): Promise<AdviceOutput> {
   const cluster = await resolveClusterIn(ctx, request.cluster, { resourceGroup: request.resourceGroup });
   const result = await readClusterPodStates(ctx.azure, cluster.id);
   if (result.status !== "ok") {
@@ -78,7 +81,7 @@ export async function adviseForPod(ctx: Context, request: AdviceRequest): Promis
       const verdict = verdicts?.verdict(state.assignmentId, state.referenceId, state.namespace);
       return {
         assignmentId: state.assignmentId,
-        assignmentName: found?.enforcement.assignment.name ?? state.assignmentId.split("/").pop() ?? "",
+        assignmentName: found?.enforcement.assignment.name ?? lastSegment(state.assignmentId),
         referenceId: state.referenceId,
         outcome: verdict?.outcome ?? "none",
         reason: verdict?.reason ?? "the assignment could not be read",

@@ -1,7 +1,7 @@
 // The non-compliant pods of a cluster, per member policy and namespace, with what each assignment
 // would do to them at their next restart, and the members whose results Azure truncates. Pure.
 import { REPORTED_NON_COMPLIANT_CAP, type PodState, type PodStatesResult } from "../azure/policy-insights.js";
-import { normalizeId } from "../azure/ids.js";
+import { lastSegment, normalizeId } from "../azure/ids.js";
 import { onRestart, verdictKey, type ClusterVerdicts } from "./verdicts.js";
 
 export interface PodFinding {
@@ -45,16 +45,12 @@ export interface WorkloadFilter {
   assignments?: string[];
 }
 
-export function assignmentName(id: string): string {
-  return id.split("/").pop() ?? id;
-}
-
 function inFilter(state: PodState, filter: WorkloadFilter): boolean {
   if (filter.namespace && state.namespace !== filter.namespace) return false;
   if (filter.policies?.length && !filter.policies.some((reference) => reference.toLowerCase() === state.referenceId.toLowerCase())) return false;
   if (filter.assignments?.length) {
     const id = normalizeId(state.assignmentId);
-    const name = assignmentName(state.assignmentId).toLowerCase();
+    const name = lastSegment(state.assignmentId).toLowerCase();
     if (!filter.assignments.some((wanted) => (wanted.includes("/") ? normalizeId(wanted) === id : wanted.toLowerCase() === name))) return false;
   }
   return true;
@@ -66,7 +62,7 @@ function truncatedMembers(states: PodState[]): TruncatedMember[] {
   for (const state of states) {
     if (state.compliant) continue;
     const key = verdictKey(state.assignmentId, state.referenceId);
-    const entry = counts.get(key) ?? { assignmentName: assignmentName(state.assignmentId), referenceId: state.referenceId, reported: 0 };
+    const entry = counts.get(key) ?? { assignmentName: lastSegment(state.assignmentId), referenceId: state.referenceId, reported: 0 };
     entry.reported++;
     counts.set(key, entry);
   }
@@ -100,7 +96,7 @@ export function clusterWorkloads(
         pod: state.pod,
         referenceId: state.referenceId,
         assignmentId: state.assignmentId,
-        assignmentName: found?.enforcement.assignment.name || assignmentName(state.assignmentId),
+        assignmentName: found?.enforcement.assignment.name || lastSegment(state.assignmentId),
         effect: found?.member.effect ?? "unknown",
         onRestart: onRestart(verdict, found?.enforcement, found?.member),
         deniedOnRestart: verdict?.outcome === "deny",

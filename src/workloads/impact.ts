@@ -3,9 +3,9 @@
 // be refused at their next restart (a member newly denying and enforced). Pods in a namespace that is
 // excluded have no results in Azure, so re-including one can only point to `akspol check`.
 // The diff is pure (diffImpact); workloadImpact reads what it needs and never fails.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import type { AzureSession } from "../azure/session.js";
-import { normalizeId } from "../azure/ids.js";
+import { normalizeId, subscriptionOfScope } from "../azure/ids.js";
 import { readClusterPodStates, readSubscriptionPodStates, type PodState, type PodStatesResult } from "../azure/policy-insights.js";
 import { assignmentVerdict, namespaceMatches, type AssignmentEnforcement, type ExemptionFact } from "../effective/index.js";
 import { enforcementFor } from "./verdicts.js";
@@ -130,7 +130,7 @@ async function readImpact(request: ImpactRequest): Promise<WorkloadImpact> {
   const enabled = request.clusters.filter((cluster) => cluster.azurePolicyEnabled);
   const bySubscription = new Map<string, typeof enabled>();
   for (const cluster of enabled) {
-    const subscription = normalizeId(cluster.id).split("/")[2] ?? "";
+    const subscription = subscriptionOfScope(normalizeId(cluster.id)) ?? "";
     bySubscription.set(subscription, [...(bySubscription.get(subscription) ?? []), cluster]);
   }
   const results = new Map<string, PodStatesResult>();

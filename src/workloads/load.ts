@@ -1,11 +1,10 @@
 // Reads what the verdicts need from Azure: each assignment named by the pod results (one GET each,
 // shared across clusters), its set definition at the version it uses (cached), and the exemptions at
 // each cluster (one list per cluster, inherited ones included). The effective model does the rest.
-import type { PolicyAssignment } from "@azure/arm-policy";
 import type { AzureSession } from "../azure/session.js";
 import { normalizeId } from "../azure/ids.js";
 import type { ExemptionFact } from "../effective/index.js";
-import { getAssignmentById } from "../policy/assignments.js";
+import { readAssignment, type PolicyAssignment } from "../azure/assignments.js";
 import type { SetDefinitionCache } from "../policy/definitions.js";
 import { ClusterVerdicts, enforcementFor } from "./verdicts.js";
 
@@ -41,7 +40,7 @@ export class VerdictLoader {
     const key = normalizeId(id);
     let promise = this.assignments.get(key);
     if (!promise) {
-      promise = getAssignmentById(this.session, id).catch(() => undefined);
+      promise = readAssignment(this.session, id).catch(() => undefined);
       this.assignments.set(key, promise);
     }
     return promise;

@@ -11,6 +11,9 @@ import { VerdictLoader } from "./load.js";
 import { estateSourceFor } from "../estate/choose.js";
 import type { EngineChoice } from "../estate/engine.js";
 
+/** The slice of the context these functions use (a test builds exactly this). */
+export type ReadWorkloadsDeps = Pick<Context, "azure" | "clock" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
+
 export interface ReadWorkloadsRequest {
   cluster?: string;
   resourceGroup?: string;
@@ -28,7 +31,7 @@ export async function workloadsOfCluster(loader: VerdictLoader, cluster: Cluster
   return clusterWorkloads(cluster, result, verdicts, filter);
 }
 
-export async function readWorkloads(ctx: Context, request: ReadWorkloadsRequest) {
+export async function readWorkloads(ctx: ReadWorkloadsDeps, request: ReadWorkloadsRequest) {
   const loader = new VerdictLoader(ctx.azure, new SetDefinitionCache(ctx.azure), ctx.clock.now());
   const filter: WorkloadFilter = { namespace: request.namespace, policies: request.policies, assignments: request.assignments };
   const failures: Array<{ subscription: string; message: string }> = [];

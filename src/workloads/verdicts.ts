@@ -2,7 +2,7 @@
 // pod-security model (src/effective): the assignment's enforcement of the member (effect, excluded
 // namespaces, overrides, enforcement mode) and the cluster's exemptions decide the outcome in the
 // pod's namespace. Pure.
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { PolicyAssignment } from "../azure/assignments.js";
 import { BUILTIN_DEFINITIONS } from "../check/builtins.js";
 import { normalizeId } from "../azure/ids.js";
 import {

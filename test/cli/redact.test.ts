@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redact } from "../../src/cli/redact.js";
+import { redact } from "../../src/redact.js";
 
 describe("secret redaction", () => {
   const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJhYmMiLCJleHAiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";

@@ -11,7 +11,7 @@ import { startHarness, type ExemptHarness } from "../exempt/helpers.js";
 import { apiVersions } from "../../src/azure/clouds.js";
 
 const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZw";
-/** A value per pattern in src/cli/redact.ts, plus the escaped quote that used to break records. */
+/** A value per pattern in src/redact.ts, plus the escaped quote that used to break records. */
 const secretLooking = {
   authorization: `Authorization: Bearer ${jwt}`,
   bearer: `bearer abc.def-ghi`,

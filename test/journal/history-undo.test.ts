@@ -8,7 +8,7 @@ import { runCli } from "../helpers/cli.js";
 import { Journal } from "../../src/journal/journal.js";
 import { applyEdit } from "../../src/policy/edit.js";
 import { SetDefinitionCache } from "../../src/policy/definitions.js";
-import { readAssignment } from "../../src/policy/write.js";
+import { readAssignment } from "../../src/azure/assignments.js";
 import { baselineId, comparable, DEMO, prod, restrictedId, storedAssignment } from "../exclude/fixtures.js";
 import { emulatorSession } from "./session.js";
 
@@ -45,14 +45,14 @@ describe("history", () => {
   test("a pending record (the writer died) is settled against Azure: applied when the write landed, not applied when it did not", async () => {
     const session = emulatorSession(emu);
     const journal = new Journal(stateDir);
-    const current = await readAssignment(session, baselineId);
+    const current = (await readAssignment(session, baselineId))!;
     const definition = await new SetDefinitionCache(session).forAssignment(current);
     const plan = applyEdit(current, definition, { addNamespaces: ["landed"] });
     const pending = { principal: { id: "x", name: "x" }, command: "akspol exclude add", resourceKind: "policyAssignment" as const, resourceId: baselineId, operation: "update" as const, before: current, touched: plan.touched };
     const landed = await journal.begin({ ...pending, summary: "landed", intendedAfter: plan.body });
     const client = new PolicyClient(emu.credentialFor("admin"), prod, emu.clientOptions);
     await client.policyAssignments.create(`/subscriptions/${prod}`, "pss-baseline", plan.body);
-    const lost = await journal.begin({ ...pending, resourceId: restrictedId, summary: "lost", before: await readAssignment(session, restrictedId), touched: ["effect"], intendedAfter: { parameters: { effect: { value: "Deny" } } } });
+    const lost = await journal.begin({ ...pending, resourceId: restrictedId, summary: "lost", before: (await readAssignment(session, restrictedId))!, touched: ["effect"], intendedAfter: { parameters: { effect: { value: "Deny" } } } });
     const json = JSON.parse((await cli(["history", "-o", "json"])).stdout);
     const byId = new Map(json.entries.map((entry: any) => [entry.changeId, entry]));
     expect(byId.get(landed)).toMatchObject({ status: "applied", resolution: "resolved from Azure: applied" });

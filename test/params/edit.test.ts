@@ -2,7 +2,9 @@ import { describe, expect, test } from "vitest";
 import type { PolicyAssignment } from "@azure/arm-policy";
 import baseline from "../../src/data/azure-builtins/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d.json" with { type: "json" };
 import restricted from "../../src/data/azure-builtins/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00.json" with { type: "json" };
-import { applyEdit, changedFields, operationPresent, parseParameterValue, spellEffect, splitAssignmentArgument, withEffectOverrides } from "../../src/policy/edit.js";
+import { changedFields } from "../../src/policy/assignment-compare.js";
+import { applyEdit, operationPresent, withEffectOverrides } from "../../src/policy/edit.js";
+import { parseParameterValue, spellEffect, splitAssignmentArgument } from "../../src/policy/parameter-values.js";
 import type { SetDefinition } from "../../src/policy/definitions.js";
 import { UsageError } from "../../src/cli/errors.js";
 

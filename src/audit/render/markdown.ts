@@ -2,6 +2,7 @@
 import { ruleById } from "../rules.js";
 import { summaryLine } from "./text.js";
 import type { AuditReport } from "../types.js";
+import { lastSegment } from "../../azure/ids.js";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -23,7 +24,7 @@ export function renderMarkdown(report: AuditReport): string {
   }
   out.push("| Severity | Rule | Resource | Finding | Fix |", "|---|---|---|---|---|");
   for (const finding of report.findings) {
-    const name = finding.resource.split("/").pop() ?? finding.resource;
+    const name = lastSegment(finding.resource);
     out.push(
       `| ${icon[finding.severity]} ${finding.severity} | ${finding.ruleId} ${cell(ruleById.get(finding.ruleId)?.title ?? "")} | \`${cell(name)}\` | ${cell(finding.message)} | ${finding.command ? `\`${cell(finding.command)}\`` : cell(finding.recommendation)} |`,
     );

@@ -2,6 +2,7 @@
 // ruleId is the rule; the finding's stable id is also in partialFingerprints for deduplication.
 import { rules } from "../rules.js";
 import type { AuditReport } from "../types.js";
+import { lastSegment } from "../../azure/ids.js";
 
 const level = { high: "error", medium: "warning", low: "note", info: "note" } as const;
 
@@ -34,7 +35,7 @@ export function renderSarif(report: AuditReport): Record<string, unknown> {
           message: { text: `${finding.message} Fix: ${finding.command ?? finding.recommendation}` },
           locations: [
             {
-              logicalLocations: [{ fullyQualifiedName: finding.resource, name: finding.resource.split("/").pop(), kind: "resource" }],
+              logicalLocations: [{ fullyQualifiedName: finding.resource, name: lastSegment(finding.resource), kind: "resource" }],
             },
           ],
           partialFingerprints: { akspolFindingId: finding.id },

@@ -31,6 +31,25 @@ interface QuotaWindow {
   used: number;
 }
 
+/**
+ * The rows of recent multi-page results, by query, scope, caller and store generation: the next pages
+ * ($skipToken) are sliced from the result the first page computed, as long as nothing was written since,
+ * instead of evaluating the query again over the whole scope for every page.
+ */
+const pagedResults = new WeakMap<Store, Map<string, Row[]>>();
+const PAGED_RESULTS_KEPT = 16;
+
+function rememberRows(store: Store, key: string, rows: Row[]): void {
+  let results = pagedResults.get(store);
+  if (results === undefined) {
+    results = new Map();
+    pagedResults.set(store, results);
+  }
+  results.delete(key);
+  results.set(key, rows);
+  while (results.size > PAGED_RESULTS_KEPT) results.delete(results.keys().next().value as string);
+}
+
 /** Per-emulator throttling state, kept beside its store so the server needs no new field. */
 const quotas = new WeakMap<Store, { quota: ResourceGraphQuota; windows: Map<string, QuotaWindow> }>();
 
@@ -180,18 +199,22 @@ export function handleResourceGraph(request: ArmRequest, context: EmulatorContex
       throw error;
     }
     const tenantId = request.tokenTenant ?? context.tenantId;
-    const scope = resolveScope(store, request.caller, tenantId, subscriptions, managementGroups, filter);
-    let rows: Row[];
-    try {
-      rows = evaluate(parsed, body.query, tableRows(store, parsed.table, scope, tenantId, request.caller));
-    } catch (error) {
-      if (error instanceof KqlError) throw invalidQuery(error);
-      throw error;
-    }
     const print = fingerprint([body.query, subscriptions ?? null, managementGroups ?? null, filter]);
     let offset = 0;
-    if (typeof options.$skipToken === "string" && options.$skipToken !== "") offset = readSkipToken(options.$skipToken, print).offset;
+    const following = typeof options.$skipToken === "string" && options.$skipToken !== "";
+    if (following) offset = readSkipToken(options.$skipToken, print).offset;
     if (skip !== undefined) offset = skip;
+    const resultKey = JSON.stringify([print, request.caller.name.toLowerCase(), tenantId.toLowerCase(), store.generation]);
+    let rows = following ? pagedResults.get(store)?.get(resultKey) : undefined;
+    if (rows === undefined) {
+      const scope = resolveScope(store, request.caller, tenantId, subscriptions, managementGroups, filter);
+      try {
+        rows = evaluate(parsed, body.query, tableRows(store, parsed.table, scope, tenantId, request.caller));
+      } catch (error) {
+        if (error instanceof KqlError) throw invalidQuery(error);
+        throw error;
+      }
+    }
     const size = top ?? MAX_ROWS_PER_PAGE;
     const page = rows.slice(offset, offset + size);
     const more = offset + page.length < rows.length;
@@ -205,7 +228,10 @@ export function handleResourceGraph(request: ArmRequest, context: EmulatorContex
       data: resultFormat === "table" ? asTable(page, columnNames) : page,
       facets: [],
     };
-    if (more && pageable) response.$skipToken = Buffer.from(JSON.stringify({ offset: offset + page.length, fingerprint: print }), "utf8").toString("base64url");
+    if (more && pageable) {
+      response.$skipToken = Buffer.from(JSON.stringify({ offset: offset + page.length, fingerprint: print }), "utf8").toString("base64url");
+      rememberRows(store, resultKey, rows);
+    }
     return { status: 200, body: response, headers: quotaHeaders };
   } catch (error) {
     if (error instanceof ArmError) Object.assign(error.headers, quotaHeaders);

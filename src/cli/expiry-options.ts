@@ -1,7 +1,7 @@
-import { stringOption, type OptionSpec, type ParsedInput } from "../cli/option-spec.js";
-import { UsageError } from "../cli/errors.js";
-import { defaultWaiverMaxDays, parseMaxDays } from "./expiry.js";
-import { expiryToUsage } from "./validate.js";
+import { stringOption, type OptionSpec, type ParsedInput } from "./option-spec.js";
+import { UsageError } from "../errors.js";
+import { defaultWaiverMaxDays, parseMaxDays } from "../exemptions/expiry.js";
+import { expiryToUsage } from "../exemptions/validate.js";
 
 /** --expires, --no-expiry and --max-days, shared by `exempt create` and `exempt renew`. */
 export function expiryOptionSpecs(noExpiryDescription: string): OptionSpec[] {

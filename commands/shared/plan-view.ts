@@ -1,52 +1,11 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
-import type { AzureSession } from "../azure/session.js";
-import { parseScope } from "../azure/ids.js";
-import type { IO } from "../cli/io.js";
-import { clustersUnderAssignment } from "./affected-clusters.js";
-import type { SetDefinition } from "./definitions.js";
-import { excludedNamespacesParameter, type EditPlan } from "./edit.js";
-import { protectionOf } from "./namespaces.js";
+import type { PolicyAssignment } from "../../src/azure/assignments.js";
+import type { IO } from "../../src/cli/io.js";
+import type { ClusterReach } from "../../src/policy/affected-clusters.js";
+import type { SetDefinition } from "../../src/policy/definitions.js";
+import { excludedNamespacesParameter, type EditPlan } from "../../src/policy/edit.js";
+import { protectionOf } from "../../src/policy/namespaces.js";
 
-export interface AffectedCluster {
-  id: string;
-  name: string;
-  azurePolicyEnabled: boolean;
-}
-
-export interface AffectedClusters {
-  scopeKind: "managementGroup" | "subscription" | "resourceGroup" | "resource";
-  /** null when they could not be listed (management group scope, or no permission to list clusters). */
-  clusters: AffectedCluster[] | null;
-  note?: string;
-}
-
-/**
- * The clusters an assignment reaches: every cluster below its scope (for a management group, in
- * every descendant subscription) that its notScopes and resource selectors do not leave out.
- * `list: false` (--no-clusters) reads nothing and says so.
- */
-export async function affectedClusters(session: AzureSession, assignment: PolicyAssignment, options: { list?: boolean } = {}): Promise<AffectedClusters> {
-  const scope = assignment.scope ?? "";
-  let kind: AffectedClusters["scopeKind"];
-  try {
-    kind = parseScope(scope).kind;
-  } catch {
-    return { scopeKind: "resource", clusters: null, note: `unrecognised scope ${scope}` };
-  }
-  if (options.list === false) return { scopeKind: kind, clusters: null, note: "not read (--no-clusters)" };
-  try {
-    const clusters = await clustersUnderAssignment(session, assignment);
-    return {
-      scopeKind: kind,
-      clusters: clusters
-        .filter((cluster) => cluster.applicability.applies)
-        .map((cluster) => ({ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false })),
-    };
-  } catch (error) {
-    const where = kind === "managementGroup" ? "every cluster in every subscription below the management group" : "every cluster below the scope";
-    return { scopeKind: kind, clusters: null, note: `${where} (they could not be listed: ${(error as Error).message.split("\n")[0]})` };
-  }
-}
+// How an edit plan reads on the terminal; the clusters it reaches are looked up in src/policy/affected-clusters.ts.
 
 function show(value: unknown): string {
   if (value === undefined) return "(not set)";
@@ -68,7 +27,7 @@ export function describeExclusions(current: string[], defaults: readonly string[
 }
 
 /** The plan as people read it: a diff of the touched values and the clusters it reaches. */
-export function renderPlan(io: IO, input: { assignment: PolicyAssignment; definition: SetDefinition; plan: EditPlan; affected: AffectedClusters; initiativeLabel: string }): string {
+export function renderPlan(io: IO, input: { assignment: PolicyAssignment; definition: SetDefinition; plan: EditPlan; affected: ClusterReach; initiativeLabel: string }): string {
   const { assignment, plan, affected } = input;
   const lines: string[] = [];
   lines.push(io.bold(`Plan for ${assignment.displayName ?? assignment.name} (${assignment.name})`));

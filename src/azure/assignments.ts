@@ -1,9 +1,90 @@
-import type { PolicyAssignment } from "@azure/arm-policy";
+import type { Override, PolicyAssignment } from "@azure/arm-policy";
 import type { Client } from "@azure-rest/core-client";
 import type { TokenCredential } from "@azure/core-auth";
+import { isNotFound } from "./arm-errors.js";
 import { apiVersions } from "./clouds.js";
-import { segments } from "./ids.js";
+import { segments, splitAuthorizationId, subscriptionOfScope, type ScopeTarget } from "./ids.js";
 import type { AzureSession } from "./session.js";
+import { UsageError } from "../errors.js";
+
+/** The SDK's model of an assignment: the shape every command and the core work with. */
+export type { Override, PolicyAssignment };
+
+/** `$expand` for assignment reads: the definition versions an assignment resolves to. */
+const expandVersions = "LatestDefinitionVersion, EffectiveDefinitionVersion";
+
+/**
+ * One list call per target. A subscription or resource group is listed unfiltered, which ARM defines
+ * as everything that applies there (inherited from management groups) plus everything assigned below
+ * it; a management group or a cluster is listed with atScope() (itself and its ancestors).
+ */
+export async function listAssignmentsAt(session: AzureSession, target: ScopeTarget): Promise<PolicyAssignment[]> {
+  const subscriptionId = "subscriptionId" in target ? target.subscriptionId : undefined;
+  const client = await session.policyClient(subscriptionId);
+  const results: PolicyAssignment[] = [];
+  const options = { expand: expandVersions };
+  let pages: AsyncIterable<PolicyAssignment>;
+  switch (target.kind) {
+    case "subscription":
+      pages = client.policyAssignments.list(options);
+      break;
+    case "resourceGroup":
+      pages = client.policyAssignments.listForResourceGroup(target.resourceGroup, options);
+      break;
+    case "managementGroup":
+      pages = client.policyAssignments.listForManagementGroup(target.managementGroup, { ...options, filter: "atScope()" });
+      break;
+    case "cluster":
+      pages = client.policyAssignments.listForResource(target.resourceGroup, "Microsoft.ContainerService", "", "managedClusters", target.name, {
+        ...options,
+        filter: "atScope()",
+      });
+      break;
+  }
+  for await (const assignment of pages) results.push(assignment);
+  return results;
+}
+
+function assignmentParts(assignmentId: string): { scope: string; name: string } {
+  const parts = splitAuthorizationId(assignmentId, "policyAssignments");
+  if (!parts) throw new UsageError(`'${assignmentId}' is not a policy assignment id.`);
+  return parts;
+}
+
+/**
+ * Reads one assignment by full id (with the version expansions); undefined when it does not exist.
+ * Read as raw JSON, so that a write can send back every property ARM returned (see below).
+ */
+export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment | undefined> {
+  const parts = assignmentParts(assignmentId);
+  try {
+    return toAssignmentModel(await getAssignmentDocument(session, parts.scope, parts.name, expandVersions));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * PATCH the overrides of an assignment: PolicyAssignmentUpdate carries overrides, and sending only
+ * them leaves everything else as it is.
+ */
+export async function updateAssignmentOverrides(session: AzureSession, assignmentId: string, overrides: Override[]): Promise<void> {
+  const parts = assignmentParts(assignmentId);
+  const client = await session.policyClient(subscriptionOfScope(parts.scope));
+  await client.policyAssignments.update(parts.scope, parts.name, { overrides });
+}
+
+/**
+ * PUT an assignment as `intended` (an SDK-shaped full body) on top of the raw document `current` was
+ * read as, so that every property ARM returned survives unless the plan changed it.
+ */
+export async function putAssignment(session: AzureSession, assignmentId: string, current: PolicyAssignment, intended: PolicyAssignment): Promise<void> {
+  const parts = assignmentParts(assignmentId);
+  const document = documentOf(current);
+  if (!document) throw new Error("internal: an assignment is written only from the raw document it was read as");
+  await putAssignmentDocument(session, parts.scope, parts.name, putBody(document, intended));
+}
 
 /**
  * Assignment reads and writes as raw ARM JSON (docs/issues/11.md). The SDK's serializer keeps only the
@@ -12,7 +93,7 @@ import type { AzureSession } from "./session.js";
  * here starts from the document ARM returned at the api-version in use and changes only the intended
  * properties, leaving out what the spec marks read-only. Commands still see the SDK's model shape.
  */
-export type AssignmentDocument = {
+type AssignmentDocument = {
   id?: string;
   name?: string;
   type?: string;
@@ -37,12 +118,12 @@ const documents = new WeakMap<object, AssignmentDocument>();
 const clients = new WeakMap<TokenCredential, Promise<Client>>();
 
 /** The raw document an SDK-shaped assignment was read from (when it was read here). */
-export function documentOf(assignment: PolicyAssignment): AssignmentDocument | undefined {
+function documentOf(assignment: PolicyAssignment): AssignmentDocument | undefined {
   return documents.get(assignment);
 }
 
 /** The SDK model of a raw document (properties flattened, systemData dates as Date), remembering the document. */
-export function toAssignmentModel(document: AssignmentDocument): PolicyAssignment {
+function toAssignmentModel(document: AssignmentDocument): PolicyAssignment {
   const systemData = document.systemData
     ? Object.fromEntries(
         Object.entries(document.systemData).map(([key, value]) => [key, /At$/.test(key) && typeof value === "string" ? new Date(value) : value]),
@@ -62,7 +143,7 @@ export function toAssignmentModel(document: AssignmentDocument): PolicyAssignmen
  * The PUT body for `intended` (an SDK-shaped full body, as the edit planner builds it) on top of the
  * document it was planned from: every property ARM returned survives unless the plan changed it.
  */
-export function putBody(document: AssignmentDocument, intended: PolicyAssignment): AssignmentDocument {
+function putBody(document: AssignmentDocument, intended: PolicyAssignment): AssignmentDocument {
   const body = structuredClone(document);
   for (const key of READ_ONLY_TOP) delete body[key];
   const properties: Record<string, unknown> = { ...(body.properties ?? {}) };
@@ -110,7 +191,7 @@ async function fail(response: { status: string; body: unknown; headers: Record<s
 }
 
 /** GET at the api-version in use (--api-version or the SDK's), with the version expansions. */
-export async function getAssignmentDocument(session: AzureSession, scope: string, name: string, expand?: string): Promise<AssignmentDocument> {
+async function getAssignmentDocument(session: AzureSession, scope: string, name: string, expand?: string): Promise<AssignmentDocument> {
   const rest = await client(session, scope);
   const query: Record<string, string> = { "api-version": session.globals.apiVersion ?? apiVersions.policy };
   if (expand) query.$expand = expand;
@@ -119,7 +200,7 @@ export async function getAssignmentDocument(session: AzureSession, scope: string
   return response.body as AssignmentDocument;
 }
 
-export async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
+async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
   const rest = await client(session, scope);
   const response = await rest
     .pathUnchecked(path(scope, name))

@@ -1,11 +1,14 @@
 // Plan, confirm, write and report an edit of Deployment Safeguards exclusions, shared by
 // `safeguards exclude add|remove` and `undo` (the same rules as an assignment edit: a plan, one
 // confirmation or --yes, --dry-run, a journal entry, an undo line).
-import type { Context } from "../context.js";
-import type { DeploymentSafeguards } from "../azure/safeguards-client.js";
-import { printRecord } from "../cli/output.js";
-import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "./plan.js";
-import { writeSafeguards } from "./write.js";
+import type { Context } from "../../src/context.js";
+import type { DeploymentSafeguards } from "../../src/azure/safeguards-client.js";
+import { printRecord } from "../../src/cli/output.js";
+import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "../../src/safeguards/plan.js";
+import { writeSafeguards } from "../../src/safeguards/write.js";
+
+/** The slice of the context these functions use (a test builds exactly this). */
+export type SafeguardsFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal">;
 
 export interface SafeguardsEditRequest {
   clusterId: string;
@@ -28,7 +31,7 @@ export interface SafeguardsEditOutput {
   changeId: string | null;
 }
 
-export async function runSafeguardsEdit(ctx: Context, request: SafeguardsEditRequest): Promise<number> {
+export async function runSafeguardsEdit(ctx: SafeguardsFlowDeps, request: SafeguardsEditRequest): Promise<number> {
   const plan = planSafeguardsExclusion(request.planned.resource, request.operation);
   for (const warning of plan.warnings) ctx.io.warn(warning);
   const output: SafeguardsEditOutput = {

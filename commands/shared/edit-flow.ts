@@ -1,18 +1,26 @@
-import type { Context } from "../context.js";
-import { UsageError } from "../cli/errors.js";
-import { printRecord } from "../cli/output.js";
-import { resolveTargets, type ScopeSelection } from "../cli/scope-options.js";
-import { scopeLabel } from "../azure/ids.js";
-import { carrierLabel, classifyAssignment, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "./assignments.js";
-import { SetDefinitionCache, type SetDefinition } from "./definitions.js";
-import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "./edit.js";
-import { effectiveParameters } from "./parameters.js";
-import { affectedClusters, describeExclusions, renderPlan, syncNote, type AffectedCluster } from "./plan-view.js";
-import { assignmentLockOptions, readAssignment, writeEdit, type InterruptSource } from "./write.js";
-import { withResourceLock } from "../journal/lock.js";
-import { allPlanReads, type PlanReads } from "../cli/plan-read-options.js";
-import { settleIntervalMs } from "../journal/outcomes.js";
-import { renderImpact, workloadImpact, type WorkloadImpact } from "../workloads/impact.js";
+import type { Context } from "../../src/context.js";
+import { chooser } from "../../src/cli/prompter.js";
+import { UsageError } from "../../src/errors.js";
+import { printRecord } from "../../src/cli/output.js";
+import { resolveTargets, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { scopeLabel } from "../../src/azure/ids.js";
+import { carrierLabel, classifyAssignment, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "../../src/policy/assignments.js";
+import { SetDefinitionCache, type SetDefinition } from "../../src/policy/definitions.js";
+import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "../../src/policy/edit.js";
+import { effectiveParameters } from "../../src/policy/parameters.js";
+import { clusterReach, type ReachedCluster } from "../../src/policy/affected-clusters.js";
+import { describeExclusions, renderPlan, syncNote } from "./plan-view.js";
+import { assignmentLockOptions, requireAssignment, writeEdit, type InterruptSource } from "../../src/policy/write.js";
+import { withResourceLock } from "../../src/journal/lock.js";
+import { allPlanReads, type PlanReads } from "../../src/cli/plan-read-options.js";
+import { settleIntervalMs } from "../../src/journal/outcomes.js";
+import { renderImpact, workloadImpact, type WorkloadImpact } from "../../src/workloads/impact.js";
+
+/** The slice of the context these functions use (a test builds exactly this). */
+export type EditFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
+
+/** What finding the assignment to edit uses (read-only commands such as exclude list take only this). */
+export type LoadTargetDeps = Pick<Context, "azure" | "globals" | "io" | "prompter" | "subscriptions">;
 
 /**
  * The shared orchestration of every assignment edit (exclude add/remove, params set/unset, undo):
@@ -49,7 +57,7 @@ export interface EditOutput {
   after: Record<string, unknown>;
   changed: boolean;
   changeId: string | null;
-  affectedClusters: AffectedCluster[] | null;
+  affectedClusters: ReachedCluster[] | null;
   /** The running pods the change affects, from Azure Policy's pod results (null when nothing changes). */
   impact: WorkloadImpact | null;
   /** exclude add: what another carrier (or Deployment Safeguards) still does in the namespaces, per cluster; null when not computed. */
@@ -70,7 +78,7 @@ export interface StillEnforced {
  * Refuses, before any request, what a script cannot do: no assignment. (A write without --yes is
  * refused by the frame for every command that declares `writes`.)
  */
-export function requireScriptable(ctx: Context, assignment: string | undefined): void {
+export function requireScriptable(ctx: Pick<Context, "io">, assignment: string | undefined): void {
   if (!assignment && !ctx.io.canPrompt) {
     throw new UsageError("Missing <assignment> (a name, display name or full id).", {
       suggestion: "Pass it as the first argument; find names with 'akspol find'. Without arguments akspol asks interactively, on a terminal only.",
@@ -87,15 +95,14 @@ function exclusionsLabel(entry: PodSecurityAssignment, definition: SetDefinition
 }
 
 /** Resolves `<assignment>`, or on a terminal lets the person pick one from the chosen scope. */
-export async function chooseAssignment(ctx: Context, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
+export async function chooseAssignment(ctx: LoadTargetDeps, selection: ScopeSelection & { assignment?: string }, definitions: SetDefinitionCache): Promise<PodSecurityAssignment> {
   if (selection.assignment) {
     return resolveAssignment({
       session: ctx.azure,
       definitions,
       reference: selection.assignment,
       targets: () => resolveTargets(ctx, selection),
-      prompter: ctx.prompter,
-      canPrompt: ctx.io.canPrompt,
+      choose: chooser(ctx),
     });
   }
   const targets = await resolveTargets(ctx, selection);
@@ -124,21 +131,21 @@ function initiativeLabel(target: EditTarget): string {
   return `${name} ${definition.version ?? ""} (${definition.displayName ?? entry.assignment.policyDefinitionId})`.trim();
 }
 
-export async function loadTarget(ctx: Context, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
+export async function loadTarget(ctx: LoadTargetDeps, selection: ScopeSelection & { assignment?: string }): Promise<EditTarget> {
   const definitions = new SetDefinitionCache(ctx.azure);
   const entry = await chooseAssignment(ctx, selection, definitions);
   const definition = await definitions.forAssignment(entry.assignment);
   return { entry, definition, definitions };
 }
 
-export function printExclusions(ctx: Context, target: EditTarget): void {
+export function printExclusions(ctx: Pick<Context, "io">, target: EditTarget): void {
   const parameter = effectiveParameters(target.entry.assignment, target.definition).find((p) => p.name === excludedNamespacesParameter);
   if (!parameter) return;
   const defaults = Array.isArray(parameter.defaultValue) ? (parameter.defaultValue as string[]) : [];
   ctx.io.info(describeExclusions((parameter.value as string[]) ?? [], defaults, parameter.source).join("\n"));
 }
 
-async function emit(ctx: Context, output: EditOutput): Promise<void> {
+async function emit(ctx: Pick<Context, "io" | "format">, output: EditOutput): Promise<void> {
   if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
 }
 
@@ -149,20 +156,20 @@ async function emit(ctx: Context, output: EditOutput): Promise<void> {
  * minutes over the prompts, so the plan's read is made without the lock and the write reads again
  * under it just before writing.
  */
-export async function runEditFlow(ctx: Context, request: EditFlowRequest): Promise<number> {
+export async function runEditFlow(ctx: EditFlowDeps, request: EditFlowRequest): Promise<number> {
   requireScriptable(ctx, request.assignment);
   if (ctx.io.canPrompt || !request.assignment) return planAndWrite(ctx, request, await loadTarget(ctx, request), undefined);
   const definitions = new SetDefinitionCache(ctx.azure);
   const assignmentId = request.assignment.includes("/") ? request.assignment : ((await chooseAssignment(ctx, request, definitions)).assignment.id ?? request.assignment);
   return withResourceLock(assignmentLockOptions(writeCallbacks(ctx, assignmentId)), async () => {
-    const current = await readAssignment(ctx.azure, assignmentId);
+    const current = await requireAssignment(ctx.azure, assignmentId);
     const entry = await classifyAssignment(definitions, current);
     const definition = await definitions.forAssignment(current);
     return planAndWrite(ctx, request, { entry, definition, definitions }, current);
   });
 }
 
-function writeCallbacks(ctx: Context, assignmentId: string) {
+function writeCallbacks(ctx: Pick<Context, "globals" | "io">, assignmentId: string) {
   return {
     stateDir: ctx.globals.stateDir,
     assignmentId,
@@ -172,7 +179,7 @@ function writeCallbacks(ctx: Context, assignmentId: string) {
 }
 
 /** Plans, shows, confirms and writes; `heldRead` is the read made under the lock this call runs in. */
-async function planAndWrite(ctx: Context, request: EditFlowRequest, target: EditTarget, heldRead: EditTarget["entry"]["assignment"] | undefined): Promise<number> {
+async function planAndWrite(ctx: EditFlowDeps, request: EditFlowRequest, target: EditTarget, heldRead: EditTarget["entry"]["assignment"] | undefined): Promise<number> {
   const reads = request.planReads ?? allPlanReads;
   const { assignment } = target.entry;
   if (request.showExclusions && ctx.io.canPrompt) printExclusions(ctx, target);
@@ -196,7 +203,7 @@ async function planAndWrite(ctx: Context, request: EditFlowRequest, target: Edit
     await emit(ctx, output);
     return 0;
   }
-  const affected = await affectedClusters(ctx.azure, assignment, { list: reads.clusters });
+  const affected = await clusterReach(ctx.azure, assignment, { list: reads.clusters });
   output.affectedClusters = affected.clusters;
   if (reads.impact && reads.clusters) {
     output.impact = await ctx.io.withSpinner("Reading the workloads it affects", () =>
@@ -270,13 +277,13 @@ async function planAndWrite(ctx: Context, request: EditFlowRequest, target: Edit
  * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
  * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
  */
-async function stillEnforcedAfter(ctx: Context, target: EditTarget, operation: EditOperation, clusters: AffectedCluster[]): Promise<StillEnforced[]> {
+async function stillEnforcedAfter(ctx: EditFlowDeps, target: EditTarget, operation: EditOperation, clusters: ReachedCluster[]): Promise<StillEnforced[]> {
   const [{ sessionReader, readClusterSources }, { outcomesAfterExclusion, describeSource, memberByKey }, { parseClusterId }, { mapConcurrent }, { exclusionParameters }] = await Promise.all([
-    import("../effective/azure.js"),
-    import("../effective/index.js"),
-    import("../azure/ids.js"),
-    import("../azure/concurrency.js"),
-    import("../effective/index.js"),
+    import("../../src/effective/azure.js"),
+    import("../../src/effective/index.js"),
+    import("../../src/azure/ids.js"),
+    import("../../src/azure/concurrency.js"),
+    import("../../src/effective/index.js"),
   ]);
   const reader = sessionReader(ctx.azure, target.definitions);
   const wiring = exclusionParameters(target.definition as never, target.entry.assignment.policyDefinitionId);
