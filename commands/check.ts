@@ -16,6 +16,7 @@ import {
 import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
 import type { FailOn } from "../src/check/report.js";
 import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
+import { isTerminalSafe } from "../src/cli/safe-text.js";
 import { validateParameterValue } from "../src/policy/parameter-values.js";
 import { didYouMean } from "../src/did-you-mean.js";
 
@@ -91,8 +92,10 @@ export default defineCommand<CheckOptions, CheckDeps>({
       showPasses: options.showPasses,
       evaluate: resolved.evaluate,
       clusterReport: resolved.clusterReport,
-      // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe.
-      out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text)),
+      // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe;
+      // results of documents proven safe on input skip the output scan (StreamCheckInput.isTerminalSafe).
+      out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text), undefined, (text) => ctx.io.writeOutChecked(text)),
+      isTerminalSafe,
     });
     if (format === "table") ctx.io.writeOut(defaultEffectNote(options));
     // The exit code says both (docs/issues/09.md): the gate's when a violation fails it, else the input error's.

@@ -80,6 +80,26 @@ export function podReviewOf(workload: WorkloadRecord): PodReview {
   };
 }
 
+/** Each member's `policy` block, made once and shared by its results (nothing writes to a result). */
+const policyBlocks = new WeakMap<MemberPolicy, CheckResult["policy"]>();
+function policyBlock(member: MemberPolicy): CheckResult["policy"] {
+  let block = policyBlocks.get(member);
+  if (block === undefined) {
+    block = {
+      referenceId: member.referenceId,
+      displayName: member.displayName,
+      definitionId: member.definitionId,
+      definitionVersion: member.definitionVersion,
+      template: member.template,
+      approximation: member.approximation,
+    };
+    policyBlocks.set(member, block);
+  }
+  return block;
+}
+
+const NO_VIOLATIONS = Object.freeze([]) as unknown as CheckViolation[];
+
 function evaluateMember(
   workload: WorkloadRecord,
   pod: PodReview,
@@ -87,7 +107,8 @@ function evaluateMember(
   initiative: EffectiveInitiative,
   options: EvaluateOptions,
 ): CheckResult {
-  const base: CheckResult = {
+  // One object per result, its fields always in this order (the -o json shape); a reason is added last.
+  const result: CheckResult = {
     file: workload.file,
     line: workload.line,
     column: workload.column,
@@ -95,50 +116,41 @@ function evaluateMember(
     name: workload.name,
     namespace: workload.namespace,
     namespaceSource: workload.namespaceSource,
-    policy: {
-      referenceId: member.referenceId,
-      displayName: member.displayName,
-      definitionId: member.definitionId,
-      definitionVersion: member.definitionVersion,
-      template: member.template,
-      approximation: member.approximation,
-    },
+    policy: policyBlock(member),
     status: "pass",
     effect: member.effect,
     outcome: "none",
-    outcomeText: "",
-    violations: [],
+    outcomeText: "passes",
+    violations: NO_VIOLATIONS,
   };
   const notApplicable = notApplicableReason(pod, member.match);
   if (notApplicable) {
-    return { ...base, status: "not-applicable", notApplicableReason: notApplicable, outcomeText: NOT_APPLICABLE_TEXT[notApplicable] };
+    result.status = "not-applicable";
+    result.outcomeText = NOT_APPLICABLE_TEXT[notApplicable];
+    result.notApplicableReason = notApplicable;
+    return result;
   }
   if (member.status === "unknown" || !member.evaluator) {
-    return {
-      ...base,
-      status: "unknown",
-      unknownReason: member.unknownReason,
-      outcomeText: `not evaluated: ${member.unknownReason ?? "unknown policy"}`,
-    };
+    result.status = "unknown";
+    result.outcomeText = `not evaluated: ${member.unknownReason ?? "unknown policy"}`;
+    result.unknownReason = member.unknownReason;
+    return result;
   }
   const found = member.evaluator.evaluate(pod, member.parameters);
-  if (found.length === 0) return { ...base, outcomeText: "passes" };
+  if (found.length === 0) return result;
   const noOutcome: NoOutcomeReason | undefined =
     member.effect === "disabled" ? "effect-disabled" : isDoNotEnforce(initiative) ? "do-not-enforce" : member.exemptedBy ? "exempted" : undefined;
   const outcome: Outcome = noOutcome ? "none" : member.effect === "deny" ? "deny" : "audit";
-  const violations = found.map((violation) => ({
+  result.status = "violation";
+  result.outcome = outcome;
+  result.outcomeText = outcomeText(workload, outcome, noOutcome, member);
+  result.violations = found.map((violation) => ({
     ...violation,
     line: lineOf(workload, violation),
     hint: hintFor(violation, { workload, member, initiative, ...options }),
   }));
-  return {
-    ...base,
-    status: "violation",
-    outcome,
-    noOutcomeReason: noOutcome,
-    outcomeText: outcomeText(workload, outcome, noOutcome, member),
-    violations,
-  };
+  result.noOutcomeReason = noOutcome;
+  return result;
 }
 
 const NOT_APPLICABLE_TEXT: Record<NotApplicableReason, string> = {

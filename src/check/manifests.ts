@@ -1,6 +1,7 @@
 // Kubernetes manifests (YAML or JSON, multi-document, `List` kinds, Helm output) → the pod specs
 // the policy add-on would review. Pure: the command reads the files and passes their text in.
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
+import { parseJsonWithPositions } from "./json-document.js";
 import { isObject } from "./policies/common.js";
 import type { JsonObject } from "./types.js";
 
@@ -157,44 +158,84 @@ const DOCUMENT_START = /^---(\s|$)/;
 const DOCUMENT_END = /^\.\.\.(\s|$)/;
 
 /**
- * One document to the workloads in it. js-yaml (YAML 1.2 core schema, which also reads JSON) with a
- * listener that records the line and column each mapping and sequence starts at, so every workload
- * carries its source positions at the cost of one fast parse (the `yaml` package's syntax tree cost
- * about 8 times more per document).
+ * One document to the workloads in it, with the line and column each mapping and sequence starts at,
+ * so every workload carries its source positions at the cost of one parse: plain JSON through
+ * json-document.ts, the rest through js-yaml (YAML 1.2 core schema) with a listener (the `yaml`
+ * package's syntax tree cost about 8 times more per document).
  */
 export function parseDocument(document: ManifestDocument, options: ParseOptions = {}): ParsedManifests {
   const result: ParsedManifests = { workloads: [], notEvaluated: [], errors: [] };
-  const positions = new WeakMap<object, { line: number; column: number }>();
-  const open: Array<{ line: number; column: number }> = [];
   const offset = document.line - 1;
-  let value: unknown;
-  try {
-    value = loadYaml(document.text, {
-      schema: CORE_SCHEMA,
-      filename: document.file,
-      listener(event, state) {
-        if (event === "open") {
-          open.push({ line: state.line + 1 + offset, column: state.position - state.lineStart + 1 });
-          return;
-        }
-        const start = open.pop();
-        if (start !== undefined && state.result !== null && typeof state.result === "object") positions.set(state.result as object, start);
-      },
-    });
-  } catch (error) {
-    const mark = (error as { mark?: { line: number; column: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-    result.errors.push({ file: document.file, line: (mark?.line ?? 0) + 1 + offset, column: (mark?.column ?? 0) + 1, message: reason.split("\n")[0] ?? "invalid YAML" });
-    return result;
+  // Plain JSON (kubectl -o json) the fast way; anything else, or JSON with an error, through js-yaml.
+  const json = parseJsonWithPositions(document.text, DOCUMENT_START.test(document.text) ? 3 : 0);
+  // 0-based line and column, within the document, where each mapping and sequence starts.
+  const positions = json?.lines ?? new Map<object, number>();
+  const columns = json?.columns ?? new Map<object, number>();
+  let value: unknown = json?.value;
+  if (json === undefined) {
+    const error = loadWithPositions(document, positions, columns, (loaded) => (value = loaded));
+    if (error) {
+      result.errors.push(error);
+      return result;
+    }
   }
   // A document holding only comments or a bare `---` (common in Helm output) is not an object.
   if (value === null || value === undefined) return result;
   const at = (node: unknown): SourceLocation => {
-    const position = node !== null && typeof node === "object" ? positions.get(node) : undefined;
-    return { file: document.file, line: position?.line ?? firstContentLine(document), column: position?.column ?? 1 };
+    const line = node !== null && typeof node === "object" ? positions.get(node) : undefined;
+    if (line === undefined) return { file: document.file, line: firstContentLine(document), column: 1 };
+    return { file: document.file, line: line + 1 + offset, column: (columns.get(node as object) ?? 0) + 1 };
   };
   collectObject(value, at, options, result);
   return result;
+}
+
+/**
+ * js-yaml with a listener that records where each mapping and sequence starts. The listener runs for
+ * every node, scalars included: starts go on a stack of numbers, and only collections get an entry.
+ */
+function loadWithPositions(document: ManifestDocument, positions: Map<object, number>, columns: Map<object, number>, loaded: (value: unknown) => void): ManifestError | undefined {
+  let depth = 0;
+  const offset = document.line - 1;
+  try {
+    const value = loadYaml(document.text, {
+      schema: CORE_SCHEMA,
+      filename: document.file,
+      listener(event, state) {
+        if (event === "open") {
+          if (depth === openLines.length) growStacks();
+          openLines[depth] = state.line;
+          openColumns[depth] = state.position - state.lineStart;
+          depth += 1;
+          return;
+        }
+        depth -= 1;
+        const node = state.result;
+        if (node !== null && typeof node === "object") {
+          positions.set(node as object, openLines[depth] as number);
+          columns.set(node as object, openColumns[depth] as number);
+        }
+      },
+    });
+    loaded(value);
+    return undefined;
+  } catch (error) {
+    const mark = (error as { mark?: { line: number; column: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    return { file: document.file, line: (mark?.line ?? 0) + 1 + offset, column: (mark?.column ?? 0) + 1, message: reason.split("\n")[0] ?? "invalid YAML" };
+  }
+}
+
+/** Where each open node started (0-based line, column), by nesting depth; shared, as parsing is synchronous. */
+let openLines = new Int32Array(64);
+let openColumns = new Int32Array(64);
+function growStacks(): void {
+  const lines = new Int32Array(openLines.length * 2);
+  const columns = new Int32Array(openColumns.length * 2);
+  lines.set(openLines);
+  columns.set(openColumns);
+  openLines = lines;
+  openColumns = columns;
 }
 
 /** The first line of a document that is not blank, a comment or a marker (where a scalar document sits). */

@@ -152,20 +152,18 @@ export function renderHeader(report: Pick<CheckReport, "initiative" | "assignmen
 
 /** One result as text: a violation in full with its fixes, an unknown, or (with --show-passes) a pass. */
 export function renderFinding(result: CheckResult): string {
-  const lines: string[] = [];
   if (result.status === "violation") {
+    // Built by concatenation: this runs for every violation of every workload.
+    const head = `  ${OUTCOME_LABEL[result.outcome]}  ${result.policy.referenceId}: ${result.policy.displayName}${result.decidedBy ? `  (decided by ${result.decidedBy.name})` : ""}\n  ${result.outcomeText}\n`;
+    const where = `  ${result.kind} ${result.name}  ${namespaceText(result)}`;
+    let text = "";
     for (const violation of result.violations) {
       const container = violation.container !== undefined ? `  container ${violation.container}` : "";
-      lines.push(`${result.file}:${violation.line}  ${result.kind} ${result.name}  ${namespaceText(result)}${container}`);
-      lines.push(`  ${OUTCOME_LABEL[result.outcome]}  ${result.policy.referenceId}: ${result.policy.displayName}${result.decidedBy ? `  (decided by ${result.decidedBy.name})` : ""}`);
-      lines.push(`  ${result.outcomeText}`);
-      lines.push(`  ${violation.message}`);
-      lines.push(`  fix: ${violation.hint.change}`);
-      lines.push(`   or: ${violation.hint.excludeNamespace}`);
-      lines.push(`   or: ${violation.hint.exempt}`);
-      lines.push("");
+      text +=
+        `${result.file}:${violation.line}${where}${container}\n${head}  ${violation.message}\n` +
+        `  fix: ${violation.hint.change}\n   or: ${violation.hint.excludeNamespace}\n   or: ${violation.hint.exempt}\n\n`;
     }
-    return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+    return text;
   }
   const label = result.status === "unknown" ? "UNKNOWN" : result.status === "pass" ? "PASS" : "NOT REVIEWED";
   const detail = result.status === "unknown" ? (result.unknownReason ?? "not evaluated") : result.outcomeText;
@@ -183,7 +181,8 @@ export function renderSummary(s: CheckSummary, passesListed = false): string {
   );
 }
 
+const NAMESPACE_SOURCE = { manifest: "from the manifest", flag: "from --namespace", default: "no namespace given: default" } as const;
+
 function namespaceText(result: CheckResult): string {
-  const source = { manifest: "from the manifest", flag: "from --namespace", default: "no namespace given: default" }[result.namespaceSource];
-  return `namespace ${result.namespace} (${source})`;
+  return `namespace ${result.namespace} (${NAMESPACE_SOURCE[result.namespaceSource]})`;
 }

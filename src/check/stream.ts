@@ -24,6 +24,13 @@ export interface StreamCheckInput extends EvaluateOptions {
    */
   evaluate?: (workload: WorkloadRecord) => CheckResult[];
   clusterReport?: CheckReport["cluster"];
+  /**
+   * The output's terminal-safety test (the IO object's). With it, and a sink that accepts checked
+   * text, results of a document that passes it (and holds no backslash, the only way YAML and JSON
+   * spell a control character) are written without scanning the output again: the output of a
+   * workload is about ten times its source.
+   */
+  isTerminalSafe?: (text: string) => boolean;
 }
 
 export interface StreamCheckResult {
@@ -37,21 +44,29 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
   const writer = createWriter(input.format, input.initiative, input.showPasses, input.out, input.clusterReport);
   await writer.begin();
   const evaluateOptions: EvaluateOptions = { assignmentReference: input.assignmentReference, cluster: input.cluster };
+  const safe = input.isTerminalSafe;
+  // Everything a result's text holds besides the document's own strings: the initiative (names,
+  // parameters, exemptions read from Azure) and the options. check --cluster adds carriers: always scanned.
+  const runChecked =
+    safe !== undefined && input.out.acceptsChecked && !input.evaluate && stringsOf([input.initiative, input.namespace, input.assignmentReference, input.cluster]).every(safe);
   for await (const document of input.documents) {
     const parsed = parseDocument(document, { namespace: input.namespace });
+    const checked = runChecked && safe(document.file) && safe(document.text) && !document.text.includes("\\");
     for (const error of parsed.errors) {
       tally.errors.push(error);
       await writer.error(error);
     }
     for (const item of parsed.notEvaluated) {
       tally.notEvaluated += 1;
-      await writer.notEvaluated(item);
+      await writer.notEvaluated(item, checked);
     }
     for (const workload of parsed.workloads) {
       tally.workloads += 1;
       for (const result of input.evaluate ? input.evaluate(workload) : evaluateWorkloads([workload], input.initiative, evaluateOptions)) {
         tally.add(result);
-        await writer.result(result);
+        // A promise only when the output had to wait (a flush): no await per result otherwise.
+        const pending = writer.result(result, checked);
+        if (pending) await pending;
       }
     }
   }
@@ -59,6 +74,19 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
   await writer.end(summary, tally.errors);
   await input.out.flush();
   return { summary, errors: tally.errors };
+}
+
+/** Every string in a value (objects and arrays walked), for one safety test of run-wide text. */
+function stringsOf(value: unknown, into: string[] = [], seen = new Set<object>()): string[] {
+  if (typeof value === "string") into.push(value);
+  else if (value !== null && typeof value === "object" && !seen.has(value)) {
+    seen.add(value);
+    for (const [key, item] of Object.entries(value)) {
+      into.push(key);
+      stringsOf(item, into, seen);
+    }
+  }
+  return into;
 }
 
 /** True when a violation at or above `failOn` was counted (the command then exits 6). */
@@ -90,24 +118,42 @@ export class CheckTally {
  */
 export class OutputSink {
   private buffer = "";
+  /** Whether everything in the buffer was written as checked (terminal-safe already). */
+  private bufferChecked = true;
 
-  /** `write` sends a chunk (the IO object's stdout writer); `stream` is watched for backpressure. */
+  /**
+   * `send` sends a chunk (the IO object's stdout writer, which makes it terminal-safe); `sendChecked`,
+   * when given, sends a chunk of text proven safe already; `stream` is watched for backpressure.
+   */
   constructor(
     private readonly stream: NodeJS.WritableStream & { writableNeedDrain?: boolean; destroyed?: boolean },
     private readonly send: (text: string) => unknown = (text) => stream.write(text),
     private readonly chunkSize = 64 * 1024,
+    private readonly sendChecked?: (text: string) => unknown,
   ) {}
 
-  async write(text: string): Promise<void> {
+  get acceptsChecked(): boolean {
+    return this.sendChecked !== undefined;
+  }
+
+  /**
+   * `checked`: the text passed the IO object's terminal-safety test (see StreamCheckInput.isTerminalSafe).
+   * Returns a promise only when the buffer was flushed (await it: the reader may be slow).
+   */
+  write(text: string, checked = false): Promise<void> | undefined {
     this.buffer += text;
-    if (this.buffer.length >= this.chunkSize) await this.flush();
+    if (!checked) this.bufferChecked = false;
+    return this.buffer.length >= this.chunkSize ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
     if (this.buffer === "") return;
     const chunk = this.buffer;
+    const checked = this.bufferChecked;
     this.buffer = "";
-    this.send(chunk);
+    this.bufferChecked = true;
+    if (checked && this.sendChecked) this.sendChecked(chunk);
+    else this.send(chunk);
     if (this.stream.writableNeedDrain && !this.stream.destroyed) await drained(this.stream);
   }
 }
@@ -128,11 +174,12 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 }
 
 interface StreamWriter {
-  begin(): Promise<void>;
-  result(result: CheckResult): Promise<void>;
-  notEvaluated(item: NotEvaluatedRecord): Promise<void>;
-  error(error: ManifestError): Promise<void>;
-  end(summary: CheckSummary, errors: ManifestError[]): Promise<void>;
+  begin(): Promise<void> | undefined;
+  /** `checked`: every string in it is terminal-safe already (see StreamCheckInput.isTerminalSafe). */
+  result(result: CheckResult, checked: boolean): Promise<void> | undefined;
+  notEvaluated(item: NotEvaluatedRecord, checked: boolean): Promise<void> | undefined;
+  error(error: ManifestError): Promise<void> | undefined;
+  end(summary: CheckSummary, errors: ManifestError[]): Promise<void> | undefined;
 }
 
 const listed = (result: CheckResult, showPasses: boolean) => showPasses || result.status !== "pass";
@@ -148,10 +195,8 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
     case "table":
       return {
         begin: () => out.write(renderHeader(head())),
-        result: async (result) => {
-          if (result.status === "violation" || result.status === "unknown" || showPasses) await out.write(renderFinding(result));
-        },
-        notEvaluated: (item) => out.write(`${item.file}:${item.line}  ${item.kind} ${item.name}: not evaluated (${item.reason})\n\n`),
+        result: (result, checked) => (result.status === "violation" || result.status === "unknown" || showPasses ? out.write(renderFinding(result), checked) : undefined),
+        notEvaluated: (item, checked) => out.write(`${item.file}:${item.line}  ${item.kind} ${item.name}: not evaluated (${item.reason})\n\n`, checked),
         error: (error) => out.write(`${error.file}:${error.line}:${error.column}: cannot read: ${error.message}\n\n`),
         end: (summary) => out.write(renderSummary(summary, showPasses)),
       };
@@ -163,10 +208,11 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
           const text = JSON.stringify(head(), null, 2);
           await out.write(`${text.slice(0, text.lastIndexOf("}")).trimEnd()},\n  "results": [`);
         },
-        result: async (result) => {
-          if (!listed(result, showPasses)) return;
-          await out.write(`${first ? "\n    " : ",\n    "}${JSON.stringify(result)}`);
+        result: (result, checked) => {
+          if (!listed(result, showPasses)) return undefined;
+          const pending = out.write(`${first ? "\n    " : ",\n    "}${JSON.stringify(result)}`, checked);
           first = false;
+          return pending;
         },
         notEvaluated: async (item) => void notEvaluated.push(item),
         error: async () => undefined,
@@ -179,10 +225,8 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
       // One JSON object a line, each with a `type`: initiative first, summary last.
       return {
         begin: () => out.write(`${JSON.stringify({ type: "initiative", ...head() })}\n`),
-        result: async (result) => {
-          if (listed(result, showPasses)) await out.write(`${JSON.stringify({ type: "result", ...result })}\n`);
-        },
-        notEvaluated: (item) => out.write(`${JSON.stringify({ type: "notEvaluated", ...item })}\n`),
+        result: (result, checked) => (listed(result, showPasses) ? out.write(`${JSON.stringify({ type: "result", ...result })}\n`, checked) : undefined),
+        notEvaluated: (item, checked) => out.write(`${JSON.stringify({ type: "notEvaluated", ...item })}\n`, checked),
         error: (error) => out.write(`${JSON.stringify({ type: "error", ...error })}\n`),
         end: (summary) => out.write(`${JSON.stringify({ type: "summary", ...summary })}\n`),
       };
@@ -191,8 +235,9 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
       const findings: CheckResult[] = [];
       return {
         begin: async () => undefined,
-        result: async (result) => {
+        result: (result) => {
           if (result.status === "violation" || result.status === "unknown") findings.push(result);
+          return undefined;
         },
         notEvaluated: async (item) => void notEvaluated.push(item),
         error: async () => undefined,

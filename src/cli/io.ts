@@ -67,6 +67,15 @@ export class IO {
   writeOut(text: string): void {
     this.emit(this.stdout, text);
   }
+  /**
+   * Text for stdout that the caller has proven terminal-safe (isTerminalSafe), so the scan is not
+   * repeated: `check` proves it for whole documents on input, which is ten times less text than its
+   * output. Only the scan is skipped; a closed stream is still never written to.
+   */
+  writeOutChecked(text: string): void {
+    if (this.stdout.destroyed || this.stdout.writableEnded) return;
+    this.stdout.write(text);
+  }
 
   get isStdinTTY(): boolean {
     return this.stdin.isTTY === true;

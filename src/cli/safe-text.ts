@@ -19,6 +19,11 @@ const ownStyle = /\u001b\[(?:1|2|22|31|32|33|36|39)m/g;
 /** Every escape sequence starts with ESC or a C1 character, both control characters: text without any is already safe. */
 const anyControlCharacter = new RegExp(controlCharacter.source);
 
+/** True when safeText would return `text` unchanged. */
+export function isTerminalSafe(text: string): boolean {
+  return !anyControlCharacter.test(text);
+}
+
 export function safeText(text: string): string {
   // One scan for the common case (a large JSON report has nothing to remove) instead of two replaces.
   if (!anyControlCharacter.test(text)) return text;
@@ -31,6 +36,7 @@ export function safeText(text: string): string {
  * clear, hide or retitle anything.
  */
 export function safeTextKeepingStyle(text: string): string {
+  if (!anyControlCharacter.test(text)) return text;
   const codes = text.match(ownStyle) ?? [];
   return text
     .split(ownStyle)

@@ -226,6 +226,35 @@ describe("streaming output", () => {
     expect(results[1]).toMatchObject({ status: "violation", line: 20, violations: [{ line: 26, container: "app" }] });
   });
 
+  // Issue 9 and 13: output of clean documents skips the output scan; anything a document, a file name
+  // or a flag spells as a control character, a C1 character or a bidirectional override still never
+  // reaches the terminal, in every format.
+  it.each([["table"], ["json"], ["json-lines"]])("is terminal-safe in %s when a manifest, a file name or --namespace carries escape sequences", async (format) => {
+    const hostile = [
+      CLEAN_POD.replace("name: clean", "name: pod-a").replace("image: nginx:1.27", 'image: "nginx:1.27\\e[2J"\n    securityContext: {privileged: true}'),
+      CLEAN_POD.replace("name: clean", 'name: "pod-b\\u001b]0;owned\\u0007"').replace("image: nginx:1.27", "image: nginx:1.27\n    securityContext: {privileged: true}"),
+      CLEAN_POD.replace("name: clean", 'name: "pod-c\\x9b31m\\u202egnp"').replace("image: nginx:1.27", "image: nginx:1.27\n    securityContext: {privileged: true}"),
+      CLEAN_POD.replace("name: clean", "name: pod-e\u202egnp.exe").replace("image: nginx:1.27", "image: nginx:1.27\n    securityContext: {privileged: true}"),
+      CLEAN_POD.replace("name: clean", "name: pod-d").replace("image: nginx:1.27", "image: nginx:1.27\n    securityContext: {privileged: true}"),
+    ].join("---\n");
+    const privileged = CLEAN_POD.replace("image: nginx:1.27", "image: nginx:1.27\n    securityContext: {privileged: true}");
+    // Clean documents around them fill whole output chunks, so a hostile result would share a chunk
+    // only with checked text: the scan it gets must come from its own document.
+    const padding = Array.from({ length: 150 }, (_, index) => privileged.replace("name: clean", `name: padding-${index}`)).join("---\n");
+    const file = write("hostile/pods.yaml", [padding, hostile, padding].join("---\n"));
+    const clean = write("hostile/clean.yaml", privileged);
+    const named = write("hostile/named\u001b[8m.yaml", [padding, privileged].join("---\n"));
+    for (const namespace of [{}, { namespace: "ns\u001b[2J" }]) {
+      const options = { initiative: "baseline", failOn: "never", showPasses: true, ...namespace, ...(format === "json-lines" ? { stream: true } : {}) };
+      const run = await runCheck([file, clean, named], options, format === "table" ? "table" : "json");
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain("pod-d");
+      expect(run.stdout).toMatch(/clean\.yaml/);
+      expect(run.stdout).toMatch(/named\S*\.yaml/);
+      expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    }
+  });
+
   it("--stream without -o json is a usage error", async () => {
     const file = write("stream/one.yaml", CLEAN_POD);
     const run = await runCheck([file], { initiative: "baseline", stream: true });

@@ -1,14 +1,7 @@
 // allowed-host-paths/v3 (k8sazurev3hostfilesystem), behind NoHostPathVolume 6.2.0. Definition 6.3.0
 // points at v4, which is not published; the registry evaluates it with this one and says so.
 import type { JsonObject, TemplateEvaluator, TemplateViolation } from "../types.js";
-import {
-  REGULAR_AND_INIT_CONTAINER_LISTS,
-  asArray,
-  formatRego,
-  includedContainers,
-  isObject,
-  isWindowsPod,
-} from "./common.js";
+import { REGULAR_AND_INIT_CONTAINER_LISTS, asArray, formatParameter, includedContainers, isObject, isWindowsPod } from "./common.js";
 
 /** `/foo` matches `/foo`, `/foo/` and `/foo/bar` but not `/fool`; `/` matches everything. */
 export function hostPathMatches(prefix: string, path: string): boolean {
@@ -60,7 +53,7 @@ export const allowedHostPathsV3: TemplateEvaluator = {
           volume: name,
           container: mounts[0]?.container,
           value: path,
-          message: `HostPath volume ${name} is not allowed, pod: ${pod.metadata.name}. Allowed path: ${formatRego(parameters.allowedHostPaths ?? [])}`,
+          message: `HostPath volume ${name} is not allowed, pod: ${pod.metadata.name}. Allowed path: ${formatParameter(parameters.allowedHostPaths ?? [])}`,
         });
         continue;
       }
@@ -72,7 +65,7 @@ export const allowedHostPathsV3: TemplateEvaluator = {
           volume: name,
           container,
           value: path,
-          message: `HostPath volume ${name} does not meet the readonly requirement, pod: ${pod.metadata.name}. Allowed path: ${formatRego(parameters.allowedHostPaths)}`,
+          message: `HostPath volume ${name} does not meet the readonly requirement, pod: ${pod.metadata.name}. Allowed path: ${formatParameter(parameters.allowedHostPaths)}`,
         });
         break; // one message per volume (a Rego set keyed by volume and pod)
       }

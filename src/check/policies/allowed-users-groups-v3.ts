@@ -1,6 +1,6 @@
 // allowed-users-groups/v3 (k8sazurev3allowedusersgroups), behind AllowedUsersGroups 6.2.0.
 import type { JsonObject, PodReview, TemplateEvaluator, TemplateViolation } from "../types.js";
-import { asArray, asObject, formatRego, includedContainers, isObject, isPresent, isWindowsPod, securityContextOf } from "./common.js";
+import { asArray, asObject, formatParameter, formatRego, includedContainers, isObject, isPresent, isWindowsPod, securityContextOf } from "./common.js";
 
 const GROUP_FIELDS = ["runAsGroup", "supplementalGroups", "fsGroup"] as const;
 
@@ -43,7 +43,7 @@ export const allowedUsersGroupsV3: TemplateEvaluator = {
 
 function checkRunAsUser(pod: PodReview, container: JsonObject, name: string, rule: JsonObject): TemplateViolation[] {
   const runAsUser = fieldValue(pod, container, "runAsUser");
-  const shown = formatRego(rule);
+  const shown = (): string => formatParameter(rule); // formatted only for a violation
   switch (rule.rule) {
     case "MustRunAsNonRoot": {
       if (runAsUser === 0) {
@@ -52,7 +52,7 @@ function checkRunAsUser(pod: PodReview, container: JsonObject, name: string, rul
             code: "run-as-root",
             container: name,
             value: 0,
-            message: `Container ${name} is attempting to run as disallowed user 0. Allowed runAsUser: ${shown}`,
+            message: `Container ${name} is attempting to run as disallowed user 0. Allowed runAsUser: ${shown()}`,
           },
         ];
       }
@@ -68,14 +68,14 @@ function checkRunAsUser(pod: PodReview, container: JsonObject, name: string, rul
       ];
     }
     case "MustRunAs": {
-      if (!isPresent(runAsUser)) return [missing(name, "runAsUser", shown)];
+      if (!isPresent(runAsUser)) return [missing(name, "runAsUser", shown())];
       if (isInRange(runAsUser, rule.ranges)) return [];
       return [
         {
           code: "runAsUser-range",
           container: name,
           value: runAsUser,
-          message: `Container ${name} is attempting to run as disallowed user ${formatRego(runAsUser)}. Allowed runAsUser: ${shown}`,
+          message: `Container ${name} is attempting to run as disallowed user ${formatRego(runAsUser)}. Allowed runAsUser: ${shown()}`,
         },
       ];
     }
@@ -93,8 +93,8 @@ function checkGroup(
 ): TemplateViolation[] {
   if (rule.rule !== "MustRunAs" && rule.rule !== "MayRunAs") return [];
   const value = fieldValue(pod, container, field);
-  const shown = formatRego(rule);
-  if (!isPresent(value)) return rule.rule === "MustRunAs" ? [missing(name, field, shown)] : [];
+  const shown = (): string => formatParameter(rule); // formatted only for a violation
+  if (!isPresent(value)) return rule.rule === "MustRunAs" ? [missing(name, field, shown())] : [];
   if (Array.isArray(value)) {
     // An empty supplementalGroups list is present and has no bad element: it passes.
     if (value.every((gid) => isInRange(gid, rule.ranges))) return [];
@@ -103,7 +103,7 @@ function checkGroup(
         code: `${field}-range`,
         container: name,
         value,
-        message: `Container ${name} is attempting to run with disallowed supplementalGroups ${formatRego(value)}. Allowed ${field}: ${shown}`,
+        message: `Container ${name} is attempting to run with disallowed supplementalGroups ${formatRego(value)}. Allowed ${field}: ${shown()}`,
       },
     ];
   }
@@ -113,7 +113,7 @@ function checkGroup(
       code: `${field}-range`,
       container: name,
       value,
-      message: `Container ${name} is attempting to run as disallowed group ${formatRego(value)}. Allowed ${field}: ${shown}`,
+      message: `Container ${name} is attempting to run as disallowed group ${formatRego(value)}. Allowed ${field}: ${shown()}`,
     },
   ];
 }

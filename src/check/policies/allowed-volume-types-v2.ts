@@ -1,6 +1,6 @@
 // allowed-volume-types/v2 (k8sazurev2volumetypes), behind AllowedVolumeTypes 5.2.0.
 import type { TemplateEvaluator, TemplateViolation } from "../types.js";
-import { asArray, asStringArray, formatRego, includedContainers, isObject } from "./common.js";
+import { asArray, asStringArray, formatParameter, includedContainers, isObject } from "./common.js";
 
 export const allowedVolumeTypesV2: TemplateEvaluator = {
   template: "allowed-volume-types",
@@ -27,7 +27,7 @@ export const allowedVolumeTypesV2: TemplateEvaluator = {
           volume: name,
           container,
           value: type,
-          message: `The volume type ${type} is not allowed, pod: ${pod.metadata.name}. Allowed volume types: ${formatRego(parameters.volumes ?? [])}`,
+          message: `The volume type ${type} is not allowed, pod: ${pod.metadata.name}. Allowed volume types: ${formatParameter(parameters.volumes ?? [])}`,
         });
       }
     }

@@ -116,6 +116,19 @@ export function formatRego(value: unknown, nested = false): string {
   return String(value);
 }
 
+const formattedParameters = new WeakMap<object, string>();
+
+/** formatRego of a policy parameter: parameters do not change during a run, so each object is formatted once. */
+export function formatParameter(value: unknown): string {
+  if (value === null || typeof value !== "object") return formatRego(value);
+  let text = formattedParameters.get(value);
+  if (text === undefined) {
+    text = formatRego(value);
+    formattedParameters.set(value, text);
+  }
+  return text;
+}
+
 /** A Rego set prints as `{"a", "b"}`, sorted. */
 export function formatRegoSet(values: Iterable<string>): string {
   return `{${[...new Set(values)].sort().map((v) => JSON.stringify(v)).join(", ")}}`;

@@ -1,6 +1,6 @@
 // container-allowed-capabilities/v3 (k8sazurev3allowedcapabilities), behind ContainerCapabilities 6.2.0.
 import type { TemplateEvaluator, TemplateViolation } from "../types.js";
-import { asObject, asStringArray, formatRego, includedContainers, isWindowsPod, securityContextOf } from "./common.js";
+import { asObject, asStringArray, formatParameter, includedContainers, isWindowsPod, securityContextOf } from "./common.js";
 
 export const containerAllowedCapabilitiesV3: TemplateEvaluator = {
   template: "container-allowed-capabilities",
@@ -19,7 +19,7 @@ export const containerAllowedCapabilitiesV3: TemplateEvaluator = {
             code: "capability-add",
             container: c.name,
             value: disallowed,
-            message: `container ${c.name} has a disallowed capability. Allowed capabilities are ${formatRego(parameters.allowedCapabilities ?? [])}`,
+            message: `container ${c.name} has a disallowed capability. Allowed capabilities are ${formatParameter(parameters.allowedCapabilities ?? [])}`,
           });
         }
       }
@@ -30,7 +30,7 @@ export const containerAllowedCapabilitiesV3: TemplateEvaluator = {
           code: "capability-drop",
           container: c.name,
           value: missing,
-          message: `container ${c.name} is not dropping all required capabilities. Container must drop all of ${formatRego(parameters.requiredDropCapabilities)} or "ALL"`,
+          message: `container ${c.name} is not dropping all required capabilities. Container must drop all of ${formatParameter(parameters.requiredDropCapabilities)} or "ALL"`,
         });
       }
     }

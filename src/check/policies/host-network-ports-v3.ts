@@ -1,6 +1,6 @@
 // host-network-ports/v3 (k8sazurev3hostnetworkingports), behind BlockUsingHostNetwork 6.2.0.
 import type { TemplateEvaluator, TemplateViolation } from "../types.js";
-import { asArray, asObject, formatRego, includedContainers, isTruthy, isWindowsPod } from "./common.js";
+import { asArray, asObject, formatParameter, includedContainers, isTruthy, isWindowsPod } from "./common.js";
 
 export interface HostNetworkFinding {
   hostNetwork: boolean;
@@ -32,7 +32,7 @@ export const hostNetworkPortsV3: TemplateEvaluator = {
         code: sharesHostNetwork ? "host-network" : "host-port",
         container: c.name,
         value: finding,
-        message: `The specified hostNetwork and hostPort are not allowed, pod: ${pod.metadata.name}, container: ${c.name}. Allowed values: ${formatRego(parameters)}`,
+        message: `The specified hostNetwork and hostPort are not allowed, pod: ${pod.metadata.name}, container: ${c.name}. Allowed values: ${formatParameter(parameters)}`,
       });
     }
     return violations;
