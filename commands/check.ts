@@ -20,7 +20,7 @@ import { isTerminalSafe } from "../src/cli/safe-text.js";
 import { validateParameterValue } from "../src/policy/parameter-values.js";
 import { didYouMean } from "../src/did-you-mean.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type CheckDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export type CheckSource =
@@ -215,7 +215,7 @@ async function initiativeFromAzure(
   source: Extract<CheckSource, { kind: "assignment" }>,
   ctx: CheckDeps,
 ): Promise<ResolvedInitiative> {
-  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
+  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader, listClusterExemptions }, { initiativeFromEnforcement }] = await Promise.all([
     import("../src/policy/assignments.js"),
     import("../src/policy/definitions.js"),
     import("../src/azure/clusters.js"),
@@ -244,18 +244,17 @@ async function initiativeFromAzure(
     const applicability = assignmentAppliesToCluster(assignment, cluster);
     if (!applicability.applies) ctx.io.warn(`${assignment.name} does not apply to ${cluster.name}: ${applicability.reason}. The results show what it would do if it did.`);
     else if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);
-    const client = await session.exemptions();
     const now = ctx.clock.now();
-    const atCluster = await client.list(cluster.id, "atScope()");
+    const atCluster = await listClusterExemptions(session, cluster.id);
     exemptions = atCluster
-      .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(assignment.id ?? ""))
-      .filter((exemption) => !exemption.properties.expiresOn || new Date(exemption.properties.expiresOn).getTime() > now.getTime())
+      .filter((exemption) => normalizeId(exemption.policyAssignmentId) === normalizeId(assignment.id ?? ""))
+      .filter((exemption) => !exemption.expiresOn || new Date(exemption.expiresOn).getTime() > now.getTime())
       .map((exemption) => ({
         id: exemption.id,
         name: exemption.name,
-        exemptionCategory: exemption.properties.exemptionCategory,
-        policyDefinitionReferenceIds: exemption.properties.policyDefinitionReferenceIds,
-        expiresOn: exemption.properties.expiresOn ?? undefined,
+        exemptionCategory: exemption.exemptionCategory,
+        policyDefinitionReferenceIds: exemption.policyDefinitionReferenceIds,
+        expiresOn: exemption.expiresOn ?? undefined,
       }));
   }
   return { initiative: initiativeFromEnforcement(enforcement, exemptions), assignmentReference: assignment.name ?? source.reference, cluster: source.cluster };

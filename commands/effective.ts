@@ -6,7 +6,7 @@ import type { IO } from "../src/cli/io.js";
 import { parseNamespaces } from "../src/policy/namespaces.js";
 import { ANY_OTHER_NAMESPACE, MEMBER_KEYS, parseMemberKeys, type EffectiveReport, type MemberKey, type MemberOutcome } from "../src/effective/index.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type EffectiveDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export interface EffectiveOptions {

@@ -8,7 +8,7 @@ import { assignmentChangesSince, applyExemptionUndo, findEntry, planExemptionUnd
 import { journalOptionSpecs } from "../src/cli/shared-options.js";
 import { lastSegment } from "../src/azure/ids.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type UndoDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface UndoOptions {

@@ -8,7 +8,7 @@ import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/sha
 import { runEditFlow } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeAddOptions extends ScopeSelection {

@@ -27,7 +27,7 @@ import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
 import { lastSegment } from "../../src/azure/ids.js";
 import { parseCategory, type ExemptionCategory } from "../../src/exemptions/category.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExemptCreateDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface CreateOptions {

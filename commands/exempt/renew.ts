@@ -15,7 +15,7 @@ import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { parseCategory } from "../../src/exemptions/category.js";
 import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExemptRenewDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface RenewOptions extends ExemptionReference {

@@ -16,7 +16,7 @@ import { allPlanReads, type PlanReads } from "../../src/cli/plan-read-options.js
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact, type WorkloadImpact } from "../../src/workloads/impact.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type EditFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 /** What finding the assignment to edit uses (read-only commands such as exclude list take only this). */

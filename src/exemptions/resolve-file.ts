@@ -14,7 +14,7 @@ import type { DesiredState } from "./plan.js";
 import { applicableAssignments, assignedSet, resolveApplicableAssignment, type ApplicableAssignment } from "./applicable.js";
 import { exemptionProperties, resolveReferences, type AssignedSet } from "./validate.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type DesiredStateDeps = Pick<Context, "azure" | "globals" | "subscriptions">;
 
 /**
