@@ -277,7 +277,7 @@ async function planAndWrite(ctx: EditFlowDeps, request: EditFlowRequest, target:
 }
 
 /**
- * Issue 12: excluding a namespace in one assignment is not enough when another carrier (the cloud
+ * docs/issues/12.md: excluding a namespace in one assignment is not enough when another carrier (the cloud
  * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
  * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
  */

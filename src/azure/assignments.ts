@@ -87,7 +87,7 @@ export async function putAssignment(session: AzureSession, assignmentId: string,
 }
 
 /**
- * Assignment reads and writes as raw ARM JSON (issue 11). The SDK's serializer keeps only the
+ * Assignment reads and writes as raw ARM JSON (docs/issues/11.md). The SDK's serializer keeps only the
  * properties its models know, so a PUT built from an SDK model silently drops what the service added
  * since (e.g. `selfServeExemptionSettings`), and a property dropped on a PUT may be cleared. A write
  * here starts from the document ARM returned at the api-version in use and changes only the intended

@@ -94,11 +94,6 @@ export function builtInSetCarriesMembers(setId: string): boolean | undefined {
   return carrierSetNames.has(lastSegment(setId).toLowerCase());
 }
 
-/** Built-in sets in the catalogue for a cloud (for documentation and tests). */
-export function catalogueSets(cloud: "AzureCloud" | "AzureUSGovernment" = "AzureCloud"): readonly CatalogueSet[] {
-  return CARRIER_SETS.filter((set) => set.cloud === cloud);
-}
-
 export function familyOf(definitionId: string, kind: "set" | "definition"): CarrierFamily {
   if (kind === "definition") return "definition";
   if (!isBuiltInId(definitionId)) return "custom-set";

@@ -9,7 +9,7 @@ import type { JournalEntry } from "./journal.js";
 
 /**
  * Comparing what akspol meant to write with what ARM holds. ARM adds and normalises fields, so the
- * comparison ignores them (issue 10: killed exemption writes never settled because of these):
+ * comparison ignores them (docs/issues/10.md: killed exemption writes never settled because of these):
  *
  * - Policy assignments: only the touched parameters and fields are compared (`touchedValues`); an
  *   unset `enforcementMode` is "Default", unset `overrides` are []. ARM's `systemData`, `metadata`

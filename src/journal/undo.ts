@@ -57,7 +57,7 @@ export function restoreOperation(entry: JournalEntry): EditOperation {
 /**
  * Fields of the assignment as read now that differ from what the change left (its verified
  * read-back). Pure: undo checks the assignment its edit flow read anyway, so it is read once before
- * the write (issue 13: request economy).
+ * the write (docs/issues/13.md: request economy).
  */
 export function assignmentChangesSince(entry: JournalEntry, current: PolicyAssignment): string[] {
   const after = (entry.after ?? entry.intendedAfter) as PolicyAssignment;

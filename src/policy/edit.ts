@@ -11,7 +11,7 @@ import { editedValue, perPolicyTargets, type PerPolicyEdit } from "./per-policy.
 /**
  * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
  * re-applies it to whatever Azure holds just before each write, because assignments have no ETag
- * (contract §8) and another writer may have changed other fields meanwhile.
+ * (docs/reference/arm-contract.md §8) and another writer may have changed other fields meanwhile.
  */
 export interface EditOperation {
   addNamespaces?: string[];
@@ -47,7 +47,7 @@ export interface EditPlan {
   changed: boolean;
   /** The full assignment to PUT (every field carried over from the read). */
   body: PolicyAssignment;
-  /** PATCH when only overrides change (ARM's PATCH carries overrides; parameters need a PUT, contract §3.3). */
+  /** PATCH when only overrides change (ARM's PATCH carries overrides; parameters need a PUT, docs/reference/arm-contract.md §3.3). */
   method: "PUT" | "PATCH" | "none";
   warnings: string[];
   /** Parameters that were unset and now start from the initiative default (they stop following it). */

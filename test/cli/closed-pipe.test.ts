@@ -1,5 +1,5 @@
 // Losing stdout and stderr (the reader closed the pipe: `akspol ... 2>&1 | head -1`) never ends the
-// process before a write it started or decided on (issue 9): for every registered writer, as a real
+// process before a write it started or decided on (docs/issues/09.md): for every registered writer, as a real
 // process, the exit code, the emulator's write log and the journal agree.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";

@@ -1,4 +1,4 @@
-// Issue 11: a principal that holds exactly the role README lists as the minimum for a command (at the
+// docs/issues/11.md: a principal that holds exactly the role README lists as the minimum for a command (at the
 // demo's contoso-prod subscription, and nothing else) succeeds with it, command by command. The roles
 // are read from README's table, so the table and this test cannot drift apart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
