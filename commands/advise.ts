@@ -3,7 +3,7 @@ import { defineCommand, stringOption } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { printRecord } from "../src/cli/output.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type AdviseDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export interface AdviseOptions {

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { booleanOption, defineCommand, stringOption } from "../src/cli/command.js";
 import { ExitCode, UsageError } from "../src/cli/errors.js";
-import { renderJson } from "../src/cli/output.js";
 import type { Context } from "../src/context.js";
 import { parseAcceptedFile } from "../src/audit/accepted.js";
 import { collectAuditData, type AuditScope, type CollectProgress } from "../src/audit/collect.js";
@@ -23,7 +22,7 @@ import { defaultWaiverMaxDays, parseDayCount } from "../src/exemptions/expiry.js
 import { parseMaxDaysOption } from "../src/cli/expiry-options.js";
 import { expiryToUsage } from "../src/exemptions/validate.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type AuditDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "subscriptions">;
 
 export interface AuditCommandOptions {
@@ -201,7 +200,7 @@ async function auditScopes(options: AuditCommandOptions, ctx: AuditDeps): Promis
 function printReport(report: AuditReport, options: AuditCommandOptions, ctx: AuditDeps): void {
   switch (ctx.format) {
     case "json":
-      ctx.io.out(renderJson(report));
+      ctx.io.outJson(report);
       return;
     case "csv":
       ctx.io.out(renderCsv(report));
@@ -210,7 +209,7 @@ function printReport(report: AuditReport, options: AuditCommandOptions, ctx: Aud
       ctx.io.out(renderMarkdown(report));
       return;
     case "sarif":
-      ctx.io.out(renderJson(renderSarif(report)));
+      ctx.io.outJson(renderSarif(report));
       return;
     case "junit":
       ctx.io.out(renderJunit(report, options.failOn));

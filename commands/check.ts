@@ -20,7 +20,7 @@ import { isTerminalSafe } from "../src/cli/safe-text.js";
 import { validateParameterValue } from "../src/policy/parameter-values.js";
 import { didYouMean } from "../src/did-you-mean.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type CheckDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export type CheckSource =
@@ -98,7 +98,7 @@ export default defineCommand<CheckOptions, CheckDeps>({
       isTerminalSafe,
     });
     if (format === "table") ctx.io.writeOut(defaultEffectNote(options));
-    // The exit code says both (issue 9): the gate's when a violation fails it, else the input error's.
+    // The exit code says both (docs/issues/09.md): the gate's when a violation fails it, else the input error's.
     const unread = errors.length > 0 ? `${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${[...errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`), ...(errors.length > 20 ? [`  ... and ${errors.length - 20} more`] : [])].join("\n")}` : "";
     if (summary.workloads === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
     if (summaryFails(summary, options.failOn)) {
@@ -215,7 +215,7 @@ async function initiativeFromAzure(
   source: Extract<CheckSource, { kind: "assignment" }>,
   ctx: CheckDeps,
 ): Promise<ResolvedInitiative> {
-  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader }, { initiativeFromEnforcement }] = await Promise.all([
+  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader, listClusterExemptions }, { initiativeFromEnforcement }] = await Promise.all([
     import("../src/policy/assignments.js"),
     import("../src/policy/definitions.js"),
     import("../src/azure/clusters.js"),
@@ -244,18 +244,17 @@ async function initiativeFromAzure(
     const applicability = assignmentAppliesToCluster(assignment, cluster);
     if (!applicability.applies) ctx.io.warn(`${assignment.name} does not apply to ${cluster.name}: ${applicability.reason}. The results show what it would do if it did.`);
     else if (!cluster.azurePolicyEnabled) ctx.io.warn(`The Azure Policy add-on is disabled on ${cluster.name}: nothing is enforced there until it is enabled.`);
-    const client = await session.exemptions();
     const now = ctx.clock.now();
-    const atCluster = await client.list(cluster.id, "atScope()");
+    const atCluster = await listClusterExemptions(session, cluster.id);
     exemptions = atCluster
-      .filter((exemption) => normalizeId(exemption.properties.policyAssignmentId) === normalizeId(assignment.id ?? ""))
-      .filter((exemption) => !exemption.properties.expiresOn || new Date(exemption.properties.expiresOn).getTime() > now.getTime())
+      .filter((exemption) => normalizeId(exemption.policyAssignmentId) === normalizeId(assignment.id ?? ""))
+      .filter((exemption) => !exemption.expiresOn || new Date(exemption.expiresOn).getTime() > now.getTime())
       .map((exemption) => ({
         id: exemption.id,
         name: exemption.name,
-        exemptionCategory: exemption.properties.exemptionCategory,
-        policyDefinitionReferenceIds: exemption.properties.policyDefinitionReferenceIds,
-        expiresOn: exemption.properties.expiresOn ?? undefined,
+        exemptionCategory: exemption.exemptionCategory,
+        policyDefinitionReferenceIds: exemption.policyDefinitionReferenceIds,
+        expiresOn: exemption.expiresOn ?? undefined,
       }));
   }
   return { initiative: initiativeFromEnforcement(enforcement, exemptions), assignmentReference: assignment.name ?? source.reference, cluster: source.cluster };

@@ -3,7 +3,7 @@ import { defineCommand } from "../src/cli/command.js";
 import { UsageError } from "../src/cli/errors.js";
 import { bashCompletion, fishCompletion, zshCompletion } from "../src/cli/completion.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type CompletionDeps = Pick<Context, "io" | "program">;
 
 export interface CompletionOptions {

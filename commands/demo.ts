@@ -7,7 +7,7 @@ import { AkspolError } from "../src/cli/errors.js";
 import { IO } from "../src/cli/io.js";
 import { Journal } from "../src/journal/journal.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type DemoDeps = Pick<Context, "clock" | "env" | "io" | "program">;
 
 export interface DemoOptions {

@@ -21,7 +21,7 @@ function integerOption(raw: string | undefined, flag: string, fallback: number, 
   return value;
 }
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type EmulatorDeps = Pick<Context, "io">;
 
 export default defineCommand<EmulatorCommandOptions, EmulatorDeps>({

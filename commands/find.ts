@@ -17,7 +17,7 @@ import { estateSourceFor } from "../src/estate/choose.js";
 import type { EngineChoice } from "../src/estate/engine.js";
 import { listDescendants, subscriptionsPossiblyBelow } from "../src/azure/management-groups.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type FindDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface FindOptions extends ScopeSelection {
@@ -152,7 +152,7 @@ async function findRows(options: FindOptions, ctx: FindDeps): Promise<FindRow[]>
 
 /**
  * One exemptions list per subscription (a cluster: its own scope and above, atScope()). A management-group
- * assignment's exemptions live below the group (issue 11): when the targets already hold the subscriptions
+ * assignment's exemptions live below the group (docs/issues/11.md): when the targets already hold the subscriptions
  * below it (find --management-group reads its descendants), those lists cover them; otherwise the
  * subscriptions below each group are listed too.
  */

@@ -6,7 +6,7 @@ import { lastSegment } from "../src/azure/ids.js";
 import { historyEntries, type ResolvedEntry } from "../src/journal/history.js";
 import { describeProblems } from "../src/journal/journal.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type HistoryDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal">;
 
 export interface HistoryOptions {
@@ -42,7 +42,7 @@ export default defineCommand<HistoryOptions, HistoryDeps>({
     if (options.assignment) {
       const wanted = options.assignment.toLowerCase();
       entries = entries.filter((entry) =>
-        entry.resourceKind === "policyAssignment" &&
+        (entry.resourceKind === "policyAssignment" || entry.resourceKind === "conversion") &&
         (wanted.includes("/") ? entry.resourceId.toLowerCase().replace(/\/+$/, "") === wanted.replace(/\/+$/, "") : lastSegment(entry.resourceId).toLowerCase() === wanted),
       );
     }

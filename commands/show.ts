@@ -14,7 +14,7 @@ import type { IO } from "../src/cli/io.js";
 import { exemptionsOfAssignment } from "../src/exemptions/of-assignment.js";
 import { exemptionScope } from "../src/exemptions/plan.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ShowDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
 
 export interface ShowOptions extends ScopeSelection {
@@ -52,10 +52,9 @@ export default defineCommand<ShowOptions, ShowDeps>({
       choose: chooser(ctx),
     });
     const { assignment } = entry;
-    const exemptionsClient = await session.exemptions();
     const [definition, exemptions, clusters] = await Promise.all([
       definitions.forAssignment(assignment),
-      exemptionsOfAssignment(session, exemptionsClient, assignment),
+      exemptionsOfAssignment(session, assignment),
       clustersUnderAssignment(session, assignment),
     ]);
     // What each member gets comes from the one model (src/effective), the same check and effective use.

@@ -7,7 +7,7 @@ import { engineOptionSpec, parseEngineChoice } from "../src/cli/engine-option.js
 import type { EngineChoice } from "../src/estate/engine.js";
 import type { ClusterWorkloads } from "../src/workloads/findings.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type WorkloadsDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface WorkloadsOptions {

@@ -9,7 +9,7 @@ import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeRemoveDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ExcludeRemoveOptions extends ScopeSelection {

@@ -12,7 +12,7 @@ import { parseMaxDaysOption } from "../../src/cli/expiry-options.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import type { PlannedRequest } from "../../src/cli/confirm.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExemptApplyDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "subscriptions">;
 
 export interface ApplyOptions {

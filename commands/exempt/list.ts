@@ -12,7 +12,7 @@ import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js
 import { exemptionView, type ExemptionView } from "../../src/exemptions/present.js";
 import { expiryToUsage } from "../../src/exemptions/validate.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExemptListDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface ListOptions {

@@ -5,7 +5,7 @@ import { findExemption } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import { exemptionReferenceArgument, exemptionReferenceOptionSpecs, parseExemptionReference, type ExemptionReference } from "../../src/cli/shared-options.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExemptShowDeps = Pick<Context, "azure" | "clock" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
 
 export type ShowOptions = ExemptionReference;

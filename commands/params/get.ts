@@ -7,7 +7,7 @@ import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { memberReferenceIds } from "../../src/policy/edit.js";
 import { effectiveEffect, effectiveParameters, type EffectiveParameter } from "../../src/policy/parameters.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ParamsGetDeps = Pick<Context, "azure" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
 
 export interface ParamsGetOptions extends ScopeSelection {

@@ -7,7 +7,7 @@ import { runEditFlow } from "../shared/edit-flow.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { journalOptionSpecs } from "../../src/cli/shared-options.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ParamsUnsetDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
 export interface ParamsUnsetOptions extends ScopeSelection {

@@ -4,7 +4,7 @@ import { NotFoundError, UsageError } from "../../src/cli/errors.js";
 import { parseNamespaces } from "../../src/policy/namespaces.js";
 import { clusterOptionSpecs, journalOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type SafeguardsExcludeDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface SafeguardsExcludeOptions extends ClusterSelection {

@@ -1,10 +1,10 @@
 import type { Context } from "../../src/context.js";
-import { defineCommand, stringOption } from "../../src/cli/command.js";
-import { NotFoundError, UsageError } from "../../src/cli/errors.js";
+import { defineCommand } from "../../src/cli/command.js";
+import { NotFoundError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { clusterOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 
-/** The slice of the context the command uses (a test builds exactly this). */
+/** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type SafeguardsShowDeps = Pick<Context, "azure" | "format" | "io" | "prompter" | "subscriptions">;
 
 export type SafeguardsShowOptions = ClusterSelection;

@@ -7,7 +7,7 @@ import { printRecord } from "../../src/cli/output.js";
 import { planSafeguardsExclusion, type SafeguardsExclusionOperation } from "../../src/safeguards/plan.js";
 import { writeSafeguards } from "../../src/safeguards/write.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type SafeguardsFlowDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "format" | "globals" | "io" | "journal">;
 
 export interface SafeguardsEditRequest {

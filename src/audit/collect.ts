@@ -14,7 +14,7 @@ import { mapConcurrent } from "../azure/concurrency.js";
 import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
 import { armSource, type EstateSource } from "../estate/source.js";
-import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
+import type { SetDefinitionCache } from "../policy/definitions.js";
 import {
   compareVersions,
   flattenDefinition,
@@ -84,16 +84,25 @@ type CarrierEntry = { carrier: Carrier; enforcement: AssignmentEnforcement } | u
 class Carriers {
   private readonly started = new Map<string, Promise<CarrierEntry>>();
   private readonly reader: ReturnType<typeof sessionReader>;
+  /** Carriers asked for early, computed in the background a slice at a time. */
+  private readonly queue: Array<() => Promise<unknown>> = [];
+  private workers = 0;
+  private sliceStart = 0;
 
-  constructor(session: AzureSession, definitions: SetDefinitionCache) {
+  constructor(
+    session: AzureSession,
+    definitions: SetDefinitionCache,
+    private readonly concurrency: number,
+  ) {
     this.reader = sessionReader(session, definitions);
   }
 
-  of(assignment: PolicyAssignment): Promise<CarrierEntry> {
+  /** The carrier of an assignment; `early` computes it in the background (see background()). */
+  of(assignment: PolicyAssignment, early = false): Promise<CarrierEntry> {
     const key = normalizeId(assignment.id ?? "");
     let entry = this.started.get(key);
     if (entry === undefined) {
-      entry = carrierOf(this.reader, assignment);
+      entry = early ? new Promise<CarrierEntry>((resolve, reject) => this.background(() => carrierOf(this.reader, assignment).then(resolve, reject))) : carrierOf(this.reader, assignment);
       // Awaited later (or never, for an assignment of a scope that then failed): not an unhandled rejection.
       entry.catch(() => undefined);
       this.started.set(key, entry);
@@ -101,8 +110,34 @@ class Carriers {
     return entry;
   }
 
-  async all(assignments: PolicyAssignment[], concurrency: number): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
-    const results = await mapConcurrent(assignments, concurrency, (assignment) => this.of(assignment));
+  /**
+   * Background work gives the event loop back every few milliseconds, so the reads still in flight (and
+   * the wait for Resource Graph's quota) are served on time while thousands of carriers are computed.
+   */
+  private background(job: () => Promise<unknown>): void {
+    this.queue.push(job);
+    while (this.workers < this.concurrency && this.workers < this.queue.length) {
+      this.workers += 1;
+      void this.work();
+    }
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
+        await job();
+        if (performance.now() - this.sliceStart > 10) {
+          await new Promise((resolve) => setImmediate(resolve));
+          this.sliceStart = performance.now();
+        }
+      }
+    } finally {
+      this.workers -= 1;
+    }
+  }
+
+  async all(assignments: PolicyAssignment[]): Promise<Array<{ carrier: Carrier; enforcement: AssignmentEnforcement }>> {
+    const results = await mapConcurrent(assignments, this.concurrency, (assignment) => this.of(assignment));
     return results.filter((entry): entry is { carrier: Carrier; enforcement: AssignmentEnforcement } => entry !== undefined);
   }
 }
@@ -189,7 +224,7 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
   // Through the estate source (ARM's scope pool, or Resource Graph): a scope that fails is recorded (the frame
   // reports it and exits 7) and the audit goes on.
   const source = request.source ?? armSource(session, request.concurrency);
-  const carriersOf = new Carriers(session, definitions);
+  const carriersOf = new Carriers(session, definitions, request.concurrency);
   const reads = await source.readScopes(
     scopes,
     request.failures,
@@ -199,7 +234,7 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
       report();
     },
     (listed) => {
-      for (const assignment of listed) if (assignment.id) void carriersOf.of(assignment);
+      for (const assignment of listed) if (assignment.id) void carriersOf.of(assignment, true);
     },
   );
   const readByScope = new Map(reads.map((entry) => [entry.item, entry.value]));
@@ -252,7 +287,7 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
     for (const { item, value } of settings) if (value) item.safeguards = value as SafeguardsSetting;
   }
 
-  const found = await carriersOf.all([...assignments.values()], request.concurrency);
+  const found = await carriersOf.all([...assignments.values()]);
   const carriers = found.map((entry) => entry.carrier);
   const enforcements = Object.fromEntries(found.map((entry) => [entry.carrier.id, entry.enforcement]));
 

@@ -129,7 +129,6 @@ function removedFrom(views: ClusterView[], carrier: Carrier, reason: RegExp): Cl
 /** Runs every rule. Accepted findings are filtered afterwards by src/audit/accepted.ts. */
 export function evaluate(data: AuditData, views: ClusterView[], options: AuditOptions, now: Date): Finding[] {
   const findings: Finding[] = [];
-  const carriersById = new Map(data.carriers.map((carrier) => [carrier.id, carrier]));
 
   // Coverage, per cluster.
   for (const view of views) {
@@ -210,11 +209,18 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
     }
     // A namespace excluded by one carrier but still denied or audited by another: the model's outcome in that namespace.
     const overridden: Array<{ namespace: string; member: string; excludedBy: string; decidedBy: string; outcome: string }> = [];
+    // Several carriers often exclude the same namespace for the same member: one outcome per pair.
+    const outcomes = new Map<string, ReturnType<typeof memberOutcome>>();
     for (const enforcement of sources.assignments) {
       for (const carried of enforcement.members) {
         for (const namespace of carried.excludedNamespaces) {
           if (alwaysExcludedNamespaces.includes(namespace) || namespace.includes("*")) continue;
-          const outcome = memberOutcome(sources, namespace, carried.member, now);
+          const pair = `${carried.member}\u0000${namespace}`;
+          let outcome = outcomes.get(pair);
+          if (outcome === undefined) {
+            outcome = memberOutcome(sources, namespace, carried.member, now);
+            outcomes.set(pair, outcome);
+          }
           const decided = outcome.decidedBy;
           if (outcome.outcome === "none" || decided?.kind !== "assignment" || decided.assignmentId === enforcement.assignment.id) continue;
           overridden.push({ namespace, member: carried.member, excludedBy: enforcement.assignment.id, decidedBy: decided.assignmentId, outcome: outcome.outcome });

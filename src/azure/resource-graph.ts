@@ -31,11 +31,11 @@ export interface GraphQueryStats {
   waitedMs: number;
 }
 
-/** "00:00:03" → 3000 ms; undefined for anything else. */
+/** "00:00:03" → 3000 ms, "00:00:03.25" → 3250 ms; undefined for anything else. */
 export function parseQuotaDuration(value: string | null | undefined): number | undefined {
-  const match = /^(\d+):(\d\d):(\d\d)(?:\.\d+)?$/.exec(value ?? "");
+  const match = /^(\d+):(\d\d):(\d\d(?:\.\d+)?)$/.exec(value ?? "");
   if (!match) return undefined;
-  return (Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000;
+  return Math.round((Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000);
 }
 
 export function batches<T>(items: readonly T[], size: number): T[][] {
@@ -45,13 +45,20 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
 }
 
 interface QuotaState {
+  /** Queries left in the window, as the latest response said. */
   remaining?: number;
-  /** Epoch ms when the quota window refills. */
+  /** Queries sent whose response has not arrived: `remaining` may not count them yet. */
+  outstanding: number;
+  /**
+   * Epoch ms when the quota window refills: the earliest of (arrival + x-ms-user-quota-resets-after) over
+   * the window's responses. The header counts whole seconds (rounded up, in the emulator at least), so
+   * each response bounds the reset from above and the earliest bound is the closest.
+   */
   resetsAt?: number;
 }
 
 export class ResourceGraph {
-  private readonly quota: QuotaState = {};
+  private readonly quota: QuotaState = { outstanding: 0 };
   readonly stats: GraphQueryStats = { requests: 0, throttled: 0, waitedMs: 0 };
 
   private readonly pageSize: number;
@@ -90,12 +97,22 @@ export class ResourceGraph {
   /** Called by the quota policy with each response's headers. */
   observe(headers: { remaining?: string; resetsAfter?: string; status: number; retryAfter?: string }): void {
     this.stats.requests++;
+    const now = Date.now();
     const remaining = headers.remaining === undefined ? undefined : Number(headers.remaining);
     const resetsAfter = parseQuotaDuration(headers.resetsAfter);
-    if (remaining !== undefined && Number.isFinite(remaining)) this.quota.remaining = remaining;
-    if (resetsAfter !== undefined) this.quota.resetsAt = Date.now() + resetsAfter;
+    // Within a window the quota only goes down: a response that left more than one already seen was
+    // answered earlier and arrived late (queries run side by side), and changes nothing.
+    const sameWindow = this.quota.resetsAt !== undefined && now < this.quota.resetsAt && this.quota.remaining !== undefined;
+    if (remaining !== undefined && Number.isFinite(remaining) && (!sameWindow || remaining < this.quota.remaining!)) this.quota.remaining = remaining;
+    this.quota.outstanding = Math.max(0, this.quota.outstanding - 1);
+    if (resetsAfter !== undefined) {
+      const bound = now + resetsAfter;
+      // A bound of a window that has not ended yet is kept while a later response bounds it no closer.
+      if (this.quota.resetsAt === undefined || this.quota.resetsAt <= now || bound < this.quota.resetsAt) this.quota.resetsAt = bound;
+    }
     if (headers.status === 429) {
       this.stats.throttled++;
+      this.quota.remaining = 0;
       const wait = resetsAfter ?? (Number(headers.retryAfter) || 1) * 1000;
       this.say(`Resource Graph throttled the query (429): waiting ${Math.ceil(wait / 1000)} s for the quota to reset.`);
     }
@@ -104,13 +121,17 @@ export class ResourceGraph {
   /** The wait for the quota to refill that every request in flight shares (one message, one sleep). */
   private refill: Promise<void> | undefined;
 
-  /** Before a request: when the last response said the quota is spent, wait until it refills. */
+  /**
+   * Before a request: when the quota is spent (what the responses left, less the queries still
+   * unanswered, which it may not count yet), wait until it refills, so the queries beyond the quota wait their turn instead of being
+   * refused (429) and retried after a Retry-After rounded up to whole seconds.
+   */
   private async pace(): Promise<void> {
-    while (this.quota.remaining !== undefined && this.quota.remaining <= 0 && this.quota.resetsAt !== undefined) {
+    while (this.quota.remaining !== undefined && this.quota.remaining - this.quota.outstanding <= 0 && this.quota.resetsAt !== undefined) {
       const wait = this.quota.resetsAt - Date.now();
       if (wait <= 0) {
         this.quota.remaining = undefined;
-        return;
+        break;
       }
       this.refill ??= (async () => {
         this.say(`Resource Graph quota used up: waiting ${Math.ceil(wait / 1000)} s for it to reset.`);
@@ -121,6 +142,7 @@ export class ResourceGraph {
       })();
       await this.refill;
     }
+    this.quota.outstanding++;
   }
 
   private async page(query: string, scope: GraphScope, skipToken: string | undefined): Promise<{ data: unknown[]; skipToken?: string }> {

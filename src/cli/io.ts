@@ -1,6 +1,7 @@
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { redact } from "../redact.js";
 import { safeText, safeTextKeepingStyle } from "./safe-text.js";
+import { renderJson } from "./json-text.js";
 
 /**
  * Owns the streams. Data goes to stdout; status, warnings, spinners and prompts go to stderr.
@@ -53,7 +54,7 @@ export class IO {
   /**
    * Every line leaves through here: made terminal-safe (no control characters or escape sequences
    * from foreign text; only akspol's own colours survive), and never written to a stream that is
-   * gone (EPIPE: the reader closed the pipe). Losing a stream never stops the command (issue 9).
+   * gone (EPIPE: the reader closed the pipe). Losing a stream never stops the command (docs/issues/09.md).
    */
   private emit(stream: Writable, text: string): void {
     if (stream.destroyed || stream.writableEnded) return;
@@ -93,6 +94,15 @@ export class IO {
   /** Data for stdout (tables, JSON). */
   out(text: string): void {
     this.emit(this.stdout, text.endsWith("\n") ? text : `${text}\n`);
+  }
+  /**
+   * A value as JSON on stdout (renderJson): terminal-safe by construction, so written without the scan
+   * every other line gets, which counts for a report of a hundred megabytes.
+   */
+  outJson(value: unknown): void {
+    if (this.stdout.destroyed || this.stdout.writableEnded) return;
+    this.stdout.write(renderJson(value));
+    this.stdout.write("\n");
   }
   /** Status for stderr; suppressed by --quiet. */
   info(text: string): void {

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { IO } from "./io.js";
 import { safeText } from "./safe-text.js";
+import { renderJson } from "./json-text.js";
 
 export type OutputFormat = "table" | "wide" | "json" | "yaml" | "tsv" | "sarif" | "markdown" | "html" | "csv" | "junit";
 
@@ -99,14 +100,7 @@ export function renderTsv<Row>(columns: Array<Column<Row>>, rows: Row[]): string
   return lines.join("\n");
 }
 
-/**
- * JSON keeps every value exactly; characters a terminal would act on that JSON.stringify leaves raw
- * (DEL, C1 controls, bidirectional overrides) are written as \\u escapes, so the text is terminal-safe
- * and still parses to the same value.
- */
-export function renderJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+export { renderJson };
 
 export async function renderYaml(value: unknown): Promise<string> {
   const { stringify } = await import("yaml");

@@ -238,7 +238,7 @@ export function memberOutcome(sources: ClusterSources, namespace: string, member
 }
 
 function withNamespace(verdict: SourceVerdict, probe: string, shown: string): SourceVerdict {
-  const swap = (text: string) => text.split(probe).join(shown);
+  const swap = (text: string) => (text.includes(probe) ? text.replaceAll(probe, shown) : text);
   return {
     ...verdict,
     reason: swap(verdict.reason),

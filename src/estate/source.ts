@@ -44,8 +44,8 @@ export interface EstateSource {
   /**
    * Each scope read whole. A scope that cannot be read is recorded in `failures` (the frame reports it,
    * exit 7) and left out of the result; `onRead` is called once per scope, read or not. `onAssignments`
-   * hears the scopes' assignments as soon as they are known (with Resource Graph before their clusters
-   * and exemptions, which may still fail), so a caller can read their definitions meanwhile.
+   * hears the assignments as soon as they are known (with Resource Graph every assignment row, before the
+   * clusters and exemptions, which may still fail), so a caller can read their definitions meanwhile.
    */
   readScopes<T extends ReadScope>(
     scopes: T[],
@@ -299,12 +299,17 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
     async readScopes(scopes, failures, onRead, onAssignments) {
       const subscriptions = [...new Set(scopes.map((scope) => scope.subscriptionId.toLowerCase()))];
       const over = { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" as const };
-      // Assignments (and the subscriptions' ancestry) first, then clusters and exemptions: with more pages
-      // than the quota allows at once (about 15 queries per 5 s), the assignments come within the first
-      // quota window, and their definitions are read (onAssignments) while the rest waits for the next.
+      // Assignments first, then clusters, exemptions and the subscriptions' ancestry, in that order: when the
+      // pages outnumber the quota (about 15 queries per 5 s), the assignments come within the first quota
+      // window and their definitions are read (onAssignments) while the rest waits for the next one; the
+      // clusters' first pages take the first window's last queries, so the second needs fewer rounds.
       try {
-        const [assignmentRows, subscriptionRows] = await Promise.all([
-          queryByTenant<Record<string, any>>(ASSIGNMENTS_QUERY, over),
+        const assignmentRows = await queryByTenant<Record<string, any>>(ASSIGNMENTS_QUERY, over);
+        const listed = assignmentRows.map(rowToAssignment);
+        onAssignments?.(listed);
+        const [clusterRows, exemptionRows, subscriptionRows] = await Promise.all([
+          queryByTenant<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }),
+          queryByTenant<Record<string, any>>(EXEMPTIONS_QUERY, over),
           queryByTenant<Record<string, any>>(SUBSCRIPTIONS_QUERY, { subscriptions }),
         ]);
         const ancestry = new Map<string, Set<string>>();
@@ -314,41 +319,32 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
         }
         // Rows by the subscription they sit in ("" for management-group rows), in ARM's list order (by id),
         // so each scope looks at its own subscription's rows and the few group rows only.
-        const assignments = bucketBySubscription(assignmentRows.map(rowToAssignment), (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
-        // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
-        // ancestors within the subscription, the scope itself and everything below it.
-        const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>, scope: ReadScope, groups: Set<string>): T[] => {
-          const id = scopeId(scope);
-          const subscription = scope.subscriptionId.toLowerCase();
-          return [...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())), ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all"))]
-            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-            .map((entry) => entry.item);
-        };
-        const visible = scopes.flatMap((scope) => {
-          const groups = ancestry.get(scope.subscriptionId.toLowerCase());
-          return groups === undefined ? [] : [{ scope, groups, assignments: inherited(assignments, scope, groups) }];
-        });
-        onAssignments?.(visible.flatMap((entry) => entry.assignments));
-        const [clusterRows, exemptionRows] = await Promise.all([queryByTenant<Record<string, any>>(CLUSTERS_QUERY, { subscriptions }), queryByTenant<Record<string, any>>(EXEMPTIONS_QUERY, over)]);
+        const assignments = bucketBySubscription(listed, (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
         const exemptions = bucketBySubscription(exemptionRows.map(rowToExemption), (exemption) => policyResourceScope(exemption.id));
         const clusters = bucketBySubscription(clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))), (cluster) => cluster.id);
-        const read = new Map(visible.map((entry) => [entry.scope, entry]));
         return scopes.flatMap((scope) => {
-          const entry = read.get(scope);
-          if (entry === undefined) {
-            failures.add(scopeId(scope), unseenSubscription(scope.subscriptionId));
+          const id = scopeId(scope);
+          const subscription = scope.subscriptionId.toLowerCase();
+          const groups = ancestry.get(subscription);
+          if (groups === undefined) {
+            failures.add(id, unseenSubscription(scope.subscriptionId));
             onRead?.(undefined);
             return [];
           }
           failures.succeed();
-          const id = scopeId(scope);
-          const value: ScopeRead = {
-            assignments: entry.assignments,
-            clusters: (clusters.get(scope.subscriptionId.toLowerCase()) ?? []).filter((cluster) => isAtOrBelow(cluster.scope, id)).map((cluster) => cluster.item),
-            exemptions: inherited(exemptions, scope, entry.groups),
+          // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
+          // ancestors within the subscription, the scope itself and everything below it.
+          const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>): T[] =>
+            [...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())), ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all"))]
+              .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+              .map((entry) => entry.item);
+          const read: ScopeRead = {
+            assignments: inherited(assignments),
+            clusters: (clusters.get(subscription) ?? []).filter((entry) => isAtOrBelow(entry.scope, id)).map((entry) => entry.item),
+            exemptions: inherited(exemptions),
           };
-          onRead?.(value);
-          return [{ item: scope, value }];
+          onRead?.(read);
+          return [{ item: scope, value: read }];
         });
       } catch (error) {
         // One failed query leaves every scope unread: each is reported as failed, as ARM's pool would.

@@ -6,7 +6,7 @@ import { readScopes } from "../azure/scope-pool.js";
 import { parseClusterId, splitAuthorizationId, subscriptionScope } from "../azure/ids.js";
 import { NotFoundError, UsageError } from "../errors.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type ExemptionLookupDeps = Pick<Context, "azure" | "globals" | "io" | "prompter" | "subscriptions">;
 
 /**

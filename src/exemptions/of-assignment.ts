@@ -1,5 +1,5 @@
 import type { AzureSession } from "../azure/session.js";
-import type { ExemptionsClient, PolicyExemption } from "../azure/exemptions-client.js";
+import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { parseScope, subscriptionScope } from "../azure/ids.js";
 import { subscriptionsPossiblyBelow } from "../azure/management-groups.js";
 import { readScopes } from "../azure/scope-pool.js";
@@ -7,9 +7,10 @@ import { readScopes } from "../azure/scope-pool.js";
 /**
  * The exemptions that reference an assignment. Those of a management-group assignment live below the
  * group (on clusters, resource groups and subscriptions), which a list at the group does not return:
- * they are listed per subscription below it, through the scope pool (issue 11).
+ * they are listed per subscription below it, through the scope pool (docs/issues/11.md).
  */
-export async function exemptionsOfAssignment(session: AzureSession, client: ExemptionsClient, assignment: { id?: string; scope?: string }): Promise<PolicyExemption[]> {
+export async function exemptionsOfAssignment(session: AzureSession, assignment: { id?: string; scope?: string }): Promise<PolicyExemption[]> {
+  const client = await session.exemptions();
   const id = assignment.id ?? "";
   const scope = assignment.scope ?? "/";
   const filter = `policyAssignmentId eq '${id}'`;

@@ -19,7 +19,7 @@ import { reachOf, type AdviceOutput } from "./advise-read.js";
 import { exemptionFactsAt } from "./load.js";
 import { ClusterVerdicts, enforcementFor } from "./verdicts.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type AdviseManifestDeps = Pick<Context, "azure" | "clock" | "io" | "prompter" | "subscriptions">;
 
 export interface ManifestAdviceRequest {

@@ -12,7 +12,7 @@ import { SetDefinitionCache } from "../policy/definitions.js";
 import { rankLevers, type RankedLever, type WorkloadFailure } from "./advise.js";
 import { VerdictLoader } from "./load.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type AdviseReadDeps = Pick<Context, "azure" | "clock" | "io" | "prompter" | "subscriptions">;
 
 export interface AdviceRequest {

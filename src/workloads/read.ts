@@ -11,7 +11,7 @@ import { VerdictLoader } from "./load.js";
 import { estateSourceFor } from "../estate/choose.js";
 import type { EngineChoice } from "../estate/engine.js";
 
-/** The slice of the context these functions use (a test builds exactly this). */
+/** The slice of the context these functions use (main passes the whole context; a test may build just this). */
 export type ReadWorkloadsDeps = Pick<Context, "azure" | "clock" | "globals" | "io" | "journal" | "prompter" | "subscriptions">;
 
 export interface ReadWorkloadsRequest {

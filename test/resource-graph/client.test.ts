@@ -68,9 +68,28 @@ describe("Resource Graph client", () => {
     }
   });
 
+  it("sends no more queries than the quota leaves: the others wait for the window to refill (no 429)", async () => {
+    await emu.hooks.setResourceGraphQuota({ queries: 4, windowMs: 3000 });
+    try {
+      await emu.hooks.resetRequests();
+      const { graph: client, messages } = graph({ subscriptionsPerRequest: 4 });
+      // One query learns the quota (3 left); then six batches side by side: three now, three after the refill.
+      expect(await client.query<{ id: string }>(CLUSTERS_QUERY, { subscriptions: subscriptions.slice(0, 4) })).toHaveLength(12);
+      const rows = await client.query<{ id: string }>(CLUSTERS_QUERY, { subscriptions });
+      expect(rows).toHaveLength(SUBSCRIPTIONS * 3);
+      const log = (await emu.hooks.requests()).filter((request) => /Microsoft\.ResourceGraph/i.test(request.path));
+      expect(log.map((request) => request.status)).toEqual(Array(7).fill(200));
+      expect(client.stats.throttled).toBe(0);
+      expect(messages.filter((message) => /Resource Graph quota used up: waiting \d+ s/.test(message))).toHaveLength(1);
+    } finally {
+      await emu.hooks.setResourceGraphQuota({ queries: 1000, windowMs: 60_000 });
+    }
+  });
+
   it("reads the quota duration format", () => {
     expect(parseQuotaDuration("00:00:03")).toBe(3000);
     expect(parseQuotaDuration("01:02:03")).toBe(3_723_000);
+    expect(parseQuotaDuration("00:00:02.5")).toBe(2500);
     expect(parseQuotaDuration("soon")).toBeUndefined();
     expect(parseQuotaDuration(undefined)).toBeUndefined();
   });
