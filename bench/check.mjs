@@ -29,7 +29,7 @@ async function measure(file, argv) {
       maxBuffer: 16 * MB,
     });
   } catch (error) {
-    throw new Error(`akspol check ${argv.join(" ")} failed (exit ${error.code}): ${error.stderr}`);
+    throw new Error(`akspol check ${argv.join(" ")} failed (exit ${error.code}): ${error.stderr}`, { cause: error });
   }
   return { seconds: (performance.now() - started) / 1000, rss: Number(readFileSync(rssFile, "utf8")) };
 }

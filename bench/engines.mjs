@@ -1,4 +1,4 @@
-// The two read engines at tenant scale (issue 16): a command over 10, 100, 500 and 2,000 generated
+// The two read engines at tenant scale (docs/issues/16.md): a command over 10, 100, 500 and 2,000 generated
 // subscriptions (estateSeed: 3 clusters and 5 assignments each, management-group assignments,
 // exemptions) through --engine arm and --engine resource-graph, at 50 ms and 200 ms emulator latency
 // per request, with the emulator throttling Resource Graph as the service does (15 queries per 5 s per

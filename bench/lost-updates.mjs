@@ -3,7 +3,7 @@
 // cannot serialize them), against the emulator with ARM-like latency. A lost update is a run that
 // exited 0 ("Applied and verified") whose namespace is missing once every run has finished.
 // Measures "before" (AKSPOL_VERIFY_SETTLE_MS=0: one read-back right after the write, as akspol did
-// before issue 10) and "after" (the default second read after 1000 ms, re-applying a removed change).
+// before docs/issues/10.md) and "after" (the default second read after 1000 ms, re-applying a removed change).
 //   npm run build && node bench/lost-updates.mjs [rounds=10] [writers=6] [latencyMs=50]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

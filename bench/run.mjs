@@ -52,7 +52,7 @@ for (const [key, title, script, args] of benches) {
   console.log(`\n## ${title} (${command})\n`);
   const sectionStart = new Date();
   const sectionLoad = load();
-  let output = "";
+  let output;
   try {
     output = execFileSync(process.execPath, [script, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {

@@ -98,7 +98,7 @@ export default defineCommand<CheckOptions, CheckDeps>({
       isTerminalSafe,
     });
     if (format === "table") ctx.io.writeOut(defaultEffectNote(options));
-    // The exit code says both (issue 9): the gate's when a violation fails it, else the input error's.
+    // The exit code says both (docs/issues/09.md): the gate's when a violation fails it, else the input error's.
     const unread = errors.length > 0 ? `${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${[...errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`), ...(errors.length > 20 ? [`  ... and ${errors.length - 20} more`] : [])].join("\n")}` : "";
     if (summary.workloads === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
     if (summaryFails(summary, options.failOn)) {

@@ -4,7 +4,7 @@ import { UsageError } from "../src/cli/errors.js";
 import { renderJson, renderTable, renderYaml, type Column } from "../src/cli/output.js";
 import type { IO } from "../src/cli/io.js";
 import { parseNamespaces } from "../src/policy/namespaces.js";
-import { ANY_OTHER_NAMESPACE, MEMBER_KEYS, parseMemberKeys, type EffectiveReport, type MemberKey, type MemberOutcome } from "../src/effective/index.js";
+import { ANY_OTHER_NAMESPACE, MEMBER_KEYS, akspolCustomLabel, parseMemberKeys, type EffectiveReport, type MemberKey, type MemberOutcome } from "../src/effective/index.js";
 
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type EffectiveDeps = Pick<Context, "azure" | "clock" | "format" | "io" | "prompter" | "subscriptions">;
@@ -77,7 +77,8 @@ function renderEffective(io: IO, report: EffectiveReport): string {
   lines.push("", io.bold("Sources"));
   if (report.sources.assignments.length === 0 && !report.sources.safeguards) lines.push("  none: no assignment carrying a pod-security policy applies to this cluster");
   for (const source of report.sources.assignments) {
-    lines.push(`  ${source.name}  ${source.family}${source.definitionVersion ? ` ${source.definitionVersion}` : ""}  ${source.members.length} of 9 policies  ${source.enforcementMode}  ${io.dim(source.scope)}`);
+    const family = source.madeFrom ? `${source.family} (${akspolCustomLabel(source.madeFrom)})` : source.family;
+    lines.push(`  ${source.name}  ${family}${source.definitionVersion ? ` ${source.definitionVersion}` : ""}  ${source.members.length} of 9 policies  ${source.enforcementMode}  ${io.dim(source.scope)}`);
   }
   const safeguards = report.sources.safeguards;
   if (safeguards) {

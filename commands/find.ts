@@ -152,7 +152,7 @@ async function findRows(options: FindOptions, ctx: FindDeps): Promise<FindRow[]>
 
 /**
  * One exemptions list per subscription (a cluster: its own scope and above, atScope()). A management-group
- * assignment's exemptions live below the group (issue 11): when the targets already hold the subscriptions
+ * assignment's exemptions live below the group (docs/issues/11.md): when the targets already hold the subscriptions
  * below it (find --management-group reads its descendants), those lists cover them; otherwise the
  * subscriptions below each group are listed too.
  */

@@ -42,7 +42,7 @@ export default defineCommand<HistoryOptions, HistoryDeps>({
     if (options.assignment) {
       const wanted = options.assignment.toLowerCase();
       entries = entries.filter((entry) =>
-        entry.resourceKind === "policyAssignment" &&
+        (entry.resourceKind === "policyAssignment" || entry.resourceKind === "conversion") &&
         (wanted.includes("/") ? entry.resourceId.toLowerCase().replace(/\/+$/, "") === wanted.replace(/\/+$/, "") : lastSegment(entry.resourceId).toLowerCase() === wanted),
       );
     }

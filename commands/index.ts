@@ -25,6 +25,7 @@ import safeguardsExclude from "./safeguards/exclude.js";
 import workloads from "./workloads.js";
 import advise from "./advise.js";
 import audit from "./audit.js";
+import initiativeUpgrade from "./initiative/upgrade.js";
 
 /**
  * Every command, in help order. Command modules import only types from the Azure SDK at load time,
@@ -44,6 +45,7 @@ export const commands: CommandSpec<any>[] = [
   exemptRenew,
   exemptDelete,
   exemptApply,
+  initiativeUpgrade,
   history,
   undo,
   show,

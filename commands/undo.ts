@@ -10,6 +10,7 @@ import { lastSegment } from "../src/azure/ids.js";
 
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type UndoDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
+import type { JournalEntry } from "../src/journal/journal.js";
 
 export interface UndoOptions {
   changeId: string;
@@ -40,6 +41,7 @@ export default defineCommand<UndoOptions, UndoDeps>({
     if (entry.undoneBy?.length && !options.force) {
       throw new ConflictError(`Change ${entry.changeId} was already undone by ${entry.undoneBy.join(", ")}.`, { suggestion: "Pass --force to restore its earlier values again." });
     }
+    if (entry.resourceKind === "conversion") return undoConversion(ctx, entry, options);
     if (entry.resourceKind === "policyAssignment") {
       return runEditFlow(ctx, {
         assignment: entry.resourceId,
@@ -114,3 +116,30 @@ export default defineCommand<UndoOptions, UndoDeps>({
     return 0;
   },
 });
+
+/**
+ * Undo of a conversion to a custom initiative, of its upgrade, or rollback of one that stopped
+ * midway (issue 17): planned from the journal and what Azure holds now, confirmed through the frame.
+ */
+async function undoConversion(ctx: Context, entry: JournalEntry, options: UndoOptions): Promise<number> {
+  const { planConversionUndo, executeConversionUndo } = await import("../src/policy/conversion.js");
+  const plan = await planConversionUndo(ctx.azure, entry);
+  const output = { schemaVersion: 1, changeOf: entry.changeId, steps: plan.steps.map((step) => `${step.method} ${step.summary}`), changed: plan.steps.length > 0, changeId: null as string | null };
+  if (plan.steps.length === 0) {
+    ctx.io.info(`No change: nothing of ${entry.changeId} is left to reverse.`);
+  } else {
+    const text = [`Plan: undo ${entry.changeId} (${entry.summary}), in this order:`, ...plan.steps.map((step, index) => `  ${index + 1}. ${step.method} ${step.summary}`)].join("\n");
+    const proceed = await ctx.confirmWrite({ requests: plan.steps, text, data: { ...output }, question: "Apply this undo?" });
+    if (!proceed) return 0;
+    const result = await ctx.io.withSpinner(`Undoing ${entry.changeId}`, () =>
+      executeConversionUndo(
+        { session: ctx.azure, journal: ctx.journal(), principal: () => ctx.azure.principal(), command: ctx.commandLine, reason: options.reason, ticket: options.ticket, now: () => ctx.clock.now() },
+        plan,
+      ),
+    );
+    output.changeId = result.changeId;
+    ctx.io.success(`Undone (change ${result.changeId}).`);
+  }
+  if (ctx.format === "json" || ctx.format === "yaml") await printRecord(ctx.io, ctx.format, output, () => "");
+  return 0;
+}

@@ -5,7 +5,7 @@ import { holdStartupSignals } from "./cli/signals.js";
 holdStartupSignals();
 
 // A closed pipe (akspol ... | head -1) must not end the process: a write that was started or decided
-// on still finishes, is journaled and earns its exit code (issue 9). The IO object stops writing to
+// on still finishes, is journaled and earns its exit code (docs/issues/09.md). The IO object stops writing to
 // a stream once it is broken; any other stream error is a real failure.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {

@@ -2,7 +2,7 @@
  * Scrubs anything that looks like a credential from text bound for output, logs or journals.
  * Applied to every --debug line and every error cause we print, and in the journal to what akspol adds
  * itself (the command line, error texts) field by field. Resource documents from Azure are journaled
- * verbatim: a regex over serialised JSON changed values that only looked like secrets (issue 10).
+ * verbatim: a regex over serialised JSON changed values that only looked like secrets (docs/issues/10.md).
  */
 const patterns: Array<[RegExp, string]> = [
   [/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',}]+/gi, "$1$2[redacted]"],

@@ -6,6 +6,7 @@ import { excludedNamespacesParameter } from "../../src/policy/edit.js";
 import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
+import { exclusionParameters } from "../../src/effective/index.js";
 
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeListDeps = Pick<Context, "azure" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
@@ -18,6 +19,8 @@ interface Row {
   namespace: string;
   inDefault: boolean;
   protection: "add-on" | "default" | null;
+  /** On a set whose policies each read their own exclusion parameter: the policies that exclude it. */
+  policies?: string[];
 }
 
 export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
@@ -35,15 +38,31 @@ export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
   async run(options, ctx) {
     requireScriptable(ctx, options.assignment);
     const target = await loadTarget(ctx, options);
-    const parameter = effectiveParameters(target.entry.assignment, target.definition).find((p) => p.name === excludedNamespacesParameter);
+    const parameters = effectiveParameters(target.entry.assignment, target.definition);
+    const parameter = parameters.find((p) => p.name === excludedNamespacesParameter);
     const current = (parameter?.value as string[] | undefined) ?? [];
     const defaults = Array.isArray(parameter?.defaultValue) ? (parameter?.defaultValue as string[]) : [];
-    const rows: Row[] = current.map((namespace) => ({ namespace, inDefault: defaults.includes(namespace), protection: protectionOf(namespace, defaults) ?? null }));
+    // Sets whose policies each read their own parameter (the benchmark, akspol's custom initiatives, issue 17).
+    const perPolicy = parameter
+      ? []
+      : exclusionParameters(target.definition as never, target.entry.assignment.policyDefinitionId).flatMap((entry) => {
+          const own = parameters.find((p) => p.name.toLowerCase() === entry.parameter?.toLowerCase());
+          return own ? [{ referenceId: entry.referenceId, member: entry.member, parameter: own.name, source: own.source, excludedNamespaces: (own.value as string[] | undefined) ?? [], defaults: (own.defaultValue as string[] | undefined) ?? [] }] : [];
+        });
+    const rows: Row[] = parameter
+      ? current.map((namespace) => ({ namespace, inDefault: defaults.includes(namespace), protection: protectionOf(namespace, defaults) ?? null }))
+      : [...new Set(perPolicy.flatMap((entry) => entry.excludedNamespaces))].map((namespace) => {
+          const holders = perPolicy.filter((entry) => entry.excludedNamespaces.includes(namespace));
+          const inDefault = holders.every((entry) => entry.defaults.includes(namespace));
+          return { namespace, inDefault, protection: protectionOf(namespace, inDefault ? holders[0]?.defaults ?? [] : []) ?? null, policies: holders.map((entry) => entry.referenceId) };
+        });
     if (ctx.format === "table") {
       ctx.io.info(
-        parameter?.source === "default"
-          ? `${target.entry.assignment.name} does not set excludedNamespaces; it follows the default of ${target.entry.kind} ${target.definition.version ?? ""}.`
-          : `${target.entry.assignment.name} sets its own excludedNamespaces.`,
+        !parameter && perPolicy.length > 0
+          ? `${target.entry.assignment.name}'s policies each read their own excluded namespaces (${perPolicy.map((entry) => entry.parameter).join(", ")}).`
+          : parameter?.source === "default"
+            ? `${target.entry.assignment.name} does not set excludedNamespaces; it follows the default of ${target.entry.kind} ${target.definition.version ?? ""}.`
+            : `${target.entry.assignment.name} sets its own excludedNamespaces.`,
       );
     }
     await printList(
@@ -52,6 +71,7 @@ export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
       [
         { header: "Namespace", value: (row) => row.namespace },
         { header: "Initiative default", value: (row) => (row.protection === "add-on" ? "yes (the add-on excludes it anyway)" : row.inDefault ? "yes" : "no") },
+        ...(perPolicy.length > 0 ? [{ header: "Policies", value: (row: Row) => (row.policies?.length === perPolicy.length ? "all" : (row.policies ?? []).join(", ")) }] : []),
       ],
       rows,
       {
@@ -61,6 +81,7 @@ export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
         initiativeVersion: target.definition.version,
         excludedNamespaces: current,
         defaultExcludedNamespaces: defaults,
+        ...(perPolicy.length > 0 ? { perPolicy: perPolicy.map(({ defaults: _defaults, ...entry }) => entry) } : {}),
       },
     );
     return 0;

@@ -6,7 +6,7 @@ import { listClusters, type ClusterRecord } from "../../src/azure/clusters.js";
 import { SetDefinitionCache } from "../../src/policy/definitions.js";
 import { journaledPut } from "../../src/exemptions/apply.js";
 import { checkExpiry, ExpiryError, formatExpiry, parseExpiry, defaultWaiverMaxDays } from "../../src/exemptions/expiry.js";
-import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
+import { expiryFromFlag, expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
 import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js";
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import type { SetMember } from "../../src/exemptions/references.js";
@@ -18,7 +18,6 @@ import {
   checkReason,
   checkTicket,
   exemptionProperties,
-  expiryToUsage,
   nameFor,
   resolveReferences,
 } from "../../src/exemptions/validate.js";
@@ -128,13 +127,8 @@ export default defineCommand<CreateOptions, ExemptCreateDeps>({
       }
     }
     // Checks that need no Azure come first, so a bad value costs no request.
-    let expiresOn: Date | undefined;
+    let expiresOn = expiryFromFlag(options.expires, now);
     if (options.expires) {
-      try {
-        expiresOn = parseExpiry(options.expires, now);
-      } catch (error) {
-        expiryToUsage(error);
-      }
       if (options.category) checkExpiryRule(options.category, expiresOn, now, options.maxDays);
     } else if (options.noExpiry && options.category) checkExpiryRule(options.category, undefined, now, options.maxDays);
 

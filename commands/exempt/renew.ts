@@ -4,12 +4,12 @@ import { UsageError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { exemptionScope, diffExemption, mergeForUpdate } from "../../src/exemptions/plan.js";
 import { updateByPut } from "../../src/exemptions/apply.js";
-import { parseExpiry, formatExpiry } from "../../src/exemptions/expiry.js";
+import { formatExpiry } from "../../src/exemptions/expiry.js";
 import { findExemption } from "../../src/exemptions/lookup.js";
 import { metadataKeys, stampMetadata, stringField } from "../../src/exemptions/metadata.js";
 import { describeDiffs, describeExemption, exemptionView } from "../../src/exemptions/present.js";
-import { checkExpiryRule, checkReason, checkTicket, expiryToUsage } from "../../src/exemptions/validate.js";
-import { expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
+import { checkExpiryRule, checkReason, checkTicket } from "../../src/exemptions/validate.js";
+import { expiryFromFlag, expiryOptionSpecs, parseExpiryFlags } from "../../src/cli/expiry-options.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../../src/azure/exemptions-client.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { parseCategory } from "../../src/exemptions/category.js";
@@ -57,14 +57,7 @@ export default defineCommand<RenewOptions, ExemptRenewDeps>({
   },
   async run(options, ctx) {
     const now = ctx.clock.now();
-    let expiresOn: Date | undefined;
-    if (options.expires) {
-      try {
-        expiresOn = parseExpiry(options.expires, now);
-      } catch (error) {
-        expiryToUsage(error);
-      }
-    }
+    const expiresOn = expiryFromFlag(options.expires, now);
     const found = await findExemption(ctx, options);
     const client = await ctx.azure.exemptions();
     const scope = exemptionScope(found.id);

@@ -1,6 +1,6 @@
 import type { Context } from "../../src/context.js";
-import { defineCommand, stringOption } from "../../src/cli/command.js";
-import { NotFoundError, UsageError } from "../../src/cli/errors.js";
+import { defineCommand } from "../../src/cli/command.js";
+import { NotFoundError } from "../../src/cli/errors.js";
 import { printRecord } from "../../src/cli/output.js";
 import { clusterOptionSpecs, parseClusterSelection, type ClusterSelection } from "../../src/cli/shared-options.js";
 

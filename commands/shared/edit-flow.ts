@@ -48,6 +48,8 @@ export interface EditFlowRequest extends ScopeSelection {
   interrupts?: InterruptSource;
   /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact); default all. */
   planReads?: PlanReads;
+  /** The assignment and definition, when the command has loaded them already (exclude add's per-policy branch). */
+  target?: EditTarget;
 }
 
 export interface EditOutput {
@@ -158,9 +160,11 @@ async function emit(ctx: Pick<Context, "io" | "format">, output: EditOutput): Pr
  */
 export async function runEditFlow(ctx: EditFlowDeps, request: EditFlowRequest): Promise<number> {
   requireScriptable(ctx, request.assignment);
-  if (ctx.io.canPrompt || !request.assignment) return planAndWrite(ctx, request, await loadTarget(ctx, request), undefined);
-  const definitions = new SetDefinitionCache(ctx.azure);
-  const assignmentId = request.assignment.includes("/") ? request.assignment : ((await chooseAssignment(ctx, request, definitions)).assignment.id ?? request.assignment);
+  if (ctx.io.canPrompt || !request.assignment) return planAndWrite(ctx, request, request.target ?? (await loadTarget(ctx, request)), undefined);
+  const definitions = request.target?.definitions ?? new SetDefinitionCache(ctx.azure);
+  const assignmentId =
+    request.target?.entry.assignment.id ??
+    (request.assignment.includes("/") ? request.assignment : ((await chooseAssignment(ctx, request, definitions)).assignment.id ?? request.assignment));
   return withResourceLock(assignmentLockOptions(writeCallbacks(ctx, assignmentId)), async () => {
     const current = await requireAssignment(ctx.azure, assignmentId);
     const entry = await classifyAssignment(definitions, current);
@@ -273,7 +277,7 @@ async function planAndWrite(ctx: EditFlowDeps, request: EditFlowRequest, target:
 }
 
 /**
- * Issue 12: excluding a namespace in one assignment is not enough when another carrier (the cloud
+ * docs/issues/12.md: excluding a namespace in one assignment is not enough when another carrier (the cloud
  * security benchmark, Deployment Safeguards, a single definition...) still denies or audits it on the
  * clusters this assignment reaches. Reads each cluster's sources once (definitions shared with the edit).
  */

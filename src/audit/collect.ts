@@ -14,7 +14,7 @@ import { mapConcurrent } from "../azure/concurrency.js";
 import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
 import { armSource, type EstateSource } from "../estate/source.js";
-import type { SetDefinition, SetDefinitionCache } from "../policy/definitions.js";
+import type { SetDefinitionCache } from "../policy/definitions.js";
 import {
   compareVersions,
   flattenDefinition,

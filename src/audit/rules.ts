@@ -129,7 +129,6 @@ function removedFrom(views: ClusterView[], carrier: Carrier, reason: RegExp): Cl
 /** Runs every rule. Accepted findings are filtered afterwards by src/audit/accepted.ts. */
 export function evaluate(data: AuditData, views: ClusterView[], options: AuditOptions, now: Date): Finding[] {
   const findings: Finding[] = [];
-  const carriersById = new Map(data.carriers.map((carrier) => [carrier.id, carrier]));
 
   // Coverage, per cluster.
   for (const view of views) {

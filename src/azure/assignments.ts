@@ -87,7 +87,7 @@ export async function putAssignment(session: AzureSession, assignmentId: string,
 }
 
 /**
- * Assignment reads and writes as raw ARM JSON (issue 11). The SDK's serializer keeps only the
+ * Assignment reads and writes as raw ARM JSON (docs/issues/11.md). The SDK's serializer keeps only the
  * properties its models know, so a PUT built from an SDK model silently drops what the service added
  * since (e.g. `selfServeExemptionSettings`), and a property dropped on a PUT may be cleared. A write
  * here starts from the document ARM returned at the api-version in use and changes only the intended
@@ -208,3 +208,49 @@ async function putAssignmentDocument(session: AzureSession, scope: string, name:
   if (response.status !== "200" && response.status !== "201") return fail(response);
   return response.body as AssignmentDocument;
 }
+
+/**
+ * Issue 17 (conversion to akspol's custom initiative): the raw document an assignment was read as,
+ * kept in the journal so that a deleted assignment can be recreated exactly; undefined when the model
+ * was not read here.
+ */
+export function assignmentDocument(assignment: PolicyAssignment): Record<string, unknown> | undefined {
+  const document = documentOf(assignment);
+  return document ? structuredClone(document) : undefined;
+}
+
+/** The raw document of an assignment by full id, or undefined when it does not exist. */
+export async function readAssignmentDocument(session: AzureSession, assignmentId: string): Promise<Record<string, unknown> | undefined> {
+  const parts = assignmentParts(assignmentId);
+  try {
+    return await getAssignmentDocument(session, parts.scope, parts.name, expandVersions);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * PUT `intended` at `assignmentId` (which may be another assignment than the one `document` was read
+ * as: a conversion creates its new assignment from the old one's document, so every property ARM
+ * returned is carried over), leaving out what the spec marks read-only. Answers the document ARM returned.
+ */
+export async function putAssignmentAs(session: AzureSession, assignmentId: string, document: Record<string, unknown>, intended?: PolicyAssignment): Promise<Record<string, unknown>> {
+  const parts = assignmentParts(assignmentId);
+  const source = document as AssignmentDocument;
+  return putAssignmentDocument(session, parts.scope, parts.name, putBody(source, intended ?? toAssignmentModel(source)));
+}
+
+/** DELETE an assignment; false when there was none (ARM answers 204). */
+export async function deleteAssignment(session: AzureSession, assignmentId: string): Promise<boolean> {
+  const parts = assignmentParts(assignmentId);
+  const rest = await client(session, parts.scope);
+  const response = await rest.pathUnchecked(path(parts.scope, parts.name)).delete({ queryParameters: { "api-version": session.globals.apiVersion ?? apiVersions.policy } });
+  if (response.status === "204") return false;
+  if (response.status !== "200") return fail(response);
+  return true;
+}
+
+/** A REST client for raw ARM JSON at a scope (the token of the scope's tenant), shared with set-definitions.ts. */
+export const armRestClient = client;
+export { fail as failedResponse };

@@ -51,7 +51,7 @@ export class ExemptionsClient {
 
   /**
    * `credential` may depend on the scope: a subscription of another tenant is reached with a token
-   * for that tenant (issue 11), so each credential gets its own pipeline (and token cache).
+   * for that tenant (docs/issues/11.md), so each credential gets its own pipeline (and token cache).
    */
   static async create(
     endpoint: string,

@@ -10,7 +10,7 @@ export function segments(id: string): string[] {
 /** Canonical form for comparisons: leading slash, single slashes, no trailing slash, lower case. */
 /**
  * How many ids this process normalised: a test holds joins (assignments x exemptions) to a linear
- * count with it, without a clock (issue 13).
+ * count with it, without a clock (docs/issues/13.md).
  */
 export const idWork = { normalizations: 0 };
 

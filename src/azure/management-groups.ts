@@ -39,7 +39,7 @@ export async function descendantSubscriptions(session: AzureSession, managementG
 
 /**
  * Subscriptions that may lie below a management group: its descendants when the principal may read
- * them, else (a subscription-level principal, issue 11) every subscription it can see, which callers
+ * them, else (a subscription-level principal, docs/issues/11.md) every subscription it can see, which callers
  * then filter by what they read there.
  */
 export async function subscriptionsPossiblyBelow(session: AzureSession, managementGroup: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 /**
  * One bounded pool for every read that spans several scopes (subscriptions, management groups,
  * tenants). A scope that answers 401/403/404/409, a server error or a network failure after the SDK's
- * retries is recorded as a failure and the read goes on with the others (issue 11: one unregistered
+ * retries is recorded as a failure and the read goes on with the others (docs/issues/11.md: one unregistered
  * subscription must not break a lookup in another). Failures are collected per run and reported by
  * the frame: listed in the output and turned into exit 7 (partial) or 4 (every scope refused).
  */

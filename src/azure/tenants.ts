@@ -1,7 +1,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 
 /**
- * A credential reaches every tenant it may (issue 11): a subscription of another tenant answers a
+ * A credential reaches every tenant it may (docs/issues/11.md): a subscription of another tenant answers a
  * token of the home tenant with 401 InvalidAuthenticationTokenTenant, so requests to it carry a token
  * for its own tenant. @azure/identity credentials are built with additionallyAllowedTenants ["*"],
  * and a token for tenant T is asked for with GetTokenOptions.tenantId (the documented way).

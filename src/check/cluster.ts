@@ -81,15 +81,6 @@ export function evaluateOnCluster(workload: WorkloadRecord, initiatives: Cluster
   return [...best.values()];
 }
 
-export function evaluateAgainstCluster(workloads: readonly WorkloadRecord[], sources: ClusterSources, now: Date, options: EvaluateOptions = {}): ClusterEvaluation {
-  const initiatives = clusterInitiatives(sources, now);
-  return {
-    carriers: initiatives.map((entry) => entry.carrier),
-    initiatives,
-    results: workloads.flatMap((workload) => evaluateOnCluster(workload, initiatives, sources.clusterName, options)),
-  };
-}
-
 function stricter(a: CheckResult, b: CheckResult): boolean {
   const outcome = OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome];
   if (outcome !== 0) return outcome > 0;

@@ -1,9 +1,6 @@
 // Public API of the manifest check: parse manifests, resolve what an initiative enforces, evaluate.
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "./builtins.js";
-import { evaluateWorkloads, type EvaluateOptions } from "./evaluate.js";
 import { resolveInitiative, type EffectiveInitiative, type ExemptionInput } from "./initiative.js";
-import { parseManifests, type SourceText } from "./manifests.js";
-import { buildReport, type CheckReport } from "./report.js";
 
 export { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "./builtins.js";
 export * from "./evaluate.js";
@@ -30,21 +27,4 @@ export function resolveBuiltinInitiative(
     },
     exemptions: options.exemptions,
   });
-}
-
-export interface CheckManifestsInput extends EvaluateOptions {
-  sources: SourceText[];
-  initiative: EffectiveInitiative;
-  /** `--namespace`: for objects without metadata.namespace. */
-  namespace?: string;
-}
-
-/** Parse, evaluate and report in one call. Parse errors are in `report.errors`. */
-export function checkManifests(input: CheckManifestsInput): CheckReport {
-  const parsed = parseManifests(input.sources, { namespace: input.namespace });
-  const results = evaluateWorkloads(parsed.workloads, input.initiative, {
-    assignmentReference: input.assignmentReference,
-    cluster: input.cluster,
-  });
-  return buildReport({ initiative: input.initiative, results, notEvaluated: parsed.notEvaluated, errors: parsed.errors, workloads: parsed.workloads.length });
 }

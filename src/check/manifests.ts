@@ -72,8 +72,6 @@ const POD_TEMPLATE_PATHS: Record<string, readonly string[]> = {
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
-export const WORKLOAD_KINDS = ["Pod", ...Object.keys(POD_TEMPLATE_PATHS)] as const;
-
 export function parseManifests(sources: SourceText[], options: ParseOptions = {}): ParsedManifests {
   const result: ParsedManifests = { workloads: [], notEvaluated: [], errors: [] };
   for (const source of sources) {

@@ -1,13 +1,10 @@
 // SARIF 2.1.0 for code-scanning uploads: one rule per policy reference id, one result per violation.
 import type { CheckReport } from "./report.js";
-
-export interface SarifOptions {
-  toolVersion?: string;
-}
+import { sarifLog } from "../sarif.js";
 
 const LEVEL = { deny: "error", audit: "warning", none: "note" } as const;
 
-export function toSarif(report: CheckReport, options: SarifOptions = {}): Record<string, unknown> {
+export function toSarif(report: CheckReport): Record<string, unknown> {
   const rules = report.initiative.members.map((member) => ({
     id: member.referenceId,
     name: member.referenceId,
@@ -59,22 +56,7 @@ export function toSarif(report: CheckReport, options: SarifOptions = {}): Record
       });
     }
   }
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "akspol",
-            ...(options.toolVersion ? { version: options.toolVersion } : {}),
-            rules,
-          },
-        },
-        results,
-      },
-    ],
-  };
+  return sarifLog({ rules, results });
 }
 
 /** SARIF wants URIs: forward slashes, percent-encoded, relative paths kept relative. */

@@ -1,4 +1,4 @@
-// What `akspol --help` needs to know about the commands, without loading them (issue 13: start-up).
+// What `akspol --help` needs to know about the commands, without loading them (docs/issues/13.md: start-up).
 // The build writes dist/commands/catalog.json (scripts/post-build.mjs): every command's metadata
 // (path, summary, arguments, options, outputs, examples, writes, ...) and the module that runs it.
 // The binary builds its help and parses argv from that file and imports one command module, the
@@ -33,7 +33,7 @@ export async function loadCommandCatalog(): Promise<CommandEntry[]> {
     lines = JSON.parse(readFileSync(new URL(CATALOG_FILE, commandsDirectory), "utf8")) as CatalogLine[];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    throw new Error(`internal: ${new URL(CATALOG_FILE, commandsDirectory).pathname} is missing; build akspol (npm run build)`);
+    throw new Error(`internal: ${new URL(CATALOG_FILE, commandsDirectory).pathname} is missing; build akspol (npm run build)`, { cause: error });
   }
   return lines.map(({ module, ...metadata }) => ({
     metadata,

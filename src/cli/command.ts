@@ -46,4 +46,5 @@ export const commandGroups: Record<string, string> = {
   params: "Read and change an assignment's initiative parameters and effects",
   exempt: "Cluster exemptions: create, list, show, renew, delete, apply a desired-state file",
   safeguards: "A cluster's Deployment Safeguards setting: show it, add or remove excluded namespaces",
+  initiative: "akspol's custom initiatives (per-policy exclusions): bring one up to a newer built-in version",
 };

@@ -1,6 +1,6 @@
 import { stringOption, type OptionSpec, type ParsedInput } from "./option-spec.js";
 import { UsageError } from "../errors.js";
-import { defaultWaiverMaxDays, parseMaxDays } from "../exemptions/expiry.js";
+import { defaultWaiverMaxDays, parseExpiry, parseMaxDays } from "../exemptions/expiry.js";
 import { expiryToUsage } from "../exemptions/validate.js";
 
 /** --expires, --no-expiry and --max-days, shared by `exempt create` and `exempt renew`. */
@@ -31,4 +31,14 @@ export function parseExpiryFlags(input: ParsedInput): ExpiryFlags {
   const noExpiry = input.options.expiry === false;
   if (expires && noExpiry) throw new UsageError("Choose either --expires or --no-expiry.");
   return { expires, noExpiry, maxDays: parseMaxDaysOption(stringOption(input, "maxDays")) };
+}
+
+/** The date --expires names, read against now (undefined when not given); a bad value is a usage error. */
+export function expiryFromFlag(text: string | undefined, now: Date): Date | undefined {
+  if (!text) return undefined;
+  try {
+    return parseExpiry(text, now);
+  } catch (error) {
+    return expiryToUsage(error);
+  }
 }

@@ -54,7 +54,7 @@ export class IO {
   /**
    * Every line leaves through here: made terminal-safe (no control characters or escape sequences
    * from foreign text; only akspol's own colours survive), and never written to a stream that is
-   * gone (EPIPE: the reader closed the pipe). Losing a stream never stops the command (issue 9).
+   * gone (EPIPE: the reader closed the pipe). Losing a stream never stops the command (docs/issues/09.md).
    */
   private emit(stream: Writable, text: string): void {
     if (stream.destroyed || stream.writableEnded) return;

@@ -1,6 +1,6 @@
 /**
  * Terminal-safe display of text akspol did not write itself: names, descriptions, reasons and tickets
- * read from Azure, a file or the command line (issue 9). An escape sequence in an exemption's
+ * read from Azure, a file or the command line (docs/issues/09.md). An escape sequence in an exemption's
  * description must not clear the reader's screen, move the cursor, retitle the window or hide text.
  *
  * Removed: escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-character ESC sequences), C0 control

@@ -1,7 +1,7 @@
 /**
  * SIGINT/SIGTERM received while the process is still loading (before a command installed its own
  * handlers). bin.ts holds them from its first line, so `akspol emulator` stopped by a supervisor right
- * after start-up stops cleanly instead of dying by the signal (issue 9). Commands that do not handle
+ * after start-up stops cleanly instead of dying by the signal (docs/issues/09.md). Commands that do not handle
  * signals release the hold before they run, which restores Node's default (exit by the signal).
  */
 const stopSignals = ["SIGINT", "SIGTERM"] as const;

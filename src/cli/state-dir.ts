@@ -3,7 +3,7 @@ import { UsageError } from "./errors.js";
 
 /**
  * A write journals before it sends and locks the resource in the state dir, so a state dir that cannot
- * be written would fail mid-way. The frame checks it before any request (issue 9): the directory exists
+ * be written would fail mid-way. The frame checks it before any request (docs/issues/09.md): the directory exists
  * (or can be created) and is writable; otherwise exit 2 with the path and the reason.
  */
 export function requireUsableStateDir(stateDir: string): void {

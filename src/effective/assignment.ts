@@ -3,7 +3,7 @@
 // and containers, template parameters, each traced through the set's parameter wiring to the
 // parameter (the lever) that sets it. Pure: the reader passes in the documents read from Azure.
 import { evaluateExpressions, ExpressionError, isObject, parameterReference, versionMatches, compareVersions } from "./expressions.js";
-import { familyOf, isSetDefinitionId, lastSegment, memberOfDefinition } from "./members.js";
+import { akspolCustomSource, familyOf, isSetDefinitionId, lastSegment, memberOfDefinition } from "./members.js";
 import type { AssignmentEnforcement, Effect, MemberEnforcement, MemberField, ValueOrigin } from "./types.js";
 
 // ---- Input shapes: ARM JSON (`properties` wrapper) and the SDK models (flattened) both fit.
@@ -24,6 +24,7 @@ export interface DefinitionReference {
 
 interface DefinitionFields {
   displayName?: string;
+  metadata?: unknown;
   version?: string;
   versions?: string[];
   parameters?: Record<string, ParameterDeclaration>;
@@ -137,7 +138,10 @@ export function enforcementOf(input: EnforcementInput): AssignmentEnforcement {
   }
   return {
     assignment: { id: assignment.id, name: assignment.name, displayName: assignment.displayName, scope: assignment.scope },
-    definition: { id: definitionId, kind, family: familyOf(definitionId, kind), displayName: definition.displayName, version: definition.version },
+    definition: (() => {
+      const madeFrom = kind === "set" ? akspolCustomSource(definition.metadata) : undefined;
+      return { id: definitionId, kind, family: familyOf(definitionId, kind), displayName: definition.displayName, version: definition.version, ...(madeFrom ? { madeFrom } : {}) };
+    })(),
     enforcementMode: (assignment.enforcementMode ?? "Default").toLowerCase() === "donotenforce" ? "DoNotEnforce" : "Default",
     parameters,
     members,
@@ -361,17 +365,30 @@ export function exclusionParameters(
   definition: DefinitionDocument,
   policyDefinitionId?: string,
 ): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
+  return memberFieldParameters(definition, "excludedNamespaces", policyDefinitionId);
+}
+
+/**
+ * The set parameter each member's definition parameter `field` (excludedNamespaces, labelSelector,
+ * excludedImages, excludedContainers, ...) reads, by the set's wiring; a single definition reads its
+ * own parameter of that name. `parameter` is undefined when the set passes a constant or nothing.
+ */
+export function memberFieldParameters(
+  definition: DefinitionDocument,
+  field: string,
+  policyDefinitionId?: string,
+): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
   const flat = flattenDefinition(definition);
   const id = policyDefinitionId ?? flat.id;
   if (!isSetDefinitionId(id) && !Array.isArray(flat.policyDefinitions)) {
     const member = memberOfDefinition(id);
-    return member ? [{ member: member.key, referenceId: member.key, parameter: "excludedNamespaces" }] : [];
+    return member ? [{ member: member.key, referenceId: member.key, parameter: field }] : [];
   }
   const declared = Object.keys(flat.parameters ?? {});
   return (flat.policyDefinitions ?? []).flatMap((reference) => {
     const member = memberOfDefinition(reference.policyDefinitionId);
     if (!member) return [];
-    const passed = Object.entries(reference.parameters ?? {}).find(([name]) => name.toLowerCase() === "excludednamespaces")?.[1]?.value;
+    const passed = Object.entries(reference.parameters ?? {}).find(([name]) => name.toLowerCase() === field.toLowerCase())?.[1]?.value;
     const wired = parameterReference(passed);
     const parameter = wired === undefined ? undefined : (declared.find((name) => name.toLowerCase() === wired.toLowerCase()) ?? wired);
     return [{ member: member.key, referenceId: reference.policyDefinitionReferenceId ?? member.key, parameter }];

@@ -94,11 +94,6 @@ export function builtInSetCarriesMembers(setId: string): boolean | undefined {
   return carrierSetNames.has(lastSegment(setId).toLowerCase());
 }
 
-/** Built-in sets in the catalogue for a cloud (for documentation and tests). */
-export function catalogueSets(cloud: "AzureCloud" | "AzureUSGovernment" = "AzureCloud"): readonly CatalogueSet[] {
-  return CARRIER_SETS.filter((set) => set.cloud === cloud);
-}
-
 export function familyOf(definitionId: string, kind: "set" | "definition"): CarrierFamily {
   if (kind === "definition") return "definition";
   if (!isBuiltInId(definitionId)) return "custom-set";
@@ -126,4 +121,30 @@ export function isSetDefinitionId(id: string | undefined): boolean {
 
 export function lastSegment(id: string): string {
   return id.split("/").filter(Boolean).pop() ?? "";
+}
+
+/** The keys akspol stamps into the metadata of the custom initiatives it makes (issue 17; src/policy/custom-initiative.ts). */
+export const CUSTOM_SET_METADATA = {
+  managedBy: "managedBy",
+  version: "akspolVersion",
+  kind: "akspolKind",
+  sourceId: "akspolSourceSetId",
+  sourceVersion: "akspolSourceVersion",
+} as const;
+export const CUSTOM_SET_KIND = "per-policy-initiative";
+
+/** The built-in set and version an akspol custom initiative was made from; undefined for any other set. */
+export function akspolCustomSource(metadata: unknown): { id: string; version: string } | undefined {
+  if (!metadata || typeof metadata !== "object") return undefined;
+  const fields = metadata as Record<string, unknown>;
+  if (fields[CUSTOM_SET_METADATA.managedBy] !== "akspol" || fields[CUSTOM_SET_METADATA.kind] !== CUSTOM_SET_KIND) return undefined;
+  const id = fields[CUSTOM_SET_METADATA.sourceId];
+  const version = fields[CUSTOM_SET_METADATA.sourceVersion];
+  return typeof id === "string" && typeof version === "string" ? { id, version } : undefined;
+}
+
+/** "akspol per-policy initiative from baseline 1.4.0": how lists name an akspol custom initiative. */
+export function akspolCustomLabel(source: { id: string; version: string }): string {
+  const family = familyOf(source.id, "set");
+  return `akspol per-policy initiative from ${family === "builtin-set" ? lastSegment(source.id) : family} ${source.version}`;
 }

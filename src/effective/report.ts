@@ -15,6 +15,8 @@ export interface EffectiveReport {
       family: string;
       definitionId: string;
       definitionVersion?: string;
+      /** An akspol custom initiative: the built-in set and version it was made from. */
+      madeFrom?: { id: string; version: string };
       enforcementMode: string;
       members: Array<{
         member: MemberKey;
@@ -78,6 +80,7 @@ export function effectiveReport(sources: ClusterSources, query: OutcomeQuery): E
         family: enforcement.definition.family,
         definitionId: enforcement.definition.id,
         definitionVersion: enforcement.definition.version,
+        ...(enforcement.definition.madeFrom ? { madeFrom: enforcement.definition.madeFrom } : {}),
         enforcementMode: enforcement.enforcementMode,
         members: enforcement.members.map((member) => ({
           member: member.member,

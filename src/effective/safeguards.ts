@@ -3,14 +3,6 @@ import { ALWAYS_EXCLUDED_NAMESPACES, MEMBERS, SAFEGUARDS_SET_NAME, lastSegment }
 import type { AssignmentEnforcement, MemberKey, Outcome, SafeguardsSetting, SourceVerdict } from "./types.js";
 import { namespaceMatches } from "./namespaces.js";
 
-/** Stable api-version (level, excludedNamespaces, systemExcludedNamespaces). */
-export const SAFEGUARDS_API_VERSION = "2025-04-01";
-/** The preview that adds podSecurityStandardsLevel. */
-export const SAFEGUARDS_PREVIEW_API_VERSION = "2025-05-02-preview";
-
-export const SAFEGUARDS_LEVELS = ["Warn", "Enforce"] as const;
-export const POD_SECURITY_STANDARDS_LEVELS = ["Privileged", "Baseline", "Restricted"] as const;
-
 export function safeguardsId(clusterId: string): string {
   return `${clusterId.replace(/\/+$/, "")}/providers/Microsoft.ContainerService/deploymentSafeguards/default`;
 }

@@ -89,6 +89,8 @@ export interface AssignmentEnforcement {
     family: CarrierFamily;
     displayName?: string;
     version?: string;
+    /** An akspol custom initiative (issue 17): the built-in set and version it was made from. */
+    madeFrom?: { id: string; version: string };
   };
   enforcementMode: "Default" | "DoNotEnforce";
   /** Parameters of the assigned definition with the value in force and where it comes from. */

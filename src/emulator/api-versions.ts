@@ -15,7 +15,6 @@ export const POLICY_API_VERSIONS = [
 export const EXEMPTION_API_VERSIONS = ["2020-07-01-preview", "2022-07-01-preview", "2024-12-01-preview"] as const;
 
 export type CloudProfile = "AzureCloud" | "AzureUSGovernment";
-export const CLOUD_PROFILES: readonly CloudProfile[] = ["AzureCloud", "AzureUSGovernment"];
 export const CLOUD_KEY = "#meta/cloud";
 
 /**

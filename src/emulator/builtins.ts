@@ -1,5 +1,5 @@
 // The built-in policy definitions and initiatives the emulator serves, read from the real JSON in
-// src/data/azure-builtins (see reference/builtins.md). Every version a file's `versions` list names
+// src/data/azure-builtins (see docs/reference/builtins.md). Every version a file's `versions` list names
 // is served. Restricted 2.4.0 is rebuilt from 2.5.0: the two differ only in the AllowedVolumeTypes
 // literal list. Definition versions that no file holds (e.g. AllowedHostPaths 6.1.1) are served with
 // the content of the nearest version that a file holds, relabelled; that content is NOT Azure's.

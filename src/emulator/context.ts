@@ -34,4 +34,3 @@ export interface EmulatorContext {
   endpoint: string;
 }
 
-export type ArmHandler = (request: ArmRequest, context: EmulatorContext) => ArmResponse | Promise<ArmResponse>;

@@ -50,7 +50,7 @@ export const DEMO = {
     baseline: { name: "pss-baseline", scope: baselineScope, id: `${baselineScope}/providers/Microsoft.Authorization/policyAssignments/pss-baseline`, policyDefinitionId: BASELINE_SET },
     restricted: { name: "pss-restricted", scope: restrictedScope, id: `${restrictedScope}/providers/Microsoft.Authorization/policyAssignments/pss-restricted`, policyDefinitionId: RESTRICTED_SET },
   },
-  /** Other carriers of the member policies (issue 12): Defender's benchmark, a single definition, Safeguards. */
+  /** Other carriers of the member policies (docs/issues/12.md): Defender's benchmark, a single definition, Safeguards. */
   carriers: {
     benchmark: {
       name: "SecurityCenterBuiltIn",

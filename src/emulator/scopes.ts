@@ -1,6 +1,6 @@
 // ARM resource ids and scopes. ARM matches path segments case-insensitively and tolerates repeated
 // slashes (the SDKs build `//subscriptions/...` and `providers///Microsoft.ContainerService/...`,
-// see reference/arm/contract.md §2.2), so everything here works on normalized ids and compares keys.
+// see docs/reference/arm-contract.md §2.2), so everything here works on normalized ids and compares keys.
 
 export type ScopeKind = "tenant" | "managementGroup" | "subscription" | "resourceGroup" | "resource";
 
@@ -94,12 +94,6 @@ export function resourceGroupId(subscriptionId: string, name: string): string {
 
 export function managedClusterId(subscriptionId: string, resourceGroup: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
-}
-
-/** True when `inner` equals `outer` or lies under it in the id path (not through management groups). */
-export function isAtOrUnderPath(innerKey: string, outerKey: string): boolean {
-  if (outerKey === "") return true;
-  return innerKey === outerKey || innerKey.startsWith(outerKey + "/");
 }
 
 /** Splits `<scope>/providers/Microsoft.Authorization/<type>/<name>` into scope and name. */

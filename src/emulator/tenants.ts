@@ -1,4 +1,4 @@
-// Several Entra ID tenants in one emulator (issue 11). The home tenant is the one the emulator was
+// Several Entra ID tenants in one emulator (docs/issues/11.md). The home tenant is the one the emulator was
 // created with; seeds add more. Each subscription belongs to one tenant, each tenant has its own root
 // management group, and an app has a service principal only in the tenants where it was consented.
 import { MANAGEMENT_GROUP_TYPE } from "./hierarchy.js";

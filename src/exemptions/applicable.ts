@@ -11,7 +11,7 @@ import { membersOf } from "./references.js";
 import type { AssignedSet } from "./validate.js";
 
 /**
- * The Azure lookups made before an exemption write (issue 5 "Checked before any write"): the
+ * The Azure lookups made before an exemption write (docs/issues/05.md "Checked before any write"): the
  * pod-security assignments that apply to the cluster by the CLI's rule (the cluster itself was
  * resolved through src/azure/clusters.ts), the one a reference names, and the members of the set
  * definition at the version that assignment actually uses. The pure checks are in validate.ts.
@@ -24,7 +24,7 @@ export interface ApplicableAssignment extends PodSecurityAssignment {
 /**
  * The pod-security assignments that apply to the cluster: atScope() list, then notScopes and selectors.
  * `listed` is the cluster's subscription's assignment list when the caller has it (exempt apply reads
- * one list per subscription for all its clusters, issue 13): then no request is made for the list.
+ * one list per subscription for all its clusters, docs/issues/13.md): then no request is made for the list.
  */
 export async function applicableAssignments(
   session: AzureSession,

@@ -174,7 +174,7 @@ export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: n
 
 /**
  * Ownership is checked when the plan is made, but another owner may apply the same name between
- * the plan and the write (issue 10: both exited 0 and the last one owned it). So just before each
+ * the plan and the write (docs/issues/10.md: both exited 0 and the last one owned it). So just before each
  * write: a create finds nothing there, and an update, replace or delete finds this owner's stamp.
  */
 async function recheckOwnership(client: ExemptionsClient, action: PlanAction, owner: string): Promise<PolicyExemption | undefined> {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 /**
  * Exemption names. The 2022-07-01-preview spec gives no pattern; the TypeSpec for 2026-01-01-preview
- * (contract §5) adds this one, and ARM caps policy resource names at 64 characters.
+ * (docs/reference/arm-contract.md §5) adds this one, and ARM caps policy resource names at 64 characters.
  */
 export const exemptionNamePattern = /^[^<>*%&:\\?.+/]*[^<>*%&:\\?.+/ ]+$/;
 export const exemptionNameMaxLength = 64;

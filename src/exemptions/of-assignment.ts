@@ -7,7 +7,7 @@ import { readScopes } from "../azure/scope-pool.js";
 /**
  * The exemptions that reference an assignment. Those of a management-group assignment live below the
  * group (on clusters, resource groups and subscriptions), which a list at the group does not return:
- * they are listed per subscription below it, through the scope pool (issue 11).
+ * they are listed per subscription below it, through the scope pool (docs/issues/11.md).
  */
 export async function exemptionsOfAssignment(session: AzureSession, assignment: { id?: string; scope?: string }): Promise<PolicyExemption[]> {
   const client = await session.exemptions();

@@ -82,7 +82,7 @@ export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredSt
     return promise;
   };
 
-  // One assignment list per subscription, shared by every cluster of the file in it (issue 13): it
+  // One assignment list per subscription, shared by every cluster of the file in it (docs/issues/13.md): it
   // holds what applies from above (management groups, the subscription) and what sits below.
   const subscriptionAssignments = new Map<string, Promise<PolicyAssignment[]>>();
   const assignmentsIn = (subscriptionId: string) => {
@@ -181,7 +181,7 @@ export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredSt
 /**
  * The exemptions that exist in the covered scopes, deduplicated: for clusters, one list per
  * subscription when the file covers several clusters in it (atExactScope() on the cluster when it
- * covers one), an unfiltered list (at and below) on broader scopes (issue 13: never per cluster
+ * covers one), an unfiltered list (at and below) on broader scopes (docs/issues/13.md: never per cluster
  * where a list per scope serves).
  */
 export async function listCovered(ctx: DesiredStateDeps, coveredScopes: string[]): Promise<PolicyExemption[]> {

@@ -10,7 +10,7 @@ import { checkReferences, describeReferenceProblems, type SetMember } from "./re
 import type { ExemptionCategory } from "./category.js";
 
 /**
- * The checks made before any exemption write (issue 5 "Checked before any write"), as pure functions
+ * The checks made before any exemption write (docs/issues/05.md "Checked before any write"), as pure functions
  * over what the caller read: a reason is given, the name follows ARM's rules, the expiry is allowed,
  * every reference id exists in the set definition version actually assigned. Which assignments apply
  * to the cluster, and that set, are read from Azure in applicable.ts.
@@ -23,7 +23,7 @@ export function expiryToUsage(error: unknown): never {
 
 /**
  * ARM's limits on an exemption's text, checked before any write. Unverified: the 2022-07-01-preview
- * REST spec declares no maxLength; 128 and 512 are the limits issue 9 gives as ARM's (the portal's).
+ * REST spec declares no maxLength; 128 and 512 are the limits docs/issues/09.md gives as ARM's (the portal's).
  */
 export const exemptionTextLimits = { displayName: 128, description: 512 } as const;
 

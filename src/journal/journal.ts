@@ -16,7 +16,11 @@ import { redact } from "../redact.js";
  * not records. The active file `journal.jsonl` rotates by size into dated segments
  * `journal-<time of its first record>-<random>.jsonl`, which `history --all` and `undo` still read.
  */
-export type ResourceKind = "policyAssignment" | "policyExemption" | "deploymentSafeguards";
+/**
+ * `conversion` (issue 17): one record for a whole conversion to a custom initiative (or its upgrade,
+ * or the undo of either); each of its writes is a record of its own carrying the conversion's id in `group`.
+ */
+export type ResourceKind = "policyAssignment" | "policyExemption" | "deploymentSafeguards" | "policySetDefinition" | "conversion";
 export type Operation = "create" | "update" | "delete";
 /** `unverified`: the write was sent and answered, but reading it back failed; `history` settles it. */
 export type EntryStatus = "pending" | "applied" | "failed" | "not-applied" | "unverified";
@@ -42,6 +46,8 @@ export interface PendingRecord {
   touched?: string[];
   /** Set when this change undoes another. */
   undoOf?: string;
+  /** The conversion this write is one step of (the change id of its `conversion` record). */
+  group?: string;
 }
 
 export interface OutcomeRecord {

@@ -9,7 +9,7 @@ import type { JournalEntry } from "./journal.js";
 
 /**
  * Comparing what akspol meant to write with what ARM holds. ARM adds and normalises fields, so the
- * comparison ignores them (issue 10: killed exemption writes never settled because of these):
+ * comparison ignores them (docs/issues/10.md: killed exemption writes never settled because of these):
  *
  * - Policy assignments: only the touched parameters and fields are compared (`touchedValues`); an
  *   unset `enforcementMode` is "Default", unset `overrides` are []. ARM's `systemData`, `metadata`
@@ -82,8 +82,26 @@ export async function resolveAgainstAzure(session: AzureSession, entry: JournalE
     if (now === safeguardsExclusionsOf(entry.before)) return { status: "not-applied", current };
     return { status: "unknown", note: "the Safeguards exclusions match neither the earlier nor the intended list (changed since)" };
   }
+  if (entry.resourceKind === "conversion") {
+    // A whole conversion (issue 17): its steps are settled one by one; the conversion itself is finished by running it again.
+    return { status: "unknown", note: `a conversion that was interrupted: run the same command again to finish it, or 'akspol undo ${entry.changeId}' to roll it back` };
+  }
+  if (entry.resourceKind === "policySetDefinition") {
+    const { getSetDefinitionDocument } = await import("../azure/set-definitions.js");
+    const id = entry.resourceId.replace(/\/versions\/[^/]+$/i, "");
+    const version = /\/versions\/([^/]+)$/i.exec(entry.resourceId)?.[1];
+    const current = (await getSetDefinitionDocument(session, id)) ?? null;
+    const versions = current?.properties?.versions ?? (current?.properties?.version ? [current.properties.version] : []);
+    const intended = (entry.intendedAfter as { properties?: { version?: string } } | null)?.properties?.version;
+    const present = version ? versions.includes(version) : intended ? versions.includes(intended) : current !== null;
+    const applied = entry.intendedAfter === null ? !present : present;
+    return { status: applied ? "applied" : "not-applied", current };
+  }
   const current = (await readAssignment(session, entry.resourceId)) ?? null;
   const touched = entry.touched ?? [];
+  // A conversion's create and delete steps (issue 17): whether the assignment exists says it.
+  if (entry.operation === "delete") return { status: current ? "not-applied" : "applied", current };
+  if (entry.operation === "create" && entry.before === null) return { status: current ? "applied" : "not-applied", current };
   if (!current) return { status: "unknown", note: "the assignment no longer exists" };
   const now = touchedValues(current, touched);
   if (now === touchedValues(entry.intendedAfter as PolicyAssignment, touched)) return { status: "applied", current };

@@ -24,6 +24,11 @@ export async function findEntry(journal: Journal, changeId: string): Promise<Jou
     throw new UsageError(`'${changeId}' matches ${matches.length} changes: ${matches.map((entry) => entry.changeId).join(", ")}.`, { suggestion: "Give more of the change id." });
   }
   const entry = matches[0] as JournalEntry;
+  // One step of a conversion (issue 17) is undone as the whole conversion: a step alone would leave
+  // an assignment without its exemptions, or two assignments.
+  if (entry.group) return findEntry(journal, entry.group);
+  // A conversion that stopped midway is rolled back by its undo (issue 17).
+  if (entry.resourceKind === "conversion" && entry.status === "failed") return entry;
   if (entry.status !== "applied") {
     throw new UsageError(`Change ${entry.changeId} is ${entry.status}; only an applied change can be undone.`, {
       suggestion: entry.status === "pending" || entry.status === "unverified" ? `Run 'akspol history' first: it settles ${entry.status} changes against Azure.` : undefined,
@@ -52,7 +57,7 @@ export function restoreOperation(entry: JournalEntry): EditOperation {
 /**
  * Fields of the assignment as read now that differ from what the change left (its verified
  * read-back). Pure: undo checks the assignment its edit flow read anyway, so it is read once before
- * the write (issue 13: request economy).
+ * the write (docs/issues/13.md: request economy).
  */
 export function assignmentChangesSince(entry: JournalEntry, current: PolicyAssignment): string[] {
   const after = (entry.after ?? entry.intendedAfter) as PolicyAssignment;

@@ -92,7 +92,7 @@ export async function clusterManagementGroups(session: AzureSession, cluster: Cl
     try {
       subscriptions = await descendantSubscriptions(session, group);
     } catch (error) {
-      // Least privilege (issue 11): reading descendants needs managementGroups/descendants/read on the
+      // Least privilege (docs/issues/11.md): reading descendants needs managementGroups/descendants/read on the
       // group, which a subscription-level principal lacks. The assignment list at the cluster already
       // revealed every ancestor that holds an assignment; this one it did not, so say that it cannot be
       // known and treat the notScope as not covering the cluster.

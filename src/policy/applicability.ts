@@ -13,7 +13,7 @@ export interface ClusterFacts {
 
 /**
  * How many scope-contains-cluster checks this process made: a test holds the audit's cluster x carrier
- * join to a linear count with it, without a clock (issue 16).
+ * join to a linear count with it, without a clock (docs/issues/16.md).
  */
 export const applicabilityWork = { checks: 0 };
 

@@ -7,7 +7,7 @@ import { isPolicySetId } from "../azure/set-definitions.js";
 import { readScopes } from "../azure/scope-pool.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import { initiativeByDefinitionId, initiativeByKey, type InitiativeInfo } from "./catalog.js";
-import { builtInSetCarriesMembers, familyOf, isBuiltInId, memberOfDefinition, type MemberKey } from "../effective/index.js";
+import { akspolCustomLabel, akspolCustomSource, builtInSetCarriesMembers, familyOf, isBuiltInId, memberOfDefinition, type MemberKey } from "../effective/index.js";
 import type { SetDefinitionCache } from "./definitions.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 
@@ -25,7 +25,7 @@ export interface PodSecurityAssignment {
   /** For custom sets: the set's display name and which of the nine members it contains. */
   custom?: { setDefinitionId: string; displayName: string; memberReferenceIds: string[] };
   /** Every carrier: what it assigns and which of the nine members it carries. */
-  carrier: { definitionId: string; displayName: string; memberReferenceIds: string[]; members: MemberKey[] };
+  carrier: { definitionId: string; displayName: string; memberReferenceIds: string[]; members: MemberKey[]; madeFrom?: { id: string; version: string } };
 }
 
 /** How a carrier is labelled in lists: "baseline", "benchmark: Microsoft cloud security benchmark", ... */
@@ -33,6 +33,7 @@ export function carrierLabel(entry: PodSecurityAssignment): string {
   if (entry.kind === "baseline" || entry.kind === "restricted") return entry.kind;
   const family = familyOf(entry.carrier.definitionId, entry.kind === "definition" ? "definition" : "set");
   const kind = family === "builtin-set" ? "built-in" : family === "custom-set" ? "custom" : family === "definition" ? "single definition" : family;
+  if (entry.carrier.madeFrom) return `${kind}: ${akspolCustomLabel(entry.carrier.madeFrom)}`;
   return `${kind}: ${entry.carrier.displayName}`;
 }
 
@@ -67,6 +68,7 @@ export async function classifyAssignments(
               displayName: set.displayName ?? id,
               memberReferenceIds: members.map((m) => m.policyDefinitionReferenceId ?? m.policyDefinitionId),
               members: [...new Set(members.map((m) => memberOfDefinition(m.policyDefinitionId)?.key as MemberKey))],
+              ...(akspolCustomSource(set.metadata) ? { madeFrom: akspolCustomSource(set.metadata) } : {}),
             }
           : undefined,
       );

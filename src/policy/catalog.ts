@@ -53,12 +53,6 @@ export const initiatives: Record<InitiativeKey, InitiativeInfo> = {
   restricted: info("restricted", restrictedSet as SetDefinitionJson),
 };
 
-/** The embedded set definitions as ARM returns them (for offline use such as `check --initiative`). */
-export const embeddedSetDefinitions: Record<InitiativeKey, unknown> = {
-  baseline: baselineSet,
-  restricted: restrictedSet,
-};
-
 /** The nine member policy definition ids (lower case). */
 export const memberDefinitionIds: ReadonlySet<string> = new Set(
   Object.values(initiatives).flatMap((initiative) => initiative.members.map((member) => member.definitionId.toLowerCase())),

@@ -6,11 +6,12 @@ import { checkNamespace, removalRefusal } from "./namespaces.js";
 import { exclusionParameters, type DefinitionDocument, type MemberKey } from "../effective/index.js";
 import { declaredParameterName, spellEffect, validateParameterValue } from "./parameter-values.js";
 import { sameJson, writableCopy } from "./assignment-compare.js";
+import { editedValue, perPolicyTargets, type PerPolicyEdit } from "./per-policy.js";
 
 /**
  * An edit is an operation (add X, remove Y, set p=v, ...), not a target document: the write loop
  * re-applies it to whatever Azure holds just before each write, because assignments have no ETag
- * (contract §8) and another writer may have changed other fields meanwhile.
+ * (docs/reference/arm-contract.md §8) and another writer may have changed other fields meanwhile.
  */
 export interface EditOperation {
   addNamespaces?: string[];
@@ -31,6 +32,8 @@ export interface EditOperation {
    * namespaces from (src/effective exclusionParameters). Default: the set's `excludedNamespaces`.
    */
   namespacesParameters?: string[];
+  /** Per-policy exclusions by label selector, container or image (issue 17; per-policy.ts). */
+  perPolicy?: PerPolicyEdit;
 }
 
 export const excludedNamespacesParameter = "excludedNamespaces";
@@ -44,7 +47,7 @@ export interface EditPlan {
   changed: boolean;
   /** The full assignment to PUT (every field carried over from the read). */
   body: PolicyAssignment;
-  /** PATCH when only overrides change (ARM's PATCH carries overrides; parameters need a PUT, contract §3.3). */
+  /** PATCH when only overrides change (ARM's PATCH carries overrides; parameters need a PUT, docs/reference/arm-contract.md §3.3). */
   method: "PUT" | "PATCH" | "none";
   warnings: string[];
   /** Parameters that were unset and now start from the initiative default (they stop following it). */
@@ -186,6 +189,21 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
       else {
         if (!explicit) startedFromDefault.push(name);
         setParameter(name, next);
+      }
+    }
+  }
+
+  if (operation.perPolicy) {
+    const { targets, warnings: sharing } = perPolicyTargets(definition as DefinitionDocument, assignment.policyDefinitionId, operation.perPolicy);
+    warnings.push(...sharing);
+    for (const target of targets) {
+      for (const rawName of target.parameters) {
+        const name = requireDeclared(definition, rawName);
+        const current = effectiveParameter(parameters, definition, name);
+        const next = editedValue(target.field, current, operation.perPolicy);
+        checkValueAgainstDeclaration(definition, name, next);
+        if (sameJson(next, current)) touch(name, current);
+        else setParameter(name, next);
       }
     }
   }

@@ -6,7 +6,7 @@ import { checkNamespace } from "./namespaces.js";
 import { didYouMean } from "../did-you-mean.js";
 
 /**
- * The one validator of initiative parameter values (issue 9), used by `params set` (also interactively),
+ * The one validator of initiative parameter values (docs/issues/09.md), used by `params set` (also interactively),
  * `check --param` and every other path that turns text into a parameter value. It checks a value
  * against the declaration of the initiative version the assignment uses (read from Azure by the
  * caller; `check --initiative` passes the embedded built-in):

@@ -41,7 +41,7 @@ export interface AssignmentSummary {
 
 /**
  * Exemptions by the assignment they exempt, each id normalised once: joining A assignments with E
- * exemptions costs A + E normalisations, not A x E (issue 13).
+ * exemptions costs A + E normalisations, not A x E (docs/issues/13.md).
  */
 export class ExemptionsByAssignment {
   private readonly byAssignment = new Map<string, PolicyExemption[]>();

@@ -97,7 +97,7 @@ async function send(session: AzureSession, assignmentId: string, current: Policy
  * overrides only), read back once after the settle interval, and check that the operation is
  * in force and no other field changed between the two reads. Otherwise re-apply the operation to the
  * fresh read, at most `maxRetries` times, then fail with exit 5 naming systemData.lastModifiedBy.
- * ARM has no ETag on assignments (contract §8): this narrows, but cannot close, the lost-update window.
+ * ARM has no ETag on assignments (docs/reference/arm-contract.md §8): this narrows, but cannot close, the lost-update window.
  */
 export async function writeEdit(request: WriteRequest): Promise<WriteResult> {
   if (request.heldRead) return writeUnderLock(request, request.heldRead);

@@ -1,5 +1,5 @@
 // `akspol advise`: the levers that would let one workload through, ranked by how much protection each
-// removes, narrowest first (the order of issue 15):
+// removes, narrowest first (the order of docs/issues/15.md):
 //   1. a cluster exemption of the failing reference ids of one assignment (those policies, this cluster)
 //   2. a per-member exclusion, where the carrier reads the member's excluded namespaces from a
 //      parameter of its own (those policies, this namespace, every cluster the assignment reaches)

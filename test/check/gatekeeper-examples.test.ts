@@ -25,7 +25,7 @@ function listExamples(): Example[] {
       const scenariosDir = join(templatesRoot, template, version, "examples");
       for (const scenario of readdirSync(scenariosDir)) {
         for (const verdict of ["good", "violations"] as const) {
-          let files: string[] = [];
+          let files: string[];
           try {
             files = readdirSync(join(scenariosDir, scenario, verdict));
           } catch {

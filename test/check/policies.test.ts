@@ -1,4 +1,4 @@
-// Each template evaluator against the behaviour reference/builtins.md §4 describes.
+// Each template evaluator against the behaviour docs/reference/builtins.md §4 describes.
 import { describe, expect, it } from "vitest";
 import { allowedHostPathsV3, hostPathMatches } from "../../src/check/policies/allowed-host-paths-v3.js";
 import { allowedSeccompProfilesV3 } from "../../src/check/policies/allowed-seccomp-profiles-v3.js";

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, evaluateWorkloads, hasFailingViolation, renderText, resolveBuiltinInitiative, resolveInitiative, BUILTIN_INITIATIVES, toSarif, type CheckResult } from "../../src/check/index.js";
 import { VIOLATING, compliantSpec, violating, workload } from "./helpers.js";
+import { version } from "../../src/version.js";
 
 const violationsOf = (results: CheckResult[]) => results.filter((r) => r.status === "violation").flatMap((r) => r.violations);
 
@@ -109,8 +110,8 @@ describe("SARIF", () => {
       },
     });
     const results = evaluateWorkloads([workload(violating("NoPrivilegedContainers"))], initiative);
-    const sarif = toSarif(buildReport({ initiative, results, notEvaluated: [], workloads: 1 }), { toolVersion: "0.1.0" }) as any;
-    expect(sarif.runs[0].tool.driver).toMatchObject({ name: "akspol", version: "0.1.0" });
+    const sarif = toSarif(buildReport({ initiative, results, notEvaluated: [], workloads: 1 })) as any;
+    expect(sarif.runs[0].tool.driver).toMatchObject({ name: "akspol", version });
     // The set passes no effect, so the definition's own default applies: Deny for this one.
     expect(sarif.runs[0].results.map((r: any) => [r.ruleId, r.level, r.kind ?? "fail"])).toEqual([
       ["Privileged", "error", "fail"],

@@ -44,6 +44,22 @@ const parses: Record<string, OptionsRow[]> = {
     { argv: ["exclude", "add", assignmentId, "monitoring", "--reason", "node exporter", "--ticket", "CHG-1", "--dry-run"], options: { assignment: assignmentId, reason: "node exporter", ticket: "CHG-1" } },
     { argv: ["exclude", "add", "SecurityCenterBuiltIn", "monitoring", "--policies", "NoPrivilegedContainers,BlockUsingHostNetwork", "--yes"], options: { policies: ["NoPrivilegedContainers", "BlockUsingHostNetwork"] } },
     { argv: ["exclude", "add"], terminal: "terminal", options: { assignment: undefined, namespaces: [] } },
+    {
+      argv: ["exclude", "add", "pss-baseline", "--label-selector", "app=node-exporter,team", "--except-policies", "NoHostPathVolume", "--container", "a,b", "--image", "quay.io/x:*", "--definition-scope", "/subscriptions/11111111-1111-4111-8111-111111111111", "--new-name", "pss-pp", "--yes"],
+      options: {
+        namespaces: [],
+        labels: [{ key: "app", value: "node-exporter" }, { key: "team" }],
+        exceptPolicies: ["NoHostPathVolume"],
+        containers: ["a", "b"],
+        images: ["quay.io/x:*"],
+        definitionScope: "/subscriptions/11111111-1111-4111-8111-111111111111",
+        newName: "pss-pp",
+      },
+    },
+  ],
+  "initiative upgrade": [
+    { argv: ["initiative", "upgrade", "pss-baseline-pp", "--yes"], options: { assignment: "pss-baseline-pp", toVersion: undefined } },
+    { argv: ["initiative", "upgrade", assignmentId, "--to-version", "2.5.0", "--reason", "new pins", "--dry-run"], options: { assignment: assignmentId, toVersion: "2.5.0", reason: "new pins" } },
   ],
   "exclude remove": [
     { argv: ["exclude", "remove", "pss-baseline", "monitoring", "--force", "--yes"], options: { assignment: "pss-baseline", namespaces: ["monitoring"], force: true } },
@@ -129,6 +145,13 @@ const usageErrors: Record<string, UsageRow[]> = {
   "exclude add": [
     { argv: ["exclude", "add", "pss-baseline", "Not_A_Namespace", "--yes"], error: /Invalid namespace/ },
     { argv: ["exclude", "add", "pss-baseline", "monitoring"], terminal: "no terminal", error: /--yes/ },
+    { argv: ["exclude", "add", "pss-baseline", "--label-selector", "app in (a,b)", "--yes"], error: /--label-selector 'app in \(a,b\)': only 'key=value' and 'key'/ },
+    { argv: ["exclude", "add", "pss-baseline", "--container", "Bad_Name", "--yes"], error: /Invalid --container 'Bad_Name'/ },
+    { argv: ["exclude", "add", "pss-baseline", "--image", "*", "--yes"], error: /Invalid --image '\*'/ },
+  ],
+  "initiative upgrade": [
+    { argv: ["initiative", "upgrade"], error: /missing required argument 'assignment'/ },
+    { argv: ["initiative", "upgrade", "pss-baseline-pp"], terminal: "no terminal", error: /--yes/ },
   ],
   "exclude remove": [{ argv: ["exclude", "remove", "pss-baseline", "monitoring"], terminal: "no terminal", error: /--yes/ }],
   "params get": [{ argv: ["params", "get", "-o", "csv"], error: /cannot print 'csv'/ }],

@@ -1,4 +1,4 @@
-// Bad input across every command (issue 9): each case runs through the frame in-process against the
+// Bad input across every command (docs/issues/09.md): each case runs through the frame in-process against the
 // demo tenant, with --yes so that the confirmation rule is not what refuses it. Each must exit with its
 // code, print a message that names the bad value and says what to do, and send no write request (most
 // send no request at all). A few run again as real processes.

@@ -1,5 +1,5 @@
 // Losing stdout and stderr (the reader closed the pipe: `akspol ... 2>&1 | head -1`) never ends the
-// process before a write it started or decided on (issue 9): for every registered writer, as a real
+// process before a write it started or decided on (docs/issues/09.md): for every registered writer, as a real
 // process, the exit code, the emulator's write log and the journal agree.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -43,6 +43,7 @@ describe.each(writers)("akspol %s --yes 2>&1 | head -1", (path) => {
         const prepared = await runCli(prepareArgv, { emulatorDir: emu.stateDir, stateDir });
         if (prepared.code !== 0) throw new Error(`preparing ${path}: ${prepared.stderr}`);
       },
+      seed: (document) => emu.hooks.seed(document),
     });
     const journaledBefore = (await new Journal(stateDir).entries()).length;
     await emu.hooks.resetRequests();

@@ -34,6 +34,7 @@ describe.each(writers)("akspol %s follows the confirmation rule", (path) => {
         const prepared = await runCli(prepareArgv, { emulatorDir: emu.stateDir, stateDir });
         if (prepared.code !== 0) throw new Error(`preparing ${path}: ${prepared.stderr}`);
       },
+      seed: (document) => emu.hooks.seed(document),
     });
     await emu.hooks.resetRequests();
   });

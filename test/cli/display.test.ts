@@ -1,4 +1,4 @@
-// Safe display and tables at 80 columns (issue 9). Text that did not come from akspol (display names
+// Safe display and tables at 80 columns (docs/issues/09.md). Text that did not come from akspol (display names
 // and descriptions read from Azure, --reason/--ticket from the command line) reaches the terminal
 // without control characters or escape sequences, while JSON keeps the value exactly; every table
 // fits COLUMNS on one line per row, and -o wide shows everything.

@@ -91,7 +91,7 @@ describe("start-up cost", () => {
     expect(urls.filter((url) => url.includes("/node_modules/@inquirer") || url.includes("/node_modules/ora"))).toEqual([]);
   });
 
-  // Issue 13: help and version come from dist/commands/catalog.json; only the command that runs is loaded.
+  // docs/issues/13.md: help and version come from dist/commands/catalog.json; only the command that runs is loaded.
   it.each([["--help"], ["--version"], ["check", "--help"], ["exempt", "apply", "--help"]])(
     "'akspol %s' loads no command module, no check engine, no YAML parser, no built-in data (built binary)",
     (...argv) => {

@@ -1,4 +1,4 @@
-// Messages users can act on (issue 9): one test per rule.
+// Messages users can act on (docs/issues/09.md): one test per rule.
 import { execFile, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,5 +1,5 @@
 // A failing token endpoint is reported in its own words (error and error_description), never as
-// "[object Object]" (issue 10).
+// "[object Object]" (docs/issues/10.md).
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { baselineId } from "../exclude/fixtures.js";
 import { runCli } from "../helpers/cli.js";

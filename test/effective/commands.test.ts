@@ -1,4 +1,4 @@
-// Issue 12 against the emulator's demo tenant: every carrier, Deployment Safeguards, who decides.
+// docs/issues/12.md against the emulator's demo tenant: every carrier, Deployment Safeguards, who decides.
 // Demo: pss-baseline (Deny) and Defender's benchmark SecurityCenterBuiltIn (Audit, NoPrivilegedContainers
 // switched to Deny by an override) on contoso-prod; pss-restricted, the single-definition assignment
 // no-privilege-escalation and Deployment Safeguards (Enforce, Baseline) on aks-dev.

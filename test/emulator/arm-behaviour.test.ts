@@ -85,7 +85,7 @@ describe("ARM behaviour", () => {
       const token = await emu.hooks.issueToken(writer.name);
       const id = `${DEMO.clusters.prodNeu.id}/providers/Microsoft.Authorization/policyExemptions/no-exempt-action`;
       const response = await armRequest(emu.endpoint, emu.caCert, "PUT", `${id}?${EXEMPTION_API}`, { token, body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } } });
-      // ARM's linked-scope form (issue 11): the write is allowed, the action on the assignment is not.
+      // ARM's linked-scope form (docs/issues/11.md): the write is allowed, the action on the assignment is not.
       expect([response.status, response.body.error.code]).toEqual([403, "LinkedAuthorizationFailed"]);
       expect(response.body.error.message).toContain("'Microsoft.Authorization/policyAssignments/exempt/action'");
       expect(response.body.error.message).toContain(`on the linked scope(s) '${DEMO.assignments.baseline.id}'`);

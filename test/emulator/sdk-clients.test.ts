@@ -95,7 +95,7 @@ describe("Azure SDK clients against the emulator", () => {
       const deleted = await policy.policyAssignments.delete(scope, "to-delete");
       expect(deleted.name).toBe("to-delete");
       const statuses: number[] = [];
-      // arm-policy 7.0.1 throws a TypeError on the spec's empty 204 (contract §2.4); read the status raw.
+      // arm-policy 7.0.1 throws a TypeError on the spec's empty 204 (docs/reference/arm-contract.md §2.4); read the status raw.
       await policy.policyAssignments.delete(scope, "to-delete", { onResponse: (response) => void statuses.push(response.status) }).catch(() => undefined);
       expect(statuses).toEqual([204]);
     });

@@ -1,5 +1,5 @@
 // `akspol emulator` handles SIGTERM and SIGINT from the moment akspol's code starts, before its ready
-// line (issue 9): real signals to real processes, 20 times in a row, at successive moments of start-up
+// line (docs/issues/09.md): real signals to real processes, 20 times in a row, at successive moments of start-up
 // and after the ready line. Every run must stop cleanly (exit 0, "stopped"), never die by the signal.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -6,7 +6,7 @@ import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { mapConcurrent } from "../../src/azure/concurrency.js";
 import { Journal } from "../../src/journal/journal.js";
 import { baselineId, comparable, storedAssignment } from "./fixtures.js";
-import { binaryBuilt, runBinary } from "./binary.js";
+import { runBinary } from "./binary.js";
 
 let emu: TestEmulator;
 beforeEach(async () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { Journal } from "../../src/journal/journal.js";
 import { baselineId, storedAssignment } from "./fixtures.js";
-import { binary, binaryBuilt } from "./binary.js";
+import { binary } from "./binary.js";
 
 let emu: TestEmulator;
 beforeEach(async () => {

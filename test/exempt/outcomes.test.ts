@@ -1,5 +1,5 @@
 // exempt apply says what failed: the file (exit 2, file:line), Azure or the network (7 with the ARM
-// code: the subscriptions that could not be read are named, README "Exit codes"), permission (4). Issue 10: 503s, dropped connections
+// code: the subscriptions that could not be read are named, README "Exit codes"), permission (4). docs/issues/10.md: 503s, dropped connections
 // and expired tokens used to be reported as "file is not valid", exit 2.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "../../src/emulator/demo-seed.js";

@@ -1,5 +1,5 @@
 // A minimal exemptions client over @azure-rest/core-client: no published SDK covers policy exemptions
-// with arm-policy 7.x (reference/arm/contract.md §1.1), so tests call the REST API as the tool does.
+// with arm-policy 7.x (docs/reference/arm-contract.md §1.1), so tests call the REST API as the tool does.
 import { getClient, type Client } from "@azure-rest/core-client";
 import type { TokenCredential } from "@azure/core-auth";
 

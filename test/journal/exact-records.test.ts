@@ -1,5 +1,5 @@
 // Records are exact: resource documents go into the journal verbatim, however much their values look
-// like secrets, and undo puts them back byte for byte (issue 10: redaction regexes over serialised
+// like secrets, and undo puts them back byte for byte (docs/issues/10.md: redaction regexes over serialised
 // JSON changed '/srv/password=hunter2' to '[redacted]' in Azure, and broke records on escaped quotes).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

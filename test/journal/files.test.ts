@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Journal, segmentName, type JournalRecord } from "../../src/journal/journal.js";
 import { binary } from "../exclude/binary.js";
-import { baselineId, prod, restrictedId } from "../exclude/fixtures.js";
+import { baselineId, restrictedId } from "../exclude/fixtures.js";
 import { startHarness, type ExemptHarness } from "../exempt/helpers.js";
 
 let h: ExemptHarness;

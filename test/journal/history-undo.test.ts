@@ -107,7 +107,6 @@ describe("undo", () => {
 
   describe("exemptions (journaled by exempt commands as resourceKind policyExemption)", () => {
     const scope = DEMO.clusters.prodWeu.id;
-    const id = DEMO.exemptions.hostNetwork.id;
     const name = DEMO.exemptions.hostNetwork.name;
 
     async function journaled(operation: "create" | "update", change: (client: Awaited<ReturnType<ReturnType<typeof emulatorSession>["exemptions"]>>) => Promise<unknown>, exemptionName: string = name) {

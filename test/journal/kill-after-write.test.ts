@@ -1,6 +1,6 @@
 // Every writing command, killed (SIGKILL) after its write landed in Azure but before it could record
 // the outcome: `history` settles the pending record from Azure's state (ARM's additions and
-// normalisations ignored, issue 10) and `undo` then reverses the change.
+// normalisations ignored, docs/issues/10.md) and `undo` then reverses the change.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-// No super-linear CPU in audit (issues 13 and 16): each cluster is checked against the carriers
+// No super-linear CPU in audit (docs/issues/13.md and 16): each cluster is checked against the carriers
 // assigned at its own scopes (its resource group, subscription, management groups), found through an
 // index, not against every carrier of the tenant. Proven with a counter of scope checks, not a clock:
 // four times the subscriptions (and so four times the clusters and carriers) cost about four times the

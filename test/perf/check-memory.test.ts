@@ -1,4 +1,4 @@
-// `check` streams (issue 13): memory stays flat with the input. The built binary checks 20,000
+// `check` streams (docs/issues/13.md): memory stays flat with the input. The built binary checks 20,000
 // workloads (bench/ runs 100,000) and its peak resident memory stays under 200 MB.
 import { execFile } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";

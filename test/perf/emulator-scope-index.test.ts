@@ -1,6 +1,6 @@
-// The emulator's lists are indexed by scope (issue 13): the records a list call looks at grow with
+// The emulator's lists are indexed by scope (docs/issues/13.md): the records a list call looks at grow with
 // what sits at the scopes it asks about, not with the tenant. Proven with the emulator's counter.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PolicyClient } from "@azure/arm-policy";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";

@@ -1,4 +1,4 @@
-// No super-linear CPU (issue 13): find joins assignments and exemptions through a map of ids
+// No super-linear CPU (docs/issues/13.md): find joins assignments and exemptions through a map of ids
 // normalised once. Proven with a counter of id normalisations, not a clock: on a tenant of 200
 // subscriptions, 5,000 assignments and 6,000 exemptions the count stays a small multiple of A + E
 // (a join that normalised each exemption again per assignment would need A x E = 30,000,000).

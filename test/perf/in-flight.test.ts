@@ -1,4 +1,4 @@
-// One bound for everything in flight (issue 13): whatever code sends them and however many
+// One bound for everything in flight (docs/issues/13.md): whatever code sends them and however many
 // subscriptions are walked in parallel, no more than --concurrency ARM requests are ever open at once.
 // Proven from the emulator's request log (real start and end of every request), not from a clock.
 import { mkdtempSync, writeFileSync } from "node:fs";

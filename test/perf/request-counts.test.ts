@@ -1,4 +1,4 @@
-// Request economy (issue 13): each operation's ARM requests as a function of the tenant, held on a
+// Request economy (docs/issues/13.md): each operation's ARM requests as a function of the tenant, held on a
 // generated tenant of S subscriptions with C clusters each (the README table "ARM requests per
 // operation" states the same formulas). A change that adds a request per item fails here.
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -97,7 +97,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(first.count("GET", EXEMPTION_LIST)).toBe(touched);
     expect(first.count("GET", SET_DEFINITION)).toBe(0); // `policies: all` needs no set definition
     expect(first.count("PUT", /policyExemptions\//i)).toBe(touched * C);
-    // Each write: one GET re-checking ownership just before it (issue 10), then the PUT.
+    // Each write: one GET re-checking ownership just before it (docs/issues/10.md), then the PUT.
     expect(first.count("GET", /policyExemptions\/[^/]+$/i)).toBe(touched * C);
     expect(first.log).toHaveLength(DISCOVERY + S + 2 * touched + 2 * touched * C);
 
@@ -165,7 +165,7 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(add.count("GET", SET_DEFINITION)).toBe(1);
     expect(add.count("GET", CLUSTER_LIST)).toBe(1); // the plan's "clusters reached" (assignment at one subscription)
     expect(add.count("POST", POLICY_STATES)).toBe(1); // the plan's workload impact (one subscription reached)
-    // What another carrier still enforces (issue 12): per cluster reached, its assignment list, its
+    // What another carrier still enforces (docs/issues/12.md): per cluster reached, its assignment list, its
     // exemptions and its Safeguards setting; member definitions once for all.
     expect(add.count("GET", SAFEGUARDS)).toBe(C);
     expect(add.count("GET", MEMBER_DEFINITION)).toBeLessThanOrEqual(MEMBER_DEFINITION_BOUND);

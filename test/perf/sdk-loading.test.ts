@@ -1,4 +1,4 @@
-// Issue 13: each Azure command loads only the SDK clients it uses (an SDK package costs start-up CPU).
+// docs/issues/13.md: each Azure command loads only the SDK clients it uses (an SDK package costs start-up CPU).
 // Traced on the built binary against the emulator: the module URLs the process resolved.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

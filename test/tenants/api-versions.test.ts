@@ -1,4 +1,4 @@
-// Issue 11: ARM answers an api-version a cloud does not serve with 404 InvalidResourceType and the list
+// docs/issues/11.md: ARM answers an api-version a cloud does not serve with 404 InvalidResourceType and the list
 // it serves; akspol never reads that as "does not exist", and says which flag picks a served version.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";

@@ -1,4 +1,4 @@
-// Issue 11: the Azure CLI signs in to the emulator registered as a custom cloud whose Active Directory
+// docs/issues/11.md: the Azure CLI signs in to the emulator registered as a custom cloud whose Active Directory
 // endpoint is <endpoint>/adfs. This test makes the requests MSAL (the CLI's sign-in library) makes for
 // an ADFS authority: the OpenID configuration documents, then a client-credentials token request with
 // its `claims` and the `<endpoint>//.default` scope; then it lists assignments with the token.

@@ -1,4 +1,4 @@
-// Issue 11: the emulator answers as ARM does (PolicyParameterValueNotAllowed, exemption text limits,
+// docs/issues/11.md: the emulator answers as ARM does (PolicyParameterValueNotAllowed, exemption text limits,
 // LinkedAuthorizationFailed for a missing exempt/action), and akspol names the permission really missing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";

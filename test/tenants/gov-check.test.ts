@@ -1,4 +1,4 @@
-// Issue 11, Azure Government: the Gov copies of both initiatives have the public ids and version
+// docs/issues/11.md, Azure Government: the Gov copies of both initiatives have the public ids and version
 // labels but pin every member one major version higher. `check --assignment` resolves the members
 // at the versions the assigned set pins, read from Azure (src/effective's reader), so it evaluates
 // every member akspol has a Gatekeeper template for; the others stay `unknown` with the reason.

@@ -1,4 +1,4 @@
-// Issue 11: a principal with Owner on one subscription only, under a management-group assignment with
+// docs/issues/11.md: a principal with Owner on one subscription only, under a management-group assignment with
 // a management-group notScope. Reading that group's descendants needs a role on the group; akspol says
 // it cannot know, treats the notScope as not covering the cluster, and does not fail with exit 4.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// Issue 11: the exemptions of a management-group assignment live below the group (on clusters); show,
+// docs/issues/11.md: the exemptions of a management-group assignment live below the group (on clusters); show,
 // exempt list --assignment and find count them there, not "none".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";

@@ -1,4 +1,4 @@
-// Issue 11: a principal that holds exactly the role README lists as the minimum for a command (at the
+// docs/issues/11.md: a principal that holds exactly the role README lists as the minimum for a command (at the
 // demo's contoso-prod subscription, and nothing else) succeeds with it, command by command. The roles
 // are read from README's table, so the table and this test cannot drift apart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -78,6 +78,12 @@ const invocations: Array<[string, string[]]> = [
   ["exempt renew", ["exempt", "renew", DEMO.exemptions.hostNetwork.name, "--expires", "+20d", "--subscription", prod.id, "--yes"]],
   ["exempt delete", ["exempt", "delete", "neu-created", "--subscription", prod.id, "--yes"]],
   ["exempt apply", ["exempt", "apply", "-f", desired, "--subscription", prod.id, "--yes"]],
+  // Issue 17: a per-policy exclusion converts pss-baseline to akspol's custom initiative (a set
+  // definition written at the subscription), its upgrade, and the undo of the whole conversion.
+  ["exclude add", ["exclude", "add", "pss-baseline", "monitoring", "--policies", "BlockUsingHostNetwork", "--subscription", prod.id, "--yes"]],
+  ["initiative upgrade", ["initiative", "upgrade", "pss-baseline-pp", "--subscription", prod.id, "--yes"]],
+  ["history", ["history"]],
+  ["undo", ["undo", "LAST", "--yes"]],
   ["completion", ["completion", "bash"]],
 ];
 

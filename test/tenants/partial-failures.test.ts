@@ -1,4 +1,4 @@
-// Issue 11: a read across subscriptions goes on when one subscription fails, lists the failure, and
+// docs/issues/11.md: a read across subscriptions goes on when one subscription fails, lists the failure, and
 // exits 0 (answer found elsewhere), 7 (a scope that could hold the answer failed) or 4 (every scope
 // refused for permission).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

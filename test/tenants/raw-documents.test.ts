@@ -1,4 +1,4 @@
-// Issue 11: writes start from the raw JSON ARM returned, so properties the SDK does not model survive
+// docs/issues/11.md: writes start from the raw JSON ARM returned, so properties the SDK does not model survive
 // every writing command; the emulator keeps properties it does not model and returns them.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

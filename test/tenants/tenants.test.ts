@@ -1,4 +1,4 @@
-// Issue 11: several tenants. The emulator serves two or more tenants from one process (tokens carry
+// docs/issues/11.md: several tenants. The emulator serves two or more tenants from one process (tokens carry
 // tid; a token of the wrong tenant gets ARM's 401 InvalidAuthenticationTokenTenant); akspol's
 // --all-subscriptions reads every tenant with a token for each, --tenant narrows it, and a tenant
 // whose token cannot be had is a failed scope while the others are still read.
@@ -77,7 +77,7 @@ describe("akspol across tenants", () => {
     const run = await cli(["find", "--all-subscriptions", "--engine", "arm", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const data = JSON.parse(run.stdout);
-    // Every carrier of the pod-security policies (issue 12): the demo's benchmark and single-definition assignment too.
+    // Every carrier of the pod-security policies (docs/issues/12.md): the demo's benchmark and single-definition assignment too.
     expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual(["SecurityCenterBuiltIn", "fabrikam-baseline", "no-privilege-escalation", "pss-baseline", "pss-restricted"]);
     expect(data.errors).toEqual([]);
     const partnerReads = (await emu.hooks.requests()).filter((entry) => entry.path.startsWith(`/subscriptions/${partner.subscription.id}`));

@@ -1,4 +1,4 @@
-// Mechanics shared by the Azure Gatekeeper templates (reference/builtins.md §4 "Common mechanics").
+// Mechanics shared by the Azure Gatekeeper templates (docs/reference/builtins.md §4 "Common mechanics").
 import type { JsonObject, PodReview } from "../types.js";
 
 export interface ReviewedContainer {

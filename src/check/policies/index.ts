@@ -48,8 +48,3 @@ export function findEvaluator(templateKey: string): EvaluatorLookup | undefined 
   return nearest ? { evaluator: nearest.evaluator, approximation: nearest.note } : undefined;
 }
 
-/** `https://store.policy.core.windows.net/kubernetes/<template>/<vN>/template.yaml` → `<template>/<vN>`. */
-export function templateKeyFromUrl(url: string): string | undefined {
-  const match = /\/kubernetes\/([^/]+)\/(v\d+)\/template\.yaml$/i.exec(url);
-  return match ? `${match[1]}/${match[2]}` : undefined;
-}

@@ -175,7 +175,7 @@ export function tableRows(store: Store, table: string, scope: GraphScope, tenant
         for (const record of store.listInScopes(MANAGED_CLUSTER_TYPE, { exact: [key], under: key })) rows.push(clusterRow(record, tenantId));
       }
       break;
-    case "resourcecontainers":
+    case "resourcecontainers": {
       const inScope = new Set(scope.subscriptions.map((subscriptionId) => subscriptionId.toLowerCase()));
       for (const subscriptionId of scope.subscriptions) {
         const record = store.get(keyOf(subscriptionScopeId(subscriptionId)));
@@ -192,6 +192,7 @@ export function tableRows(store: Store, table: string, scope: GraphScope, tenant
         }
       }
       break;
+    }
     case "policyresources": {
       const exactOnly = scope.filter === "AtScopeExact" || scope.filter === "AtScopeAndAbove";
       // Scoped to management groups, "exact" and "above" leave out everything in their subscriptions.

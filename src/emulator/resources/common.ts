@@ -2,7 +2,7 @@
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
 import type { ArmRequest, EmulatorContext } from "../context.js";
 import { MANAGED_CLUSTER_TYPE, RESOURCE_GROUP_TYPE, SUBSCRIPTION_TYPE } from "../hierarchy.js";
-import { eq, keyOf, parseScope, resourceGroupId, subscriptionScopeId, type ParsedScope } from "../scopes.js";
+import { eq, keyOf, resourceGroupId, subscriptionScopeId, type ParsedScope } from "../scopes.js";
 import type { EmulatorPrincipalRecord } from "../rbac.js";
 import type { StateReader } from "../store.js";
 
@@ -21,7 +21,7 @@ export function pageSize(request: ArmRequest, fallback = DEFAULT_PAGE_SIZE): num
 
 /**
  * One page of `items` (already filtered, in a stable order) with a nextLink that carries the filter and
- * the position, since the SDKs follow nextLink verbatim (contract §2.6).
+ * the position, since the SDKs follow nextLink verbatim (docs/reference/arm-contract.md §2.6).
  */
 export function pageOf<T>(request: ArmRequest, context: EmulatorContext, items: T[], keyOfItem: (item: T) => string, size: number): { value: T[]; nextLink?: string } {
   const token = request.query.get("$skiptoken");
@@ -132,17 +132,11 @@ export function requireScopeExists(reader: StateReader, scope: ParsedScope): voi
   }
 }
 
-export function parseScopeOrThrow(scope: string): ParsedScope {
-  const parsed = parseScope(scope);
-  if (parsed === undefined) throw badRequest("InvalidScope", `The scope '${scope}' is not a valid ARM scope.`);
-  return parsed;
-}
-
 /**
  * The policy RP rejects members it does not know at this api-version ("Could not find member").
  * With `modelled` (the members of every version the emulator models), only a member of another
  * version is rejected: one the emulator does not model at all stands for a property the service has
- * and the emulator lags behind on, and is kept (issue 11: writes must not lose such properties).
+ * and the emulator lags behind on, and is kept (docs/issues/11.md: writes must not lose such properties).
  */
 export function rejectUnknownMembers(object: any, known: Set<string>, typeName: string, path: string, modelled?: Set<string>): void {
   if (object === null || typeof object !== "object" || Array.isArray(object)) return;

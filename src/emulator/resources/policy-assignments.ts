@@ -1,5 +1,5 @@
 // policyAssignments at management-group, subscription, resource-group and resource scope
-// (contract §3). PUT is a full replace answered 201; PATCH changes only what PolicyAssignmentUpdate holds.
+// (docs/reference/arm-contract.md §3). PUT is a full replace answered 201; PATCH changes only what PolicyAssignmentUpdate holds.
 import { randomUUID } from "node:crypto";
 import { MODELLED_ASSIGNMENT_PROPERTIES, servedApiVersions, assignmentPropertyNames, atLeast, checkResourceTypeVersion } from "../api-versions.js";
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";
@@ -276,7 +276,7 @@ export function handlePolicyAssignments(request: ArmRequest, context: EmulatorCo
       const resource = buildAssignment(store, { scope, name, body: request.body, apiVersion, caller: request.caller, now: context.clock.now(), tenantId: context.tenantId });
       const batch = store.batch();
       stageAssignment(batch, resource);
-      // Contract §2.3: ARM answers every successful assignment PUT with 201, create or replace.
+      // docs/reference/arm-contract.md §2.3: ARM answers every successful assignment PUT with 201, create or replace.
       return { status: 201, body: presentAssignment(store, resource, apiVersion, undefined), commit: batch.commit() };
     }
     case "PATCH": {
@@ -312,7 +312,7 @@ export function handlePolicyAssignments(request: ArmRequest, context: EmulatorCo
     case "DELETE": {
       authorize(store, request.caller, `${ACTION}/delete`, id);
       const record = store.get(key);
-      // Spec: 204 "the policy assignment doesn't exist", with no body (contract §2.4).
+      // Spec: 204 "the policy assignment doesn't exist", with no body (docs/reference/arm-contract.md §2.4).
       if (record === undefined) return { status: 204 };
       const batch = store.batch();
       batch.delete(key);
@@ -324,7 +324,7 @@ export function handlePolicyAssignments(request: ArmRequest, context: EmulatorCo
 }
 
 /**
- * Which stored scopes a list at `scope` returns, per the spec's $filter wording (contract §3), as a
+ * Which stored scopes a list at `scope` returns, per the spec's $filter wording (docs/reference/arm-contract.md §3), as a
  * query of the store's scope index (Store.listInScopes), so a list never walks the whole store.
  */
 export function scopeQuery(reader: StateReader, scope: ParsedScope, filterKind: string): { exact: string[]; under?: string } {

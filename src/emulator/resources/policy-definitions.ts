@@ -143,6 +143,7 @@ export function handleDefinitions(request: ArmRequest, context: EmulatorContext,
     if (!atLeast(apiVersion, "2023-04-01")) {
       throw badRequest("InvalidResourceType", `The resource type '${kind}/versions' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'. The supported api-versions are '2023-04-01,2024-04-01,2024-05-01,2025-03-01'.`);
     }
+    if (request.method === "DELETE" && rest.length === 3) return deleteVersion(request, context, scope, kind, name, id, rest[2]);
     assertMethod(request, ["GET"], rest.length === 2);
     const definition = resolveDefinition(store, id);
     if (definition === undefined) throw notFoundError(kind, name);
@@ -183,6 +184,32 @@ export function handleDefinitions(request: ArmRequest, context: EmulatorContext,
     default:
       throw new ArmError(405, "HttpMethodNotSupported", `The http method '${request.method}' is not supported for this resource.`);
   }
+}
+
+/**
+ * `DELETE .../{policyDefinitions|policySetDefinitions}/{name}/versions/{version}` of a custom definition
+ * (arm-policy 7: policySetDefinitionVersions.delete, 200 or 204). The definition then answers its newest
+ * remaining version. Unverified: what ARM does when the last version is deleted (the emulator deletes
+ * the definition) and whether it refuses a version an assignment uses (the emulator does not).
+ */
+function deleteVersion(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, kind: DefinitionKind, name: string, id: string, version: string): ArmResponse {
+  const { store } = context;
+  if (scope.kind === "tenant") throw badRequest("MissingSubscription", "The request did not have a subscription or a valid tenant level resource provider.");
+  authorize(store, request.caller, `${TYPE[kind]}/versions/delete`, id);
+  const definition = resolveDefinition(store, id);
+  if (definition === undefined || !definition.versions.has(version)) return { status: 204 };
+  const apiVersion = request.apiVersion ?? "";
+  const body = presentVersion(request, store, apiVersion, definition, version);
+  const batch = store.batch();
+  batch.delete(keyOf(`${id}/versions/${version}`));
+  const remaining = [...definition.versions.keys()].filter((candidate) => candidate !== version);
+  if (remaining.length === 0) batch.delete(keyOf(id));
+  else {
+    const latest = resolveVersion(remaining)!;
+    const record = store.get(keyOf(id));
+    batch.put(keyOf(id), { type: TYPE[kind], id, body: { ...record!.body, properties: structuredClone(definition.versions.get(latest).properties) } });
+  }
+  return { status: 200, body, commit: batch.commit() };
 }
 
 function putDefinition(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, kind: DefinitionKind, name: string, id: string, apiVersion: string): ArmResponse {

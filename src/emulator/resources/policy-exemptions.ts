@@ -1,4 +1,4 @@
-// policyExemptions at any scope (contract §5). Creating one also needs
+// policyExemptions at any scope (docs/reference/arm-contract.md §5). Creating one also needs
 // Microsoft.Authorization/policyAssignments/exempt/action on the assignment it exempts.
 import { MODELLED_EXEMPTION_PROPERTIES, servedApiVersions, atLeast, checkResourceTypeVersion, exemptionPropertyNames } from "../api-versions.js";
 import { ArmError, badRequest, invalidRequestContent, notFound } from "../errors.js";

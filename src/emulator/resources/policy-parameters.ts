@@ -28,7 +28,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * Validates `values` ({name: {value}}) against `declared` (the definition's parameters).
- * Codes: UndefinedPolicyParameter and MissingPolicyParameter as ARM returns them (contract §7.2).
+ * Codes: UndefinedPolicyParameter and MissingPolicyParameter as ARM returns them (docs/reference/arm-contract.md §7.2).
  */
 export function validateParameterValues(
   assignmentName: string,
