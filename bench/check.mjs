@@ -56,7 +56,9 @@ try {
       const outputArgs = output === "table" ? [] : ["-o", ...output.split(" ")];
       const result = await measure(file, ["--initiative", initiative, "--fail-on", "never", ...outputArgs]);
       const size = (statSync(file).size / MB).toFixed(0);
-      console.log(`| ${format(count)} | ${input} (${size} MB) | ${initiative} | ${output} | ${format(count / result.seconds)} | ${result.seconds.toFixed(2)} | ${(result.rss / MB).toFixed(0)} | ${loadavg()[0].toFixed(2)} |`);
+      console.log(
+        `| ${format(count)} | ${input} (${size} MB) | ${initiative} | ${output} | ${format(count / result.seconds)} | ${result.seconds.toFixed(2)} | ${(result.rss / MB).toFixed(0)} | ${loadavg()[0].toFixed(2)} |`,
+      );
     }
   }
 } finally {

@@ -38,7 +38,11 @@ function previousSection(key) {
   return start === -1 || end === -1 ? undefined : previous.slice(start, end + marker(key, "end").length);
 }
 
-const load = () => os.loadavg().map((value) => value.toFixed(2)).join(", ");
+const load = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ");
 const started = new Date();
 const loadBefore = load();
 const sections = [];

@@ -47,7 +47,8 @@ export default defineCommand<AdviseOptions, AdviseDeps>({
         suggestion: "akspol advise --cluster <name> --namespace <ns> --pod <name>, or --cluster <name> --manifest <file>; 'akspol workloads --cluster <name>' lists the pods Azure reports.",
       });
     }
-    if (namespace !== undefined && !namespacePattern.test(namespace)) throw new UsageError(`'${namespace}' is not a Kubernetes namespace name.`, { suggestion: "Use lower-case letters, digits and '-'." });
+    if (namespace !== undefined && !namespacePattern.test(namespace))
+      throw new UsageError(`'${namespace}' is not a Kubernetes namespace name.`, { suggestion: "Use lower-case letters, digits and '-'." });
     return { cluster: cluster as string, namespace, pod, manifest, resourceGroup: stringOption(input, "resourceGroup") };
   },
   async run(options, ctx) {

@@ -111,8 +111,7 @@ export default defineCommand<AuditCommandOptions, AuditDeps>({
     const source = await estateSourceFor(ctx, options.engine, { allSubscriptions: options.allSubscriptions, managementGroup: Boolean(options.managementGroup), subscriptionCount: scopes.length });
     const now = ctx.clock.now();
     let progress: CollectProgress = { scopesDone: 0, scopesTotal: scopes.length, clusters: 0 };
-    const progressText = () =>
-      `Auditing: ${progress.scopesDone} of ${progress.scopesTotal} subscriptions read, ${progress.clusters} clusters found, ${ctx.azure.limiter.inFlight} requests in flight`;
+    const progressText = () => `Auditing: ${progress.scopesDone} of ${progress.scopesTotal} subscriptions read, ${progress.clusters} clusters found, ${ctx.azure.limiter.inFlight} requests in flight`;
     const data = await ctx.io.withSpinner(`Auditing ${scopes.length} subscription(s)`, async (update) => {
       // On a terminal the line also follows the requests in flight between scope completions.
       const ticker = ctx.io.isStderrTTY ? setInterval(() => update(progressText()), 250) : undefined;
@@ -138,7 +137,8 @@ export default defineCommand<AuditCommandOptions, AuditDeps>({
     if (options.cluster) {
       const wanted = options.cluster.toLowerCase();
       data.clusters = data.clusters.filter((cluster) => cluster.name.toLowerCase() === wanted || cluster.id.toLowerCase() === wanted);
-      if (data.clusters.length === 0) throw new UsageError(`No AKS cluster '${options.cluster}' in the audited scope.`, { suggestion: "Check the name, or widen the scope with --subscription or --all-subscriptions." });
+      if (data.clusters.length === 0)
+        throw new UsageError(`No AKS cluster '${options.cluster}' in the audited scope.`, { suggestion: "Check the name, or widen the scope with --subscription or --all-subscriptions." });
     }
     const report = buildReport(data, options.audit, acceptances, now);
     if (options.cluster) report.findings = report.findings.filter((finding) => finding.clusters.some((id) => data.clusters.some((cluster) => cluster.id === id)));
@@ -176,7 +176,10 @@ async function auditScopes(options: AuditCommandOptions, ctx: AuditDeps): Promis
     const names = new Map(visible.map((subscription) => [subscription.id.toLowerCase(), subscription.name]));
     const parents = new Map(descendants.filter((entry) => entry.kind === "managementGroup").map((entry) => [entry.name.toLowerCase(), entry.parent]));
     const subscriptions = descendants.filter((entry) => entry.kind === "subscription");
-    if (subscriptions.length === 0) throw new UsageError(`Management group '${root}' has no subscriptions below it that you can see.`, { suggestion: "Check the name (az account management-group list), or use --all-subscriptions." });
+    if (subscriptions.length === 0)
+      throw new UsageError(`Management group '${root}' has no subscriptions below it that you can see.`, {
+        suggestion: "Check the name (az account management-group list), or use --all-subscriptions.",
+      });
     return subscriptions.map((entry) => {
       const chain: string[] = [];
       let current: string | undefined = entry.parent;

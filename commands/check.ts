@@ -6,13 +6,7 @@ import type { Context } from "../src/context.js";
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
 import type { CheckResult } from "../src/check/evaluate.js";
 import type { WorkloadRecord } from "../src/check/manifests.js";
-import {
-  initiativeParameterNames,
-  initiativeParameters,
-  resolveInitiative,
-  type EffectiveInitiative,
-  type ExemptionInput,
-} from "../src/check/initiative.js";
+import { initiativeParameterNames, initiativeParameters, resolveInitiative, type EffectiveInitiative, type ExemptionInput } from "../src/check/initiative.js";
 import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
 import type { FailOn } from "../src/check/report.js";
 import { OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
@@ -51,7 +45,11 @@ export default defineCommand<CheckOptions, CheckDeps>({
     { flags: "--initiative <which>", description: "evaluate offline with this built-in initiative's defaults", choices: ["baseline", "restricted"] },
     { flags: "--param <name=value>", description: "an initiative parameter for --initiative (value as JSON, else a string); repeatable", repeatable: true },
     { flags: "--assignment <ref>", description: "evaluate as this assignment (id, name or display name) is configured in Azure" },
-    { flags: "--cluster <name-or-id>", description: "evaluate against every assignment and the Deployment Safeguards setting that apply to this AKS cluster (strictest outcome wins); with --assignment, only that assignment with the cluster's exemptions" },
+    {
+      flags: "--cluster <name-or-id>",
+      description:
+        "evaluate against every assignment and the Deployment Safeguards setting that apply to this AKS cluster (strictest outcome wins); with --assignment, only that assignment with the cluster's exemptions",
+    },
     { flags: "--namespace <ns>", description: "namespace for objects without metadata.namespace (default: default)" },
     { flags: "--fail-on <level>", description: "exit 6 when a violation with this outcome or worse exists", choices: ["deny", "audit", "never"], default: "deny" },
     { flags: "--show-passes", description: "list passing results too (by default they are counted in the summary)" },
@@ -94,12 +92,20 @@ export default defineCommand<CheckOptions, CheckDeps>({
       clusterReport: resolved.clusterReport,
       // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe;
       // results of documents proven safe on input skip the output scan (StreamCheckInput.isTerminalSafe).
-      out: new OutputSink(ctx.io.stdout, (text) => ctx.io.writeOut(text), undefined, (text) => ctx.io.writeOutChecked(text)),
+      out: new OutputSink(
+        ctx.io.stdout,
+        (text) => ctx.io.writeOut(text),
+        undefined,
+        (text) => ctx.io.writeOutChecked(text),
+      ),
       isTerminalSafe,
     });
     if (format === "table") ctx.io.writeOut(defaultEffectNote(options));
     // The exit code says both (docs/issues/09.md): the gate's when a violation fails it, else the input error's.
-    const unread = errors.length > 0 ? `${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${[...errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`), ...(errors.length > 20 ? [`  ... and ${errors.length - 20} more`] : [])].join("\n")}` : "";
+    const unread =
+      errors.length > 0
+        ? `${errors.length} manifest${errors.length === 1 ? "" : "s"} could not be read:\n${[...errors.slice(0, 20).map((e) => `  ${e.file}:${e.line}:${e.column}: ${e.message}`), ...(errors.length > 20 ? [`  ... and ${errors.length - 20} more`] : [])].join("\n")}`
+        : "";
     if (summary.workloads === 0) ctx.io.warn("No Pod or workload with a pod template in the input: nothing was evaluated.");
     if (summaryFails(summary, options.failOn)) {
       const count = options.failOn === "audit" ? summary.deny + summary.audit : summary.deny;
@@ -210,12 +216,16 @@ function offlineInitiative(source: Extract<CheckSource, { kind: "initiative" }>)
 }
 
 /** Azure modules are imported here only, so --initiative runs never load them. */
-async function initiativeFromAzure(
-  options: CheckOptions,
-  source: Extract<CheckSource, { kind: "assignment" }>,
-  ctx: CheckDeps,
-): Promise<ResolvedInitiative> {
-  const [{ resolveAssignment }, { SetDefinitionCache }, { resolveClusterIn }, { assignmentAppliesToCluster }, { normalizeId }, { sessionReader, listClusterExemptions }, { initiativeFromEnforcement }] = await Promise.all([
+async function initiativeFromAzure(options: CheckOptions, source: Extract<CheckSource, { kind: "assignment" }>, ctx: CheckDeps): Promise<ResolvedInitiative> {
+  const [
+    { resolveAssignment },
+    { SetDefinitionCache },
+    { resolveClusterIn },
+    { assignmentAppliesToCluster },
+    { normalizeId },
+    { sessionReader, listClusterExemptions },
+    { initiativeFromEnforcement },
+  ] = await Promise.all([
     import("../src/policy/assignments.js"),
     import("../src/policy/definitions.js"),
     import("../src/azure/clusters.js"),
@@ -261,11 +271,7 @@ async function initiativeFromAzure(
 }
 
 /** check --cluster: every carrier on the cluster, each violation decided by the strictest one. */
-async function clusterFromAzure(
-  options: CheckOptions,
-  source: Extract<CheckSource, { kind: "cluster" }>,
-  ctx: CheckDeps,
-): Promise<ResolvedInitiative> {
+async function clusterFromAzure(options: CheckOptions, source: Extract<CheckSource, { kind: "cluster" }>, ctx: CheckDeps): Promise<ResolvedInitiative> {
   const [{ resolveClusterIn }, { sessionReader, readClusterSources }, { clusterInitiatives, evaluateOnCluster }] = await Promise.all([
     import("../src/azure/clusters.js"),
     import("../src/effective/azure.js"),

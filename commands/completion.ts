@@ -15,7 +15,7 @@ export default defineCommand<CompletionOptions, CompletionDeps>({
   summary: "Print a shell completion script (bash, zsh or fish)",
   arguments: [{ name: "shell", description: "bash, zsh or fish", required: true }],
   outputs: ["table"],
-  examples: ["source <(akspol completion bash)", "akspol completion zsh > \"${fpath[1]}/_akspol\"", "akspol completion fish > ~/.config/fish/completions/akspol.fish"],
+  examples: ["source <(akspol completion bash)", 'akspol completion zsh > "${fpath[1]}/_akspol"', "akspol completion fish > ~/.config/fish/completions/akspol.fish"],
   parse(input) {
     const shell = String(input.args.shell ?? "");
     if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {

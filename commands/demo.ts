@@ -45,14 +45,13 @@ export default defineCommand<DemoOptions, DemoDeps>({
     const io = ctx.io;
     try {
       io.out(io.bold("akspol demo") + ": a demo tenant on an embedded ARM emulator at " + emulator.endpoint);
-      io.out(
-        `Tenant ${DEMO.tenantId}: management group '${DEMO.managementGroup}', subscriptions ${DEMO.subscriptions.prod.name} and ${DEMO.subscriptions.dev.name}, four AKS clusters.`,
-      );
+      io.out(`Tenant ${DEMO.tenantId}: management group '${DEMO.managementGroup}', subscriptions ${DEMO.subscriptions.prod.name} and ${DEMO.subscriptions.dev.name}, four AKS clusters.`);
       const prod = DEMO.subscriptions.prod.name;
       const steps: Step[] = [
         {
           heading: "1. Find every assignment that carries the pod-security policies, in every subscription",
-          explain: "One list call per subscription; the two initiatives are matched by id, other built-in sets by akspol's catalogue of carriers, custom sets are read once; single definitions count too.",
+          explain:
+            "One list call per subscription; the two initiatives are matched by id, other built-in sets by akspol's catalogue of carriers, custom sets are read once; single definitions count too.",
           argv: ["find", "--all-subscriptions"],
         },
         {
@@ -99,8 +98,25 @@ export default defineCommand<DemoOptions, DemoDeps>({
           heading: "10. Exempt one cluster from one policy for 30 days",
           explain: "Checked before sending: the cluster exists, the assignment applies to it, the reference id exists in the assigned version.",
           argv: [
-            "exempt", "create", "--cluster", DEMO.clusters.prodNeu.name, "--subscription", prod, "--assignment", DEMO.assignments.baseline.name,
-            "--policies", "NoPrivilegedContainers", "--category", "waiver", "--expires", "+30d", "--reason", "security agent runs privileged", "--ticket", "SEC-7", "--yes",
+            "exempt",
+            "create",
+            "--cluster",
+            DEMO.clusters.prodNeu.name,
+            "--subscription",
+            prod,
+            "--assignment",
+            DEMO.assignments.baseline.name,
+            "--policies",
+            "NoPrivilegedContainers",
+            "--category",
+            "waiver",
+            "--expires",
+            "+30d",
+            "--reason",
+            "security agent runs privileged",
+            "--ticket",
+            "SEC-7",
+            "--yes",
           ],
         },
         {
@@ -157,4 +173,3 @@ export default defineCommand<DemoOptions, DemoDeps>({
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
-

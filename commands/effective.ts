@@ -30,10 +30,7 @@ export default defineCommand<EffectiveOptions, EffectiveDeps>({
     { flags: "--policies <ref,...>", description: `only these member policies (${MEMBER_KEYS.join(", ")})` },
   ],
   outputs: ["table", "json", "yaml"],
-  examples: [
-    "akspol effective --cluster aks-prod-weu --subscription contoso-prod",
-    "akspol effective --cluster aks-dev --namespace web --policies NoPrivilegedContainers -o json",
-  ],
+  examples: ["akspol effective --cluster aks-prod-weu --subscription contoso-prod", "akspol effective --cluster aks-dev --namespace web --policies NoPrivilegedContainers -o json"],
   parse(input) {
     const cluster = stringOption(input, "cluster");
     if (!cluster) throw new UsageError("Which cluster? Pass --cluster <name or resource id>.");
@@ -78,7 +75,9 @@ function renderEffective(io: IO, report: EffectiveReport): string {
   if (report.sources.assignments.length === 0 && !report.sources.safeguards) lines.push("  none: no assignment carrying a pod-security policy applies to this cluster");
   for (const source of report.sources.assignments) {
     const family = source.madeFrom ? `${source.family} (${akspolCustomLabel(source.madeFrom)})` : source.family;
-    lines.push(`  ${source.name}  ${family}${source.definitionVersion ? ` ${source.definitionVersion}` : ""}  ${source.members.length} of 9 policies  ${source.enforcementMode}  ${io.dim(source.scope)}`);
+    lines.push(
+      `  ${source.name}  ${family}${source.definitionVersion ? ` ${source.definitionVersion}` : ""}  ${source.members.length} of 9 policies  ${source.enforcementMode}  ${io.dim(source.scope)}`,
+    );
   }
   const safeguards = report.sources.safeguards;
   if (safeguards) {

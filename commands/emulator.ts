@@ -74,7 +74,15 @@ export default defineCommand<EmulatorCommandOptions, EmulatorDeps>({
       if (releaseStartupSignals()) stop();
     });
     const { startEmulator } = await import("../src/emulator/index.js");
-    const emulator = await startEmulator({ port: options.port, host: options.host, stateDir: options.stateDir, seed: options.seed, latencyMs: options.latencyMs, cloud: options.cloud, openHooks: options.openHooks });
+    const emulator = await startEmulator({
+      port: options.port,
+      host: options.host,
+      stateDir: options.stateDir,
+      seed: options.seed,
+      latencyMs: options.latencyMs,
+      cloud: options.cloud,
+      openHooks: options.openHooks,
+    });
     ctx.io.out(JSON.stringify({ endpoint: emulator.endpoint, connectionFile: emulator.connectionFile }));
     ctx.io.info(`ARM emulator listening on ${emulator.endpoint} (state in ${emulator.stateDir}). Press Ctrl+C to stop.`);
     await stopped;

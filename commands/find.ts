@@ -84,7 +84,15 @@ export default defineCommand<FindOptions, FindDeps>({
       { header: "Scope", value: (row) => scopeLabel(row.scope, names) },
       { header: "Effect", value: (row) => row.effect },
       { header: "Enforcement", value: (row) => row.enforcementMode, optional: true },
-      { header: "Excluded namespaces", value: (row) => (row.excludedNamespaces ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}` : row.excludedNamespacesSource === "per-policy" ? "per policy (akspol show)" : "?") },
+      {
+        header: "Excluded namespaces",
+        value: (row) =>
+          row.excludedNamespaces
+            ? `${row.excludedNamespaces.join(", ")}${row.excludedNamespacesSource === "default" ? " (default)" : ""}`
+            : row.excludedNamespacesSource === "per-policy"
+              ? "per policy (akspol show)"
+              : "?",
+      },
       { header: "Exemptions", value: (row) => row.exemptions, optional: true },
     ];
     if (options.cluster) columns.push({ header: "Applies", value: (row) => row.applies });
@@ -124,12 +132,25 @@ async function findRows(options: FindOptions, ctx: FindDeps): Promise<FindRow[]>
   const exemptionScopes = cluster ? [cluster.id] : await exemptionScopesFor(targets, ctx);
   const [found, exemptions] = await Promise.all([
     ctx.io.withSpinner("Finding pod-security assignments", () =>
-      findPodSecurityAssignments({ session, definitions, targets, initiative: options.initiative, name: options.name, concurrency: ctx.globals.concurrency, list: (listed) => source.assignments(listed) }),
+      findPodSecurityAssignments({
+        session,
+        definitions,
+        targets,
+        initiative: options.initiative,
+        name: options.name,
+        concurrency: ctx.globals.concurrency,
+        list: (listed) => source.assignments(listed),
+      }),
     ),
     source.exemptions(exemptionScopes, cluster ? "atScope" : "all"),
   ]);
   const now = ctx.clock.now();
-  if (cluster) cluster.managementGroups = await clusterManagementGroups(session, cluster, found.map((entry) => entry.assignment));
+  if (cluster)
+    cluster.managementGroups = await clusterManagementGroups(
+      session,
+      cluster,
+      found.map((entry) => entry.assignment),
+    );
   const byAssignment = new ExemptionsByAssignment(exemptions);
   const reader = sessionReader(session, definitions);
   return mapConcurrent(found, ctx.globals.concurrency, async (entry) => {
@@ -138,13 +159,11 @@ async function findRows(options: FindOptions, ctx: FindDeps): Promise<FindRow[]>
     if (cluster) {
       const applicability = assignmentAppliesToCluster(entry.assignment, cluster);
       row.applies = applicability.applies ? (cluster.azurePolicyEnabled ? "yes" : "yes (add-on disabled)") : `no: ${applicability.reason}`;
-      row.clusterExemptions = byAssignment
-        .of(entry.assignment.id ?? "")
-        .map((exemption) => ({
-          name: exemption.name,
-          ...exemptionStatus(exemption.properties.expiresOn, now),
-          policies: exemption.properties.policyDefinitionReferenceIds ?? [],
-        }));
+      row.clusterExemptions = byAssignment.of(entry.assignment.id ?? "").map((exemption) => ({
+        name: exemption.name,
+        ...exemptionStatus(exemption.properties.expiresOn, now),
+        policies: exemption.properties.policyDefinitionReferenceIds ?? [],
+      }));
     }
     return row;
   });

@@ -41,9 +41,10 @@ export default defineCommand<HistoryOptions, HistoryDeps>({
     let entries = result.entries;
     if (options.assignment) {
       const wanted = options.assignment.toLowerCase();
-      entries = entries.filter((entry) =>
-        (entry.resourceKind === "policyAssignment" || entry.resourceKind === "conversion") &&
-        (wanted.includes("/") ? entry.resourceId.toLowerCase().replace(/\/+$/, "") === wanted.replace(/\/+$/, "") : lastSegment(entry.resourceId).toLowerCase() === wanted),
+      entries = entries.filter(
+        (entry) =>
+          (entry.resourceKind === "policyAssignment" || entry.resourceKind === "conversion") &&
+          (wanted.includes("/") ? entry.resourceId.toLowerCase().replace(/\/+$/, "") === wanted.replace(/\/+$/, "") : lastSegment(entry.resourceId).toLowerCase() === wanted),
       );
     }
     entries = entries.reverse();

@@ -52,11 +52,7 @@ export default defineCommand<ShowOptions, ShowDeps>({
       choose: chooser(ctx),
     });
     const { assignment } = entry;
-    const [definition, exemptions, clusters] = await Promise.all([
-      definitions.forAssignment(assignment),
-      exemptionsOfAssignment(session, assignment),
-      clustersUnderAssignment(session, assignment),
-    ]);
+    const [definition, exemptions, clusters] = await Promise.all([definitions.forAssignment(assignment), exemptionsOfAssignment(session, assignment), clustersUnderAssignment(session, assignment)]);
     // What each member gets comes from the one model (src/effective), the same check and effective use.
     const enforcement = await sessionReader(session, definitions).enforcement(assignment);
     const summary = await summarize(entry, definitions, exemptions, enforcement);
@@ -84,7 +80,14 @@ export default defineCommand<ShowOptions, ShowDeps>({
       displayName: assignment.displayName,
       description: assignment.description,
       scope: assignment.scope,
-      initiative: { kind: entry.kind, label: carrierLabel(entry), id: assignment.policyDefinitionId, displayName: definition.displayName, definitionVersion: assignment.definitionVersion, version: definition.version },
+      initiative: {
+        kind: entry.kind,
+        label: carrierLabel(entry),
+        id: assignment.policyDefinitionId,
+        displayName: definition.displayName,
+        definitionVersion: assignment.definitionVersion,
+        version: definition.version,
+      },
       enforcementMode: assignment.enforcementMode ?? "Default",
       parameters: summary.parameters.filter((parameter) => relevant(parameter.name)).map(({ name, type, value, source, defaultValue }) => ({ name, type, value, source, defaultValue })),
       policies: members,
@@ -128,7 +131,11 @@ async function pickAssignmentReference(ctx: ShowDeps, options: ShowOptions): Pro
 }
 
 type ShowData = {
-  id?: string; name?: string; displayName?: string; description?: string; scope?: string;
+  id?: string;
+  name?: string;
+  displayName?: string;
+  description?: string;
+  scope?: string;
   initiative: { kind: string; label: string; displayName?: string; definitionVersion?: string; version?: string };
   enforcementMode: string;
   parameters: Array<{ name: string; value: unknown; source: string }>;
@@ -151,7 +158,10 @@ function renderShow(io: IO, data: ShowData): string {
   field("Display name", data.displayName ?? "-");
   field("Id", data.id ?? "-");
   field("Scope", data.scope ?? "-");
-  field("Initiative", `${data.initiative.displayName ?? data.initiative.kind} (${data.initiative.label}, version ${data.initiative.version ?? "?"}, assigned ${data.initiative.definitionVersion ?? "latest"})`);
+  field(
+    "Initiative",
+    `${data.initiative.displayName ?? data.initiative.kind} (${data.initiative.label}, version ${data.initiative.version ?? "?"}, assigned ${data.initiative.definitionVersion ?? "latest"})`,
+  );
   field("Enforcement mode", data.enforcementMode === "DoNotEnforce" ? "DoNotEnforce (nothing is denied; compliance is still reported)" : data.enforcementMode);
   lines.push("", io.bold("Parameters"));
   for (const parameter of data.parameters) {
@@ -160,8 +170,11 @@ function renderShow(io: IO, data: ShowData): string {
   lines.push("", io.bold("Policies and effects (of the nine pod-security policies it carries)"));
   for (const policy of data.policies) {
     const effect = `${policy.effect}${policy.effectFrom.kind === "override" ? " (override)" : ""}`;
-    const exclusions = policy.excludedNamespacesFrom.kind === "parameter" && policy.excludedNamespacesFrom.parameter !== "excludedNamespaces" ? `  excluded via ${policy.excludedNamespacesFrom.parameter}` : "";
-    lines.push(`  ${policy.referenceId.padEnd(32)} ${effect.padEnd(18)}${policy.member !== policy.referenceId ? ` ${policy.member}` : ""}${exclusions}${policy.status === "unknown" ? "  (uncertain)" : ""}`);
+    const exclusions =
+      policy.excludedNamespacesFrom.kind === "parameter" && policy.excludedNamespacesFrom.parameter !== "excludedNamespaces" ? `  excluded via ${policy.excludedNamespacesFrom.parameter}` : "";
+    lines.push(
+      `  ${policy.referenceId.padEnd(32)} ${effect.padEnd(18)}${policy.member !== policy.referenceId ? ` ${policy.member}` : ""}${exclusions}${policy.status === "unknown" ? "  (uncertain)" : ""}`,
+    );
   }
   lines.push("", io.bold("Exclusions and selectors"));
   field("  notScopes", data.notScopes.length ? data.notScopes.join(", ") : "none");
@@ -183,7 +196,9 @@ function renderShow(io: IO, data: ShowData): string {
   if (data.exemptions.length === 0) lines.push("  none");
   for (const exemption of data.exemptions) {
     const left = exemption.daysLeft === null ? "no expiry" : exemption.status === "expired" ? `expired ${-exemption.daysLeft} days ago` : `${exemption.daysLeft} days left`;
-    lines.push(`  ${exemption.name.padEnd(28)} ${exemption.category.padEnd(9)} ${exemption.status.padEnd(8)} ${left.padEnd(18)} ${exemption.policies.length ? exemption.policies.join(", ") : "all policies"}  ${io.dim(exemption.scope)}`);
+    lines.push(
+      `  ${exemption.name.padEnd(28)} ${exemption.category.padEnd(9)} ${exemption.status.padEnd(8)} ${left.padEnd(18)} ${exemption.policies.length ? exemption.policies.join(", ") : "all policies"}  ${io.dim(exemption.scope)}`,
+    );
   }
   return lines.join("\n");
 }

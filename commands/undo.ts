@@ -77,7 +77,9 @@ export default defineCommand<UndoOptions, UndoDeps>({
     }
     const plan = await planExemptionUndo(ctx.azure, entry);
     if (plan.changedSince && !options.force) {
-      throw new ConflictError(`Exemption ${plan.name} changed since change ${entry.changeId}; undoing would overwrite that.`, { suggestion: "Review with 'akspol history', then pass --force to undo anyway." });
+      throw new ConflictError(`Exemption ${plan.name} changed since change ${entry.changeId}; undoing would overwrite that.`, {
+        suggestion: "Review with 'akspol history', then pass --force to undo anyway.",
+      });
     }
     const output = { schemaVersion: 1, resourceId: entry.resourceId, before: plan.current, after: plan.restore, changed: plan.action !== "none", changeId: null as string | null };
     if (plan.action === "none") {
@@ -88,7 +90,10 @@ export default defineCommand<UndoOptions, UndoDeps>({
           {
             method: plan.action === "delete" ? "DELETE" : "PUT",
             resource: `${plan.scope}/providers/Microsoft.Authorization/policyExemptions/${plan.name}`,
-            summary: plan.action === "delete" ? `delete exemption ${plan.name} (created by ${entry.changeId})` : `${plan.current ? "overwrite" : "re-create"} exemption ${plan.name} as it was before ${entry.changeId}`,
+            summary:
+              plan.action === "delete"
+                ? `delete exemption ${plan.name} (created by ${entry.changeId})`
+                : `${plan.current ? "overwrite" : "re-create"} exemption ${plan.name} as it was before ${entry.changeId}`,
             before: plan.current?.properties ?? null,
             after: plan.action === "delete" ? null : plan.restore,
           },
@@ -104,7 +109,16 @@ export default defineCommand<UndoOptions, UndoDeps>({
       const principal = await ctx.azure.principal();
       const result = await ctx.io.withSpinner(`Restoring ${plan.name}`, () =>
         applyExemptionUndo(
-          { session: ctx.azure, journal: ctx.journal(), stateDir: ctx.globals.stateDir, principal, command: ctx.commandLine, reason: options.reason, ticket: options.ticket, now: () => ctx.clock.now() },
+          {
+            session: ctx.azure,
+            journal: ctx.journal(),
+            stateDir: ctx.globals.stateDir,
+            principal,
+            command: ctx.commandLine,
+            reason: options.reason,
+            ticket: options.ticket,
+            now: () => ctx.clock.now(),
+          },
           entry,
           plan,
         ),

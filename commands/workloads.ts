@@ -107,7 +107,10 @@ function renderSummary(ctx: WorkloadsDeps, output: WorkloadsOutput): string {
       { header: "cluster", value: (row) => row.clusterName },
       { header: "non-compliant pods", value: (row) => (row.note ? "" : new Set(row.findings.map((finding) => `${finding.namespace}/${finding.pod}`)).size) },
       { header: "policies failed", value: (row) => (row.note ? "" : new Set(row.findings.map((finding) => finding.referenceId)).size) },
-      { header: "denied on restart", value: (row) => (row.note ? "" : new Set(row.findings.filter((finding) => finding.deniedOnRestart).map((finding) => `${finding.namespace}/${finding.pod}`)).size) },
+      {
+        header: "denied on restart",
+        value: (row) => (row.note ? "" : new Set(row.findings.filter((finding) => finding.deniedOnRestart).map((finding) => `${finding.namespace}/${finding.pod}`)).size),
+      },
       { header: "last evaluated", value: (row) => row.lastEvaluated ?? "", optional: true },
       { header: "note", value: (row) => row.note ?? (row.truncated.length ? `truncated: ${TRUNCATION_NOTE}` : "") },
     ],

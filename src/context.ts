@@ -101,10 +101,7 @@ export function createContext(deps: ContextDeps): Context {
       const key = options.all ? "all" : "chosen";
       let result = resolved.get(key);
       if (!result) {
-        result = resolveSubscriptions(
-          { session: azure, env: deps.env, prompter: deps.prompter, canPrompt: deps.io.canPrompt, requested: deps.globals.subscriptions },
-          options,
-        );
+        result = resolveSubscriptions({ session: azure, env: deps.env, prompter: deps.prompter, canPrompt: deps.io.canPrompt, requested: deps.globals.subscriptions }, options);
         resolved.set(key, result);
       }
       return result;

@@ -133,10 +133,18 @@ describe("README commands", () => {
 
   it("shows at least one example of every command", async () => {
     const { commands: specs } = await import("../commands/index.js");
-    const shown = commands.map((command) => command.argv.filter((word) => !word.startsWith("-")).slice(0, 2).join(" "));
+    const shown = commands.map((command) =>
+      command.argv
+        .filter((word) => !word.startsWith("-"))
+        .slice(0, 2)
+        .join(" "),
+    );
     for (const spec of specs) {
       const path = spec.path.join(" ");
-      expect(shown.some((entry) => entry === path || entry.startsWith(`${path} `)), `README shows no 'akspol ${path}'`).toBe(true);
+      expect(
+        shown.some((entry) => entry === path || entry.startsWith(`${path} `)),
+        `README shows no 'akspol ${path}'`,
+      ).toBe(true);
     }
   });
 
@@ -151,11 +159,8 @@ describe("README commands", () => {
     const script = `akspol() { "${process.execPath}" "${binary}" "$@"; }\nset -o pipefail\ncd "${root}"\n${text}`;
     // Asynchronous: the emulator serves from this same process, so a blocking spawn would deadlock.
     const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      execFile(
-        "bash",
-        ["-c", script],
-        { env: { PATH: process.env.PATH, HOME: home, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir, NO_COLOR: "1" } },
-        (error, stdout, stderr) => done({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile("bash", ["-c", script], { env: { PATH: process.env.PATH, HOME: home, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir, NO_COLOR: "1" } }, (error, stdout, stderr) =>
+        done({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
     expect(result.status, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(expectedExit);

@@ -42,7 +42,11 @@ export const perPolicyOptionSpecs = [
   { flags: "--label-selector <key=value,...>", description: "exclude the pods carrying any of these labels ('key' alone: any pod with the label) from the selected policies" },
   { flags: "--container <name>", description: "exclude containers of this name from the selected policies (repeatable or comma-separated)" },
   { flags: "--image <pattern>", description: "exclude this image (a trailing * matches a prefix) from the selected policies (repeatable or comma-separated)" },
-  { flags: "--definition-scope <scope>", description: "a per-policy edit of the baseline or restricted initiative converts the assignment to a custom initiative: create it at this management group or subscription (default: the assignment's management group or subscription)" },
+  {
+    flags: "--definition-scope <scope>",
+    description:
+      "a per-policy edit of the baseline or restricted initiative converts the assignment to a custom initiative: create it at this management group or subscription (default: the assignment's management group or subscription)",
+  },
   { flags: "--new-name <name>", description: "name of the converted assignment (default: the old name with -pp)" },
 ];
 
@@ -75,7 +79,8 @@ export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
     const labelText = stringOption(input, "labelSelector");
     const containers = listOption(input, "container");
     for (const container of containers) {
-      if (!CONTAINER_NAME.test(container)) throw new UsageError(`Invalid --container '${container}': a container name is 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit.`);
+      if (!CONTAINER_NAME.test(container))
+        throw new UsageError(`Invalid --container '${container}': a container name is 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit.`);
     }
     const images = listOption(input, "image");
     for (const image of images) {
@@ -103,8 +108,7 @@ export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
       throw new UsageError("Missing <namespace>: which namespaces to exclude?", { suggestion: "akspol exclude add <assignment> <namespace>... (or --label-selector, --container, --image)" });
     }
     const perPolicy = byPod || options.policies.length > 0 || options.exceptPolicies.length > 0;
-    const summary = (operation: EditOperation) =>
-      [`exclude add ${(operation.addNamespaces ?? []).join(" ")}`.trim(), ...describePerPolicy(options, operation.perPolicy)].join(" ");
+    const summary = (operation: EditOperation) => [`exclude add ${(operation.addNamespaces ?? []).join(" ")}`.trim(), ...describePerPolicy(options, operation.perPolicy)].join(" ");
     if (!perPolicy) {
       return runEditFlow(ctx, {
         ...options,

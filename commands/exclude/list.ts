@@ -47,14 +47,25 @@ export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
       ? []
       : exclusionParameters(target.definition as never, target.entry.assignment.policyDefinitionId).flatMap((entry) => {
           const own = parameters.find((p) => p.name.toLowerCase() === entry.parameter?.toLowerCase());
-          return own ? [{ referenceId: entry.referenceId, member: entry.member, parameter: own.name, source: own.source, excludedNamespaces: (own.value as string[] | undefined) ?? [], defaults: (own.defaultValue as string[] | undefined) ?? [] }] : [];
+          return own
+            ? [
+                {
+                  referenceId: entry.referenceId,
+                  member: entry.member,
+                  parameter: own.name,
+                  source: own.source,
+                  excludedNamespaces: (own.value as string[] | undefined) ?? [],
+                  defaults: (own.defaultValue as string[] | undefined) ?? [],
+                },
+              ]
+            : [];
         });
     const rows: Row[] = parameter
       ? current.map((namespace) => ({ namespace, inDefault: defaults.includes(namespace), protection: protectionOf(namespace, defaults) ?? null }))
       : [...new Set(perPolicy.flatMap((entry) => entry.excludedNamespaces))].map((namespace) => {
           const holders = perPolicy.filter((entry) => entry.excludedNamespaces.includes(namespace));
           const inDefault = holders.every((entry) => entry.defaults.includes(namespace));
-          return { namespace, inDefault, protection: protectionOf(namespace, inDefault ? holders[0]?.defaults ?? [] : []) ?? null, policies: holders.map((entry) => entry.referenceId) };
+          return { namespace, inDefault, protection: protectionOf(namespace, inDefault ? (holders[0]?.defaults ?? []) : []) ?? null, policies: holders.map((entry) => entry.referenceId) };
         });
     if (ctx.format === "table") {
       ctx.io.info(

@@ -142,7 +142,9 @@ function reportFailures(plan: Plan, failed: ActionResult[], total: number): neve
     });
   }
   if (failed.length === total && failed.every((result) => result.exitCode === 5)) {
-    throw new ConflictError(`No write held (${failed.length} in conflict with another writer):\n${list}`, { suggestion: "Run apply again: it plans from what Azure holds now, and refuses exemptions another owner holds." });
+    throw new ConflictError(`No write held (${failed.length} in conflict with another writer):\n${list}`, {
+      suggestion: "Run apply again: it plans from what Azure holds now, and refuses exemptions another owner holds.",
+    });
   }
   throw new PartialFailureError(`${failed.length} of ${total} write(s) failed (owner ${plan.owner}); the others were applied:\n${list}`, {
     suggestion: "Run the same apply again: it plans only what is still missing.",

@@ -11,16 +11,7 @@ import { findCluster, lookupSubscriptions } from "../../src/exemptions/lookup.js
 import { describeExemption, exemptionView } from "../../src/exemptions/present.js";
 import type { SetMember } from "../../src/exemptions/references.js";
 import { applicableAssignments, assignedSet, resolveApplicableAssignment } from "../../src/exemptions/applicable.js";
-import {
-  checkExpiryRule,
-  checkName,
-  checkDisplayName,
-  checkReason,
-  checkTicket,
-  exemptionProperties,
-  nameFor,
-  resolveReferences,
-} from "../../src/exemptions/validate.js";
+import { checkExpiryRule, checkName, checkDisplayName, checkReason, checkTicket, exemptionProperties, nameFor, resolveReferences } from "../../src/exemptions/validate.js";
 import { ownerPattern } from "../../src/exemptions/metadata.js";
 import { settleIntervalMs } from "../../src/journal/outcomes.js";
 import { renderImpact, workloadImpact } from "../../src/workloads/impact.js";
@@ -54,7 +45,6 @@ function parseCategoryFlag(value: string | undefined): ExemptionCategory | undef
   if (category) return category;
   throw new UsageError(`Invalid --category '${value}'.`, { suggestion: "Use --category waiver (the risk is accepted for a while) or --category mitigated (it is handled another way)." });
 }
-
 
 export default defineCommand<CreateOptions, ExemptCreateDeps>({
   path: ["exempt", "create"],
@@ -157,7 +147,18 @@ export default defineCommand<CreateOptions, ExemptCreateDeps>({
       });
     }
     const principal = await session.principal();
-    const properties = exemptionProperties({ cluster, assignment, referenceIds, category, expiresOn, reason, ticket: options.ticket, owner: options.owner, displayName: options.displayName, principal });
+    const properties = exemptionProperties({
+      cluster,
+      assignment,
+      referenceIds,
+      category,
+      expiresOn,
+      reason,
+      ticket: options.ticket,
+      owner: options.owner,
+      displayName: options.displayName,
+      principal,
+    });
     const exemptionId = `${cluster.id}/providers/Microsoft.Authorization/policyExemptions/${name}`;
     const impact = await ctx.io.withSpinner("Reading the workloads it affects", async () =>
       workloadImpact({
@@ -167,7 +168,14 @@ export default defineCommand<CreateOptions, ExemptCreateDeps>({
         setDefinition: await definitions.forAssignment(assignment, cluster.subscriptionId),
         clusters: [{ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false }],
         now,
-        addedExemption: { clusterId: cluster.id, id: exemptionId, name, policyAssignmentId: assignment.id ?? "", policyDefinitionReferenceIds: referenceIds, expiresOn: expiresOn?.toISOString() ?? null },
+        addedExemption: {
+          clusterId: cluster.id,
+          id: exemptionId,
+          name,
+          policyAssignmentId: assignment.id ?? "",
+          policyDefinitionReferenceIds: referenceIds,
+          expiresOn: expiresOn?.toISOString() ?? null,
+        },
       }),
     );
 

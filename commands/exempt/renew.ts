@@ -86,8 +86,23 @@ export default defineCommand<RenewOptions, ExemptRenewDeps>({
     const cluster = exemptionView(current, now).cluster ?? scope;
     const newExpiry = expiresOn ? formatExpiry(expiresOn) : "never";
     const proceed = await ctx.confirmWrite({
-      requests: [{ method: "PUT", resource: current.id, summary: `renew exemption ${current.name}: expiry ${current.properties.expiresOn ?? "never"} -> ${newExpiry}`, before: current.properties, after: desired(current) }],
-      text: [`Plan: update ${current.name} on ${cluster} (GET, then PUT of the whole exemption):`, `  expires: ${current.properties.expiresOn ?? "never"} -> ${newExpiry}`, ...describeDiffs(diffs.filter((diff) => diff.field !== "expiresOn"), "  ")].join("\n"),
+      requests: [
+        {
+          method: "PUT",
+          resource: current.id,
+          summary: `renew exemption ${current.name}: expiry ${current.properties.expiresOn ?? "never"} -> ${newExpiry}`,
+          before: current.properties,
+          after: desired(current),
+        },
+      ],
+      text: [
+        `Plan: update ${current.name} on ${cluster} (GET, then PUT of the whole exemption):`,
+        `  expires: ${current.properties.expiresOn ?? "never"} -> ${newExpiry}`,
+        ...describeDiffs(
+          diffs.filter((diff) => diff.field !== "expiresOn"),
+          "  ",
+        ),
+      ].join("\n"),
       data: { action: "renew", diffs, exemption: exemptionView(current, now), request: { method: "PUT", id: current.id, body: { properties: desired(current) } } },
       question: `Renew ${current.name} (expires ${newExpiry})?`,
     });
@@ -102,4 +117,3 @@ export default defineCommand<RenewOptions, ExemptRenewDeps>({
     return 0;
   },
 });
-

@@ -40,7 +40,17 @@ export default defineCommand<InitiativeUpgradeOptions>({
     const target = await loadTarget(ctx, options);
     const assignment = await requireAssignment(ctx.azure, target.entry.assignment.id ?? "");
     const plan = await planUpgrade({ session: ctx.azure, definitions: target.definitions, assignment, toVersion: options.toVersion });
-    const output = { schemaVersion: 1, assignmentId: assignment.id, setDefinitionId: assignment.policyDefinitionId, source: plan.source.id, fromVersion: "", toVersion: "", pins: [] as unknown[], changed: false, changeId: null as string | null };
+    const output = {
+      schemaVersion: 1,
+      assignmentId: assignment.id,
+      setDefinitionId: assignment.policyDefinitionId,
+      source: plan.source.id,
+      fromVersion: "",
+      toVersion: "",
+      pins: [] as unknown[],
+      changed: false,
+      changeId: null as string | null,
+    };
     if ("upToDate" in plan) {
       output.fromVersion = output.toVersion = plan.version;
       ctx.io.info(`No change: ${assignment.name}'s custom initiative is made from ${plan.source.id} ${plan.version}, the newest version. Nothing was written.`);
@@ -51,7 +61,9 @@ export default defineCommand<InitiativeUpgradeOptions>({
         ctx.io.bold(`Plan for ${assignment.displayName ?? assignment.name} (${assignment.name})`),
         `  custom initiative: ${plan.set.id}`,
         `  built-in:          ${plan.source.id} ${upgrade.fromVersion} -> ${upgrade.toVersion} (same members, new pins and defaults)`,
-        ...upgrade.pins.map((pin) => `    ${pin.referenceId}: ${pin.before === pin.after ? `${pin.before ?? "-"} (unchanged)` : `${ctx.io.red(pin.before ?? "-")} -> ${ctx.io.green(pin.after ?? "-")}`}`),
+        ...upgrade.pins.map(
+          (pin) => `    ${pin.referenceId}: ${pin.before === pin.after ? `${pin.before ?? "-"} (unchanged)` : `${ctx.io.red(pin.before ?? "-")} -> ${ctx.io.green(pin.after ?? "-")}`}`,
+        ),
         ...conversionRequests(plan).map((request, index) => `  ${index + 1}. ${request.method} ${request.summary}`),
       ];
       const proceed = await ctx.confirmWrite({ requests: conversionRequests(plan), text: lines.join("\n"), data: { ...output }, question: "Upgrade the custom initiative?" });

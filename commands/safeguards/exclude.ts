@@ -30,10 +30,7 @@ export default defineCommand<SafeguardsExcludeOptions, SafeguardsExcludeDeps>({
   options: [...clusterOptionSpecs, ...journalOptionSpecs],
   outputs: ["table", "json", "yaml"],
   writes: true,
-  examples: [
-    "akspol safeguards exclude add monitoring --cluster aks-dev --subscription contoso-dev --yes",
-    "akspol safeguards exclude remove legacy-batch --cluster aks-dev --dry-run",
-  ],
+  examples: ["akspol safeguards exclude add monitoring --cluster aks-dev --subscription contoso-dev --yes", "akspol safeguards exclude remove legacy-batch --cluster aks-dev --dry-run"],
   parse(input) {
     const action = String(input.args.action ?? "");
     if (action !== "add" && action !== "remove") throw new UsageError(`'${action}' is not an action of 'safeguards exclude': use add or remove.`);

@@ -23,7 +23,9 @@ export default defineCommand<SafeguardsShowOptions, SafeguardsShowDeps>({
     const cluster = await resolveClusterIn(ctx, options.cluster, { resourceGroup: options.resourceGroup, allSubscriptions: options.allSubscriptions });
     const read = await (await ctx.azure.safeguards()).get(cluster.id);
     if (!read) {
-      throw new NotFoundError(`Deployment Safeguards is not enabled on ${cluster.name}.`, { suggestion: `Enable it with 'az aks safeguards create --resource-group ${cluster.resourceGroup} --name ${cluster.name} --level Warn'.` });
+      throw new NotFoundError(`Deployment Safeguards is not enabled on ${cluster.name}.`, {
+        suggestion: `Enable it with 'az aks safeguards create --resource-group ${cluster.resourceGroup} --name ${cluster.name} --level Warn'.`,
+      });
     }
     const properties = read.resource.properties;
     const data = {

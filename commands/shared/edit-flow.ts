@@ -108,9 +108,7 @@ export async function chooseAssignment(ctx: LoadTargetDeps, selection: ScopeSele
     });
   }
   const targets = await resolveTargets(ctx, selection);
-  const found = await ctx.io.withSpinner("Finding pod-security assignments", () =>
-    findPodSecurityAssignments({ session: ctx.azure, definitions, targets, concurrency: ctx.globals.concurrency }),
-  );
+  const found = await ctx.io.withSpinner("Finding pod-security assignments", () => findPodSecurityAssignments({ session: ctx.azure, definitions, targets, concurrency: ctx.globals.concurrency }));
   if (found.length === 0) {
     throw new UsageError("No pod-security assignment in the chosen scope.", { suggestion: "Choose another with --subscription, --scope or --management-group." });
   }
@@ -163,8 +161,7 @@ export async function runEditFlow(ctx: EditFlowDeps, request: EditFlowRequest): 
   if (ctx.io.canPrompt || !request.assignment) return planAndWrite(ctx, request, request.target ?? (await loadTarget(ctx, request)), undefined);
   const definitions = request.target?.definitions ?? new SetDefinitionCache(ctx.azure);
   const assignmentId =
-    request.target?.entry.assignment.id ??
-    (request.assignment.includes("/") ? request.assignment : ((await chooseAssignment(ctx, request, definitions)).assignment.id ?? request.assignment));
+    request.target?.entry.assignment.id ?? (request.assignment.includes("/") ? request.assignment : ((await chooseAssignment(ctx, request, definitions)).assignment.id ?? request.assignment));
   return withResourceLock(assignmentLockOptions(writeCallbacks(ctx, assignmentId)), async () => {
     const current = await requireAssignment(ctx.azure, assignmentId);
     const entry = await classifyAssignment(definitions, current);
@@ -294,25 +291,29 @@ async function stillEnforcedAfter(ctx: EditFlowDeps, target: EditTarget, operati
   const parameters = operation.namespacesParameters ?? [excludedNamespacesParameter];
   const edited = wiring.filter((entry) => entry.parameter && parameters.some((name) => name.toLowerCase() === entry.parameter?.toLowerCase())).map((entry) => entry.member);
   const now = ctx.clock.now();
-  const perCluster = await mapConcurrent(clusters.filter((cluster) => cluster.azurePolicyEnabled), ctx.globals.concurrency, async (cluster) => {
-    const parsed = parseClusterId(cluster.id);
-    if (!parsed) return [];
-    const sources = await readClusterSources(ctx.azure, reader, { ...parsed, id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled, raw: {} as never });
-    return (operation.addNamespaces ?? []).flatMap((namespace) =>
-      outcomesAfterExclusion(sources, target.entry.assignment.id ?? "", namespace, edited, now).map((outcome) => {
-        const lever = outcome.levers[0];
-        return {
-          cluster: cluster.name,
-          namespace,
-          member: memberByKey(outcome.member)?.key ?? outcome.member,
-          outcome: outcome.outcome,
-          decidedBy: describeSource(outcome.decidedBy),
-          parameter: lever?.parameter,
-          command: lever?.command,
-        };
-      }),
-    );
-  });
+  const perCluster = await mapConcurrent(
+    clusters.filter((cluster) => cluster.azurePolicyEnabled),
+    ctx.globals.concurrency,
+    async (cluster) => {
+      const parsed = parseClusterId(cluster.id);
+      if (!parsed) return [];
+      const sources = await readClusterSources(ctx.azure, reader, { ...parsed, id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled, raw: {} as never });
+      return (operation.addNamespaces ?? []).flatMap((namespace) =>
+        outcomesAfterExclusion(sources, target.entry.assignment.id ?? "", namespace, edited, now).map((outcome) => {
+          const lever = outcome.levers[0];
+          return {
+            cluster: cluster.name,
+            namespace,
+            member: memberByKey(outcome.member)?.key ?? outcome.member,
+            outcome: outcome.outcome,
+            decidedBy: describeSource(outcome.decidedBy),
+            parameter: lever?.parameter,
+            command: lever?.command,
+          };
+        }),
+      );
+    },
+  );
   return perCluster.flat();
 }
 

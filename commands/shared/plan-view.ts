@@ -68,5 +68,4 @@ export function renderPlan(io: IO, input: { assignment: PolicyAssignment; defini
   return lines.join("\n");
 }
 
-export const syncNote =
-  "The Azure Policy add-on picks the change up on its next sync, usually within 15 to 20 minutes and occasionally up to an hour.";
+export const syncNote = "The Azure Policy add-on picks the change up on its next sync, usually within 15 to 20 minutes and occasionally up to an hour.";

@@ -15,14 +15,7 @@ import { readScopes, type ScopeFailures } from "../azure/scope-pool.js";
 import { listDescendants } from "../azure/management-groups.js";
 import { armSource, type EstateSource } from "../estate/source.js";
 import type { SetDefinitionCache } from "../policy/definitions.js";
-import {
-  compareVersions,
-  flattenDefinition,
-  type AssignmentDocument,
-  type AssignmentEnforcement,
-  type DefinitionDocument,
-  type SafeguardsSetting,
-} from "../effective/index.js";
+import { compareVersions, flattenDefinition, type AssignmentDocument, type AssignmentEnforcement, type DefinitionDocument, type SafeguardsSetting } from "../effective/index.js";
 import { readSafeguardsSetting, sessionReader } from "../effective/azure.js";
 import type { AuditCluster, AuditData, AuditExemption, Carrier, ScopeResult } from "./types.js";
 import { exemptionScope } from "../exemptions/plan.js";
@@ -156,7 +149,6 @@ async function carrierOf(reader: ReturnType<typeof sessionReader>, assignment: P
   return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
 }
 
-
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
 export function carrierFrom(
   assignment: Pick<PolicyAssignment, "id" | "name" | "displayName" | "scope" | "definitionVersion" | "effectiveDefinitionVersion" | "notScopes" | "resourceSelectors" | "overrides" | "metadata">,
@@ -182,7 +174,10 @@ export function carrierFrom(
     resourceSelectors: (assignment.resourceSelectors ?? []) as Carrier["resourceSelectors"],
     overrides: (assignment.overrides ?? []).map((override) => ({ kind: override.kind, value: override.value, selectors: override.selectors })),
     parameters: Object.entries(enforcement.parameters).map(([name, entry]) => ({ name, value: entry.value, source: entry.source, defaultValue: declared[name]?.defaultValue })),
-    referenceIds: enforcement.definition.kind === "set" ? (definition.policyDefinitions ?? definition.properties?.policyDefinitions ?? []).map((reference) => reference.policyDefinitionReferenceId ?? reference.policyDefinitionId ?? "") : [],
+    referenceIds:
+      enforcement.definition.kind === "set"
+        ? (definition.policyDefinitions ?? definition.properties?.policyDefinitions ?? []).map((reference) => reference.policyDefinitionReferenceId ?? reference.policyDefinitionId ?? "")
+        : [],
     members: enforcement.members.map((member) => ({
       member: member.member,
       referenceId: member.referenceId,
@@ -283,7 +278,13 @@ export async function collectAuditData(request: CollectRequest): Promise<AuditDa
 
   if (request.safeguards) {
     // One GET per cluster (404: not enabled); a cluster whose setting cannot be read is a failed scope.
-    const settings = await readScopes(request.failures, clusters, (cluster) => cluster.id, request.concurrency, (cluster) => readSafeguardsSetting(session, cluster.id));
+    const settings = await readScopes(
+      request.failures,
+      clusters,
+      (cluster) => cluster.id,
+      request.concurrency,
+      (cluster) => readSafeguardsSetting(session, cluster.id),
+    );
     for (const { item, value } of settings) if (value) item.safeguards = value as SafeguardsSetting;
   }
 

@@ -31,12 +31,9 @@ export function isExpired(exemption: Pick<AuditExemption, "expiresOn">, now: Dat
 
 /** The scopes a cluster sits at or below (normalized): itself, its resource group, subscription and management groups. */
 export function clusterAncestors(cluster: AuditCluster): string[] {
-  return [
-    cluster.id,
-    resourceGroupScope(cluster.subscriptionId, cluster.resourceGroup),
-    subscriptionScope(cluster.subscriptionId),
-    ...cluster.managementGroups.map(managementGroupScope),
-  ].map(normalizeId);
+  return [cluster.id, resourceGroupScope(cluster.subscriptionId, cluster.resourceGroup), subscriptionScope(cluster.subscriptionId), ...cluster.managementGroups.map(managementGroupScope)].map(
+    normalizeId,
+  );
 }
 
 /** What acts on one cluster, computed once per cluster and shared by the matrix and the rules. */
@@ -166,7 +163,8 @@ export function buildMatrix(data: AuditData, now: Date): ClusterView[] {
         const exemption = sources.exemptions.find((entry) => entry.name === exemptedBy);
         if (exemption) cell.exemption = exemption.id;
       } else if (carrying.length > 0 && carrying.every(({ member }) => member.effect === "disabled")) cell.state = "disabled";
-      else if (carrying.length > 0) cell.state = "excluded"; // every namespace excluded, or an include-list
+      else if (carrying.length > 0)
+        cell.state = "excluded"; // every namespace excluded, or an include-list
       else if (removedBy.some((entry) => carriersById.get(entry.carrier)?.members.some((member) => member.member === key))) cell.state = "excluded";
       // An exemption that expired still sits on the cluster: the matrix shows it over the outcome it no longer changes.
       const expired = carrying.some(({ carrier, member }) =>

@@ -15,7 +15,13 @@ export interface RuleInfo {
 
 /** Every rule the audit knows (README "Audit findings" lists the same). */
 export const rules: readonly RuleInfo[] = [
-  { id: "AKS001", severity: "high", category: "coverage", title: "Azure Policy add-on disabled", description: "A carrier applies to the cluster but its Azure Policy add-on is missing or disabled, so nothing is enforced." },
+  {
+    id: "AKS001",
+    severity: "high",
+    category: "coverage",
+    title: "Azure Policy add-on disabled",
+    description: "A carrier applies to the cluster but its Azure Policy add-on is missing or disabled, so nothing is enforced.",
+  },
   { id: "AKS002", severity: "high", category: "coverage", title: "Cluster not covered", description: "No carrier of the nine pod-security members applies to the cluster." },
   { id: "AKS003", severity: "medium", category: "coverage", title: "Below the expected initiative", description: "The cluster lacks members of the initiative named by --expect." },
   { id: "AKS004", severity: "medium", category: "coverage", title: "Namespace include-list", description: "A non-empty `namespaces` parameter: every namespace not listed is unprotected." },
@@ -24,14 +30,50 @@ export const rules: readonly RuleInfo[] = [
   { id: "AKS101", severity: "high", category: "enforcement", title: "Effect weaker than expected", description: "A member's effect is Audit or Disabled where --expect-effect deny asks for Deny." },
   { id: "AKS102", severity: "high", category: "enforcement", title: "Enforcement mode DoNotEnforce", description: "The carrier's enforcementMode is DoNotEnforce: Deny is not enforced." },
   { id: "AKS103", severity: "medium", category: "enforcement", title: "Override weakens a member", description: "A policyEffect override sets a member to Audit or Disabled." },
-  { id: "AKS104", severity: "medium", category: "enforcement", title: "Deployment Safeguards disagree with carriers", description: "Deployment Safeguards warn where a carrier denies, or enforce where carriers only audit." },
+  {
+    id: "AKS104",
+    severity: "medium",
+    category: "enforcement",
+    title: "Deployment Safeguards disagree with carriers",
+    description: "Deployment Safeguards warn where a carrier denies, or enforce where carriers only audit.",
+  },
   { id: "AKS201", severity: "high", category: "exclusions", title: "Wildcard exclusion", description: "An excluded namespace with a wildcard (`*`, `prod-*`)." },
   { id: "AKS202", severity: "high", category: "exclusions", title: "`default` namespace excluded", description: "The `default` namespace is excluded." },
-  { id: "AKS203", severity: "low", category: "exclusions", title: "System namespaces removed", description: "The explicit list drops kube-system, gatekeeper-system or azure-arc (the add-on excludes them anyway, so the list misleads)." },
-  { id: "AKS204", severity: "medium", category: "exclusions", title: "Explicit list lacks an initiative default", description: "The assignment sets excludedNamespaces, no longer follows the initiative default, and lacks one of its entries." },
-  { id: "AKS205", severity: "medium", category: "exclusions", title: "Exclusion drift in a group", description: "Assignments of one group (management group, display-name pattern or --group-by key) exclude different namespaces." },
-  { id: "AKS206", severity: "low", category: "exclusions", title: "Exclusion overridden by another carrier", description: "A namespace excluded by one carrier is still denied or audited by another carrier on the same cluster." },
-  { id: "AKS301", severity: "medium", category: "exemptions", title: "Broad exemption", description: "An exemption at a resource group, subscription or management group covers every cluster below it." },
+  {
+    id: "AKS203",
+    severity: "low",
+    category: "exclusions",
+    title: "System namespaces removed",
+    description: "The explicit list drops kube-system, gatekeeper-system or azure-arc (the add-on excludes them anyway, so the list misleads).",
+  },
+  {
+    id: "AKS204",
+    severity: "medium",
+    category: "exclusions",
+    title: "Explicit list lacks an initiative default",
+    description: "The assignment sets excludedNamespaces, no longer follows the initiative default, and lacks one of its entries.",
+  },
+  {
+    id: "AKS205",
+    severity: "medium",
+    category: "exclusions",
+    title: "Exclusion drift in a group",
+    description: "Assignments of one group (management group, display-name pattern or --group-by key) exclude different namespaces.",
+  },
+  {
+    id: "AKS206",
+    severity: "low",
+    category: "exclusions",
+    title: "Exclusion overridden by another carrier",
+    description: "A namespace excluded by one carrier is still denied or audited by another carrier on the same cluster.",
+  },
+  {
+    id: "AKS301",
+    severity: "medium",
+    category: "exemptions",
+    title: "Broad exemption",
+    description: "An exemption at a resource group, subscription or management group covers every cluster below it.",
+  },
   { id: "AKS302", severity: "high", category: "exemptions", title: "Waiver without expiry or beyond the cap", description: "A Waiver with no expiry, or one expiring later than --max-days from now." },
   { id: "AKS303", severity: "low", category: "exemptions", title: "Exemption expiring soon", description: "An exemption expiring within --expiring-within." },
   { id: "AKS304", severity: "low", category: "exemptions", title: "Expired exemption still present", description: "An expired exemption no longer exempts anything but is still there." },
@@ -55,7 +97,6 @@ function finding(ruleId: string, resource: string, fields: Omit<Finding, "id" | 
 export function findingId(ruleId: string, resource: string): string {
   return `${ruleId}:${normalizeId(resource)}`;
 }
-
 
 function carrierLabel(carrier: Carrier): string {
   return carrier.displayName ? `${carrier.displayName} (${carrier.name})` : carrier.name;
@@ -396,7 +437,10 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
 /** The display name with a trailing qualifier removed: "Pod security baseline (prod)" -> "Pod security baseline". */
 export function displayNamePattern(displayName: string | undefined): string | undefined {
   if (!displayName) return undefined;
-  const stem = displayName.replace(/\s*[([][^)\]]*[)\]]\s*$/, "").replace(/\s*[-–:]\s*[^-–:]+$/, "").trim();
+  const stem = displayName
+    .replace(/\s*[([][^)\]]*[)\]]\s*$/, "")
+    .replace(/\s*[-–:]\s*[^-–:]+$/, "")
+    .trim();
   return stem && stem !== displayName ? stem.toLowerCase() : undefined;
 }
 
@@ -452,7 +496,10 @@ function driftFindings(data: AuditData, views: ClusterView[], options: AuditOpti
       .map((entry) => ({ assignment: entry.carrier.id, extra: entry.excluded.filter((ns) => (holders.get(ns) ?? 0) < lists.length), missing: union.filter((ns) => !entry.excluded.includes(ns)) }))
       .filter((entry) => entry.extra.length > 0 || entry.missing.length > 0);
     if (diff.length === 0) continue;
-    const key = group.carriers.map((carrier) => normalizeId(carrier.id)).sort().join("|");
+    const key = group.carriers
+      .map((carrier) => normalizeId(carrier.id))
+      .sort()
+      .join("|");
     if (reported.has(key)) continue;
     reported.add(key);
     const first = group.carriers[0] as Carrier;

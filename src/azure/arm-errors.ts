@@ -96,6 +96,11 @@ export function unservedApiVersion(code: string | undefined, message: string): U
   const type = /resource type '([^']+)'/i.exec(message)?.[1] ?? /for type '([^']+)'/i.exec(message)?.[1];
   const version = /api[- ]version '([^']+)'/i.exec(message)?.[1];
   const list = /supported (?:api-)?versions are '([^']+)'/i.exec(message)?.[1];
-  const supported = list ? list.split(",").map((item) => item.trim()).filter(Boolean) : [];
+  const supported = list
+    ? list
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
   return { type, version, supported };
 }

@@ -110,8 +110,22 @@ const READ_ONLY_PROPERTIES = ["scope", "instanceId", "latestDefinitionVersion", 
 const READ_ONLY_IDENTITY = ["principalId", "tenantId"];
 /** The properties the SDK model carries (PolicyAssignmentProperties in the 2025-03-01 spec). */
 const MODELLED_PROPERTIES = [
-  "displayName", "policyDefinitionId", "definitionVersion", "latestDefinitionVersion", "effectiveDefinitionVersion", "scope", "notScopes",
-  "parameters", "description", "metadata", "enforcementMode", "nonComplianceMessages", "resourceSelectors", "overrides", "assignmentType", "instanceId",
+  "displayName",
+  "policyDefinitionId",
+  "definitionVersion",
+  "latestDefinitionVersion",
+  "effectiveDefinitionVersion",
+  "scope",
+  "notScopes",
+  "parameters",
+  "description",
+  "metadata",
+  "enforcementMode",
+  "nonComplianceMessages",
+  "resourceSelectors",
+  "overrides",
+  "assignmentType",
+  "instanceId",
 ];
 
 const documents = new WeakMap<object, AssignmentDocument>();
@@ -125,9 +139,7 @@ function documentOf(assignment: PolicyAssignment): AssignmentDocument | undefine
 /** The SDK model of a raw document (properties flattened, systemData dates as Date), remembering the document. */
 function toAssignmentModel(document: AssignmentDocument): PolicyAssignment {
   const systemData = document.systemData
-    ? Object.fromEntries(
-        Object.entries(document.systemData).map(([key, value]) => [key, /At$/.test(key) && typeof value === "string" ? new Date(value) : value]),
-      )
+    ? Object.fromEntries(Object.entries(document.systemData).map(([key, value]) => [key, /At$/.test(key) && typeof value === "string" ? new Date(value) : value]))
     : undefined;
   const properties = document.properties ?? {};
   const model: Record<string, unknown> = { id: document.id, name: document.name, type: document.type, systemData };
@@ -202,9 +214,7 @@ async function getAssignmentDocument(session: AzureSession, scope: string, name:
 
 async function putAssignmentDocument(session: AzureSession, scope: string, name: string, body: AssignmentDocument): Promise<AssignmentDocument> {
   const rest = await client(session, scope);
-  const response = await rest
-    .pathUnchecked(path(scope, name))
-    .put({ queryParameters: { "api-version": session.globals.apiVersion ?? apiVersions.policy }, body, contentType: "application/json" });
+  const response = await rest.pathUnchecked(path(scope, name)).put({ queryParameters: { "api-version": session.globals.apiVersion ?? apiVersions.policy }, body, contentType: "application/json" });
   if (response.status !== "200" && response.status !== "201") return fail(response);
   return response.body as AssignmentDocument;
 }

@@ -54,8 +54,12 @@ export async function listClustersIn(session: AzureSession, subscriptionId: stri
  * session.scopeFailures and the others are still listed.
  */
 export async function listClusters(session: AzureSession, subscriptions: SubscriptionRef[]): Promise<ClusterRecord[]> {
-  const lists = await readScopes(session.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), session.globals.concurrency, (subscription) =>
-    listClustersIn(session, subscription.id),
+  const lists = await readScopes(
+    session.scopeFailures,
+    subscriptions,
+    (subscription) => subscriptionScope(subscription.id),
+    session.globals.concurrency,
+    (subscription) => listClustersIn(session, subscription.id),
   );
   return lists.flatMap((entry) => entry.value);
 }
@@ -144,4 +148,3 @@ export async function resolveCluster(request: ResolveClusterRequest): Promise<Cl
     suggestion: "Pass --resource-group, or the full resource id.",
   });
 }
-

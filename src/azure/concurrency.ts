@@ -19,11 +19,7 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn
 }
 
 /** Like mapConcurrent, but never rejects: each item settles to a value or an error (for batches). */
-export async function settleConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<Array<{ ok: true; value: R } | { ok: false; error: unknown }>> {
+export async function settleConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<Array<{ ok: true; value: R } | { ok: false; error: unknown }>> {
   return mapConcurrent(items, limit, async (item, index) => {
     try {
       return { ok: true as const, value: await fn(item, index) };

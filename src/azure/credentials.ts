@@ -89,9 +89,7 @@ export async function createCredential(request: CredentialRequest): Promise<Cred
     case "managed-identity":
       return {
         kind: "ManagedIdentityCredential",
-        credential: clientId
-          ? new identity.ManagedIdentityCredential({ clientId })
-          : new identity.ManagedIdentityCredential(),
+        credential: clientId ? new identity.ManagedIdentityCredential({ clientId }) : new identity.ManagedIdentityCredential(),
       };
     case "workload-identity": {
       const tokenFilePath = env.AZURE_FEDERATED_TOKEN_FILE;

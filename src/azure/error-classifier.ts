@@ -25,11 +25,7 @@ interface RestLikeError {
 }
 
 function isRestLike(error: unknown): error is RestLikeError {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    ((error as { name?: string }).name === "RestError" || typeof (error as RestLikeError).statusCode === "number")
-  );
+  return typeof error === "object" && error !== null && ((error as { name?: string }).name === "RestError" || typeof (error as RestLikeError).statusCode === "number");
 }
 
 /** Reads the action and scope out of ARM's AuthorizationFailed message. */
@@ -88,8 +84,7 @@ export function toAkspolError(error: unknown): AkspolError {
   if (name === "CredentialUnavailableError") {
     return new AuthError(`No Azure sign-in is available: ${firstLine((error as Error).message)}`, {
       cause: error,
-      suggestion:
-        "Sign in with 'az login' (then akspol uses --auth cli), or choose a flow with --auth device-code|browser|service-principal|managed-identity|workload-identity.",
+      suggestion: "Sign in with 'az login' (then akspol uses --auth cli), or choose a flow with --auth device-code|browser|service-principal|managed-identity|workload-identity.",
     });
   }
   if (name === "AggregateAuthenticationError") {
@@ -115,16 +110,11 @@ export function toAkspolError(error: unknown): AkspolError {
     if (code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed" || isForbidden(error)) {
       const { action, scope } = parseAuthorizationFailure(message);
       const role = action ? roleForAction(action) : "Resource Policy Contributor";
-      return new AuthError(
-        action
-          ? `Permission denied: the signed-in principal may not perform '${action}'${scope ? ` on '${scope}'` : ""}.`
-          : `Permission denied: ${message}`,
-        {
-          cause: error,
-          requestId,
-          suggestion: `Ask for the built-in role '${role}' at that scope (or a custom role with the action), then run the command again.`,
-        },
-      );
+      return new AuthError(action ? `Permission denied: the signed-in principal may not perform '${action}'${scope ? ` on '${scope}'` : ""}.` : `Permission denied: ${message}`, {
+        cause: error,
+        requestId,
+        suggestion: `Ask for the built-in role '${role}' at that scope (or a custom role with the action), then run the command again.`,
+      });
     }
     if (status === 401 || code === "AuthenticationFailed" || code === "InvalidAuthenticationToken" || code === "ExpiredAuthenticationToken") {
       return new AuthError(`Azure rejected the access token (${code ?? status}): ${message}`, {
@@ -167,7 +157,11 @@ export function toAkspolError(error: unknown): AkspolError {
  * error (a 500's `{error: {code, message}}` printed "[object Object]").
  */
 function tokenEndpointError(error: unknown): string | undefined {
-  const { statusCode, errorResponse, cause } = error as { statusCode?: number; errorResponse?: { error?: unknown; errorDescription?: unknown }; cause?: { errorCode?: unknown; errorMessage?: unknown } };
+  const { statusCode, errorResponse, cause } = error as {
+    statusCode?: number;
+    errorResponse?: { error?: unknown; errorDescription?: unknown };
+    cause?: { errorCode?: unknown; errorMessage?: unknown };
+  };
   const text = (value: unknown, field: "code" | "message"): string | undefined => {
     if (typeof value === "string" && value.trim()) return value;
     const inner = (value as Record<string, unknown> | undefined)?.[field];
@@ -186,7 +180,11 @@ function tokenEndpointError(error: unknown): string | undefined {
  */
 function unservedVersionError(unserved: UnservedApiVersion, message: string, cause: unknown, requestId: string | undefined): UsageError {
   const type = unserved.type ?? "this resource type";
-  const newest = [...unserved.supported].filter((version) => !version.includes("preview")).sort().at(-1) ?? [...unserved.supported].sort().at(-1);
+  const newest =
+    [...unserved.supported]
+      .filter((version) => !version.includes("preview"))
+      .sort()
+      .at(-1) ?? [...unserved.supported].sort().at(-1);
   const exemptions = /policyExemptions/i.test(type);
   const policy = /^policy(Assignments|Definitions|SetDefinitions)/i.test(type);
   const flag = exemptions ? "--exemptions-api-version" : policy ? "--api-version" : undefined;
@@ -194,9 +192,7 @@ function unservedVersionError(unserved: UnservedApiVersion, message: string, cau
   return new UsageError(`This cloud does not serve api-version ${unserved.version ?? "?"} for ${type}${served}.`, {
     cause,
     requestId,
-    suggestion: flag
-      ? `Pass ${flag} ${newest ?? "<a version it serves>"} (README "Sovereign clouds and api-versions").`
-      : `akspol has no override for ${type}; ARM said: ${firstLine(message)}`,
+    suggestion: flag ? `Pass ${flag} ${newest ?? "<a version it serves>"} (README "Sovereign clouds and api-versions").` : `akspol has no override for ${type}; ARM said: ${firstLine(message)}`,
   });
 }
 

@@ -94,7 +94,9 @@ export class ExemptionsClient {
 
   /** PUT is a full replace: ARM's PATCH cannot change anything but selectors and scope validation. */
   async createOrUpdate(scope: string, name: string, properties: PolicyExemptionProperties): Promise<{ exemption: PolicyExemption; created: boolean }> {
-    const response = await (await this.clientFor(scope))
+    const response = await (
+      await this.clientFor(scope)
+    )
       .pathUnchecked(path(scope, name))
       .put({ queryParameters: { "api-version": this.apiVersion }, body: { properties }, contentType: "application/json" });
     if (response.status !== "200" && response.status !== "201") return this.fail(response);
@@ -102,9 +104,7 @@ export class ExemptionsClient {
   }
 
   async update(scope: string, name: string, update: PolicyExemptionUpdate): Promise<PolicyExemption> {
-    const response = await (await this.clientFor(scope))
-      .pathUnchecked(path(scope, name))
-      .patch({ queryParameters: { "api-version": this.apiVersion }, body: update, contentType: "application/json" });
+    const response = await (await this.clientFor(scope)).pathUnchecked(path(scope, name)).patch({ queryParameters: { "api-version": this.apiVersion }, body: update, contentType: "application/json" });
     if (response.status !== "200") return this.fail(response);
     return response.body as PolicyExemption;
   }

@@ -38,8 +38,7 @@ export interface ClusterId {
   name: string;
 }
 
-const clusterPattern =
-  /^\/?subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/([^/]+)\/?$/i;
+const clusterPattern = /^\/?subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/([^/]+)\/?$/i;
 
 export function parseClusterId(id: string): ClusterId | undefined {
   const match = clusterPattern.exec(`/${segments(id).join("/")}`);
@@ -180,7 +179,7 @@ export function scopeLabel(scope: string, subscriptionNames: Map<string, string>
   } catch {
     return scope;
   }
-  const subscription = info.subscriptionId ? subscriptionNames.get(info.subscriptionId.toLowerCase()) ?? info.subscriptionId : "";
+  const subscription = info.subscriptionId ? (subscriptionNames.get(info.subscriptionId.toLowerCase()) ?? info.subscriptionId) : "";
   switch (info.kind) {
     case "managementGroup":
       return `mg/${info.managementGroup}`;

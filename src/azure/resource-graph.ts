@@ -179,8 +179,7 @@ export class ResourceGraph {
    * (each paged with its $skipToken), the rows in batch order.
    */
   async query<T = Record<string, unknown>>(query: string, scope: GraphScope): Promise<T[]> {
-    const scopes: GraphScope[] =
-      scope.subscriptions !== undefined ? batches(scope.subscriptions, this.subscriptionsPerRequest).map((subscriptions) => ({ ...scope, subscriptions })) : [scope];
+    const scopes: GraphScope[] = scope.subscriptions !== undefined ? batches(scope.subscriptions, this.subscriptionsPerRequest).map((subscriptions) => ({ ...scope, subscriptions })) : [scope];
     const results = await Promise.all(
       scopes.map(async (batch) => {
         const rows: T[] = [];

@@ -96,6 +96,6 @@ export class SafeguardsClient {
     });
     if (response.status !== "200" && response.status !== "201") return this.fail(response);
     const resource = response.body as DeploymentSafeguards;
-    return { ...resource, ...(resource.eTag ?? response.headers.etag ? { eTag: resource.eTag ?? response.headers.etag } : {}) };
+    return { ...resource, ...((resource.eTag ?? response.headers.etag) ? { eTag: resource.eTag ?? response.headers.etag } : {}) };
   }
 }

@@ -61,7 +61,7 @@ export function describeFailure(scope: string, error: unknown): ScopeFailure & {
   const status = shape.statusCode;
   // Entra ID errors carry their AADSTS code in the message (consent: AADSTS65001, no app: AADSTS700016).
   const aadsts = /AADSTS\d+/.exec(message ?? "")?.[0];
-  const finalCode = (status ? code : aadsts ?? code) ?? (status ? String(status) : shape.name ?? "Error");
+  const finalCode = (status ? code : (aadsts ?? code)) ?? (status ? String(status) : (shape.name ?? "Error"));
   const firstLine = (message ?? String(error)).split("\n")[0] ?? "";
   return {
     scope,

@@ -334,9 +334,7 @@ function debugPolicy(debug: (text: string) => void): PipelinePolicy {
       const started = Date.now();
       try {
         const response = await next(request);
-        debug(
-          `${request.method} ${request.url} -> ${response.status} (${Date.now() - started} ms, x-ms-request-id ${response.headers.get("x-ms-request-id") ?? "-"})`,
-        );
+        debug(`${request.method} ${request.url} -> ${response.status} (${Date.now() - started} ms, x-ms-request-id ${response.headers.get("x-ms-request-id") ?? "-"})`);
         return response;
       } catch (error) {
         debug(`${request.method} ${request.url} -> ${(error as Error).name}: ${(error as Error).message}`);

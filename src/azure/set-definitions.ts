@@ -87,7 +87,13 @@ export type SetDefinitionDocument = {
     versions?: string[];
     metadata?: Record<string, unknown>;
     parameters?: Record<string, { type?: string; defaultValue?: unknown; allowedValues?: unknown[]; metadata?: Record<string, unknown> }>;
-    policyDefinitions?: Array<{ policyDefinitionId?: string; policyDefinitionReferenceId?: string; definitionVersion?: string; parameters?: Record<string, { value?: unknown }>; groupNames?: string[] }>;
+    policyDefinitions?: Array<{
+      policyDefinitionId?: string;
+      policyDefinitionReferenceId?: string;
+      definitionVersion?: string;
+      parameters?: Record<string, { value?: unknown }>;
+      groupNames?: string[];
+    }>;
   };
 };
 

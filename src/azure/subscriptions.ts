@@ -71,8 +71,12 @@ export async function listSubscriptions(session: AzureSession): Promise<Subscrip
     if (tenant.tenantId) tenants.push({ tenantId: tenant.tenantId, home: tenant.tenantCategory === "Home" });
   }
   if (tenants.length <= 1) return (await subscriptionsWith(session, undefined)).sort((a, b) => a.name.localeCompare(b.name));
-  const lists = await readScopes(session.scopeFailures, tenants, (tenant) => `/tenants/${tenant.tenantId}`, session.globals.concurrency, (tenant) =>
-    subscriptionsWith(session, tenant.home ? undefined : tenant.tenantId),
+  const lists = await readScopes(
+    session.scopeFailures,
+    tenants,
+    (tenant) => `/tenants/${tenant.tenantId}`,
+    session.globals.concurrency,
+    (tenant) => subscriptionsWith(session, tenant.home ? undefined : tenant.tenantId),
     { discovery: true },
   );
   const unique = new Map<string, SubscriptionRef>();

@@ -53,11 +53,7 @@ export interface EvaluateOptions {
   cluster?: string;
 }
 
-export function evaluateWorkloads(
-  workloads: readonly WorkloadRecord[],
-  initiative: EffectiveInitiative,
-  options: EvaluateOptions = {},
-): CheckResult[] {
+export function evaluateWorkloads(workloads: readonly WorkloadRecord[], initiative: EffectiveInitiative, options: EvaluateOptions = {}): CheckResult[] {
   const results: CheckResult[] = [];
   for (const workload of workloads) {
     const pod = podReviewOf(workload);
@@ -100,13 +96,7 @@ function policyBlock(member: MemberPolicy): CheckResult["policy"] {
 
 const NO_VIOLATIONS = Object.freeze([]) as unknown as CheckViolation[];
 
-function evaluateMember(
-  workload: WorkloadRecord,
-  pod: PodReview,
-  member: MemberPolicy,
-  initiative: EffectiveInitiative,
-  options: EvaluateOptions,
-): CheckResult {
+function evaluateMember(workload: WorkloadRecord, pod: PodReview, member: MemberPolicy, initiative: EffectiveInitiative, options: EvaluateOptions): CheckResult {
   // One object per result, its fields always in this order (the -o json shape); a reason is added last.
   const result: CheckResult = {
     file: workload.file,
@@ -138,8 +128,7 @@ function evaluateMember(
   }
   const found = member.evaluator.evaluate(pod, member.parameters);
   if (found.length === 0) return result;
-  const noOutcome: NoOutcomeReason | undefined =
-    member.effect === "disabled" ? "effect-disabled" : isDoNotEnforce(initiative) ? "do-not-enforce" : member.exemptedBy ? "exempted" : undefined;
+  const noOutcome: NoOutcomeReason | undefined = member.effect === "disabled" ? "effect-disabled" : isDoNotEnforce(initiative) ? "do-not-enforce" : member.exemptedBy ? "exempted" : undefined;
   const outcome: Outcome = noOutcome ? "none" : member.effect === "deny" ? "deny" : "audit";
   result.status = "violation";
   result.outcome = outcome;
@@ -169,9 +158,7 @@ function outcomeText(workload: WorkloadRecord, outcome: Outcome, reason: NoOutco
   if (workload.workloadKind === "Pod") {
     return outcome === "deny" ? "the Pod is refused" : "the Pod is admitted and flagged as non-compliant";
   }
-  return outcome === "deny"
-    ? `the ${workload.kind} is admitted; its pods are refused`
-    : `the ${workload.kind} is admitted; its pods are flagged as non-compliant`;
+  return outcome === "deny" ? `the ${workload.kind} is admitted; its pods are refused` : `the ${workload.kind} is admitted; its pods are flagged as non-compliant`;
 }
 
 function lineOf(workload: WorkloadRecord, violation: TemplateViolation): number {

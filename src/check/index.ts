@@ -15,11 +15,7 @@ export type { PodReview, TemplateViolation, TemplateEvaluator } from "./types.js
  * A built-in initiative as if assigned with these parameter values (absent ones take the
  * initiative's defaults), no overrides, enforcement Default. Works offline.
  */
-export function resolveBuiltinInitiative(
-  name: BuiltinInitiativeName,
-  parameters: Record<string, unknown> = {},
-  options: { exemptions?: ExemptionInput[] } = {},
-): EffectiveInitiative {
+export function resolveBuiltinInitiative(name: BuiltinInitiativeName, parameters: Record<string, unknown> = {}, options: { exemptions?: ExemptionInput[] } = {}): EffectiveInitiative {
   return resolveInitiative({
     setDefinition: BUILTIN_INITIATIVES[name],
     assignment: {

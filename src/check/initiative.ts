@@ -104,7 +104,6 @@ export interface ResolveInitiativeInput {
   embedded?: boolean;
 }
 
-
 /** Namespaces the add-on never reviews, whatever the assignment says. */
 export const ALWAYS_EXCLUDED_NAMESPACES: readonly string[] = MODEL_ALWAYS_EXCLUDED;
 
@@ -117,7 +116,14 @@ export function resolveInitiative(input: ResolveInitiativeInput): EffectiveIniti
     definition: input.setDefinition as DefinitionDocument,
     memberDefinitions: [...(input.definitions ?? []), ...(input.embedded === false ? [] : BUILTIN_DEFINITIONS)] as DefinitionDocument[],
   });
-  const exemptions = (input.exemptions ?? []).filter((exemption) => !input.now || isExemptionActive({ expiresOn: exemption.expiresOn === undefined ? undefined : String(exemption.expiresOn instanceof Date ? exemption.expiresOn.toISOString() : exemption.expiresOn) }, input.now));
+  const exemptions = (input.exemptions ?? []).filter(
+    (exemption) =>
+      !input.now ||
+      isExemptionActive(
+        { expiresOn: exemption.expiresOn === undefined ? undefined : String(exemption.expiresOn instanceof Date ? exemption.expiresOn.toISOString() : exemption.expiresOn) },
+        input.now,
+      ),
+  );
   let modelIndex = 0;
   const members = (set.policyDefinitions ?? []).map((reference, index): MemberPolicy => {
     const referenceId = reference.policyDefinitionReferenceId ?? `member-${index}`;
@@ -146,9 +152,7 @@ export function resolveInitiative(input: ResolveInitiativeInput): EffectiveIniti
     name: input.setDefinition.name ?? lastSegment(setId),
     displayName: set.displayName ?? input.setDefinition.name ?? "",
     version: set.version,
-    assignment: assignment
-      ? { id: assignment.id, name: assignment.name, displayName: assignment.displayName, scope: assignment.scope }
-      : undefined,
+    assignment: assignment ? { id: assignment.id, name: assignment.name, displayName: assignment.displayName, scope: assignment.scope } : undefined,
     enforcementMode: assignment?.enforcementMode ?? "Default",
     parameters,
     members,
@@ -200,10 +204,7 @@ function exemptionCovers(exemption: ExemptionInput, referenceId: string): boolea
  * One carrier of the model as the check evaluates it: only the members it carries, with the
  * exemptions that cover them. `source` names the carrier in results (check --cluster).
  */
-export function initiativeFromEnforcement(
-  enforcement: AssignmentEnforcement,
-  exemptions: readonly ExemptionInput[],
-): EffectiveInitiative {
+export function initiativeFromEnforcement(enforcement: AssignmentEnforcement, exemptions: readonly ExemptionInput[]): EffectiveInitiative {
   return {
     id: enforcement.definition.id,
     name: lastSegment(enforcement.definition.id),

@@ -113,9 +113,7 @@ export function buildReport(input: {
 /** True when a violation at or above `failOn` exists (the command then exits 6). */
 export function hasFailingViolation(report: CheckReport, failOn: FailOn): boolean {
   if (failOn === "never") return false;
-  return report.results.some(
-    (r) => r.status === "violation" && (r.outcome === "deny" || (failOn === "audit" && r.outcome === "audit")),
-  );
+  return report.results.some((r) => r.status === "violation" && (r.outcome === "deny" || (failOn === "audit" && r.outcome === "audit")));
 }
 
 const OUTCOME_LABEL = { deny: "DENY", audit: "AUDIT", none: "NO EFFECT" } as const;
@@ -134,9 +132,7 @@ export function renderText(report: CheckReport): string {
 export function renderHeader(report: Pick<CheckReport, "initiative" | "assignment" | "cluster">): string {
   const lines: string[] = [];
   const { initiative } = report;
-  const source = report.assignment
-    ? `assignment ${report.assignment.name ?? report.assignment.id}`
-    : "initiative defaults and --param values";
+  const source = report.assignment ? `assignment ${report.assignment.name ?? report.assignment.id}` : "initiative defaults and --param values";
   if (report.cluster) {
     lines.push(`Cluster ${report.cluster.name}: every carrier that applies, strictest outcome first: ${report.cluster.carriers.map((carrier) => carrier.name).join(", ") || "none"}`);
   } else lines.push(`Initiative: ${initiative.displayName}${initiative.version ? ` ${initiative.version}` : ""} (${source})`);

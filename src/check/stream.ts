@@ -47,8 +47,7 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
   const safe = input.isTerminalSafe;
   // Everything a result's text holds besides the document's own strings: the initiative (names,
   // parameters, exemptions read from Azure) and the options. check --cluster adds carriers: always scanned.
-  const runChecked =
-    safe !== undefined && input.out.acceptsChecked && !input.evaluate && stringsOf([input.initiative, input.namespace, input.assignmentReference, input.cluster]).every(safe);
+  const runChecked = safe !== undefined && input.out.acceptsChecked && !input.evaluate && stringsOf([input.initiative, input.namespace, input.assignmentReference, input.cluster]).every(safe);
   for await (const document of input.documents) {
     const parsed = parseDocument(document, { namespace: input.namespace });
     const checked = runChecked && safe(document.file) && safe(document.text) && !document.text.includes("\\");

@@ -34,7 +34,13 @@ const indent = (lines: string[], spaces: number) => lines.map((line) => `${" ".r
 /** One workload manifest (YAML text) for index `index`. */
 export function workloadYaml(index: number): string {
   const kind = KINDS[index % KINDS.length]!;
-  const head = [`apiVersion: ${kind === "Pod" ? "v1" : kind === "CronJob" || kind === "Job" ? "batch/v1" : "apps/v1"}`, `kind: ${kind}`, "metadata:", `  name: w-${index}`, `  namespace: team-${index % 20}`];
+  const head = [
+    `apiVersion: ${kind === "Pod" ? "v1" : kind === "CronJob" || kind === "Job" ? "batch/v1" : "apps/v1"}`,
+    `kind: ${kind}`,
+    "metadata:",
+    `  name: w-${index}`,
+    `  namespace: team-${index % 20}`,
+  ];
   const spec = podSpec(index);
   if (kind === "Pod") return [...head, "spec:", ...indent(spec, 2)].join("\n");
   const template = ["template:", "  metadata:", `    labels: {app: w-${index}}`, "  spec:", ...indent(spec, 4)];

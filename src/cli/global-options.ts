@@ -4,15 +4,7 @@ import type { OutputFormat } from "./output.js";
 import { UsageError } from "./errors.js";
 import type { OptionSpec } from "./option-spec.js";
 
-export const authMethods = [
-  "default",
-  "cli",
-  "device-code",
-  "browser",
-  "service-principal",
-  "managed-identity",
-  "workload-identity",
-] as const;
+export const authMethods = ["default", "cli", "device-code", "browser", "service-principal", "managed-identity", "workload-identity"] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
 export const cloudNames = ["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"] as const;
@@ -128,7 +120,10 @@ export function resolveGlobalOptions(raw: RawGlobalFlags, env: NodeJS.ProcessEnv
     });
   }
 
-  for (const [flag, value] of [["--api-version", raw.apiVersion], ["--exemptions-api-version", raw.exemptionsApiVersion]] as const) {
+  for (const [flag, value] of [
+    ["--api-version", raw.apiVersion],
+    ["--exemptions-api-version", raw.exemptionsApiVersion],
+  ] as const) {
     if (value !== undefined && !/^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha)?$/i.test(value)) {
       throw new UsageError(`Invalid ${flag} '${value}'.`, { suggestion: "Use an ARM api-version such as 2023-04-01 or 2022-07-01-preview." });
     }

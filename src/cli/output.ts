@@ -69,9 +69,21 @@ export function renderTable<Row>(columns: Array<Column<Row>>, rows: Row[], optio
     options.maxWidth,
   );
   const blank = {
-    top: "", "top-mid": "", "top-left": "", "top-right": "",
-    bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-    left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: " ".repeat(gap),
+    top: "",
+    "top-mid": "",
+    "top-left": "",
+    "top-right": "",
+    bottom: "",
+    "bottom-mid": "",
+    "bottom-left": "",
+    "bottom-right": "",
+    left: "",
+    "left-mid": "",
+    mid: "",
+    "mid-mid": "",
+    right: "",
+    "right-mid": "",
+    middle: " ".repeat(gap),
   };
   const table = new Table({
     head: shown.map((index) => truncate(headers[index] ?? "", widths[index] ?? 0)),
@@ -108,13 +120,7 @@ export async function renderYaml(value: unknown): Promise<string> {
 }
 
 /** Prints a list in the chosen format: the table/tsv columns for people, the data itself for json/yaml. */
-export async function printList<Row>(
-  io: IO,
-  format: OutputFormat,
-  columns: Array<Column<Row>>,
-  rows: Row[],
-  data: unknown = rows,
-): Promise<void> {
+export async function printList<Row>(io: IO, format: OutputFormat, columns: Array<Column<Row>>, rows: Row[], data: unknown = rows): Promise<void> {
   switch (format) {
     case "json":
       io.out(renderJson(data));

@@ -148,10 +148,13 @@ function buildProgram(io: IO, entries: readonly CommandEntry[], onRun: (entry: C
       const noun = spec.path[0] as string;
       let group = groups.get(noun);
       if (!group) {
-        group = new Command(noun).description(commandGroups[noun] ?? "").exitOverride().configureOutput({
-          writeOut: (text) => io.writeOut(text),
-          writeErr: (text) => io.writeErr(text),
-        });
+        group = new Command(noun)
+          .description(commandGroups[noun] ?? "")
+          .exitOverride()
+          .configureOutput({
+            writeOut: (text) => io.writeOut(text),
+            writeErr: (text) => io.writeErr(text),
+          });
         program.addCommand(group);
         groups.set(noun, group);
       }

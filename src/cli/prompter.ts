@@ -48,16 +48,12 @@ export class InquirerPrompter implements Prompter {
 
   async select<T>(message: string, choices: Array<Choice<T>>, options: { default?: T } = {}): Promise<T> {
     const { select } = await import("@inquirer/prompts");
-    return this.guard(() =>
-      select<T>({ message, choices, default: options.default, pageSize: 15, loop: false }, this.context()),
-    );
+    return this.guard(() => select<T>({ message, choices, default: options.default, pageSize: 15, loop: false }, this.context()));
   }
 
   async checkbox<T>(message: string, choices: Array<Choice<T>>, options: { required?: boolean } = {}): Promise<T[]> {
     const { checkbox } = await import("@inquirer/prompts");
-    return this.guard(() =>
-      checkbox<T>({ message, choices, required: options.required ?? false, pageSize: 15, loop: false }, this.context()),
-    );
+    return this.guard(() => checkbox<T>({ message, choices, required: options.required ?? false, pageSize: 15, loop: false }, this.context()));
   }
 
   async input(message: string, options: { default?: string; validate?: (value: string) => true | string } = {}): Promise<string> {

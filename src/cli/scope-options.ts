@@ -54,7 +54,10 @@ export async function requireManagementGroup(ctx: Pick<Context, "azure">, name: 
   const visible = await listManagementGroupNames(ctx.azure);
   if (visible.some((candidate) => candidate.toLowerCase() === name.toLowerCase())) return;
   throw new NotFoundError(`Management group '${name}' was not found: it does not exist, or the signed-in principal cannot see it.`, {
-    suggestion: visible.length > 0 ? `Management groups you can see: ${visible.join(", ")}. Pass the group's name (its id), not its display name.` : "You can see no management group; check the name, or work by --subscription.",
+    suggestion:
+      visible.length > 0
+        ? `Management groups you can see: ${visible.join(", ")}. Pass the group's name (its id), not its display name.`
+        : "You can see no management group; check the name, or work by --subscription.",
   });
 }
 

@@ -14,10 +14,13 @@ export function requireUsableStateDir(stateDir: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
-      code === "ENOTDIR" || code === "EEXIST" ? "it, or a part of its path, is a file, not a directory"
-      : code === "EACCES" || code === "EPERM" ? "permission denied"
-      : code === "EROFS" ? "the file system is read-only"
-      : (error as Error).message;
+      code === "ENOTDIR" || code === "EEXIST"
+        ? "it, or a part of its path, is a file, not a directory"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EROFS"
+            ? "the file system is read-only"
+            : (error as Error).message;
     throw new UsageError(`The state dir '${stateDir}' cannot be used: ${reason}. Nothing was sent to Azure.`, {
       suggestion: "akspol keeps its journal and locks there: pass --state-dir DIR (or set AKSPOL_STATE_DIR) naming a directory you can write.",
     });

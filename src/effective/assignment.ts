@@ -361,10 +361,7 @@ function asRecord(value: unknown): Record<string, unknown> {
  * details.excludedNamespaces from its parameter `excludedNamespaces`, so the set's wiring of that
  * parameter is the lever. `parameter` is undefined when the set passes a constant or nothing.
  */
-export function exclusionParameters(
-  definition: DefinitionDocument,
-  policyDefinitionId?: string,
-): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
+export function exclusionParameters(definition: DefinitionDocument, policyDefinitionId?: string): Array<{ member: MemberEnforcement["member"]; referenceId: string; parameter?: string }> {
   return memberFieldParameters(definition, "excludedNamespaces", policyDefinitionId);
 }
 

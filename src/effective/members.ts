@@ -22,7 +22,10 @@ interface SetJson {
 
 function buildMembers(): MemberInfo[] {
   const byName = new Map<string, MemberInfo>();
-  for (const [initiative, set] of [["baseline", baselineSet], ["restricted", restrictedSet]] as const) {
+  for (const [initiative, set] of [
+    ["baseline", baselineSet],
+    ["restricted", restrictedSet],
+  ] as const) {
     for (const reference of (set as SetJson).properties.policyDefinitions) {
       const definitionName = lastSegment(reference.policyDefinitionId).toLowerCase();
       const known = byName.get(definitionName);

@@ -18,7 +18,6 @@ import {
   type ValueOrigin,
 } from "./types.js";
 
-
 export function strictness(outcome: Outcome): number {
   return OUTCOME_ORDER.length - OUTCOME_ORDER.indexOf(outcome);
 }
@@ -48,18 +47,12 @@ export function assignmentSource(enforcement: AssignmentEnforcement, member: Mem
 }
 
 /** The active exemption of the cluster that covers this assignment's member, if any. */
-export function coveringExemption(
-  exemptions: readonly ExemptionFact[],
-  assignmentId: string,
-  referenceId: string,
-  now: Date,
-): ExemptionFact | undefined {
+export function coveringExemption(exemptions: readonly ExemptionFact[], assignmentId: string, referenceId: string, now: Date): ExemptionFact | undefined {
   return exemptions.find(
     (exemption) =>
       sameId(exemption.policyAssignmentId, assignmentId) &&
       isExemptionActive(exemption, now) &&
-      ((exemption.policyDefinitionReferenceIds ?? []).length === 0 ||
-        (exemption.policyDefinitionReferenceIds ?? []).some((id) => id.toLowerCase() === referenceId.toLowerCase())),
+      ((exemption.policyDefinitionReferenceIds ?? []).length === 0 || (exemption.policyDefinitionReferenceIds ?? []).some((id) => id.toLowerCase() === referenceId.toLowerCase())),
   );
 }
 
@@ -128,12 +121,7 @@ function conditionsOf(member: MemberEnforcement): string[] {
 }
 
 /** What would lift this assignment's verdict for the namespace, most targeted first. */
-export function assignmentLevers(
-  enforcement: AssignmentEnforcement,
-  member: MemberEnforcement,
-  namespace: string,
-  cluster: Pick<ClusterSources, "clusterName">,
-): Lever[] {
+export function assignmentLevers(enforcement: AssignmentEnforcement, member: MemberEnforcement, namespace: string, cluster: Pick<ClusterSources, "clusterName">): Lever[] {
   const { id: assignmentId, name } = enforcement.assignment;
   const levers: Lever[] = [];
   const excluded = member.origins.excludedNamespaces;
@@ -272,7 +260,10 @@ export function carriedMembers(sources: ClusterSources): MemberKey[] {
 export function parseMemberKeys(values: readonly string[]): { members: MemberKey[]; unknown: string[] } {
   const members: MemberKey[] = [];
   const unknown: string[] = [];
-  for (const value of values.flatMap((item) => item.split(",")).map((item) => item.trim()).filter(Boolean)) {
+  for (const value of values
+    .flatMap((item) => item.split(","))
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const member = memberByKey(value);
     if (member) {
       if (!members.includes(member.key)) members.push(member.key);
@@ -286,13 +277,7 @@ export function parseMemberKeys(values: readonly string[]): { members: MemberKey
  * undefined): the outcomes, other than none, that another carrier (or Safeguards) still decides.
  * This is the warning `exclude add` prints when an edit is not enough.
  */
-export function outcomesAfterExclusion(
-  sources: ClusterSources,
-  assignmentId: string,
-  namespace: string,
-  members: readonly MemberKey[] | undefined,
-  now: Date,
-): MemberOutcome[] {
+export function outcomesAfterExclusion(sources: ClusterSources, assignmentId: string, namespace: string, members: readonly MemberKey[] | undefined, now: Date): MemberOutcome[] {
   const target = sources.assignments.find((enforcement) => sameId(enforcement.assignment.id, assignmentId));
   const edited = (target?.members ?? []).map((member) => member.member).filter((key) => !members || members.includes(key));
   const after: ClusterSources = {
@@ -302,9 +287,7 @@ export function outcomesAfterExclusion(
         ? enforcement
         : {
             ...enforcement,
-            members: enforcement.members.map((member) =>
-              edited.includes(member.member) ? { ...member, excludedNamespaces: [...member.excludedNamespaces, namespace] } : member,
-            ),
+            members: enforcement.members.map((member) => (edited.includes(member.member) ? { ...member, excludedNamespaces: [...member.excludedNamespaces, namespace] } : member)),
           },
     ),
   };

@@ -87,9 +87,7 @@ export class EffectiveReader {
       throw error;
     }
     const set = flattenDefinition(definition);
-    const references = isSetDefinitionId(definitionId)
-      ? (set.policyDefinitions ?? []).filter((reference) => memberOfDefinition(reference.policyDefinitionId))
-      : [];
+    const references = isSetDefinitionId(definitionId) ? (set.policyDefinitions ?? []).filter((reference) => memberOfDefinition(reference.policyDefinitionId)) : [];
     if (isSetDefinitionId(definitionId) && references.length === 0) return undefined;
     const overrides = flat.overrides ?? [];
     const memberDefinitions = await mapLimited(references, this.deps.concurrency ?? 8, async (reference) => {
@@ -97,7 +95,9 @@ export class EffectiveReader {
         (override) =>
           (override.kind ?? "").toLowerCase() === "definitionversion" &&
           (override.selectors ?? []).every(
-            (selector) => (selector.kind ?? "").toLowerCase() !== "policydefinitionreferenceid" || (selector.in ?? []).some((id) => id.toLowerCase() === (reference.policyDefinitionReferenceId ?? "").toLowerCase()),
+            (selector) =>
+              (selector.kind ?? "").toLowerCase() !== "policydefinitionreferenceid" ||
+              (selector.in ?? []).some((id) => id.toLowerCase() === (reference.policyDefinitionReferenceId ?? "").toLowerCase()),
           ),
       );
       try {

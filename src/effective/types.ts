@@ -21,14 +21,7 @@ export type Outcome = "deny" | "warn" | "audit" | "none";
 export const OUTCOME_ORDER: readonly Outcome[] = ["deny", "warn", "audit", "none"];
 
 /** Which kind of definition an assignment assigns. */
-export type CarrierFamily =
-  | "baseline"
-  | "restricted"
-  | "safeguards"
-  | "benchmark"
-  | "builtin-set"
-  | "custom-set"
-  | "definition";
+export type CarrierFamily = "baseline" | "restricted" | "safeguards" | "benchmark" | "builtin-set" | "custom-set" | "definition";
 
 /** Where a member's value comes from: the lever that changes it. */
 export type ValueOrigin =
@@ -127,8 +120,7 @@ export interface SafeguardsSetting {
 
 /** Who decides an outcome. */
 export type SourceRef =
-  | { kind: "assignment"; assignmentId: string; name: string; displayName?: string; family: CarrierFamily; referenceId: string }
-  | { kind: "safeguards"; id: string; clusterId: string };
+  { kind: "assignment"; assignmentId: string; name: string; displayName?: string; family: CarrierFamily; referenceId: string } | { kind: "safeguards"; id: string; clusterId: string };
 
 /** What would change an outcome. `command` is an akspol command when one does it. */
 export interface Lever {

@@ -8,9 +8,25 @@ import { ArmError, badRequest } from "./errors.js";
  * gave in 2025 (Azure/bicep#17089: up to 2025-01-01), plus 2025-03-01, which @azure/arm-policy 7 sends.
  */
 export const POLICY_API_VERSIONS = [
-  "2015-10-01-preview", "2016-04-01", "2016-12-01", "2017-06-01-preview", "2018-03-01", "2018-05-01", "2019-01-01", "2019-06-01",
-  "2019-09-01", "2020-03-01", "2020-08-01", "2020-09-01", "2021-06-01", "2022-06-01", "2023-04-01", "2024-04-01", "2024-05-01",
-  "2025-01-01", "2025-03-01",
+  "2015-10-01-preview",
+  "2016-04-01",
+  "2016-12-01",
+  "2017-06-01-preview",
+  "2018-03-01",
+  "2018-05-01",
+  "2019-01-01",
+  "2019-06-01",
+  "2019-09-01",
+  "2020-03-01",
+  "2020-08-01",
+  "2020-09-01",
+  "2021-06-01",
+  "2022-06-01",
+  "2023-04-01",
+  "2024-04-01",
+  "2024-05-01",
+  "2025-01-01",
+  "2025-03-01",
 ] as const;
 export const EXEMPTION_API_VERSIONS = ["2020-07-01-preview", "2022-07-01-preview", "2024-12-01-preview"] as const;
 
@@ -44,18 +60,64 @@ export function servedApiVersions(reader: { get(key: string): { body: any } | un
  * The 2025-10-01+ entries are the SDK's KnownVersions; the earlier ones are the AKS stable releases.
  */
 export const MANAGED_CLUSTER_API_VERSIONS = [
-  "2022-11-01", "2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01", "2023-05-01", "2023-06-01", "2023-07-01",
-  "2023-08-01", "2023-09-01", "2023-10-01", "2023-11-01", "2024-01-01", "2024-02-01", "2024-05-01", "2024-06-01",
-  "2024-07-01", "2024-08-01", "2024-09-01", "2024-10-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01",
-  "2025-05-01", "2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01", "2026-01-01", "2026-02-01",
-  "2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01",
+  "2022-11-01",
+  "2023-01-01",
+  "2023-02-01",
+  "2023-03-01",
+  "2023-04-01",
+  "2023-05-01",
+  "2023-06-01",
+  "2023-07-01",
+  "2023-08-01",
+  "2023-09-01",
+  "2023-10-01",
+  "2023-11-01",
+  "2024-01-01",
+  "2024-02-01",
+  "2024-05-01",
+  "2024-06-01",
+  "2024-07-01",
+  "2024-08-01",
+  "2024-09-01",
+  "2024-10-01",
+  "2025-01-01",
+  "2025-02-01",
+  "2025-03-01",
+  "2025-04-01",
+  "2025-05-01",
+  "2025-06-01",
+  "2025-07-01",
+  "2025-08-01",
+  "2025-09-01",
+  "2025-10-01",
+  "2026-01-01",
+  "2026-02-01",
+  "2026-03-01",
+  "2026-04-01",
+  "2026-05-01",
+  "2026-06-01",
 ] as const;
 /** @azure/arm-resources-subscriptions 3.0.0 sends 2022-12-01. */
 export const SUBSCRIPTION_API_VERSIONS = ["2016-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-01-01", "2022-12-01"] as const;
 /** @azure/arm-resources 8.0.0 sends 2025-04-01. */
 export const RESOURCE_GROUP_API_VERSIONS = [
-  "2019-05-01", "2019-05-10", "2019-07-01", "2019-08-01", "2019-10-01", "2020-06-01", "2020-08-01", "2020-10-01",
-  "2021-01-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-03-01", "2025-04-01",
+  "2019-05-01",
+  "2019-05-10",
+  "2019-07-01",
+  "2019-08-01",
+  "2019-10-01",
+  "2020-06-01",
+  "2020-08-01",
+  "2020-10-01",
+  "2021-01-01",
+  "2021-04-01",
+  "2022-09-01",
+  "2023-07-01",
+  "2024-03-01",
+  "2024-07-01",
+  "2024-11-01",
+  "2025-03-01",
+  "2025-04-01",
 ] as const;
 /** @azure/arm-managementgroups 2.0.2 sends 2021-04-01. */
 export const MANAGEMENT_GROUP_API_VERSIONS = ["2020-02-01", "2020-05-01", "2020-10-01", "2021-04-01", "2023-04-01"] as const;
@@ -72,12 +134,7 @@ export function requireApiVersion(apiVersion: string | undefined): string {
  * ARM's answer for a Microsoft.Authorization (or other RP-registered) type at a version it does not
  * serve: 404 InvalidResourceType listing the supported versions (Azure/bicep#17089).
  */
-export function checkResourceTypeVersion(
-  apiVersion: string | undefined,
-  namespace: string,
-  type: string,
-  supported: readonly string[],
-): string {
+export function checkResourceTypeVersion(apiVersion: string | undefined, namespace: string, type: string, supported: readonly string[]): string {
   const version = requireApiVersion(apiVersion);
   if (!supported.includes(version.toLowerCase())) {
     throw new ArmError(
@@ -104,11 +161,7 @@ export function checkManagedClusterVersion(apiVersion: string | undefined, locat
 export function checkResourcesVersion(apiVersion: string | undefined, supported: readonly string[]): string {
   const version = requireApiVersion(apiVersion);
   if (!supported.includes(version.toLowerCase())) {
-    throw new ArmError(
-      400,
-      "InvalidApiVersionParameter",
-      `The api-version '${version}' is invalid. The supported versions are '${supported.join(",")}'.`,
-    );
+    throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${version}' is invalid. The supported versions are '${supported.join(",")}'.`);
   }
   return version.toLowerCase();
 }

@@ -24,9 +24,7 @@ const RESTRICTED_2_4_0_VOLUME_TYPES = ["configMap", "emptyDir", "projected", "se
 function dataDirectory(): string {
   // src/emulator → src/data (vitest, strip-types); dist/src/emulator → dist/src/data or the sources.
   // tsc copies only the JSON files the include globs reach, so prefer a copy with latest/ in it.
-  const candidates = ["../data/azure-builtins", "../../../src/data/azure-builtins"].map((relative) =>
-    fileURLToPath(new URL(relative, import.meta.url)),
-  );
+  const candidates = ["../data/azure-builtins", "../../../src/data/azure-builtins"].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
   const found =
     candidates.find((candidate) => existsSync(join(candidate, "more", "policySetDefinitions"))) ??
     candidates.find((candidate) => existsSync(join(candidate, "policyDefinitions", "latest"))) ??
@@ -122,19 +120,12 @@ function govBuiltins(): BuiltinCatalog {
 function publicBuiltins(): BuiltinCatalog {
   if (cached !== undefined) return cached;
   const dir = dataDirectory();
-  const definitions = [
-    ...readJsonFiles(join(dir, "policyDefinitions")),
-    ...readJsonFiles(join(dir, "policyDefinitions", "latest")),
-    ...readJsonFiles(join(dir, "policyDefinitions", "previous")),
-  ];
+  const definitions = [...readJsonFiles(join(dir, "policyDefinitions")), ...readJsonFiles(join(dir, "policyDefinitions", "latest")), ...readJsonFiles(join(dir, "policyDefinitions", "previous"))];
   cached = {
     policyDefinitions: collect("policyDefinitions", definitions),
     // more/: other built-in sets that carry the members (Deployment Safeguards, the Microsoft cloud
     // security benchmark, NIST SP 800-53 Rev. 5, CIS Kubernetes), for discovery of every carrier.
-    policySetDefinitions: collect("policySetDefinitions", [
-      ...readJsonFiles(join(dir, "policySetDefinitions")),
-      ...readJsonFiles(join(dir, "more", "policySetDefinitions")),
-    ]),
+    policySetDefinitions: collect("policySetDefinitions", [...readJsonFiles(join(dir, "policySetDefinitions")), ...readJsonFiles(join(dir, "more", "policySetDefinitions"))]),
   };
   return cached;
 }

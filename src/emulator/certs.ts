@@ -93,9 +93,7 @@ export async function loadOrCreateTls(stateDir: string, host: string): Promise<T
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(
-          wanted.map((name) => (isIP(name) ? { type: "ip" as const, value: name } : { type: "dns" as const, value: name })),
-        ),
+        new x509.SubjectAlternativeNameExtension(wanted.map((name) => (isIP(name) ? { type: "ip" as const, value: name } : { type: "dns" as const, value: name }))),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
         await x509.AuthorityKeyIdentifierExtension.create(caCert),
       ],

@@ -33,4 +33,3 @@ export interface EmulatorContext {
   tenantId: string;
   endpoint: string;
 }
-

@@ -86,8 +86,14 @@ export const DEMO = {
 
 const BASELINE_MEMBERS = ["NoPrivilegedContainers", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume"];
 const RESTRICTED_MEMBERS = [
-  "NoPrivilegedContainers", "NoPrivilegeEscalation", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC",
-  "ContainerCapabilities", "AllowedVolumeTypes", "AllowedUsersGroups", "AllowedSeccompProfiles",
+  "NoPrivilegedContainers",
+  "NoPrivilegeEscalation",
+  "BlockUsingHostNetwork",
+  "BlockUsingHostProcessIDAndIPC",
+  "ContainerCapabilities",
+  "AllowedVolumeTypes",
+  "AllowedUsersGroups",
+  "AllowedSeccompProfiles",
 ];
 
 /**

@@ -16,12 +16,7 @@ export class ArmError extends Error {
   readonly details: ArmErrorDetail[] | undefined;
   readonly headers: Record<string, string>;
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    extra: { target?: string; details?: ArmErrorDetail[]; headers?: Record<string, string> } = {},
-  ) {
+  constructor(status: number, code: string, message: string, extra: { target?: string; details?: ArmErrorDetail[]; headers?: Record<string, string> } = {}) {
     super(message);
     this.status = status;
     this.code = code;

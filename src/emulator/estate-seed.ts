@@ -41,7 +41,8 @@ function assignmentId(scope: string, name: string): string {
 
 export function estateSeed(options: EstateOptions, now: Date): Estate {
   const perGroup = options.subscriptionsPerGroup ?? 50;
-  const seed: Required<Pick<SeedDocument, "managementGroups" | "subscriptions" | "resourceGroups" | "managedClusters" | "policyAssignments" | "policyExemptions" | "policySetDefinitions">> & SeedDocument = {
+  const seed: Required<Pick<SeedDocument, "managementGroups" | "subscriptions" | "resourceGroups" | "managedClusters" | "policyAssignments" | "policyExemptions" | "policySetDefinitions">> &
+    SeedDocument = {
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
     managementGroups: [
       { name: "estate", displayName: "Estate" },
@@ -143,7 +144,11 @@ export function estateSeed(options: EstateOptions, now: Date): Estate {
     seed.policyAssignments.push(
       { scope: subscriptionScope, name: "no-host-path", properties: { displayName: "No hostPath volumes", policyDefinitionId: HOST_PATH, parameters: { effect: { value: "Audit" } } } },
       { scope: rgApps, name: "no-privileged-apps", properties: { displayName: "No privileged containers (apps)", policyDefinitionId: NO_PRIVILEGED, parameters: { effect: { value: "Audit" } } } },
-      { scope: rgAks, name: "no-host-network-aks", properties: { displayName: "No host network (aks)", policyDefinitionId: HOST_NETWORK, parameters: { effect: { value: "Audit" } }, notScopes: [clusterA] } },
+      {
+        scope: rgAks,
+        name: "no-host-network-aks",
+        properties: { displayName: "No host network (aks)", policyDefinitionId: HOST_NETWORK, parameters: { effect: { value: "Audit" } }, notScopes: [clusterA] },
+      },
       { scope: clusterA, name: "no-privileged-a", properties: { displayName: "No privileged containers (cluster a)", policyDefinitionId: NO_PRIVILEGED, parameters: { effect: { value: "Deny" } } } },
     );
 

@@ -133,7 +133,14 @@ async function route(method: string, segments: string[], query: URLSearchParams,
       const principal = store.get(principalKey(String(body?.principal)))?.body as EmulatorPrincipalRecord | undefined;
       if (principal === undefined) throw new HookError(404, `Unknown principal '${String(body?.principal)}'`);
       const identity = state.identity();
-      const token = issueAccessToken({ ...identity, tenantId: body.tenantId ?? identity.tenantId }, principal.name, principal.clientId, principal.objectId, body.audience ?? identity.endpoint, body.expiresInSeconds ?? 3599);
+      const token = issueAccessToken(
+        { ...identity, tenantId: body.tenantId ?? identity.tenantId },
+        principal.name,
+        principal.clientId,
+        principal.objectId,
+        body.audience ?? identity.endpoint,
+        body.expiresInSeconds ?? 3599,
+      );
       return { status: 200, body: { accessToken: token } };
     }
     default:

@@ -26,7 +26,9 @@ export interface IdentityContext {
 /** True when the path is one of the identity endpoints (`/{tenant}/...`) of a tenant the emulator serves. */
 export function isIdentityPath(path: string, isTenant: (segment: string) => boolean): boolean {
   const [first, second] = segmentsOf(path);
-  return (isTenant(first) || eq(first, "organizations") || eq(first, "common") || eq(first, "adfs")) && (eq(second, "v2.0") || eq(second, "oauth2") || eq(second, "discovery") || eq(second, ".well-known"));
+  return (
+    (isTenant(first) || eq(first, "organizations") || eq(first, "common") || eq(first, "adfs")) && (eq(second, "v2.0") || eq(second, "oauth2") || eq(second, "discovery") || eq(second, ".well-known"))
+  );
 }
 
 /**
@@ -174,23 +176,47 @@ function issueToken(form: URLSearchParams, headers: Record<string, string | stri
     return aadError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
   }
   if (clientSecret !== principal.clientSecret) {
-    return aadError(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+    return aadError(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    );
   }
-  const scope = v1 ? `${form.get("resource") ?? ""}/.default` : form.get("scope") ?? "";
+  const scope = v1 ? `${form.get("resource") ?? ""}/.default` : (form.get("scope") ?? "");
   const audience = audienceForScope(scope, context.endpoint);
   if (audience === undefined) {
-    return aadError(400, "invalid_scope", 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope '${scope}' is not valid.`);
+    return aadError(
+      400,
+      "invalid_scope",
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope '${scope}' is not valid.`,
+    );
   }
   const token = issueAccessToken(context, principal.name, principal.clientId, principal.objectId, audience, TOKEN_LIFETIME_SECONDS);
   return {
     status: 200,
     body: v1
-      ? { token_type: "Bearer", expires_in: String(TOKEN_LIFETIME_SECONDS), ext_expires_in: String(TOKEN_LIFETIME_SECONDS), expires_on: String(Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECONDS), resource: audience, access_token: token }
+      ? {
+          token_type: "Bearer",
+          expires_in: String(TOKEN_LIFETIME_SECONDS),
+          ext_expires_in: String(TOKEN_LIFETIME_SECONDS),
+          expires_on: String(Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECONDS),
+          resource: audience,
+          access_token: token,
+        }
       : { token_type: "Bearer", expires_in: TOKEN_LIFETIME_SECONDS, ext_expires_in: TOKEN_LIFETIME_SECONDS, access_token: token },
   };
 }
 
-export function issueAccessToken(context: Pick<IdentityContext, "signer" | "authorityHost" | "tenantId">, name: string, clientId: string, objectId: string, audience: string, lifetimeSeconds: number): string {
+export function issueAccessToken(
+  context: Pick<IdentityContext, "signer" | "authorityHost" | "tenantId">,
+  name: string,
+  clientId: string,
+  objectId: string,
+  audience: string,
+  lifetimeSeconds: number,
+): string {
   return context.signer.issue(
     {
       aud: audience,

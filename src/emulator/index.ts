@@ -188,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   });
   const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : options.port ?? 0;
+  const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
   endpoint = `https://${urlHost(host)}:${port}`;
 
   const principals = store.list(PRINCIPAL_TYPE).map((record) => record.body as EmulatorPrincipalRecord);

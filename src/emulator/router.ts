@@ -62,14 +62,26 @@ export function routeArmRequest(request: ArmRequest, context: EmulatorContext): 
   if (eq(third, "resourceGroups")) {
     if (segments.length <= 4) return handleResourceGroups(request, context, subscriptionId, fourth);
     // {cluster}/providers/Microsoft.ContainerService/deploymentSafeguards/{name}
-    if (eq(fifth, "providers") && eq(sixth, "Microsoft.ContainerService") && eq(seventh, "managedClusters") && segments.length === 12 && eq(segments[8], "providers") && eq(segments[9], "Microsoft.ContainerService") && eq(segments[10], "deploymentSafeguards")) {
+    if (
+      eq(fifth, "providers") &&
+      eq(sixth, "Microsoft.ContainerService") &&
+      eq(seventh, "managedClusters") &&
+      segments.length === 12 &&
+      eq(segments[8], "providers") &&
+      eq(segments[9], "Microsoft.ContainerService") &&
+      eq(segments[10], "deploymentSafeguards")
+    ) {
       return handleDeploymentSafeguards(request, context, { subscriptionId, resourceGroup: fourth, name: eighth }, segments[11] as string);
     }
     if (eq(fifth, "providers") && eq(sixth, "Microsoft.ContainerService") && eq(seventh, "managedClusters") && segments.length <= 8) {
       return handleManagedClusters(request, context, subscriptionId, fourth, segments.length === 8 ? eighth : undefined);
     }
     if (eq(fifth, "providers") && segments.length >= 6) {
-      throw new ArmError(400, "NoRegisteredProviderFound", `No registered resource provider found for namespace '${sixth}'. The emulator serves Microsoft.Authorization and Microsoft.ContainerService only.`);
+      throw new ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        `No registered resource provider found for namespace '${sixth}'. The emulator serves Microsoft.Authorization and Microsoft.ContainerService only.`,
+      );
     }
   }
   throw notServed(request);

@@ -25,7 +25,9 @@ export function normalizePath(path: string): string {
 }
 
 export function segmentsOf(path: string): string[] {
-  return normalizePath(path).split("/").filter((segment) => segment.length > 0);
+  return normalizePath(path)
+    .split("/")
+    .filter((segment) => segment.length > 0);
 }
 
 /** The case-insensitive key under which a resource or scope id is stored. */
@@ -41,12 +43,7 @@ export function eq(a: string | null | undefined, b: string | null | undefined): 
 export function parseScopeSegments(segments: string[]): ParsedScope | undefined {
   const id = segments.length === 0 ? "" : "/" + segments.join("/");
   if (segments.length === 0) return { kind: "tenant", id };
-  if (
-    segments.length === 4 &&
-    eq(segments[0], "providers") &&
-    eq(segments[1], "Microsoft.Management") &&
-    eq(segments[2], "managementGroups")
-  ) {
+  if (segments.length === 4 && eq(segments[0], "providers") && eq(segments[1], "Microsoft.Management") && eq(segments[2], "managementGroups")) {
     return { kind: "managementGroup", id, managementGroup: segments[3] };
   }
   if (!eq(segments[0], "subscriptions") || segments.length < 2) return undefined;
@@ -100,12 +97,7 @@ export function managedClusterId(subscriptionId: string, resourceGroup: string, 
 export function splitExtensionId(id: string, type: string): { scope: string; name: string } | undefined {
   const segments = segmentsOf(id);
   for (let index = segments.length - 4; index >= 0; index--) {
-    if (
-      eq(segments[index], "providers") &&
-      eq(segments[index + 1], "Microsoft.Authorization") &&
-      eq(segments[index + 2], type) &&
-      index + 4 === segments.length
-    ) {
+    if (eq(segments[index], "providers") && eq(segments[index + 1], "Microsoft.Authorization") && eq(segments[index + 2], type) && index + 4 === segments.length) {
       const scopeSegments = segments.slice(0, index);
       return { scope: scopeSegments.length === 0 ? "" : "/" + scopeSegments.join("/"), name: segments[index + 3] };
     }

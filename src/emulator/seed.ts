@@ -136,10 +136,28 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
   }
   const caller = seedingPrincipal(batch);
   for (const definition of doc.policyDefinitions ?? []) {
-    stageDefinition(batch, { scope: scopeOf(definition.scope, "policy definition", true), kind: "policyDefinitions", name: definition.name, body: { properties: definition.properties }, apiVersion: SEED_POLICY_API_VERSION, caller, now, seededBuiltIn: true });
+    stageDefinition(batch, {
+      scope: scopeOf(definition.scope, "policy definition", true),
+      kind: "policyDefinitions",
+      name: definition.name,
+      body: { properties: definition.properties },
+      apiVersion: SEED_POLICY_API_VERSION,
+      caller,
+      now,
+      seededBuiltIn: true,
+    });
   }
   for (const definition of doc.policySetDefinitions ?? []) {
-    stageDefinition(batch, { scope: scopeOf(definition.scope, "policy set definition", true), kind: "policySetDefinitions", name: definition.name, body: { properties: definition.properties }, apiVersion: SEED_POLICY_API_VERSION, caller, now, seededBuiltIn: true });
+    stageDefinition(batch, {
+      scope: scopeOf(definition.scope, "policy set definition", true),
+      kind: "policySetDefinitions",
+      name: definition.name,
+      body: { properties: definition.properties },
+      apiVersion: SEED_POLICY_API_VERSION,
+      caller,
+      now,
+      seededBuiltIn: true,
+    });
   }
   for (const assignment of doc.policyAssignments ?? []) {
     const body: Record<string, unknown> = { properties: assignment.properties };
@@ -148,7 +166,15 @@ export function stageSeed(batch: Batch, doc: SeedDocument, context: SeedContext)
     stageAssignment(batch, buildAssignment(batch, { scope: scopeOf(assignment.scope, "policy assignment"), name: assignment.name, body, apiVersion: SEED_POLICY_API_VERSION, caller, now, tenantId }));
   }
   for (const exemption of doc.policyExemptions ?? []) {
-    const { resource } = buildExemption(batch, { scope: scopeOf(exemption.scope, "policy exemption"), name: exemption.name, body: { properties: exemption.properties }, apiVersion: SEED_EXEMPTION_API_VERSION, caller, now, checkAccess: false });
+    const { resource } = buildExemption(batch, {
+      scope: scopeOf(exemption.scope, "policy exemption"),
+      name: exemption.name,
+      body: { properties: exemption.properties },
+      apiVersion: SEED_EXEMPTION_API_VERSION,
+      caller,
+      now,
+      checkAccess: false,
+    });
     stageExemption(batch, resource);
   }
   for (const safeguards of doc.deploymentSafeguards ?? []) {

@@ -138,7 +138,12 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
       return;
     }
     if (!hookTokenMatches(state.hookToken, request.headers["x-emulator-hook-token"])) {
-      send(response, 401, { error: { code: "HookTokenRequired", message: "Emulator hooks need the x-emulator-hook-token header with the hookToken from connection.json (or an emulator started with --open-hooks)." } }, {});
+      send(
+        response,
+        401,
+        { error: { code: "HookTokenRequired", message: "Emulator hooks need the x-emulator-hook-token header with the hookToken from connection.json (or an emulator started with --open-hooks)." } },
+        {},
+      );
       return;
     }
     const raw = await readBody(request);
@@ -206,9 +211,14 @@ async function handle(state: ServerState, counters: RateCounters, request: Incom
     // A test's hold keeps the request here, unprocessed, until the test releases it.
     await state.holds.wait(method, path, raw.trim() === "" ? undefined : safeJson(raw));
     if (fault?.kind === "expired-token") {
-      throw new ArmError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${new Date(Date.now() - 60_000).toISOString()}' is earlier than current UTC time '${new Date().toISOString()}'.`, {
-        headers: wwwAuthenticate(state, "The access token has expired."),
-      });
+      throw new ArmError(
+        401,
+        "ExpiredAuthenticationToken",
+        `The access token expiry UTC time '${new Date(Date.now() - 60_000).toISOString()}' is earlier than current UTC time '${new Date().toISOString()}'.`,
+        {
+          headers: wwwAuthenticate(state, "The access token has expired."),
+        },
+      );
     }
     if (fault !== undefined && fault.kind !== "latency" && fault.kind !== "hold") {
       status = sendFault(response, fault, baseHeaders);
@@ -301,11 +311,21 @@ function sendFault(response: ServerResponse, fault: { kind: string; retryAfterSe
   }
   if (fault.kind === "429") {
     // ARM throttling: 429 plus Retry-After; the body code is what third-party logs show (unverified).
-    send(response, 429, { error: { code: "SubscriptionRequestsThrottled", message: "Number of requests exceeded the limit. Please retry after the time given in the Retry-After header." } }, { ...headers, "retry-after": retry["retry-after"] ?? "1", ...retry });
+    send(
+      response,
+      429,
+      { error: { code: "SubscriptionRequestsThrottled", message: "Number of requests exceeded the limit. Please retry after the time given in the Retry-After header." } },
+      { ...headers, "retry-after": retry["retry-after"] ?? "1", ...retry },
+    );
     return 429;
   }
   if (fault.kind === "503") {
-    send(response, 503, { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable. Please retry." } }, { ...headers, "retry-after": retry["retry-after"] ?? "1", ...retry });
+    send(
+      response,
+      503,
+      { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable. Please retry." } },
+      { ...headers, "retry-after": retry["retry-after"] ?? "1", ...retry },
+    );
     return 503;
   }
   send(response, 500, { error: { code: "InternalServerError", message: "Encountered internal server error. Please try again." } }, { ...headers, ...retry });
@@ -364,9 +384,14 @@ function authenticate(state: ServerState, header: string | undefined): { princip
       });
     }
     if (check.reason === "audience") {
-      throw new ArmError(401, "InvalidAuthenticationTokenAudience", `The access token has been obtained for wrong audience or resource '${String(check.claims?.aud)}'. It should exactly match with one of the allowed audiences '${acceptedAudiences(identity.endpoint).join("','")}'.`, {
-        headers: wwwAuthenticate(state, "The access token has been obtained for wrong audience."),
-      });
+      throw new ArmError(
+        401,
+        "InvalidAuthenticationTokenAudience",
+        `The access token has been obtained for wrong audience or resource '${String(check.claims?.aud)}'. It should exactly match with one of the allowed audiences '${acceptedAudiences(identity.endpoint).join("','")}'.`,
+        {
+          headers: wwwAuthenticate(state, "The access token has been obtained for wrong audience."),
+        },
+      );
     }
     throw new ArmError(401, "InvalidAuthenticationToken", check.reason === "signature" ? "The access token has an invalid signature." : "The access token is invalid.", {
       headers: wwwAuthenticate(state, "The access token is invalid."),

@@ -6,12 +6,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "./files.js";
 
 /** Audiences ARM accepts (ARM also accepts the emulator's own endpoint, which is what the SDKs ask for). */
-export const ARM_AUDIENCES = [
-  "https://management.azure.com",
-  "https://management.azure.com/",
-  "https://management.core.windows.net",
-  "https://management.core.windows.net/",
-];
+export const ARM_AUDIENCES = ["https://management.azure.com", "https://management.azure.com/", "https://management.core.windows.net", "https://management.core.windows.net/"];
 
 export interface TokenClaims {
   aud: string;
@@ -30,9 +25,7 @@ export interface TokenClaims {
   uti: string;
 }
 
-export type TokenCheck =
-  | { ok: true; claims: TokenClaims }
-  | { ok: false; reason: "malformed" | "signature" | "expired" | "audience"; claims?: TokenClaims };
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "signature" | "expired" | "audience"; claims?: TokenClaims };
 
 export class TokenSigner {
   readonly keyId: string;
@@ -90,12 +83,7 @@ export class TokenSigner {
       return { ok: false, reason: "malformed" };
     }
     if (header.alg !== "ES256" || typeof claims !== "object" || claims === null) return { ok: false, reason: "malformed" };
-    const valid = verify(
-      "sha256",
-      Buffer.from(`${parts[0]}.${parts[1]}`),
-      { key: this.publicKey, dsaEncoding: "ieee-p1363" },
-      Buffer.from(parts[2], "base64url"),
-    );
+    const valid = verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), { key: this.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(parts[2], "base64url"));
     if (!valid) return { ok: false, reason: "signature", claims };
     if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) return { ok: false, reason: "expired", claims };
     const audience = String(claims.aud).replace(/\/+$/, "").toLowerCase();

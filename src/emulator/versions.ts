@@ -2,7 +2,10 @@
 // set references pin them with ("2.*.*", "1.2.*", "1.2.0").
 
 function parts(version: string): number[] {
-  return version.split("-")[0].split(".").map((part) => Number.parseInt(part, 10) || 0);
+  return version
+    .split("-")[0]
+    .split(".")
+    .map((part) => Number.parseInt(part, 10) || 0);
 }
 
 export function compareVersions(a: string, b: string): number {

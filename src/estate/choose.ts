@@ -14,7 +14,11 @@ async function lastWriteAt(ctx: Pick<Context, "journal">): Promise<Date | undefi
 }
 
 /** Picks the engine (README "Resource Graph") and says which with --debug. */
-export async function estateSourceFor(ctx: Pick<Context, "journal" | "clock" | "io" | "azure" | "globals">, choice: EngineChoice, facts: Omit<EngineFacts, "now" | "lastWriteAt">): Promise<EstateSource> {
+export async function estateSourceFor(
+  ctx: Pick<Context, "journal" | "clock" | "io" | "azure" | "globals">,
+  choice: EngineChoice,
+  facts: Omit<EngineFacts, "now" | "lastWriteAt">,
+): Promise<EstateSource> {
   const { engine, reason } = chooseEngine(choice, { ...facts, now: ctx.clock.now(), lastWriteAt: choice === "auto" && !facts.cluster ? await lastWriteAt(ctx) : undefined });
   ctx.io.debug(`engine: ${engine} (${reason})`);
   return estateSource(engine, ctx.azure, ctx.globals.concurrency);

@@ -25,7 +25,6 @@ export interface ScopeRead {
   exemptions: PolicyExemption[];
 }
 
-
 /**
  * Where the estate is read from: per-scope ARM list calls, or a few Resource Graph queries over all
  * subscriptions at once. Both return the same raw documents (assignments, exemptions, clusters) with
@@ -74,15 +73,21 @@ export function armSource(session: AzureSession, concurrency: number): EstateSou
       const filter = mode === "atScope" ? "atScope()" : undefined;
       // One scope asked for by name (a cluster, --scope): its failure is the command's failure.
       if (scopes.length === 1 && (mode === "atScope" || missing === "fail")) return client.list(scopes[0]!, filter);
-      const lists = await readScopes(session.scopeFailures, scopes, (scope) => scope, concurrency, async (scope) => {
-        try {
-          return await client.list(scope, filter);
-        } catch (error) {
-          // A resource group that exists in only some of the subscriptions.
-          if (missing === "skip" && isNotFound(error) && parseScope(scope).kind === "resourceGroup") return [];
-          throw error;
-        }
-      });
+      const lists = await readScopes(
+        session.scopeFailures,
+        scopes,
+        (scope) => scope,
+        concurrency,
+        async (scope) => {
+          try {
+            return await client.list(scope, filter);
+          } catch (error) {
+            // A resource group that exists in only some of the subscriptions.
+            if (missing === "skip" && isNotFound(error) && parseScope(scope).kind === "resourceGroup") return [];
+            throw error;
+          }
+        },
+      );
       return dedupe(lists.flatMap((entry) => entry.value));
     },
     clusters(subscriptions) {
@@ -223,7 +228,14 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
 
   /** Rows over the subscriptions of the scopes, kept where ARM's list at some scope would return them. */
   async function listedRows<T>(query: string, scopes: Array<{ scope: string; mode: "all" | "atScope" }>, scopeOf: (row: T) => string): Promise<T[]> {
-    const subscriptions = [...new Set(scopes.map((entry) => subscriptionOf(entry.scope)).filter((id): id is string => id !== undefined).map((id) => id.toLowerCase()))];
+    const subscriptions = [
+      ...new Set(
+        scopes
+          .map((entry) => subscriptionOf(entry.scope))
+          .filter((id): id is string => id !== undefined)
+          .map((id) => id.toLowerCase()),
+      ),
+    ];
     if (subscriptions.length === 0) return [];
     const [rows] = await Promise.all([queryByTenant<T>(query, { subscriptions, authorizationScopeFilter: "AtScopeAboveAndBelow" }), checkVisible(subscriptions)]);
     // Subscriptions listed whole (the common case) need no per-row check.
@@ -281,18 +293,31 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
       const [inSubscriptions, inGroups] = await Promise.all([
         listedRows<Record<string, any>>(ASSIGNMENTS_QUERY, scoped, (row) => String(row.properties?.scope ?? policyResourceScope(row.id))),
         // atScope() at a management group: the group and its ancestors.
-        groups.length === 0 ? [] : graph().then((client) => client.query<Record<string, any>>(ASSIGNMENTS_QUERY, { managementGroups: groups.map((group) => group.managementGroup), authorizationScopeFilter: "AtScopeAndAbove" })),
+        groups.length === 0
+          ? []
+          : graph().then((client) =>
+              client.query<Record<string, any>>(ASSIGNMENTS_QUERY, { managementGroups: groups.map((group) => group.managementGroup), authorizationScopeFilter: "AtScopeAndAbove" }),
+            ),
       ]);
       return dedupe([...inSubscriptions, ...inGroups].map(rowToAssignment));
     },
     async exemptions(scopes, mode = "all", missing = "skip") {
       const groups = scopes.filter((scope) => parseScope(scope).kind === "managementGroup").map((scope) => parseScope(scope).managementGroup!);
-      const existing = await existingScopes(scopes.filter((scope) => parseScope(scope).kind !== "managementGroup"), missing);
+      const existing = await existingScopes(
+        scopes.filter((scope) => parseScope(scope).kind !== "managementGroup"),
+        missing,
+      );
       const [inSubscriptions, inGroups] = await Promise.all([
-        listedRows<Record<string, any>>(EXEMPTIONS_QUERY, existing.map((scope) => ({ scope, mode })), (row) => policyResourceScope(row.id)),
+        listedRows<Record<string, any>>(
+          EXEMPTIONS_QUERY,
+          existing.map((scope) => ({ scope, mode })),
+          (row) => policyResourceScope(row.id),
+        ),
         groups.length === 0
           ? []
-          : graph().then((client) => client.query<Record<string, any>>(EXEMPTIONS_QUERY, { managementGroups: groups, authorizationScopeFilter: mode === "atScope" ? "AtScopeAndAbove" : "AtScopeAboveAndBelow" })),
+          : graph().then((client) =>
+              client.query<Record<string, any>>(EXEMPTIONS_QUERY, { managementGroups: groups, authorizationScopeFilter: mode === "atScope" ? "AtScopeAndAbove" : "AtScopeAboveAndBelow" }),
+            ),
       ]);
       return dedupe([...inSubscriptions, ...inGroups].map(rowToExemption));
     },
@@ -321,7 +346,10 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
         // so each scope looks at its own subscription's rows and the few group rows only.
         const assignments = bucketBySubscription(listed, (assignment) => assignment.scope ?? policyResourceScope(assignment.id ?? ""));
         const exemptions = bucketBySubscription(exemptionRows.map(rowToExemption), (exemption) => policyResourceScope(exemption.id));
-        const clusters = bucketBySubscription(clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))), (cluster) => cluster.id);
+        const clusters = bucketBySubscription(
+          clusterRows.map((row) => toClusterRecord(rowToManagedCluster(row))),
+          (cluster) => cluster.id,
+        );
         return scopes.flatMap((scope) => {
           const id = scopeId(scope);
           const subscription = scope.subscriptionId.toLowerCase();
@@ -335,7 +363,10 @@ export function resourceGraphSource(session: AzureSession): EstateSource {
           // ARM's unfiltered list at the scope: the management groups above its subscription, the scope's
           // ancestors within the subscription, the scope itself and everything below it.
           const inherited = <T>(bucket: Map<string, Array<{ item: T; scope: string; key: string }>>): T[] =>
-            [...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())), ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all"))]
+            [
+              ...(bucket.get("") ?? []).filter((entry) => groups.has((managementGroupName(entry.scope) ?? "").toLowerCase())),
+              ...(bucket.get(subscription) ?? []).filter((entry) => listedAt(entry.scope, id, "all")),
+            ]
               .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
               .map((entry) => entry.item);
           const read: ScopeRead = {

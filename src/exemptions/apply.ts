@@ -90,7 +90,9 @@ async function verifyAfterSettle(deps: WriteDeps, write: { scope: string; name: 
   const what = readBack ? `changed by ${by}` : "deleted";
   const message = `exemption '${write.name}' was written (change ${changeId}) and ${what} within ${deps.settleMs} ms`;
   await deps.journal.finish(changeId, { status: "applied", after: written, error: message }, deps.now());
-  throw new ConflictError(`${message}; it no longer holds what akspol wrote.`, { suggestion: "Someone else is writing this exemption: check it with 'akspol exempt show', coordinate, then run the command again." });
+  throw new ConflictError(`${message}; it no longer holds what akspol wrote.`, {
+    suggestion: "Someone else is writing this exemption: check it with 'akspol exempt show', coordinate, then run the command again.",
+  });
 }
 
 export async function journaledDelete(deps: WriteDeps, write: { before: PolicyExemption; summary: string }): Promise<{ record: WriteRecord; existed: boolean }> {
@@ -182,9 +184,12 @@ async function recheckOwnership(client: ExemptionsClient, action: PlanAction, ow
   if (action.action === "create") {
     if (!current) return undefined;
     const other = ownerOf(current.properties.metadata);
-    throw new ConflictError(`exemption '${action.name}' on ${action.cluster} was created meanwhile ${other ? `by owner '${other}'` : "outside this desired-state file"}; owner '${owner}' will not take it over`, {
-      suggestion: "Run apply again to see the new plan, or give the entry another name.",
-    });
+    throw new ConflictError(
+      `exemption '${action.name}' on ${action.cluster} was created meanwhile ${other ? `by owner '${other}'` : "outside this desired-state file"}; owner '${owner}' will not take it over`,
+      {
+        suggestion: "Run apply again to see the new plan, or give the entry another name.",
+      },
+    );
   }
   if (!current) return undefined; // gone already: an update reports it, a delete has nothing to do
   const now = ownerOf(current.properties.metadata);
@@ -223,7 +228,12 @@ async function runAction(action: PlanAction, deps: WriteDeps, changeIds: string[
       const existing = current ?? action.actual;
       const removed = await journaledDelete(deps, { before: existing, summary: `apply: replace ${label}: delete the exemption of ${existing.properties.policyAssignmentId}` });
       changeIds.push(removed.record.changeId);
-      const { record } = await journaledPut(deps, { scope: action.scope, name: action.name, properties: action.desired, summary: `apply: replace ${label}: create it for ${action.desired.policyAssignmentId}` });
+      const { record } = await journaledPut(deps, {
+        scope: action.scope,
+        name: action.name,
+        properties: action.desired,
+        summary: `apply: replace ${label}: create it for ${action.desired.policyAssignmentId}`,
+      });
       changeIds.push(record.changeId);
       return;
     }

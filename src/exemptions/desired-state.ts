@@ -21,7 +21,6 @@ export interface FileError extends Position {
   message: string;
 }
 
-
 export interface DesiredExemption {
   index: number;
   name: string;
@@ -286,7 +285,10 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
         try {
           checkExpiry({ category, expiresOn, now: options.now, maxDays });
         } catch (error) {
-          report(expiresNode, `expires: ${(error as Error).message}${error instanceof ExpiryError && error.suggestion ? ` ${error.suggestion.replace("--max-days N", "maxDays (or --max-days N)")}` : ""}`);
+          report(
+            expiresNode,
+            `expires: ${(error as Error).message}${error instanceof ExpiryError && error.suggestion ? ` ${error.suggestion.replace("--max-days N", "maxDays (or --max-days N)")}` : ""}`,
+          );
           valid = false;
         }
       }
@@ -306,4 +308,3 @@ export async function parseDesiredState(text: string, options: ParseOptions): Pr
   if (errors.length > 0 || !owner) throw new DesiredStateError(options.path, errors);
   return { path: options.path, owner, maxDays, scopes, exemptions };
 }
-

@@ -98,10 +98,7 @@ export function checkExpiry(rule: ExpiryRule): void {
     return;
   }
   if (rule.expiresOn.getTime() <= rule.now.getTime()) {
-    throw new ExpiryError(
-      `The expiry ${formatExpiry(rule.expiresOn)} is in the past (now is ${formatExpiry(rule.now)}).`,
-      "Give a future date, or days from now such as +30d.",
-    );
+    throw new ExpiryError(`The expiry ${formatExpiry(rule.expiresOn)} is in the past (now is ${formatExpiry(rule.now)}).`, "Give a future date, or days from now such as +30d.");
   }
   if (rule.category === "Waiver") {
     const limit = waiverLimit(rule.now, maxDays);

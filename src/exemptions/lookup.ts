@@ -32,9 +32,7 @@ export async function findClusterIn(request: ResolveClusterRequest & { listed?: 
     const subscriptions = await request.subscriptions();
     if (subscriptions.length > 1) {
       const clusters = request.listed ? await request.listed() : await listClusters(request.session, subscriptions);
-      const matches = clusters.filter(
-        (cluster) => cluster.name.toLowerCase() === request.reference.toLowerCase() && cluster.resourceGroup.toLowerCase() === request.resourceGroup?.toLowerCase(),
-      );
+      const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === request.reference.toLowerCase() && cluster.resourceGroup.toLowerCase() === request.resourceGroup?.toLowerCase());
       if (matches.length === 1) {
         request.session.scopeFailures.settle();
         return matches[0] as ClusterRecord;
@@ -43,11 +41,16 @@ export async function findClusterIn(request: ResolveClusterRequest & { listed?: 
         throw request.session.scopeFailures.unreachable(`AKS cluster '${request.reference}' was not found in resource group '${request.resourceGroup}' of the subscriptions that could be read`);
       }
       if (matches.length === 0) {
-        throw new NotFoundError(`AKS cluster '${request.reference}' was not found in resource group '${request.resourceGroup}' of ${subscriptions.map((subscription) => subscription.name).join(", ")}.`, {
-          suggestion: "Check the name and resource group, or pass --subscription or the cluster's resource id.",
-        });
+        throw new NotFoundError(
+          `AKS cluster '${request.reference}' was not found in resource group '${request.resourceGroup}' of ${subscriptions.map((subscription) => subscription.name).join(", ")}.`,
+          {
+            suggestion: "Check the name and resource group, or pass --subscription or the cluster's resource id.",
+          },
+        );
       }
-      throw new UsageError(`'${request.reference}' in resource group '${request.resourceGroup}' exists in several subscriptions.`, { suggestion: "Pass --subscription, or the cluster's resource id." });
+      throw new UsageError(`'${request.reference}' in resource group '${request.resourceGroup}' exists in several subscriptions.`, {
+        suggestion: "Pass --subscription, or the cluster's resource id.",
+      });
     }
   }
   return resolveCluster(request);
@@ -68,7 +71,10 @@ export async function findExemption(ctx: ExemptionLookupDeps, lookup: ExemptionL
   const client = await ctx.azure.exemptions();
   if (lookup.reference.includes("/")) {
     const parts = splitAuthorizationId(lookup.reference, "policyExemptions");
-    if (!parts) throw new UsageError(`'${lookup.reference}' is not a policy exemption id.`, { suggestion: "Pass the exemption's name or its full id (.../providers/Microsoft.Authorization/policyExemptions/<name>)." });
+    if (!parts)
+      throw new UsageError(`'${lookup.reference}' is not a policy exemption id.`, {
+        suggestion: "Pass the exemption's name or its full id (.../providers/Microsoft.Authorization/policyExemptions/<name>).",
+      });
     const exemption = await client.get(parts.scope, parts.name);
     if (!exemption) throw new NotFoundError(`Exemption '${lookup.reference}' does not exist.`, { suggestion: "List exemptions with 'akspol exempt list --include-expired'." });
     return exemption;
@@ -82,8 +88,12 @@ export async function findExemption(ctx: ExemptionLookupDeps, lookup: ExemptionL
     return exemption;
   }
   const subscriptions = await lookupSubscriptions(ctx);
-  const lists = await readScopes(ctx.azure.scopeFailures, subscriptions, (subscription) => subscriptionScope(subscription.id), ctx.globals.concurrency, (subscription) =>
-    client.list(subscriptionScope(subscription.id)),
+  const lists = await readScopes(
+    ctx.azure.scopeFailures,
+    subscriptions,
+    (subscription) => subscriptionScope(subscription.id),
+    ctx.globals.concurrency,
+    (subscription) => client.list(subscriptionScope(subscription.id)),
   );
   const wanted = lookup.reference.toLowerCase();
   const unique = new Map<string, PolicyExemption>();

@@ -23,7 +23,13 @@ export async function exemptionsOfAssignment(session: AzureSession, assignment: 
   if (info?.kind !== "managementGroup") return client.list(scope, filter);
   const below = await subscriptionsPossiblyBelow(session, info.managementGroup as string);
   const scopes = [scope, ...below.map((subscription) => subscriptionScope(subscription))];
-  const lists = await readScopes(session.scopeFailures, scopes, (item) => item, session.globals.concurrency, (item) => client.list(item, filter));
+  const lists = await readScopes(
+    session.scopeFailures,
+    scopes,
+    (item) => item,
+    session.globals.concurrency,
+    (item) => client.list(item, filter),
+  );
   const unique = new Map<string, PolicyExemption>();
   for (const exemption of lists.flatMap((entry) => entry.value)) unique.set(exemption.id.toLowerCase(), exemption);
   return [...unique.values()];

@@ -35,7 +35,14 @@ export function checkReferences(given: readonly string[], members: readonly SetM
   for (const id of given) {
     const match = byLower.get(id.toLowerCase());
     if (match) resolved.add(match);
-    else problems.push({ given: id, suggestion: didYouMean(id, members.map((member) => member.referenceId)) });
+    else
+      problems.push({
+        given: id,
+        suggestion: didYouMean(
+          id,
+          members.map((member) => member.referenceId),
+        ),
+      });
   }
   return { resolved: [...resolved].sort((a, b) => a.localeCompare(b)), problems };
 }
@@ -43,9 +50,7 @@ export function checkReferences(given: readonly string[], members: readonly SetM
 /** One message for all the unknown ids, with "did you mean" and the valid list. */
 export function describeReferenceProblems(problems: readonly ReferenceProblem[], members: readonly SetMember[], setLabel: string): string {
   const lines = problems.map((problem) =>
-    problem.suggestion
-      ? `'${problem.given}' is not a policy reference id in ${setLabel}; did you mean '${problem.suggestion}'?`
-      : `'${problem.given}' is not a policy reference id in ${setLabel}.`,
+    problem.suggestion ? `'${problem.given}' is not a policy reference id in ${setLabel}; did you mean '${problem.suggestion}'?` : `'${problem.given}' is not a policy reference id in ${setLabel}.`,
   );
   return `${lines.join("\n")}\nValid reference ids: ${members.map((member) => member.referenceId).join(", ")}.`;
 }

@@ -174,7 +174,11 @@ export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredSt
     }
   });
 
-  if (errors.length > 0) throw new DesiredStateError(file.path, errors.sort((a, b) => a.line - b.line || a.column - b.column));
+  if (errors.length > 0)
+    throw new DesiredStateError(
+      file.path,
+      errors.sort((a, b) => a.line - b.line || a.column - b.column),
+    );
   return { desired: resolved.filter((item): item is DesiredState => item !== undefined), coveredScopes: [...coveredScopes] };
 }
 

@@ -101,7 +101,10 @@ const STAMP_PATTERN = /^\d{8}T\d{6}Z/;
 export const DEFAULT_MAX_ACTIVE_BYTES = 8 * 1024 * 1024;
 
 export function changeStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 export function newChangeId(now: Date): string {

@@ -28,9 +28,7 @@ export async function clustersUnderAssignment(session: AzureSession, assignment:
     } catch (error) {
       if (!isForbidden(error, { unauthenticated: true })) throw error;
       // A subscription-level principal may not list what is below the group: name that, list nothing.
-      session.note(
-        `Cannot list the clusters below management group '${root}': reading its descendants needs Microsoft.Management/managementGroups/descendants/read there.`,
-      );
+      session.note(`Cannot list the clusters below management group '${root}': reading its descendants needs Microsoft.Management/managementGroups/descendants/read there.`);
       return [];
     }
     const parents = new Map<string, string>();
@@ -139,9 +137,7 @@ export async function clusterReach(session: AzureSession, assignment: PolicyAssi
     const clusters = await clustersUnderAssignment(session, assignment);
     return {
       scopeKind: kind,
-      clusters: clusters
-        .filter((cluster) => cluster.applicability.applies)
-        .map((cluster) => ({ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false })),
+      clusters: clusters.filter((cluster) => cluster.applicability.applies).map((cluster) => ({ id: cluster.id, name: cluster.name, azurePolicyEnabled: cluster.azurePolicyEnabled !== false })),
     };
   } catch (error) {
     const where = kind === "managementGroup" ? "every cluster in every subscription below the management group" : "every cluster below the scope";

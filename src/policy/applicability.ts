@@ -67,10 +67,7 @@ function selectorMatches(selector: { kind?: string; in?: string[]; notIn?: strin
  * its scope is the cluster or an ancestor, no notScope equals or contains the cluster id (by path
  * segments, ignoring case), and every resource selector matches the cluster.
  */
-export function assignmentAppliesToCluster(
-  assignment: Pick<PolicyAssignment, "scope" | "notScopes" | "resourceSelectors" | "id">,
-  cluster: ClusterFacts,
-): Applicability {
+export function assignmentAppliesToCluster(assignment: Pick<PolicyAssignment, "scope" | "notScopes" | "resourceSelectors" | "id">, cluster: ClusterFacts): Applicability {
   const scope = assignment.scope ?? assignment.id?.replace(/\/providers\/Microsoft\.Authorization\/policyAssignments\/[^/]+$/i, "");
   if (!scope || !scopeContainsCluster(scope, cluster)) {
     return { applies: false, reason: `the assignment's scope ${scope ?? "(unknown)"} does not contain the cluster` };

@@ -42,11 +42,7 @@ export function carrierLabel(entry: PodSecurityAssignment): string {
  * (built-in ones in the carriers catalogue or unknown to it, custom ones) read once per run and
  * kept when it contains a member; single definitions that are a member.
  */
-export async function classifyAssignments(
-  definitions: SetDefinitionCache,
-  assignments: PolicyAssignment[],
-  concurrency = 8,
-): Promise<PodSecurityAssignment[]> {
+export async function classifyAssignments(definitions: SetDefinitionCache, assignments: PolicyAssignment[], concurrency = 8): Promise<PodSecurityAssignment[]> {
   const setIds = new Map<string, string | undefined>();
   for (const assignment of assignments) {
     const id = assignment.policyDefinitionId;
@@ -166,7 +162,8 @@ export async function classifyAssignment(definitions: SetDefinitionCache, assign
   const [classified] = await classifyAssignments(definitions, [assignment]);
   if (!classified) {
     throw new UsageError(`'${assignment.displayName ?? assignment.name}' does not assign a pod-security initiative (${assignment.policyDefinitionId}).`, {
-      suggestion: "akspol manages assignments that carry the nine pod-security policies: the baseline and restricted initiatives, other built-in or custom sets containing them, and the policies assigned on their own.",
+      suggestion:
+        "akspol manages assignments that carry the nine pod-security policies: the baseline and restricted initiatives, other built-in or custom sets containing them, and the policies assigned on their own.",
     });
   }
   return classified;
@@ -228,8 +225,7 @@ export async function resolveAssignment(request: ResolveAssignmentRequest): Prom
       matches.map((entry) => ({ name: `${entry.assignment.name}  ${entry.assignment.scope}`, value: entry })),
     );
   }
-  throw new UsageError(
-    `'${request.reference}' is ambiguous; it matches ${matches.length} assignments:\n${matches.map((entry) => `  ${entry.assignment.id}`).join("\n")}`,
-    { suggestion: "Pass the full assignment id, or narrow with --scope / --subscription." },
-  );
+  throw new UsageError(`'${request.reference}' is ambiguous; it matches ${matches.length} assignments:\n${matches.map((entry) => `  ${entry.assignment.id}`).join("\n")}`, {
+    suggestion: "Pass the full assignment id, or narrow with --scope / --subscription.",
+  });
 }

@@ -54,9 +54,7 @@ export const initiatives: Record<InitiativeKey, InitiativeInfo> = {
 };
 
 /** The nine member policy definition ids (lower case). */
-export const memberDefinitionIds: ReadonlySet<string> = new Set(
-  Object.values(initiatives).flatMap((initiative) => initiative.members.map((member) => member.definitionId.toLowerCase())),
-);
+export const memberDefinitionIds: ReadonlySet<string> = new Set(Object.values(initiatives).flatMap((initiative) => initiative.members.map((member) => member.definitionId.toLowerCase())));
 
 export function initiativeByDefinitionId(policyDefinitionId: string | undefined): InitiativeInfo | undefined {
   if (!policyDefinitionId) return undefined;

@@ -10,7 +10,14 @@ import { assignmentDocument, deleteAssignment, putAssignmentAs, readAssignmentDo
 
 /** An assignment as ARM returned it (raw JSON; src/azure/assignments.ts). */
 type AssignmentDocument = { id?: string; name?: string; properties?: Record<string, unknown>; identity?: unknown; [key: string]: unknown };
-import { deleteSetDefinitionDocument, deleteSetDefinitionVersion, getSetDefinitionDocument, putSetDefinitionDocument, splitSetDefinitionId, type SetDefinitionDocument } from "../azure/set-definitions.js";
+import {
+  deleteSetDefinitionDocument,
+  deleteSetDefinitionVersion,
+  getSetDefinitionDocument,
+  putSetDefinitionDocument,
+  splitSetDefinitionId,
+  type SetDefinitionDocument,
+} from "../azure/set-definitions.js";
 import type { PolicyExemption, PolicyExemptionProperties } from "../azure/exemptions-client.js";
 import type { AzureSession, Principal } from "../azure/session.js";
 import type { Journal, JournalEntry, ResourceKind } from "../journal/journal.js";
@@ -18,16 +25,7 @@ import { exemptionsOfAssignment } from "../exemptions/of-assignment.js";
 import type { SetDefinition, SetDefinitionCache } from "./definitions.js";
 import { compareVersions, versionMatches } from "../effective/index.js";
 import { applyEdit, type EditOperation, type EditPlan } from "./edit.js";
-import {
-  assignmentNameLimit,
-  buildPerPolicySet,
-  convertedParameters,
-  customSetName,
-  definitionScopeFor,
-  derivedName,
-  akspolSourceOf,
-  type CustomInitiativeSource,
-} from "./custom-initiative.js";
+import { assignmentNameLimit, buildPerPolicySet, convertedParameters, customSetName, definitionScopeFor, derivedName, akspolSourceOf, type CustomInitiativeSource } from "./custom-initiative.js";
 import { setDefinitionId } from "../azure/set-definitions.js";
 
 export interface ExemptionCopy {
@@ -100,7 +98,8 @@ export async function planConversion(input: ConversionInput): Promise<Conversion
   const setAsDefinition = { ...properties, id: setId, name: setName } as unknown as SetDefinition;
 
   const newName = input.newName ?? derivedName(oldName, "-pp", assignmentNameLimit(oldScope));
-  if (newName.toLowerCase() === oldName.toLowerCase()) throw new UsageError(`--new-name '${newName}' is the assignment's own name.`, { suggestion: "The old assignment is removed only after the new one exists: pick another name." });
+  if (newName.toLowerCase() === oldName.toLowerCase())
+    throw new UsageError(`--new-name '${newName}' is the assignment's own name.`, { suggestion: "The old assignment is removed only after the new one exists: pick another name." });
   const newId = `${oldScope}/providers/Microsoft.Authorization/policyAssignments/${newName}`;
   const parameters = convertedParameters((assignment.parameters ?? {}) as Record<string, { value?: unknown }>, properties);
   const model = { ...assignment, id: newId, name: newName, policyDefinitionId: setId, parameters } as PolicyAssignment;
@@ -165,7 +164,9 @@ export async function planUpgrade(input: UpgradeInput): Promise<ConversionPlan |
   const target = input.toVersion ?? [...versions].sort(compareVersions).at(-1) ?? source.version;
   if (!versions.includes(target)) throw new UsageError(`The built-in ${source.id} has no version '${target}'.`, { suggestion: `Its versions: ${versions.join(", ")}.` });
   if (compareVersions(target, source.version) < 0) {
-    throw new UsageError(`${target} is older than ${source.version}, the version the custom initiative was made from.`, { suggestion: "To go back after an upgrade, undo it: akspol undo <change id> (see akspol history)." });
+    throw new UsageError(`${target} is older than ${source.version}, the version the custom initiative was made from.`, {
+      suggestion: "To go back after an upgrade, undo it: akspol undo <change id> (see akspol history).",
+    });
   }
   if (compareVersions(target, source.version) === 0) return { upToDate: true, version: source.version, source };
   const builtIn = target === latest.version ? latest : await input.definitions.version(source.id, target);
@@ -173,7 +174,9 @@ export async function planUpgrade(input: UpgradeInput): Promise<ConversionPlan |
   const declared = Object.keys(properties.parameters ?? {}).map((name) => name.toLowerCase());
   const dropped = Object.keys(assignment.parameters ?? {}).filter((name) => !declared.includes(name.toLowerCase()));
   if (dropped.length > 0) {
-    throw new UsageError(`Version ${target} of the built-in no longer declares ${dropped.join(", ")}, which ${assignment.name} sets.`, { suggestion: "Unset those parameters first (akspol params unset), then upgrade." });
+    throw new UsageError(`Version ${target} of the built-in no longer declares ${dropped.join(", ")}, which ${assignment.name} sets.`, {
+      suggestion: "Unset those parameters first (akspol params unset), then upgrade.",
+    });
   }
   const pattern = assignment.definitionVersion;
   const assignmentChanged = !!pattern && !versionMatches(pattern, target);
@@ -210,13 +213,27 @@ export function conversionRequests(plan: ConversionPlan): Array<{ method: "PUT" 
   ];
   if (plan.kind === "upgrade") {
     if (plan.upgrade?.assignmentChanged) {
-      requests.push({ method: "PUT", resource: plan.assignment.id, summary: `assignment ${plan.assignment.name}: definitionVersion to ${String(plan.assignment.intended.definitionVersion)}; every other field sent back as read`, before: plan.old.document.properties?.definitionVersion, after: plan.assignment.intended.definitionVersion });
+      requests.push({
+        method: "PUT",
+        resource: plan.assignment.id,
+        summary: `assignment ${plan.assignment.name}: definitionVersion to ${String(plan.assignment.intended.definitionVersion)}; every other field sent back as read`,
+        before: plan.old.document.properties?.definitionVersion,
+        after: plan.assignment.intended.definitionVersion,
+      });
     }
     return requests;
   }
-  requests.push({ method: "PUT", resource: plan.assignment.id, summary: `create assignment ${plan.assignment.name}: every field of ${plan.old.name}, assigning the custom set, with the exclusion`, before: null, after: plan.edit?.after });
-  for (const copy of plan.exemptions) requests.push({ method: "PUT", resource: copy.id, summary: `create exemption ${copy.name}: a copy of ${copy.old.name} referencing ${plan.assignment.name}`, before: null, after: copy.properties });
-  for (const copy of plan.exemptions) requests.push({ method: "DELETE", resource: copy.old.id, summary: `delete exemption ${copy.old.name} (replaced by ${copy.name})`, before: copy.old.properties, after: null });
+  requests.push({
+    method: "PUT",
+    resource: plan.assignment.id,
+    summary: `create assignment ${plan.assignment.name}: every field of ${plan.old.name}, assigning the custom set, with the exclusion`,
+    before: null,
+    after: plan.edit?.after,
+  });
+  for (const copy of plan.exemptions)
+    requests.push({ method: "PUT", resource: copy.id, summary: `create exemption ${copy.name}: a copy of ${copy.old.name} referencing ${plan.assignment.name}`, before: null, after: copy.properties });
+  for (const copy of plan.exemptions)
+    requests.push({ method: "DELETE", resource: copy.old.id, summary: `delete exemption ${copy.old.name} (replaced by ${copy.name})`, before: copy.old.properties, after: null });
   requests.push({ method: "DELETE", resource: plan.old.id, summary: `delete assignment ${plan.old.name} (replaced by ${plan.assignment.name})`, before: plan.old.id, after: null });
   return requests;
 }
@@ -246,7 +263,19 @@ interface Step {
 async function runSteps(deps: ConversionDeps, group: string, principal: Principal, steps: Step[], done: string[]): Promise<void> {
   for (const step of steps) {
     const changeId = await deps.journal.begin(
-      { principal, command: deps.command, reason: deps.reason, ticket: deps.ticket, resourceKind: step.kind, resourceId: step.id, operation: step.operation, summary: step.summary, before: step.before, intendedAfter: step.intendedAfter, group },
+      {
+        principal,
+        command: deps.command,
+        reason: deps.reason,
+        ticket: deps.ticket,
+        resourceKind: step.kind,
+        resourceId: step.id,
+        operation: step.operation,
+        summary: step.summary,
+        before: step.before,
+        intendedAfter: step.intendedAfter,
+        group,
+      },
       deps.now(),
     );
     try {
@@ -269,7 +298,6 @@ async function readExemptionOrNull(session: AzureSession, id: string): Promise<P
 async function readAssignmentDocumentOrNull(session: AzureSession, id: string): Promise<AssignmentDocument | null> {
   return ((await readAssignmentDocument(session, id)) as AssignmentDocument | undefined) ?? null;
 }
-
 
 function setStep(deps: ConversionDeps, plan: ConversionPlan): Step {
   return {
@@ -314,11 +342,18 @@ function exemptionPut(deps: ConversionDeps, id: string, properties: PolicyExempt
 
 function exemptionDelete(deps: ConversionDeps, exemption: PolicyExemption, summary: string): Step {
   const parts = splitAuthorizationId(exemption.id, "policyExemptions")!;
-  return { kind: "policyExemption", id: exemption.id, operation: "delete", summary, before: exemption, intendedAfter: null, run: async () => void (await (await deps.session.exemptions()).delete(parts.scope, parts.name)) };
+  return {
+    kind: "policyExemption",
+    id: exemption.id,
+    operation: "delete",
+    summary,
+    before: exemption,
+    intendedAfter: null,
+    run: async () => void (await (await deps.session.exemptions()).delete(parts.scope, parts.name)),
+  };
 }
 
 function assignmentDelete(deps: ConversionDeps, id: string, before: unknown, summary: string): Step {
-  const parts = splitAuthorizationId(id, "policyAssignments")!;
   return { kind: "policyAssignment", id, operation: "delete", summary, before, intendedAfter: null, run: async () => void (await deleteAssignment(deps.session, id)) };
 }
 
@@ -369,7 +404,16 @@ export async function executeConversion(deps: ConversionDeps, plan: ConversionPl
   const done: string[] = [];
   const steps: Step[] = [setStep(deps, plan)];
   if (plan.kind === "upgrade" && plan.upgrade?.assignmentChanged) {
-    steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.document, plan.assignment.intended, plan.old.document, `upgrade: assignment ${plan.assignment.name} to definitionVersion ${String(plan.assignment.intended.definitionVersion)}`));
+    steps.push(
+      assignmentPut(
+        deps,
+        plan.assignment.id,
+        plan.assignment.document,
+        plan.assignment.intended,
+        plan.old.document,
+        `upgrade: assignment ${plan.assignment.name} to definitionVersion ${String(plan.assignment.intended.definitionVersion)}`,
+      ),
+    );
   }
   if (plan.kind === "convert") {
     steps.push(assignmentPut(deps, plan.assignment.id, plan.assignment.document, plan.assignment.intended, null, `convert: create assignment ${plan.assignment.name} (replaces ${plan.old.name})`));
@@ -382,12 +426,24 @@ export async function executeConversion(deps: ConversionDeps, plan: ConversionPl
   } catch (error) {
     await deps.journal.finish(changeId, { status: "failed", error: (error as Error).message, attempts: 1 }, deps.now());
     const oldStillThere = plan.kind === "convert" && !done.some((step) => step.startsWith(`convert: delete assignment`));
-    throw stoppedError(plan.kind === "upgrade" ? "upgrade" : "conversion", changeId, done, error, [
-      `Run the same command again to finish it (every step is safe to repeat), or roll back with 'akspol undo ${changeId}'.`,
-      oldStillThere ? `${plan.old.name} still exists and still applies, so the clusters stay covered meanwhile.` : "",
-    ].filter(Boolean).join(" "));
+    throw stoppedError(
+      plan.kind === "upgrade" ? "upgrade" : "conversion",
+      changeId,
+      done,
+      error,
+      [
+        `Run the same command again to finish it (every step is safe to repeat), or roll back with 'akspol undo ${changeId}'.`,
+        oldStillThere ? `${plan.old.name} still exists and still applies, so the clusters stay covered meanwhile.` : "",
+      ]
+        .filter(Boolean)
+        .join(" "),
+    );
   }
-  await deps.journal.finish(changeId, { status: "applied", after: { setDefinitionId: plan.set.id, assignmentId: plan.assignment.id, exemptionIds: plan.exemptions.map((copy) => copy.id) }, attempts: 1 }, deps.now());
+  await deps.journal.finish(
+    changeId,
+    { status: "applied", after: { setDefinitionId: plan.set.id, assignmentId: plan.assignment.id, exemptionIds: plan.exemptions.map((copy) => copy.id) }, attempts: 1 },
+    deps.now(),
+  );
   return { changeId, steps: done };
 }
 
@@ -432,12 +488,18 @@ export async function planConversionUndo(session: AzureSession, entry: JournalEn
         steps.push({ method: "PUT", resource: after.assignmentId, summary: `assignment ${current.name}: definitionVersion back to ${String(before.assignment.properties?.definitionVersion)}` });
         const restored = structuredClone(current);
         restored.properties = { ...(restored.properties ?? {}), definitionVersion: before.assignment.properties?.definitionVersion };
-        work.push((deps) => assignmentPut(deps, after.assignmentId, restored, undefined, current, `undo upgrade: assignment back to definitionVersion ${String(before.assignment.properties?.definitionVersion)}`));
+        work.push((deps) =>
+          assignmentPut(deps, after.assignmentId, restored, undefined, current, `undo upgrade: assignment back to definitionVersion ${String(before.assignment.properties?.definitionVersion)}`),
+        );
       }
     }
     const set = await getSetDefinitionDocument(session, after.setDefinitionId);
     if (set && upgrade.toVersion !== upgrade.fromVersion && (set.properties?.versions ?? [set.properties?.version]).includes(upgrade.toVersion)) {
-      steps.push({ method: "DELETE", resource: `${after.setDefinitionId}/versions/${upgrade.toVersion}`, summary: `delete version ${upgrade.toVersion} of custom initiative ${set.name}, so ${upgrade.fromVersion} applies again` });
+      steps.push({
+        method: "DELETE",
+        resource: `${after.setDefinitionId}/versions/${upgrade.toVersion}`,
+        summary: `delete version ${upgrade.toVersion} of custom initiative ${set.name}, so ${upgrade.fromVersion} applies again`,
+      });
       work.push((deps) => ({
         kind: "policySetDefinition",
         id: `${after.setDefinitionId}/versions/${upgrade.toVersion}`,
@@ -489,7 +551,14 @@ export async function planConversionUndo(session: AzureSession, entry: JournalEn
   return {
     entry,
     steps,
-    run: (deps, group, principal, done) => runSteps(deps, group, principal, work.map((build) => build(deps)), done),
+    run: (deps, group, principal, done) =>
+      runSteps(
+        deps,
+        group,
+        principal,
+        work.map((build) => build(deps)),
+        done,
+      ),
   };
 }
 

@@ -148,17 +148,12 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
   };
 
   const namespacesName = declaredName(definition, excludedNamespacesParameter);
-  const defaultsOf = (name: string | undefined): string[] =>
-    name && Array.isArray(definition.parameters?.[name]?.defaultValue) ? (definition.parameters?.[name]?.defaultValue as string[]) : [];
+  const defaultsOf = (name: string | undefined): string[] => (name && Array.isArray(definition.parameters?.[name]?.defaultValue) ? (definition.parameters?.[name]?.defaultValue as string[]) : []);
   const defaults = defaultsOf(namespacesName);
   const namespaceParameters: string[] = [];
 
   if (operation.addNamespaces?.length || operation.removeNamespaces?.length) {
-    const names = operation.namespacesParameters?.length
-      ? operation.namespacesParameters.map((name) => requireDeclared(definition, name))
-      : namespacesName
-        ? [namespacesName]
-        : [];
+    const names = operation.namespacesParameters?.length ? operation.namespacesParameters.map((name) => requireDeclared(definition, name)) : namespacesName ? [namespacesName] : [];
     if (names.length === 0) {
       throw new UsageError("This initiative has no excludedNamespaces parameter.", {
         suggestion: "Its policies read their excluded namespaces from other parameters: pass --policies to choose them, or see 'akspol params get'.",
@@ -323,21 +318,20 @@ export function operationPresent(assignment: PolicyAssignment, definition: SetDe
  * per-policy parameters the selected members read (the benchmark's privilegedContainerNamespaceExclusion,
  * ...). `policies` are member keys or the set's reference ids; none selects every member.
  */
-export function namespaceParametersFor(
-  definition: SetDefinition,
-  policyDefinitionId: string,
-  policies: readonly string[],
-): { parameters?: string[]; members: MemberKey[]; warnings: string[] } {
+export function namespaceParametersFor(definition: SetDefinition, policyDefinitionId: string, policies: readonly string[]): { parameters?: string[]; members: MemberKey[]; warnings: string[] } {
   const wiring = exclusionParameters(definition as DefinitionDocument, policyDefinitionId);
-  const selected = policies.length === 0
-    ? wiring
-    : policies.map((wanted) => {
-        const match = wiring.find((entry) => entry.member.toLowerCase() === wanted.toLowerCase() || entry.referenceId.toLowerCase() === wanted.toLowerCase());
-        if (!match) {
-          throw new UsageError(`The assignment carries no policy '${wanted}'.`, { suggestion: `Its pod-security policies: ${wiring.map((entry) => `${entry.member} (${entry.referenceId})`).join(", ")}.` });
-        }
-        return match;
-      });
+  const selected =
+    policies.length === 0
+      ? wiring
+      : policies.map((wanted) => {
+          const match = wiring.find((entry) => entry.member.toLowerCase() === wanted.toLowerCase() || entry.referenceId.toLowerCase() === wanted.toLowerCase());
+          if (!match) {
+            throw new UsageError(`The assignment carries no policy '${wanted}'.`, {
+              suggestion: `Its pod-security policies: ${wiring.map((entry) => `${entry.member} (${entry.referenceId})`).join(", ")}.`,
+            });
+          }
+          return match;
+        });
   const fixed = selected.filter((entry) => entry.parameter === undefined);
   if (fixed.length > 0) {
     throw new UsageError(`The assigned definition fixes the excluded namespaces of ${fixed.map((entry) => entry.referenceId).join(", ")}: no parameter of the assignment changes them.`, {
@@ -348,7 +342,9 @@ export function namespaceParametersFor(
   const warnings: string[] = [];
   const sharers = wiring.filter((entry) => parameters.includes(entry.parameter ?? "") && !selected.includes(entry));
   if (policies.length > 0 && sharers.length > 0) {
-    warnings.push(`${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they are excluded as well. To lift one policy only, exempt the cluster from it instead.`);
+    warnings.push(
+      `${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they are excluded as well. To lift one policy only, exempt the cluster from it instead.`,
+    );
   }
   const isDefault = parameters.length === 1 && parameters[0]?.toLowerCase() === excludedNamespacesParameter.toLowerCase();
   return { parameters: isDefault ? undefined : parameters, members: [...new Set(selected.map((entry) => entry.member))], warnings };

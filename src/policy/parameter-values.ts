@@ -43,10 +43,7 @@ export function declaredParameterName(declarations: ParameterDeclarations, name:
   const found = names.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   if (found) return found;
   const close = didYouMean(name, names);
-  throw new ParameterValueError(
-    `The initiative declares no parameter '${name}'.${close ? ` Did you mean '${close}'?` : ""}`,
-    `Its parameters: ${names.join(", ")}.`,
-  );
+  throw new ParameterValueError(`The initiative declares no parameter '${name}'.${close ? ` Did you mean '${close}'?` : ""}`, `Its parameters: ${names.join(", ")}.`);
 }
 
 /** Parameters whose value is a list of Kubernetes namespace names. */
@@ -110,7 +107,11 @@ export function validateParameterValue(declarations: ParameterDeclarations, name
   if (!typeMatches(type, value)) {
     throw new ParameterValueError(
       `Parameter '${declared}' is declared as ${declaration.type ?? "String"}; the value ${show(value)} is not.`,
-      type === "array" ? `Pass a JSON array (${declared}='["a","b"]') or a comma list.` : type === "object" ? `Pass a JSON object (${declared}='{...}') or @file.json.` : `Pass a ${declaration.type ?? "String"}.`,
+      type === "array"
+        ? `Pass a JSON array (${declared}='["a","b"]') or a comma list.`
+        : type === "object"
+          ? `Pass a JSON object (${declared}='{...}') or @file.json.`
+          : `Pass a ${declaration.type ?? "String"}.`,
     );
   }
   // Unverified: whether Azure Policy compares allowedValues case-sensitively. The pod-security
@@ -121,7 +122,13 @@ export function validateParameterValue(declarations: ParameterDeclarations, name
     const allowed = declaration.allowedValues;
     const outside = candidates.filter((candidate) => !allowed.some((item) => show(item) === show(candidate)));
     if (outside.length > 0) {
-      const close = typeof outside[0] === "string" ? didYouMean(outside[0], allowed.filter((item): item is string => typeof item === "string")) : undefined;
+      const close =
+        typeof outside[0] === "string"
+          ? didYouMean(
+              outside[0],
+              allowed.filter((item): item is string => typeof item === "string"),
+            )
+          : undefined;
       throw new ParameterValueError(
         `Parameter '${declared}' does not allow ${outside.map(show).join(", ")}.${close ? ` Did you mean '${close}'?` : ""}`,
         `Allowed values (exact spelling): ${allowed.map(show).join(", ")}.`,
@@ -178,7 +185,13 @@ export function parseParameterText(declarations: ParameterDeclarations, name: st
   };
   let value: unknown;
   if (fileText !== undefined) value = json(fileText, ` (from ${raw})`);
-  else if (type === "array") value = raw.trim().startsWith("[") ? json(raw, "") : raw.split(",").map((item) => item.trim()).filter(Boolean);
+  else if (type === "array")
+    value = raw.trim().startsWith("[")
+      ? json(raw, "")
+      : raw
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean);
   else if (type === "object") value = json(raw, "");
   else if (type === "boolean") {
     if (!/^(true|false)$/i.test(raw.trim())) throw new ParameterValueError(`Parameter '${declared}' is a Boolean; '${raw}' is not.`, "Use true or false.");

@@ -38,11 +38,7 @@ export function effectiveValue(assignment: Pick<PolicyAssignment, "parameters">,
 }
 
 /** The effect of one member policy: a policyEffect override selecting it wins over the parameter. */
-export function effectiveEffect(
-  assignment: Pick<PolicyAssignment, "parameters" | "overrides">,
-  definition: Pick<SetDefinition, "parameters">,
-  referenceId?: string,
-): string | undefined {
+export function effectiveEffect(assignment: Pick<PolicyAssignment, "parameters" | "overrides">, definition: Pick<SetDefinition, "parameters">, referenceId?: string): string | undefined {
   for (const override of assignment.overrides ?? []) {
     if (override.kind?.toLowerCase() !== "policyeffect") continue;
     const selectors = override.selectors ?? [];

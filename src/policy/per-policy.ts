@@ -50,10 +50,16 @@ function checkLabelKey(key: string): string | undefined {
  */
 export function parseLabelExclusions(text: string): LabelExclusion[] {
   if (/!=|\s(in|notin)\s|[()]/.test(text)) {
-    throw new UsageError(`--label-selector '${text}': only 'key=value' and 'key' are accepted (the pods to exclude).`, { suggestion: "For example: --label-selector 'app=node-exporter,team=observability'." });
+    throw new UsageError(`--label-selector '${text}': only 'key=value' and 'key' are accepted (the pods to exclude).`, {
+      suggestion: "For example: --label-selector 'app=node-exporter,team=observability'.",
+    });
   }
-  const entries = text.split(",").map((entry) => entry.trim()).filter(Boolean);
-  if (entries.length === 0) throw new UsageError(`--label-selector '${text}' names no label.`, { suggestion: "For example: --label-selector 'app=node-exporter' (or 'app' for every pod that has the label)." });
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0)
+    throw new UsageError(`--label-selector '${text}' names no label.`, { suggestion: "For example: --label-selector 'app=node-exporter' (or 'app' for every pod that has the label)." });
   return entries.map((entry) => {
     const [key = "", ...rest] = entry.split("=");
     const value = rest.length > 0 ? rest.join("=").replace(/^=/, "") : undefined;
@@ -73,7 +79,9 @@ export function selectMembers(wiring: readonly WiredMember[], policies: readonly
   const find = (wanted: string) => {
     const match = wiring.find((entry) => entry.member.toLowerCase() === wanted.toLowerCase() || entry.referenceId.toLowerCase() === wanted.toLowerCase());
     if (!match) {
-      throw new UsageError(`The assignment carries no policy '${wanted}'.`, { suggestion: `Its pod-security policies: ${wiring.map((entry) => (entry.member === entry.referenceId ? entry.member : `${entry.member} (${entry.referenceId})`)).join(", ")}.` });
+      throw new UsageError(`The assignment carries no policy '${wanted}'.`, {
+        suggestion: `Its pod-security policies: ${wiring.map((entry) => (entry.member === entry.referenceId ? entry.member : `${entry.member} (${entry.referenceId})`)).join(", ")}.`,
+      });
     }
     return match;
   };
@@ -127,9 +135,17 @@ export function perPolicyTargets(definition: DefinitionDocument, policyDefinitio
     const refusing = selected.filter((entry) => !memberAccepts(entry.member, field));
     const flag = { labelSelector: "--label-selector", excludedContainers: "--container", excludedImages: "--image" }[field as Exclude<ExclusionField, "excludedNamespaces">];
     if (refusing.length > 0) {
-      throw new UsageError(`${refusing.map((entry) => entry.referenceId).join(", ")} ${refusing.length === 1 ? "does" : "do"} not accept ${field}: ${flag} cannot apply to ${refusing.length === 1 ? "it" : "them"}.`, {
-        suggestion: `Narrow --policies to policies that take ${field} (${wiring.filter((entry) => memberAccepts(entry.member, field)).map((entry) => entry.referenceId).join(", ") || "none"}), or exempt the cluster from the others (akspol exempt create).`,
-      });
+      throw new UsageError(
+        `${refusing.map((entry) => entry.referenceId).join(", ")} ${refusing.length === 1 ? "does" : "do"} not accept ${field}: ${flag} cannot apply to ${refusing.length === 1 ? "it" : "them"}.`,
+        {
+          suggestion: `Narrow --policies to policies that take ${field} (${
+            wiring
+              .filter((entry) => memberAccepts(entry.member, field))
+              .map((entry) => entry.referenceId)
+              .join(", ") || "none"
+          }), or exempt the cluster from the others (akspol exempt create).`,
+        },
+      );
     }
     const unexposed = selected.filter((entry) => entry.parameter === undefined);
     if (unexposed.length > 0) {
@@ -183,8 +199,7 @@ export function memberParameterDeclaration(member: MemberKey, field: ExclusionFi
   const info = memberByKey(member);
   if (!info || !memberAccepts(member, field)) return undefined;
   const definition = BUILTIN_DEFINITIONS.find((candidate) => lastSegment(String((candidate as { name?: string }).name ?? "")).toLowerCase() === info.definitionName) as
-    | { properties?: { parameters?: Record<string, Record<string, unknown>> } }
-    | undefined;
+    { properties?: { parameters?: Record<string, Record<string, unknown>> } } | undefined;
   const declaration = definition?.properties?.parameters?.[field];
   return declaration ? structuredClone(declaration) : undefined;
 }

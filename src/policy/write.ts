@@ -63,7 +63,6 @@ export interface WriteRequest {
   heldRead?: PolicyAssignment;
 }
 
-
 export interface WriteResult {
   status: "applied" | "no-change";
   changeId: string | null;

@@ -44,9 +44,12 @@ export async function adviseForManifest(ctx: AdviseManifestDeps, request: Manife
   const candidates = request.workload ? parsed.workloads.filter((candidate) => candidate.name === request.workload) : parsed.workloads;
   if (candidates.length !== 1) {
     const names = parsed.workloads.map((candidate) => `${candidate.kind}/${candidate.name}`).join(", ") || "none";
-    throw new UsageError(`${request.manifest} holds ${candidates.length === 0 ? "no" : candidates.length} workload${candidates.length === 1 ? "" : "s"}${request.workload ? ` named '${request.workload}'` : " with a pod template"} (${names}); advise takes one.`, {
-      suggestion: "Name it with --pod <workload name>; 'akspol check' evaluates many at once.",
-    });
+    throw new UsageError(
+      `${request.manifest} holds ${candidates.length === 0 ? "no" : candidates.length} workload${candidates.length === 1 ? "" : "s"}${request.workload ? ` named '${request.workload}'` : " with a pod template"} (${names}); advise takes one.`,
+      {
+        suggestion: "Name it with --pod <workload name>; 'akspol check' evaluates many at once.",
+      },
+    );
   }
   const workload = candidates[0]!;
   const cluster = await resolveClusterIn(ctx, request.cluster, { resourceGroup: request.resourceGroup });

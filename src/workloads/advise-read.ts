@@ -37,7 +37,11 @@ export interface AdviceOutput {
 }
 
 /** The cluster names each failing assignment reaches (one cluster list per subscription it covers). */
-export async function reachOf(ctx: AdviseReadDeps, failures: WorkloadFailure[], assignmentOf: (normalizedId: string) => Promise<PolicyAssignment | undefined> | PolicyAssignment | undefined): Promise<Map<string, string[]>> {
+export async function reachOf(
+  ctx: AdviseReadDeps,
+  failures: WorkloadFailure[],
+  assignmentOf: (normalizedId: string) => Promise<PolicyAssignment | undefined> | PolicyAssignment | undefined,
+): Promise<Map<string, string[]>> {
   const reach = new Map<string, string[]>();
   await Promise.all(
     [...new Set(failures.map((failure) => normalizeId(failure.assignmentId)))].map(async (id) => {
@@ -45,7 +49,13 @@ export async function reachOf(ctx: AdviseReadDeps, failures: WorkloadFailure[], 
       if (!assignment) return;
       try {
         const clusters = await clustersUnderAssignment(ctx.azure, assignment);
-        reach.set(id, clusters.filter((candidate) => candidate.applicability.applies).map((candidate) => candidate.name).sort());
+        reach.set(
+          id,
+          clusters
+            .filter((candidate) => candidate.applicability.applies)
+            .map((candidate) => candidate.name)
+            .sort(),
+        );
       } catch {
         // Unknown reach: the lever is shown for this cluster only.
       }

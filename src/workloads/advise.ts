@@ -155,7 +155,10 @@ export function rankLevers(input: AdviceInput): RankedLever[] {
 /** The advice as people read it. */
 export function renderAdvice(input: { cluster: string; namespace: string; pod: string; failures: WorkloadFailure[]; levers: RankedLever[] }): string {
   const lines = [`${input.namespace}/${input.pod} on ${input.cluster}:`];
-  for (const failure of input.failures) lines.push(`  fails ${failure.referenceId} of ${failure.assignmentName}: ${failure.outcome === "deny" ? "denied at the next restart" : failure.outcome === "none" ? "not enforced" : failure.outcome} (${failure.reason})`);
+  for (const failure of input.failures)
+    lines.push(
+      `  fails ${failure.referenceId} of ${failure.assignmentName}: ${failure.outcome === "deny" ? "denied at the next restart" : failure.outcome === "none" ? "not enforced" : failure.outcome} (${failure.reason})`,
+    );
   if (input.levers.length === 0) {
     lines.push("  nothing to lift: no assignment denies or reports it.");
     return lines.join("\n");

@@ -190,7 +190,9 @@ export function renderImpact(impact: WorkloadImpact, hints: { assignmentName: st
       lines.push(...describe(cluster.noLongerChecked));
     }
     if (cluster.otherPodsUnchecked > 0) {
-      lines.push(`    ${cluster.clusterName}: ${cluster.otherPodsUnchecked} other pod${cluster.otherPodsUnchecked === 1 ? "" : "s"} in the newly excluded namespaces would stop being checked against every policy`);
+      lines.push(
+        `    ${cluster.clusterName}: ${cluster.otherPodsUnchecked} other pod${cluster.otherPodsUnchecked === 1 ? "" : "s"} in the newly excluded namespaces would stop being checked against every policy`,
+      );
     }
     if (cluster.deniedOnRestart.length > 0) {
       lines.push(`    ${cluster.clusterName}: ${cluster.deniedOnRestart.length} running pod${cluster.deniedOnRestart.length === 1 ? "" : "s"} would be denied at the next restart:`);

@@ -51,7 +51,9 @@ function violations(file: string, text: string): string[] {
   for (const specifier of moduleSpecifiers(text)) {
     if (/^@azure(-rest)?\//.test(specifier) && !inside(mayUseSdk)) found.push(`${file} imports ${specifier} (only src/azure/ and src/emulator/ may)`);
     if (!specifier.startsWith(".") || !inside(core)) continue;
-    const target = relative(root, resolve(root, dirname(file), specifier)).split("\\").join("/");
+    const target = relative(root, resolve(root, dirname(file), specifier))
+      .split("\\")
+      .join("/");
     if (target.startsWith("src/cli/") || target.startsWith("commands/")) found.push(`${file} imports ${target} (the core imports nothing from src/cli/ or commands/)`);
   }
   const call = sdkClientFactories.exec(withoutComments(text));

@@ -221,7 +221,9 @@ describe("gate, acceptances and failures", () => {
     );
     const { report } = await jsonReport([...strict, "--accepted", file]);
     expect(report.findings.some((finding) => finding.ruleId === "AKS202")).toBe(false);
-    expect(report.accepted).toEqual([{ finding: `AKS202:${AUDIT_TENANT.assignments.devRestricted.toLowerCase()}`, reason: "dev runs tooling in default until OPS-9", expires: "2026-12-31T23:59:59.000Z" }]);
+    expect(report.accepted).toEqual([
+      { finding: `AKS202:${AUDIT_TENANT.assignments.devRestricted.toLowerCase()}`, reason: "dev runs tooling in default until OPS-9", expires: "2026-12-31T23:59:59.000Z" },
+    ]);
     const expired = report.findings.find((finding) => finding.ruleId === "AKS901");
     expect(expired?.resource).toBe(AUDIT_TENANT.assignments.devRestricted);
     expect(expired?.evidence).toMatchObject({ rule: "AKS102", stillOccurs: true });
@@ -253,7 +255,10 @@ describe("gate, acceptances and failures", () => {
     // The frame's one report of scopes it could not read.
     expect(run.stderr).toContain(`/subscriptions/${AUDIT_TENANT.subscriptions.broken.id}: AuthorizationFailed`);
     // The gate still wins over incompleteness.
-    const gated = await runCli(argv.map((arg) => (arg === "never" ? "high" : arg)), { emulatorDir: emu.stateDir });
+    const gated = await runCli(
+      argv.map((arg) => (arg === "never" ? "high" : arg)),
+      { emulatorDir: emu.stateDir },
+    );
     expect(gated.code).toBe(6);
   });
 

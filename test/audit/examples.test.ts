@@ -48,7 +48,13 @@ test("its akspol commands run against the demo tenant: markdown, then SARIF", as
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.startsWith("npx --yes akspol audit"))
-    .map((line) => line.replace(/\s*>.*$/, "").split(/\s+/).slice(4).map((word) => (word === ".akspol/accepted.yaml" ? accepted : word === "audit.html" ? join(dir, "audit.html") : word)));
+    .map((line) =>
+      line
+        .replace(/\s*>.*$/, "")
+        .split(/\s+/)
+        .slice(4)
+        .map((word) => (word === ".akspol/accepted.yaml" ? accepted : word === "audit.html" ? join(dir, "audit.html") : word)),
+    );
   expect(commands).toHaveLength(2);
   const [markdown, sarif] = await Promise.all(commands.map((argv) => runCli(["audit", ...argv], { emulatorDir: emulator.stateDir })));
   expect([0, 6], markdown?.stderr).toContain(markdown?.code);

@@ -12,7 +12,11 @@ export function subscriptionIdOf(index: number): string {
 }
 
 export function generatedTenant(subscriptionCount: number, clustersPerSubscription: number, now: Date): SeedDocument {
-  const subscriptions = Array.from({ length: subscriptionCount }, (_, index) => ({ subscriptionId: subscriptionIdOf(index + 1), displayName: `gen-sub-${String(index + 1).padStart(3, "0")}`, managementGroup: "gen" }));
+  const subscriptions = Array.from({ length: subscriptionCount }, (_, index) => ({
+    subscriptionId: subscriptionIdOf(index + 1),
+    displayName: `gen-sub-${String(index + 1).padStart(3, "0")}`,
+    managementGroup: "gen",
+  }));
   const clusters = subscriptions.flatMap((subscription, s) =>
     Array.from({ length: clustersPerSubscription }, (_, c) => ({
       subscriptionId: subscription.subscriptionId,

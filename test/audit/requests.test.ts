@@ -30,7 +30,9 @@ test("an audit of N subscriptions costs 3 requests per subscription plus a const
   for (const count of [2, 12]) {
     const requests = await requestsFor(count);
     expect(requests.length).toBeLessThanOrEqual(3 * count + 2 * (sets + members) + 1);
-    const perSubscription = requests.filter((entry) => /^\/subscriptions\/[^/]+\/(providers\/Microsoft\.Authorization\/policy(Assignments|Exemptions)|providers\/Microsoft\.ContainerService\/managedClusters)$/i.test(entry.path));
+    const perSubscription = requests.filter((entry) =>
+      /^\/subscriptions\/[^/]+\/(providers\/Microsoft\.Authorization\/policy(Assignments|Exemptions)|providers\/Microsoft\.ContainerService\/managedClusters)$/i.test(entry.path),
+    );
     expect(perSubscription).toHaveLength(3 * count);
   }
   const small = (await requestsFor(2)).length;

@@ -36,7 +36,9 @@ function data(carriers: Carrier[], safeguards?: SafeguardsSetting): AuditData {
   return {
     generatedAt: NOW.toISOString(),
     scopes: [{ scope: `/subscriptions/${sub}`, label: "sub", status: "ok" }],
-    clusters: [{ id: clusterId, name: "aks", subscriptionId: sub, resourceGroup: "rg", location: "westeurope", azurePolicyEnabled: true, tags: {}, managementGroups: [], ...(safeguards ? { safeguards } : {}) }],
+    clusters: [
+      { id: clusterId, name: "aks", subscriptionId: sub, resourceGroup: "rg", location: "westeurope", azurePolicyEnabled: true, tags: {}, managementGroups: [], ...(safeguards ? { safeguards } : {}) },
+    ],
     carriers,
     enforcements: Object.fromEntries(carriers.map((entry) => [entry.id, enforcements.get(entry.id) as AssignmentEnforcement])),
     exemptions: [],
@@ -121,6 +123,8 @@ describe("--accepted file", () => {
   });
 
   test("a date means the end of that day (UTC)", () => {
-    expect(parseAcceptedFile("accepted:\n  - rule: aks201\n    resource: /x\n    reason: r\n    expires: '2026-12-31'", "f")).toEqual([{ ruleId: "AKS201", resource: "/x", reason: "r", expires: "2026-12-31T23:59:59.000Z" }]);
+    expect(parseAcceptedFile("accepted:\n  - rule: aks201\n    resource: /x\n    reason: r\n    expires: '2026-12-31'", "f")).toEqual([
+      { ruleId: "AKS201", resource: "/x", reason: "r", expires: "2026-12-31T23:59:59.000Z" },
+    ]);
   });
 });

@@ -198,10 +198,15 @@ describe("running offline with --initiative", () => {
 
 describe("streaming output", () => {
   const manyPods = (count: number, privileged: (index: number) => boolean) =>
-    Array.from({ length: count }, (_, index) => CLEAN_POD.replace("name: clean", `name: pod-${index}`).replace("image: nginx:1.27", `image: nginx:1.27${privileged(index) ? "\n    securityContext: {privileged: true}" : ""}`)).join("---\n");
+    Array.from({ length: count }, (_, index) =>
+      CLEAN_POD.replace("name: clean", `name: pod-${index}`).replace("image: nginx:1.27", `image: nginx:1.27${privileged(index) ? "\n    securityContext: {privileged: true}" : ""}`),
+    ).join("---\n");
 
   it("counts passes without listing them, and lists them with --show-passes", async () => {
-    const file = write("passes/pods.yaml", manyPods(3, (index) => index === 1));
+    const file = write(
+      "passes/pods.yaml",
+      manyPods(3, (index) => index === 1),
+    );
     const quiet = await runCheck([file], { initiative: "baseline", failOn: "never" }, "json");
     const report = JSON.parse(quiet.stdout);
     expect(report.summary).toMatchObject({ workloads: 3, violation: 1, pass: 14 });
@@ -215,10 +220,16 @@ describe("streaming output", () => {
   });
 
   it("-o json --stream writes JSON Lines: the initiative, each result as produced, the summary last", async () => {
-    const file = write("stream/pods.yaml", manyPods(4, (index) => index % 2 === 0));
+    const file = write(
+      "stream/pods.yaml",
+      manyPods(4, (index) => index % 2 === 0),
+    );
     const run = await runCheck([file], { initiative: "baseline", param: ["effect=Deny"], stream: true }, "json");
     expect(run.code).toBe(6);
-    const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines[0]).toMatchObject({ type: "initiative", schemaVersion: 1, initiative: { displayName: expect.any(String) } });
     expect(lines.at(-1)).toMatchObject({ type: "summary", workloads: 4, violation: 2, deny: 2 });
     const results = lines.filter((line) => line.type === "result");

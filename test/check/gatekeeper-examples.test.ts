@@ -42,9 +42,7 @@ function listExamples(): Example[] {
 }
 
 function definitionUsing(templateKey: string): PolicyDefinitionDocument {
-  const found = BUILTIN_DEFINITIONS.find((d) =>
-    JSON.stringify(d.properties?.policyRule ?? {}).includes(`/kubernetes/${templateKey}/template.yaml`),
-  );
+  const found = BUILTIN_DEFINITIONS.find((d) => JSON.stringify(d.properties?.policyRule ?? {}).includes(`/kubernetes/${templateKey}/template.yaml`));
   if (!found) throw new Error(`no embedded definition uses ${templateKey}`);
   return found;
 }
@@ -52,9 +50,7 @@ function definitionUsing(templateKey: string): PolicyDefinitionDocument {
 /** The definition alone, as a one-member initiative passing the scenario's parameter values. */
 function memberFor(example: Example) {
   const definition = definitionUsing(example.templateKey);
-  const scenarioParameters = JSON.parse(
-    readFileSync(join(templatesRoot, example.templateKey, "examples", example.scenario, "policy_parameters.json"), "utf8"),
-  ) as Record<string, { value: unknown }>;
+  const scenarioParameters = JSON.parse(readFileSync(join(templatesRoot, example.templateKey, "examples", example.scenario, "policy_parameters.json"), "utf8")) as Record<string, { value: unknown }>;
   const initiative = resolveInitiative({
     setDefinition: {
       name: "example",
@@ -85,16 +81,13 @@ describe("Gatekeeper example pods", () => {
     expect(examples.filter((e) => e.verdict === "good").length).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(examples.map((e) => [`${e.templateKey} ${e.scenario} ${e.verdict}/${e.file.split("/").pop()}`, e] as const))(
-    "%s gets the verdict of its folder",
-    (_, example) => {
-      const member = memberFor(example);
-      const parsed = parseManifest({ file: example.file, text: readFileSync(example.file, "utf8") });
-      expect(parsed.errors).toEqual([]);
-      expect(parsed.workloads).toHaveLength(1);
-      const violations = member.evaluator!.evaluate(podReviewOf(parsed.workloads[0]!), member.parameters);
-      if (example.verdict === "good") expect(violations).toEqual([]);
-      else expect(violations.length).toBeGreaterThanOrEqual(1);
-    },
-  );
+  it.each(examples.map((e) => [`${e.templateKey} ${e.scenario} ${e.verdict}/${e.file.split("/").pop()}`, e] as const))("%s gets the verdict of its folder", (_, example) => {
+    const member = memberFor(example);
+    const parsed = parseManifest({ file: example.file, text: readFileSync(example.file, "utf8") });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.workloads).toHaveLength(1);
+    const violations = member.evaluator!.evaluate(podReviewOf(parsed.workloads[0]!), member.parameters);
+    if (example.verdict === "good") expect(violations).toEqual([]);
+    else expect(violations.length).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -1,10 +1,7 @@
 // Small builders for check tests.
 import type { PodReview } from "../../src/check/types.js";
 
-export function pod(
-  spec: Record<string, unknown>,
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {},
-): PodReview {
+export function pod(spec: Record<string, unknown>, metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {}): PodReview {
   return {
     kind: "Pod",
     metadata: {

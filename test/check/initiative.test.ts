@@ -6,7 +6,16 @@ import { VIOLATING, compliantSpec, violating, workload } from "./helpers.js";
 
 const byRef = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.policy.referenceId, r]));
 const BASELINE_REFS = ["NoPrivilegedContainers", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume"];
-const RESTRICTED_REFS = ["NoPrivilegedContainers", "NoPrivilegeEscalation", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "AllowedVolumeTypes", "AllowedUsersGroups", "AllowedSeccompProfiles"];
+const RESTRICTED_REFS = [
+  "NoPrivilegedContainers",
+  "NoPrivilegeEscalation",
+  "BlockUsingHostNetwork",
+  "BlockUsingHostProcessIDAndIPC",
+  "ContainerCapabilities",
+  "AllowedVolumeTypes",
+  "AllowedUsersGroups",
+  "AllowedSeccompProfiles",
+];
 
 describe("effective parameters of the built-in initiatives", () => {
   it("baseline defaults: members, versions, templates and the values the initiative passes", () => {
@@ -92,8 +101,7 @@ describe.each([
   });
 
   describe.each(refs.filter((ref) => ref in VIOLATING))("%s", (ref) => {
-    const run = (initiative = resolveBuiltinInitiative(name), options: Parameters<typeof workload>[1] = {}) =>
-      byRef(evaluateWorkloads([workload(violating(ref), options)], initiative))[ref]!;
+    const run = (initiative = resolveBuiltinInitiative(name), options: Parameters<typeof workload>[1] = {}) => byRef(evaluateWorkloads([workload(violating(ref), options)], initiative))[ref]!;
 
     it("is violated by its defect only, audited by default", () => {
       const results = evaluateWorkloads([workload(violating(ref))], resolveBuiltinInitiative(name));
@@ -119,10 +127,11 @@ describe.each([
     });
     it("follows a policyEffect override selecting it, and ignores one selecting others", () => {
       const setDefinition = BUILTIN_INITIATIVES[name];
-      const select = (kind: "in" | "notIn") => resolveInitiative({
-        setDefinition,
-        assignment: { overrides: [{ kind: "policyEffect", value: "Deny", selectors: [{ kind: "policyDefinitionReferenceId", [kind]: [ref] }] }] },
-      });
+      const select = (kind: "in" | "notIn") =>
+        resolveInitiative({
+          setDefinition,
+          assignment: { overrides: [{ kind: "policyEffect", value: "Deny", selectors: [{ kind: "policyDefinitionReferenceId", [kind]: [ref] }] }] },
+        });
       expect(run(select("in")).outcome).toBe("deny");
       expect(run(select("in")).outcomeText).toBe("the Pod is refused");
       expect(run(select("notIn")).outcome).toBe("audit");
@@ -191,7 +200,13 @@ describe("exemptions and overrides", () => {
 
 describe("unknown status", () => {
   const custom = (references: object[], parameters = {}) =>
-    resolveInitiative({ setDefinition: { id: "/subscriptions/s/providers/Microsoft.Authorization/policySetDefinitions/custom", name: "custom", properties: { displayName: "Custom", parameters, policyDefinitions: references as never } } });
+    resolveInitiative({
+      setDefinition: {
+        id: "/subscriptions/s/providers/Microsoft.Authorization/policySetDefinitions/custom",
+        name: "custom",
+        properties: { displayName: "Custom", parameters, policyDefinitions: references as never },
+      },
+    });
 
   it("a member whose definition akspol does not know is reported unknown, never passed", () => {
     const initiative = custom([
@@ -204,7 +219,9 @@ describe("unknown status", () => {
     expect(results.Privileged?.status).toBe("pass");
   });
   it("a pinned version akspol does not have is unknown", () => {
-    const initiative = custom([{ policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/95edb821-ddaf-4404-9732-666045e056b4", policyDefinitionReferenceId: "Privileged", definitionVersion: "8.*.*" }]);
+    const initiative = custom([
+      { policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/95edb821-ddaf-4404-9732-666045e056b4", policyDefinitionReferenceId: "Privileged", definitionVersion: "8.*.*" },
+    ]);
     expect(initiative.members[0]).toMatchObject({ status: "unknown" });
     expect(initiative.members[0]?.unknownReason).toMatch(/8\.\*\.\* is not available/);
   });
@@ -214,7 +231,12 @@ describe("unknown status", () => {
   });
   it("a value expression akspol cannot evaluate makes the member unknown", () => {
     const initiative = custom([
-      { policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/95edb821-ddaf-4404-9732-666045e056b4", definitionVersion: "9.*.*", policyDefinitionReferenceId: "P", parameters: { excludedImages: { value: "[concat(parameters('a'), parameters('b'))]" } } },
+      {
+        policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/95edb821-ddaf-4404-9732-666045e056b4",
+        definitionVersion: "9.*.*",
+        policyDefinitionReferenceId: "P",
+        parameters: { excludedImages: { value: "[concat(parameters('a'), parameters('b'))]" } },
+      },
     ]);
     expect(initiative.members[0]?.status).toBe("unknown");
     expect(initiative.members[0]?.unknownReason).toMatch(/concat/);

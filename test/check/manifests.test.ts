@@ -50,7 +50,9 @@ describe("parseManifest", () => {
   });
 
   it("keeps the pod template's labels and annotations", () => {
-    const parsed = parse("kind: Deployment\nmetadata: {name: w, labels: {outer: o}}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {a: b}\n    spec: {containers: []}\n");
+    const parsed = parse(
+      "kind: Deployment\nmetadata: {name: w, labels: {outer: o}}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {a: b}\n    spec: {containers: []}\n",
+    );
     expect(parsed.workloads[0]?.podMetadata).toEqual({ labels: { app: "web" }, annotations: { a: "b" } });
   });
 
@@ -114,7 +116,8 @@ describe("parseManifest", () => {
   });
 
   it("records the line of each container and volume for file:line output", () => {
-    const text = "kind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - name: init\n    image: i\n  containers:\n  - name: app\n    image: i\n  volumes:\n  - name: data\n    hostPath: {path: /}\n";
+    const text =
+      "kind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - name: init\n    image: i\n  containers:\n  - name: app\n    image: i\n  volumes:\n  - name: data\n    hostPath: {path: /}\n";
     const [w] = parse(text).workloads;
     expect(w?.containerLines).toEqual({ init: 5, app: 8 });
     expect(w?.volumeLines).toEqual({ data: 11 });

@@ -53,9 +53,7 @@ describe("host-network-ports/v3", () => {
   it("flags hostNetwork when not allowed, once per reviewed container", () => {
     const violations = hostNetworkPortsV3.evaluate(pod({ hostNetwork: true, containers: [container("a"), container("b")] }), initiativeValues);
     expect(names(violations)).toEqual(["a", "b"]);
-    expect(violations[0]?.message).toBe(
-      'The specified hostNetwork and hostPort are not allowed, pod: web, container: a. Allowed values: {"allowHostNetwork": false, "maxPort": 0, "minPort": 0}',
-    );
+    expect(violations[0]?.message).toBe('The specified hostNetwork and hostPort are not allowed, pod: web, container: a. Allowed values: {"allowHostNetwork": false, "maxPort": 0, "minPort": 0}');
   });
   it("allows hostNetwork when allowHostNetwork is true", () => {
     expect(hostNetworkPortsV3.evaluate(pod({ hostNetwork: true, containers: [container("a")] }), { ...initiativeValues, allowHostNetwork: true })).toEqual([]);
@@ -164,9 +162,25 @@ describe("allowed-host-paths/v3", () => {
     expect(hostPathMatches("/foo/bar", "/foo")).toBe(false);
   });
   it("requires readOnly mounts under a readOnly prefix", () => {
-    const parameters = { allowedHostPaths: [{ pathPrefix: "/etc", readOnly: true }, { pathPrefix: "/data", readOnly: false }] };
+    const parameters = {
+      allowedHostPaths: [
+        { pathPrefix: "/etc", readOnly: true },
+        { pathPrefix: "/data", readOnly: false },
+      ],
+    };
     const volumes = [hostVolume("etc", "/etc/ssl"), hostVolume("data", "/data/x")];
-    const spec = { containers: [container("rw", { volumeMounts: [{ name: "etc", mountPath: "/e" }, { name: "data", mountPath: "/d" }] }), container("ro", mount("etc", true))], volumes };
+    const spec = {
+      containers: [
+        container("rw", {
+          volumeMounts: [
+            { name: "etc", mountPath: "/e" },
+            { name: "data", mountPath: "/d" },
+          ],
+        }),
+        container("ro", mount("etc", true)),
+      ],
+      volumes,
+    };
     const violations = allowedHostPathsV3.evaluate(pod(spec), parameters);
     expect(violations.map((v) => [v.code, v.volume, v.container])).toEqual([["host-path-read-only", "etc", "rw"]]);
   });
@@ -245,8 +259,7 @@ describe("allowed-users-groups/v3", () => {
     fsGroup: { rule: "MustRunAs", ...range(1, 65535) },
   };
   const groupsOk = { runAsGroup: 1000, supplementalGroups: [1000], fsGroup: 1000 };
-  const codes = (spec: Record<string, unknown>, parameters: Record<string, unknown> = restricted) =>
-    allowedUsersGroupsV3.evaluate(pod(spec), parameters).map((v) => v.code);
+  const codes = (spec: Record<string, unknown>, parameters: Record<string, unknown> = restricted) => allowedUsersGroupsV3.evaluate(pod(spec), parameters).map((v) => v.code);
 
   it("MustRunAsNonRoot: runAsNonRoot true or a non-zero runAsUser is enough", () => {
     expect(codes({ securityContext: { ...groupsOk, runAsNonRoot: true }, containers: [container("a")] })).toEqual([]);
@@ -308,7 +321,7 @@ describe("allowed-seccomp-profiles/v3", () => {
   });
   it("flags a missing profile as 'not configured'", () => {
     expect(evaluate({ containers: [container("a")] }).map((v) => v.message)).toEqual([
-      "Seccomp profile 'not configured' is not allowed for container 'a'. Found at: no explicit profile found. Allowed profiles: {\"RuntimeDefault\", \"docker/default\", \"runtime/default\"}",
+      'Seccomp profile \'not configured\' is not allowed for container \'a\'. Found at: no explicit profile found. Allowed profiles: {"RuntimeDefault", "docker/default", "runtime/default"}',
     ]);
   });
   it("resolves container securityContext, then pod securityContext, then container annotation, then pod annotation", () => {

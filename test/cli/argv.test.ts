@@ -6,7 +6,8 @@ import { commands } from "../../commands/index.js";
 import { parseArgv } from "../helpers/parse.js";
 
 const assignmentId = "/subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Authorization/policyAssignments/pss-baseline";
-const exemptionId = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.Authorization/policyExemptions/x";
+const exemptionId =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.Authorization/policyExemptions/x";
 
 /** Where a row holds: on a terminal, without one (pipes, CI), or both. */
 type Terminal = "both" | "terminal" | "no terminal";
@@ -41,11 +42,34 @@ const parses: Record<string, OptionsRow[]> = {
   ],
   "exclude add": [
     { argv: ["exclude", "add", "pss-baseline", "monitoring", "logging", "--yes"], options: { assignment: "pss-baseline", namespaces: ["monitoring", "logging"], policies: [] } },
-    { argv: ["exclude", "add", assignmentId, "monitoring", "--reason", "node exporter", "--ticket", "CHG-1", "--dry-run"], options: { assignment: assignmentId, reason: "node exporter", ticket: "CHG-1" } },
-    { argv: ["exclude", "add", "SecurityCenterBuiltIn", "monitoring", "--policies", "NoPrivilegedContainers,BlockUsingHostNetwork", "--yes"], options: { policies: ["NoPrivilegedContainers", "BlockUsingHostNetwork"] } },
+    {
+      argv: ["exclude", "add", assignmentId, "monitoring", "--reason", "node exporter", "--ticket", "CHG-1", "--dry-run"],
+      options: { assignment: assignmentId, reason: "node exporter", ticket: "CHG-1" },
+    },
+    {
+      argv: ["exclude", "add", "SecurityCenterBuiltIn", "monitoring", "--policies", "NoPrivilegedContainers,BlockUsingHostNetwork", "--yes"],
+      options: { policies: ["NoPrivilegedContainers", "BlockUsingHostNetwork"] },
+    },
     { argv: ["exclude", "add"], terminal: "terminal", options: { assignment: undefined, namespaces: [] } },
     {
-      argv: ["exclude", "add", "pss-baseline", "--label-selector", "app=node-exporter,team", "--except-policies", "NoHostPathVolume", "--container", "a,b", "--image", "quay.io/x:*", "--definition-scope", "/subscriptions/11111111-1111-4111-8111-111111111111", "--new-name", "pss-pp", "--yes"],
+      argv: [
+        "exclude",
+        "add",
+        "pss-baseline",
+        "--label-selector",
+        "app=node-exporter,team",
+        "--except-policies",
+        "NoHostPathVolume",
+        "--container",
+        "a,b",
+        "--image",
+        "quay.io/x:*",
+        "--definition-scope",
+        "/subscriptions/11111111-1111-4111-8111-111111111111",
+        "--new-name",
+        "pss-pp",
+        "--yes",
+      ],
       options: {
         namespaces: [],
         labels: [{ key: "app", value: "node-exporter" }, { key: "team" }],
@@ -77,10 +101,29 @@ const parses: Record<string, OptionsRow[]> = {
   "params unset": [{ argv: ["params", "unset", "pss-baseline", "effect", "--reason", "back to default", "--yes"], options: { assignment: "pss-baseline", name: "effect", reason: "back to default" } }],
   "exempt create": [
     {
-      argv: ["exempt", "create", "--cluster", "aks-prod", "--assignment", "pss-baseline", "--policies", "BlockUsingHostNetwork", "--category", "Waiver", "--expires", "+30d", "--reason", "node exporter", "--yes"],
+      argv: [
+        "exempt",
+        "create",
+        "--cluster",
+        "aks-prod",
+        "--assignment",
+        "pss-baseline",
+        "--policies",
+        "BlockUsingHostNetwork",
+        "--category",
+        "Waiver",
+        "--expires",
+        "+30d",
+        "--reason",
+        "node exporter",
+        "--yes",
+      ],
       options: { cluster: "aks-prod", assignment: "pss-baseline", policies: ["BlockUsingHostNetwork"], category: "Waiver", expires: "+30d", noExpiry: false, reason: "node exporter" },
     },
-    { argv: ["exempt", "create", "--cluster", "aks-prod", "--all-policies", "--category", "mitigated", "--no-expiry", "--dry-run"], options: { policies: "all", category: "Mitigated", noExpiry: true } },
+    {
+      argv: ["exempt", "create", "--cluster", "aks-prod", "--all-policies", "--category", "mitigated", "--no-expiry", "--dry-run"],
+      options: { policies: "all", category: "Mitigated", noExpiry: true },
+    },
     { argv: ["exempt", "create"], terminal: "terminal", options: { cluster: undefined, policies: undefined, category: undefined } },
   ],
   "exempt list": [
@@ -92,7 +135,10 @@ const parses: Record<string, OptionsRow[]> = {
     { argv: ["exempt", "show", exemptionId, "-o", "json"], options: { reference: exemptionId }, format: "json" },
   ],
   "exempt renew": [
-    { argv: ["exempt", "renew", "x", "--expires", "2030-01-31", "--cluster", "aks", "--resource-group", "rg", "--yes"], options: { reference: "x", expires: "2030-01-31", cluster: "aks", resourceGroup: "rg", noExpiry: false } },
+    {
+      argv: ["exempt", "renew", "x", "--expires", "2030-01-31", "--cluster", "aks", "--resource-group", "rg", "--yes"],
+      options: { reference: "x", expires: "2030-01-31", cluster: "aks", resourceGroup: "rg", noExpiry: false },
+    },
     { argv: ["exempt", "renew", "x", "--no-expiry", "--max-days", "120", "--dry-run"], options: { noExpiry: true, maxDays: 120 } },
   ],
   "exempt delete": [{ argv: ["exempt", "delete", "x", "--cluster", "aks", "--yes"], options: { reference: "x", cluster: "aks" } }],
@@ -115,7 +161,12 @@ const parses: Record<string, OptionsRow[]> = {
     },
     { argv: ["check", "-", "--assignment", "pss-baseline", "--namespace", "web", "--show-passes"], options: { inputs: ["-"], namespace: "web", showPasses: true } },
   ],
-  effective: [{ argv: ["effective", "--cluster", "aks-prod", "--namespace", "monitoring", "--policies", "NoPrivilegedContainers"], options: { cluster: "aks-prod", namespaces: ["monitoring"], allSubscriptions: false } }],
+  effective: [
+    {
+      argv: ["effective", "--cluster", "aks-prod", "--namespace", "monitoring", "--policies", "NoPrivilegedContainers"],
+      options: { cluster: "aks-prod", namespaces: ["monitoring"], allSubscriptions: false },
+    },
+  ],
   "safeguards show": [{ argv: ["safeguards", "show", "--cluster", "aks-dev"], options: { cluster: "aks-dev", allSubscriptions: false } }],
   "safeguards exclude": [{ argv: ["safeguards", "exclude", "add", "monitoring", "--cluster", "aks-dev", "--yes"], options: { cluster: "aks-dev" } }],
   workloads: [{ argv: ["workloads", "--cluster", "aks-prod", "--namespace", "monitoring"], options: { cluster: "aks-prod" } }],
@@ -222,7 +273,9 @@ describe("argv tables", () => {
     expect(parsed.format).toBe(row.format ?? commands.find((spec) => spec.path.join(" ") === path)?.outputs?.[0] ?? "table");
   });
 
-  const usageCases = Object.entries(usageErrors).flatMap(([path, rows]) => rows.flatMap((row) => terminals(row).map((terminal) => [path, row.argv.join(" "), label(terminal), row, terminal] as const)));
+  const usageCases = Object.entries(usageErrors).flatMap(([path, rows]) =>
+    rows.flatMap((row) => terminals(row).map((terminal) => [path, row.argv.join(" "), label(terminal), row, terminal] as const)),
+  );
   it.each(usageCases)("%s: '%s' %s is a usage error (exit 2) naming the fix", async (_path, _argv, _where, row, terminal) => {
     const parsed = await parseArgv(row.argv, { terminal });
     if (parsed.kind === "options") expect.fail(`parsed to ${JSON.stringify(parsed.options)}`);

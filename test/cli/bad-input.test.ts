@@ -19,8 +19,26 @@ const file = (name: string, text: string) => {
   return path;
 };
 const manifest = file("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: web }\nspec:\n  containers: [{ name: c, image: nginx }]\n");
-const badYaml = file("bad.yaml", "owner: platform-team\nexemptions:\n  - name: x\n    cluster: aks-prod-neu\n    assignment: pss-baseline\n    category: sometimes\n    expires: +10d\n    reason: r\n");
-const create = ["exempt", "create", "--cluster", "aks-prod-neu", "--assignment", "pss-baseline", "--policies", "BlockUsingHostNetwork", "--category", "waiver", "--expires", "+30d", "--reason", "node exporter"];
+const badYaml = file(
+  "bad.yaml",
+  "owner: platform-team\nexemptions:\n  - name: x\n    cluster: aks-prod-neu\n    assignment: pss-baseline\n    category: sometimes\n    expires: +10d\n    reason: r\n",
+);
+const create = [
+  "exempt",
+  "create",
+  "--cluster",
+  "aks-prod-neu",
+  "--assignment",
+  "pss-baseline",
+  "--policies",
+  "BlockUsingHostNetwork",
+  "--category",
+  "waiver",
+  "--expires",
+  "+30d",
+  "--reason",
+  "node exporter",
+];
 const params = (...values: string[]) => ["params", "set", baseline, ...values];
 
 interface BadInput {

@@ -97,7 +97,14 @@ describe("tables at 80 columns", () => {
     expect(shown).toEqual([0, 1]);
     expect(widths[0]! + widths[1]! + 2).toBe(80);
     expect(truncate("abcdefgh", 5)).toBe("abcd…");
-    const table = renderTable([{ header: "Name", value: (row: string) => row }, { header: "Text", value: (row: string) => row.repeat(40) }], ["x", "y"], { maxWidth: 30 });
+    const table = renderTable(
+      [
+        { header: "Name", value: (row: string) => row },
+        { header: "Text", value: (row: string) => row.repeat(40) },
+      ],
+      ["x", "y"],
+      { maxWidth: 30 },
+    );
     expect(table.split("\n")).toHaveLength(3);
     for (const line of table.split("\n")) expect([...line].length).toBeLessThanOrEqual(30);
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RestError, createHttpHeaders } from "@azure/core-rest-pipeline";
-import {
-  AuthError, CancelledError, ConflictError, ExitCode, GateFailedError, NotFoundError, PartialFailureError, UsageError, toAkspolError,
-} from "../../src/cli/errors.js";
+import { AuthError, CancelledError, ConflictError, ExitCode, GateFailedError, NotFoundError, PartialFailureError, UsageError, toAkspolError } from "../../src/cli/errors.js";
 
 function restError(status: number, code: string, message: string): RestError {
   return new RestError(message, {
@@ -48,7 +46,13 @@ describe("error to exit code map", () => {
   });
 
   it("treats LinkedAuthorizationFailed as a permission error too", () => {
-    const error = toAkspolError(restError(403, "LinkedAuthorizationFailed", "The client has permission to perform action 'Microsoft.Authorization/policyExemptions/write' on scope 'x'; however, it does not have permission to perform action 'Microsoft.Authorization/policyAssignments/exempt/action' on the linked scope(s) 'y'."));
+    const error = toAkspolError(
+      restError(
+        403,
+        "LinkedAuthorizationFailed",
+        "The client has permission to perform action 'Microsoft.Authorization/policyExemptions/write' on scope 'x'; however, it does not have permission to perform action 'Microsoft.Authorization/policyAssignments/exempt/action' on the linked scope(s) 'y'.",
+      ),
+    );
     expect(error.exitCode).toBe(4);
     expect(error.suggestion).toContain("Resource Policy Contributor");
   });
@@ -67,7 +71,12 @@ describe("error to exit code map", () => {
   it("keys on the body's code for list calls whose message the SDK replaced", () => {
     const error = new RestError("Pagination failed with unexpected statusCode 404", {
       statusCode: 404,
-      response: { status: 404, headers: createHttpHeaders(), bodyAsText: JSON.stringify({ error: { code: "ResourceGroupNotFound", message: "Resource group 'x' could not be found." } }), request: {} as never },
+      response: {
+        status: 404,
+        headers: createHttpHeaders(),
+        bodyAsText: JSON.stringify({ error: { code: "ResourceGroupNotFound", message: "Resource group 'x' could not be found." } }),
+        request: {} as never,
+      },
     });
     const mapped = toAkspolError(error);
     expect(mapped).toBeInstanceOf(NotFoundError);

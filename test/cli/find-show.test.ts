@@ -148,12 +148,15 @@ describe("subscription resolution order", () => {
     mkdirSync(join(home, ".azure"));
     writeFileSync(
       join(home, ".azure", "azureProfile.json"),
-      `\uFEFF${JSON.stringify({ subscriptions: [{ id: dev.id, name: dev.name, isDefault: true }, { id: prod.id, name: prod.name, isDefault: false }] })}`,
+      `\uFEFF${JSON.stringify({
+        subscriptions: [
+          { id: dev.id, name: dev.name, isDefault: true },
+          { id: prod.id, name: prod.name, isDefault: false },
+        ],
+      })}`,
     );
     const names = async (argv: string[], env: NodeJS.ProcessEnv) =>
-      (JSON.parse((await cli([...argv, "find", "-o", "json"], { env: { AZURE_CONFIG_DIR: join(home, ".azure"), ...env } })).stdout).assignments as Array<{ name: string }>)
-        .map((a) => a.name)
-        .sort();
+      (JSON.parse((await cli([...argv, "find", "-o", "json"], { env: { AZURE_CONFIG_DIR: join(home, ".azure"), ...env } })).stdout).assignments as Array<{ name: string }>).map((a) => a.name).sort();
     expect(await names([], {})).toContain("pss-restricted");
     expect(await names([], {})).not.toContain("pss-baseline");
     expect(await names([], { AZURE_SUBSCRIPTION_ID: prod.id })).toContain("pss-baseline");

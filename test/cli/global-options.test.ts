@@ -34,9 +34,7 @@ describe("global options: flags, environment equivalents and defaults", () => {
     });
   });
 
-  it.each([
-    ["default"], ["cli"], ["device-code"], ["browser"], ["service-principal"], ["managed-identity"], ["workload-identity"],
-  ])("accepts --auth %s", (auth) => {
+  it.each([["default"], ["cli"], ["device-code"], ["browser"], ["service-principal"], ["managed-identity"], ["workload-identity"]])("accepts --auth %s", (auth) => {
     expect(resolveGlobalOptions({ auth }, {}).auth).toBe(auth);
   });
 

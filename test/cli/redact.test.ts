@@ -17,8 +17,6 @@ describe("secret redaction", () => {
   });
 
   it("leaves ordinary text alone", () => {
-    expect(redact("GET https://management.azure.com/subscriptions/1?api-version=2025-03-01 -> 200")).toBe(
-      "GET https://management.azure.com/subscriptions/1?api-version=2025-03-01 -> 200",
-    );
+    expect(redact("GET https://management.azure.com/subscriptions/1?api-version=2025-03-01 -> 200")).toBe("GET https://management.azure.com/subscriptions/1?api-version=2025-03-01 -> 200");
   });
 });

@@ -52,7 +52,7 @@ describe("exclude add --policies on the baseline initiative (conversion)", () =>
     const output = JSON.parse(result.stdout);
     expect(output).toMatchObject({ assignmentId: baselineId, newAssignmentId: newBaselineId, setDefinitionId: setId("akspol-baseline-pss-baseline"), changed: true });
     const after = await stored(newBaselineId);
-    const set = (await stored(setId("akspol-baseline-pss-baseline")));
+    const set = await stored(setId("akspol-baseline-pss-baseline"));
     const old = enforced(before, baselineSet);
     const now = enforced(after, set);
     expect(Object.keys(now)).toEqual(Object.keys(old));
@@ -91,7 +91,7 @@ describe("exclude add --policies on the baseline initiative (conversion)", () =>
       ],
     } as never);
     const before = comparable(await stored(richId));
-    const oldExemption = (await stored(`${cluster}/providers/Microsoft.Authorization/policyExemptions/rich-waiver`));
+    const oldExemption = await stored(`${cluster}/providers/Microsoft.Authorization/policyExemptions/rich-waiver`);
     const result = await cli(["exclude", "add", richId, "monitoring", "--except-policies", "NoPrivilegedContainers", "--yes", "-o", "json"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/system-assigned identity/);
@@ -110,7 +110,7 @@ describe("exclude add --policies on the baseline initiative (conversion)", () =>
       expect(after.properties.parameters[`${member}-excludedNamespaces`].value).toContain("monitoring");
     }
     expect(after.properties.parameters["NoPrivilegedContainers-excludedNamespaces"]).toBeUndefined();
-    const copy = (await stored(`${cluster}/providers/Microsoft.Authorization/policyExemptions/rich-waiver-pp`));
+    const copy = await stored(`${cluster}/providers/Microsoft.Authorization/policyExemptions/rich-waiver-pp`);
     expect(comparableExemption(copy)).toBe(comparableExemption({ properties: { ...oldExemption.properties, policyAssignmentId: `${richId}-pp` } }));
     expect(await emu.hooks.getResource(oldExemption.id)).toBeUndefined();
     expect(await emu.hooks.getResource(richId)).toBeUndefined();
@@ -118,7 +118,7 @@ describe("exclude add --policies on the baseline initiative (conversion)", () =>
 
   test("undo recreates the old assignment and its exemptions before deleting the new ones, and restores the original", async () => {
     const assignmentBefore = comparable(await stored(baselineId));
-    const exemptionBefore = (await stored(exemptionId));
+    const exemptionBefore = await stored(exemptionId);
     const converted = await cli(["exclude", "add", "pss-baseline", "monitoring", "--policies", hostMembers, "--subscription", prod, "--yes", "-o", "json"]);
     expect(converted.code, converted.stderr).toBe(0);
     const { changeId } = JSON.parse(converted.stdout);
@@ -131,7 +131,10 @@ describe("exclude add --policies on the baseline initiative (conversion)", () =>
     const recreateExemption = index(/^PUT .*policyExemptions\/aks-prod-weu-hostnetwork$/);
     const deleteNewExemption = index(/^DELETE .*policyExemptions\/aks-prod-weu-hostnetwork-pp$/);
     const deleteNew = index(/^DELETE .*policyAssignments\/pss-baseline-pp$/);
-    expect([recreateOld, recreateExemption, deleteNewExemption, deleteNew].every((position) => position >= 0), writes.join("\n")).toBe(true);
+    expect(
+      [recreateOld, recreateExemption, deleteNewExemption, deleteNew].every((position) => position >= 0),
+      writes.join("\n"),
+    ).toBe(true);
     expect(recreateOld).toBeLessThan(deleteNew);
     expect(recreateExemption).toBeLessThan(deleteNewExemption);
     expect(recreateOld).toBeLessThan(recreateExemption);
@@ -139,7 +142,7 @@ describe("exclude add --policies on the baseline initiative (conversion)", () =>
     delete restored.properties.instanceId;
     delete assignmentBefore.properties.instanceId;
     expect(restored).toEqual(assignmentBefore);
-    expect(comparableExemption((await stored(exemptionId)))).toBe(comparableExemption(exemptionBefore));
+    expect(comparableExemption(await stored(exemptionId))).toBe(comparableExemption(exemptionBefore));
     expect(await emu.hooks.getResource(newBaselineId)).toBeUndefined();
     expect(await emu.hooks.getResource(copiedExemptionId)).toBeUndefined();
     expect(await emu.hooks.getResource(setId("akspol-baseline-pss-baseline"))).toBeUndefined();

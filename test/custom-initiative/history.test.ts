@@ -23,10 +23,39 @@ test("history settles the steps of a killed conversion and names the way to fini
   const journal = new Journal(stateDir);
   const principal = { id: "p", name: "admin" };
   const setId = `/subscriptions/${prod}/providers/Microsoft.Authorization/policySetDefinitions/akspol-baseline-pss-baseline`;
-  const conversion = await journal.begin({ principal, command: "akspol exclude add", resourceKind: "conversion", resourceId: baselineId, operation: "update", summary: "convert to a custom initiative", before: {}, intendedAfter: {} });
+  const conversion = await journal.begin({
+    principal,
+    command: "akspol exclude add",
+    resourceKind: "conversion",
+    resourceId: baselineId,
+    operation: "update",
+    summary: "convert to a custom initiative",
+    before: {},
+    intendedAfter: {},
+  });
   // The set was never created; the old assignment was never deleted.
-  const setStep = await journal.begin({ principal, command: "akspol exclude add", resourceKind: "policySetDefinition", resourceId: setId, operation: "create", summary: "convert: create custom initiative", before: null, intendedAfter: { properties: { version: "1.4.0" } }, group: conversion });
-  const deleteStep = await journal.begin({ principal, command: "akspol exclude add", resourceKind: "policyAssignment", resourceId: baselineId, operation: "delete", summary: "convert: delete assignment pss-baseline", before: {}, intendedAfter: null, group: conversion });
+  const setStep = await journal.begin({
+    principal,
+    command: "akspol exclude add",
+    resourceKind: "policySetDefinition",
+    resourceId: setId,
+    operation: "create",
+    summary: "convert: create custom initiative",
+    before: null,
+    intendedAfter: { properties: { version: "1.4.0" } },
+    group: conversion,
+  });
+  const deleteStep = await journal.begin({
+    principal,
+    command: "akspol exclude add",
+    resourceKind: "policyAssignment",
+    resourceId: baselineId,
+    operation: "delete",
+    summary: "convert: delete assignment pss-baseline",
+    before: {},
+    intendedAfter: null,
+    group: conversion,
+  });
   const result = await cli(["history", "-o", "json"]);
   expect(result.code, result.stderr).toBe(0);
   const entries = JSON.parse(result.stdout).entries as Array<{ changeId: string; status: string; resolution?: string }>;

@@ -36,7 +36,8 @@ afterEach(async () => emu.close());
 
 const cli = (argv: string[]) => runCli(argv, { emulatorDir: emu.stateDir, stateDir });
 const set = async () => (await emu.hooks.getResource(setId)).body ?? (await emu.hooks.getResource(setId));
-const volumeTypes = (document: any) => document.properties.policyDefinitions.find((reference: any) => reference.policyDefinitionReferenceId === "AllowedVolumeTypes").parameters.allowedVolumeTypes.value;
+const volumeTypes = (document: any) =>
+  document.properties.policyDefinitions.find((reference: any) => reference.policyDefinitionReferenceId === "AllowedVolumeTypes").parameters.allowedVolumeTypes.value;
 
 describe("akspol initiative upgrade", () => {
   test("--dry-run names the versions and the requests, writes nothing", async () => {
@@ -57,7 +58,9 @@ describe("akspol initiative upgrade", () => {
     expect(upgraded.properties.version).toBe("2.5.0");
     expect(upgraded.properties.metadata).toMatchObject({ akspolSourceVersion: "2.5.0", managedBy: "akspol" });
     expect(volumeTypes(upgraded)).toEqual(volumeTypes(restrictedSet));
-    expect(upgraded.properties.policyDefinitions.map((reference: any) => reference.definitionVersion)).toEqual(restrictedSet.properties.policyDefinitions.map((reference) => reference.definitionVersion));
+    expect(upgraded.properties.policyDefinitions.map((reference: any) => reference.definitionVersion)).toEqual(
+      restrictedSet.properties.policyDefinitions.map((reference) => reference.definitionVersion),
+    );
     const assignment = await storedAssignment(emu, newId);
     expect(assignment.properties.definitionVersion).toBe("2.5.0");
     expect(assignment.properties.parameters["NoPrivilegedContainers-excludedNamespaces"].value).toContain("monitoring");

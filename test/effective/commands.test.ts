@@ -78,7 +78,10 @@ describe("a namespace excluded in the pod-security assignment is still denied th
     expect(effective.code, effective.stderr).toBe(0);
     const decided = outcomeOf(json(effective), "monitoring", "NoPrivilegedContainers");
     expect(decided).toMatchObject({ outcome: "deny", decidedBy: { kind: "assignment", name: benchmark.name, family: "benchmark", referenceId: "privilegedContainersShouldBeAvoided" } });
-    expect(decided.verdicts.find((verdict: any) => verdict.source.name === "pss-baseline")).toMatchObject({ outcome: "none", reason: expect.stringMatching(/excluded by parameter excludedNamespaces of pss-baseline/) });
+    expect(decided.verdicts.find((verdict: any) => verdict.source.name === "pss-baseline")).toMatchObject({
+      outcome: "none",
+      reason: expect.stringMatching(/excluded by parameter excludedNamespaces of pss-baseline/),
+    });
     expect(decided.levers[0]).toMatchObject({ kind: "parameter", parameter: "privilegedContainerNamespaceExclusion" });
 
     const check = await cli(["check", privilegedPod("monitoring"), "--cluster", "aks-prod-weu", "--subscription", prod.name, "-o", "json"]);
@@ -98,7 +101,15 @@ describe("a benchmark per-policy exclusion", () => {
     const out = json(add);
     expect(out.after.privilegedContainerNamespaceExclusion).toContain("monitoring");
     const stored = await emu.hooks.getResource(benchmark.id);
-    expect(stored.properties.parameters.privilegedContainerNamespaceExclusion.value).toEqual(["kube-system", "gatekeeper-system", "azure-arc", "azuredefender", "mdc", "azure-extensions-usage-system", "monitoring"]);
+    expect(stored.properties.parameters.privilegedContainerNamespaceExclusion.value).toEqual([
+      "kube-system",
+      "gatekeeper-system",
+      "azure-arc",
+      "azuredefender",
+      "mdc",
+      "azure-extensions-usage-system",
+      "monitoring",
+    ]);
     expect(Object.keys(stored.properties.parameters)).toEqual(["privilegedContainerNamespaceExclusion"]);
     expect(stored.properties.overrides).toHaveLength(1);
 
@@ -185,7 +196,10 @@ describe("a single-definition assignment", () => {
     // pss-restricted excludes azure-extensions-usage-system (its default list), the single definition does not.
     expect(outcomeOf(effective, "azure-extensions-usage-system", "NoPrivilegeEscalation")).toMatchObject({ outcome: "audit", decidedBy: { name: "no-privilege-escalation", family: "definition" } });
     expect(outcomeOf(effective, "monitoring", "NoPrivilegeEscalation")).toMatchObject({ outcome: "none" });
-    expect(effective.sources.assignments.find((source: any) => source.name === "no-privilege-escalation")).toMatchObject({ family: "definition", members: [{ member: "NoPrivilegeEscalation", definitionVersion: "7.2.0" }] });
+    expect(effective.sources.assignments.find((source: any) => source.name === "no-privilege-escalation")).toMatchObject({
+      family: "definition",
+      members: [{ member: "NoPrivilegeEscalation", definitionVersion: "7.2.0" }],
+    });
   });
 });
 
@@ -212,7 +226,12 @@ describe("an override that disables one member", () => {
       "apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: web }\nspec:\n  containers: [{ name: c, image: x, volumeMounts: [{ name: h, mountPath: /logs }] }]\n  volumes: [{ name: h, hostPath: { path: /var/log } }]\n",
     );
     const check = json(await cli(["check", file, "--assignment", "pss-baseline", "--subscription", prod.name, "--fail-on", "never", "-o", "json"]));
-    expect(check.results.find((result: any) => result.policy.referenceId === "NoHostPathVolume")).toMatchObject({ status: "violation", effect: "disabled", outcome: "none", noOutcomeReason: "effect-disabled" });
+    expect(check.results.find((result: any) => result.policy.referenceId === "NoHostPathVolume")).toMatchObject({
+      status: "violation",
+      effect: "disabled",
+      outcome: "none",
+      noOutcomeReason: "effect-disabled",
+    });
   });
 });
 
@@ -243,14 +262,27 @@ describe("akspol effective -o json", () => {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
   it("matches docs/effective.schema.json on every demo cluster", async () => {
-    for (const [cluster, subscription] of [["aks-prod-weu", prod.name], ["aks-prod-neu", prod.name], ["aks-dev", dev.name], ["aks-sandbox", dev.name]]) {
+    for (const [cluster, subscription] of [
+      ["aks-prod-weu", prod.name],
+      ["aks-prod-neu", prod.name],
+      ["aks-dev", dev.name],
+      ["aks-sandbox", dev.name],
+    ]) {
       const run = await cli(["effective", "--cluster", cluster as string, "--subscription", subscription as string, "-o", "json"]);
       expect(run.code, run.stderr).toBe(0);
       const report = json(run);
       expect(validate(report), `${cluster}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     // The schema is strict: a report missing a field fails it.
-    expect(validate({ schemaVersion: 1, cluster: { id: "x", name: "x", azurePolicyEnabled: true }, sources: { assignments: [], safeguards: null, exemptions: [] }, outcomes: [{ namespace: "*" }], assumptions: [] })).toBe(false);
+    expect(
+      validate({
+        schemaVersion: 1,
+        cluster: { id: "x", name: "x", azurePolicyEnabled: true },
+        sources: { assignments: [], safeguards: null, exemptions: [] },
+        outcomes: [{ namespace: "*" }],
+        assumptions: [],
+      }),
+    ).toBe(false);
   });
 
   it("says an exempted outcome relies on exemptions removing the in-cluster constraint", async () => {

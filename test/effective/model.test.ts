@@ -21,8 +21,7 @@ import {
   type SafeguardsSetting,
 } from "../../src/effective/index.js";
 
-const more = (name: string): DefinitionDocument =>
-  JSON.parse(readFileSync(new URL(`../../src/data/azure-builtins/more/policySetDefinitions/${name}.json`, import.meta.url), "utf8"));
+const more = (name: string): DefinitionDocument => JSON.parse(readFileSync(new URL(`../../src/data/azure-builtins/more/policySetDefinitions/${name}.json`, import.meta.url), "utf8"));
 const BENCHMARK = more("1f3afdf9-d0c9-4c3d-847f-89da613e70a8");
 const SAFEGUARDS = more("c047ea8e-9c78-49b2-958b-37e56d291a44");
 const CLUSTER = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1";
@@ -33,8 +32,7 @@ const assignment = (name: string, policyDefinitionId: string, properties: Record
   name,
   properties: { scope: "/subscriptions/s1", policyDefinitionId, ...properties },
 });
-const enforce = (document: AssignmentDocument, definition: DefinitionDocument) =>
-  enforcementOf({ assignment: document, definition, memberDefinitions: BUILTIN_DEFINITIONS as DefinitionDocument[] });
+const enforce = (document: AssignmentDocument, definition: DefinitionDocument) => enforcementOf({ assignment: document, definition, memberDefinitions: BUILTIN_DEFINITIONS as DefinitionDocument[] });
 const byMember = <T extends { member: string }>(list: T[]) => Object.fromEntries(list.map((item) => [item.member, item]));
 
 const baseline = enforce(
@@ -56,9 +54,17 @@ const cluster = (extra: Partial<ClusterSources> = {}): ClusterSources => ({
 
 describe("what an assignment enforces per member", () => {
   it("knows the nine members by the definitions of the two initiatives", () => {
-    expect(MEMBERS.map((member) => member.key).sort()).toEqual(
-      ["AllowedSeccompProfiles", "AllowedUsersGroups", "AllowedVolumeTypes", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume", "NoPrivilegeEscalation", "NoPrivilegedContainers"],
-    );
+    expect(MEMBERS.map((member) => member.key).sort()).toEqual([
+      "AllowedSeccompProfiles",
+      "AllowedUsersGroups",
+      "AllowedVolumeTypes",
+      "BlockUsingHostNetwork",
+      "BlockUsingHostProcessIDAndIPC",
+      "ContainerCapabilities",
+      "NoHostPathVolume",
+      "NoPrivilegeEscalation",
+      "NoPrivilegedContainers",
+    ]);
     expect(builtInSetCarriesMembers(BENCHMARK.id as string)).toBe(true);
     expect(builtInSetCarriesMembers("/providers/Microsoft.Authorization/policySetDefinitions/00000000-0000-0000-0000-000000000000")).toBe(false);
     expect(builtInSetCarriesMembers("/subscriptions/s1/providers/Microsoft.Authorization/policySetDefinitions/custom")).toBeUndefined();
@@ -146,7 +152,10 @@ describe("the outcome per namespace and member on a cluster", () => {
     const outcome = memberOutcome(cluster(), "monitoring", "NoPrivilegedContainers", NOW);
     expect(outcome.outcome).toBe("deny");
     expect(outcome.decidedBy).toMatchObject({ kind: "assignment", name: "mcsb", family: "benchmark", referenceId: "privilegedContainersShouldBeAvoided" });
-    expect(outcome.verdicts.map((verdict) => [verdict.source.kind === "assignment" ? verdict.source.name : "sg", verdict.outcome])).toEqual([["mcsb", "deny"], ["pss-baseline", "none"]]);
+    expect(outcome.verdicts.map((verdict) => [verdict.source.kind === "assignment" ? verdict.source.name : "sg", verdict.outcome])).toEqual([
+      ["mcsb", "deny"],
+      ["pss-baseline", "none"],
+    ]);
     expect(outcome.verdicts[1]!.reason).toMatch(/excluded by parameter excludedNamespaces of pss-baseline/);
     expect(outcome.levers[0]).toMatchObject({ kind: "parameter", parameter: "privilegedContainerNamespaceExclusion", command: "akspol exclude add mcsb monitoring --policies NoPrivilegedContainers" });
   });
@@ -172,7 +181,12 @@ describe("the outcome per namespace and member on a cluster", () => {
   });
 
   it("an active exemption removes an assignment's outcome (assumed), an expired one does not", () => {
-    const exemption = { id: `${CLUSTER}/providers/Microsoft.Authorization/policyExemptions/x`, name: "x", policyAssignmentId: baseline.assignment.id, policyDefinitionReferenceIds: ["BlockUsingHostNetwork"] };
+    const exemption = {
+      id: `${CLUSTER}/providers/Microsoft.Authorization/policyExemptions/x`,
+      name: "x",
+      policyAssignmentId: baseline.assignment.id,
+      policyDefinitionReferenceIds: ["BlockUsingHostNetwork"],
+    };
     const active = memberOutcome(cluster({ assignments: [baseline], exemptions: [{ ...exemption, expiresOn: "2026-06-01T00:00:00Z" }] }), "web", "BlockUsingHostNetwork", NOW);
     expect(active).toMatchObject({ outcome: "none" });
     expect(active.verdicts[0]).toMatchObject({ exemptedBy: "x", reason: expect.stringMatching(/assumes the add-on honours exemptions/) });

@@ -80,17 +80,32 @@ describe("ARM behaviour", () => {
       expect(response.body.error.message).toContain(`over scope '${id}'`);
     });
     it("refuses an exemption without exempt/action on the assignment", async () => {
-      await emu.hooks.seed({ principals: [{ name: "exemption-writer" }], roleAssignments: [{ principal: "exemption-writer", role: { actions: ["*/read", "Microsoft.Authorization/policyExemptions/*"], notActions: ["Microsoft.Authorization/policyAssignments/exempt/action"] }, scope: "/" }] });
+      await emu.hooks.seed({
+        principals: [{ name: "exemption-writer" }],
+        roleAssignments: [
+          {
+            principal: "exemption-writer",
+            role: { actions: ["*/read", "Microsoft.Authorization/policyExemptions/*"], notActions: ["Microsoft.Authorization/policyAssignments/exempt/action"] },
+            scope: "/",
+          },
+        ],
+      });
       const writer = (await emu.hooks.listResources("#principal")).find((item) => item.name === "exemption-writer");
       const token = await emu.hooks.issueToken(writer.name);
       const id = `${DEMO.clusters.prodNeu.id}/providers/Microsoft.Authorization/policyExemptions/no-exempt-action`;
-      const response = await armRequest(emu.endpoint, emu.caCert, "PUT", `${id}?${EXEMPTION_API}`, { token, body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } } });
+      const response = await armRequest(emu.endpoint, emu.caCert, "PUT", `${id}?${EXEMPTION_API}`, {
+        token,
+        body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } },
+      });
       // ARM's linked-scope form (docs/issues/11.md): the write is allowed, the action on the assignment is not.
       expect([response.status, response.body.error.code]).toEqual([403, "LinkedAuthorizationFailed"]);
       expect(response.body.error.message).toContain("'Microsoft.Authorization/policyAssignments/exempt/action'");
       expect(response.body.error.message).toContain(`on the linked scope(s) '${DEMO.assignments.baseline.id}'`);
       // The policy contributor holds policyAssignments/*, hence exempt/action.
-      const allowed = await call("PUT", `${id}?${EXEMPTION_API}`, { principal: "policy-contributor", body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } } });
+      const allowed = await call("PUT", `${id}?${EXEMPTION_API}`, {
+        principal: "policy-contributor",
+        body: { properties: { policyAssignmentId: DEMO.assignments.baseline.id, exemptionCategory: "Waiver" } },
+      });
       expect(allowed.status).toBe(201);
     });
     it("role assignments set through the hooks take effect and the permissions endpoint reports them", async () => {
@@ -98,10 +113,16 @@ describe("ARM behaviour", () => {
       const before = await call("GET", `${scope}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`, { principal: "reader" });
       expect(before.body.value).toEqual([{ actions: ["*/read"], notActions: [], dataActions: [], notDataActions: [] }]);
       await emu.hooks.addRoleAssignment({ principal: "reader", role: "Resource Policy Contributor", scope });
-      const write = await call("PUT", `${scope}/providers/Microsoft.Authorization/policyAssignments/reader-now-can?${API}`, { principal: "reader", body: { properties: { policyDefinitionId: BASELINE } } });
+      const write = await call("PUT", `${scope}/providers/Microsoft.Authorization/policyAssignments/reader-now-can?${API}`, {
+        principal: "reader",
+        body: { properties: { policyDefinitionId: BASELINE } },
+      });
       expect(write.status).toBe(201);
       expect((await call("DELETE", `${scope}/providers/Microsoft.Authorization/policyAssignments/reader-now-can?${API}`, { principal: "reader" })).status).toBe(200);
-      const elsewhere = await call("PUT", `/subscriptions/${dev}/resourceGroups/rg-aks-dev/providers/Microsoft.Authorization/policyAssignments/reader-cannot?${API}`, { principal: "reader", body: { properties: { policyDefinitionId: BASELINE } } });
+      const elsewhere = await call("PUT", `/subscriptions/${dev}/resourceGroups/rg-aks-dev/providers/Microsoft.Authorization/policyAssignments/reader-cannot?${API}`, {
+        principal: "reader",
+        body: { properties: { policyDefinitionId: BASELINE } },
+      });
       expect(elsewhere.status).toBe(403);
       await emu.hooks.removeRoleAssignments("reader");
       const none = await call("GET", `${scope}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`, { principal: "reader" });
@@ -134,8 +155,22 @@ describe("ARM behaviour", () => {
       await expectError("PUT", assignmentPath("invalid"), body, status as number, code as string);
     });
     it("refuses a missing required parameter with MissingPolicyParameter", async () => {
-      await emu.hooks.seed({ policyDefinitions: [{ scope: `/subscriptions/${prod}`, name: "needs-tag", properties: { mode: "All", parameters: { tagName: { type: "String" } }, policyRule: { if: { field: "type", equals: "x" }, then: { effect: "audit" } } } }] });
-      await expectError("PUT", assignmentPath("no-tag"), { properties: { policyDefinitionId: `/subscriptions/${prod}/providers/Microsoft.Authorization/policyDefinitions/needs-tag` } }, 400, "MissingPolicyParameter");
+      await emu.hooks.seed({
+        policyDefinitions: [
+          {
+            scope: `/subscriptions/${prod}`,
+            name: "needs-tag",
+            properties: { mode: "All", parameters: { tagName: { type: "String" } }, policyRule: { if: { field: "type", equals: "x" }, then: { effect: "audit" } } },
+          },
+        ],
+      });
+      await expectError(
+        "PUT",
+        assignmentPath("no-tag"),
+        { properties: { policyDefinitionId: `/subscriptions/${prod}/providers/Microsoft.Authorization/policyDefinitions/needs-tag` } },
+        400,
+        "MissingPolicyParameter",
+      );
     });
     it("refuses overrides at 2021-06-01 and accepts them at 2022-06-01", async () => {
       const body = { properties: { policyDefinitionId: BASELINE, overrides: [{ kind: "policyEffect", value: "Audit" }] } };
@@ -154,7 +189,9 @@ describe("ARM behaviour", () => {
       await expectError("PUT", assignmentPath("bad.name"), body, 400, "InvalidPolicyAssignmentName");
     });
     it("ignores read-only fields in a request and keeps systemData", async () => {
-      const response = await call("PUT", assignmentPath("readonly"), { body: { id: "/x", name: "other", type: "t", systemData: { createdBy: "me" }, properties: { policyDefinitionId: BASELINE, scope: "/elsewhere", instanceId: "mine" } } });
+      const response = await call("PUT", assignmentPath("readonly"), {
+        body: { id: "/x", name: "other", type: "t", systemData: { createdBy: "me" }, properties: { policyDefinitionId: BASELINE, scope: "/elsewhere", instanceId: "mine" } },
+      });
       expect(response.status).toBe(201);
       expect(response.body.name).toBe("readonly");
       expect(response.body.properties.scope).toBe(`/subscriptions/${prod}`);
@@ -171,7 +208,13 @@ describe("ARM behaviour", () => {
       await expectError("GET", `/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions/missing?${EXEMPTION_API}`, undefined, 404, "PolicyExemptionNotFound");
       await expectError("GET", `/subscriptions/33333333-3333-4333-8333-333333333333/providers/Microsoft.Authorization/policyAssignments?${API}`, undefined, 404, "SubscriptionNotFound");
       await expectError("PUT", assignmentPath("x", `/subscriptions/${prod}/resourceGroups/rg-missing`), { properties: { policyDefinitionId: BASELINE } }, 404, "ResourceGroupNotFound");
-      await expectError("GET", `/subscriptions/${prod}/resourceGroups/rg-aks-prod/providers/Microsoft.ContainerService/managedClusters/nope?api-version=2026-06-01`, undefined, 404, "ResourceNotFound");
+      await expectError(
+        "GET",
+        `/subscriptions/${prod}/resourceGroups/rg-aks-prod/providers/Microsoft.ContainerService/managedClusters/nope?api-version=2026-06-01`,
+        undefined,
+        404,
+        "ResourceNotFound",
+      );
     });
     it("refuses unknown api-versions as ARM does", async () => {
       // ARM answers an unserved version with 404 InvalidResourceType (Azure/bicep#17089).
@@ -185,15 +228,33 @@ describe("ARM behaviour", () => {
       const exemptionPath = (scope: string, name: string) => `${scope}/providers/Microsoft.Authorization/policyExemptions/${name}?${EXEMPTION_API}`;
       const properties = { policyAssignmentId: DEMO.assignments.restricted.id, exemptionCategory: "Waiver" };
       it("refuses an unknown assignment and a scope outside the assignment's", async () => {
-        await expectError("PUT", exemptionPath(DEMO.clusters.dev.id, "e1"), { properties: { ...properties, policyAssignmentId: `/subscriptions/${dev}/providers/Microsoft.Authorization/policyAssignments/nope` } }, 400, "InvalidCreatePolicyExemptionRequest");
+        await expectError(
+          "PUT",
+          exemptionPath(DEMO.clusters.dev.id, "e1"),
+          { properties: { ...properties, policyAssignmentId: `/subscriptions/${dev}/providers/Microsoft.Authorization/policyAssignments/nope` } },
+          400,
+          "InvalidCreatePolicyExemptionRequest",
+        );
         await expectError("PUT", exemptionPath(DEMO.clusters.sandbox.id, "e1"), { properties }, 400, "InvalidCreatePolicyExemptionRequest");
         const bypass = await call("PUT", exemptionPath(DEMO.clusters.sandbox.id, "e1"), { body: { properties: { ...properties, assignmentScopeValidation: "DoNotValidate" } } });
         expect(bypass.status).toBe(201);
       });
       it("refuses reference ids not in the assigned initiative, a changed assignment, a bad category and a bad name", async () => {
-        await expectError("PUT", exemptionPath(DEMO.clusters.dev.id, "e2"), { properties: { ...properties, policyDefinitionReferenceIds: ["NoHostPathVolume"] } }, 400, "InvalidPolicyDefinitionReference");
+        await expectError(
+          "PUT",
+          exemptionPath(DEMO.clusters.dev.id, "e2"),
+          { properties: { ...properties, policyDefinitionReferenceIds: ["NoHostPathVolume"] } },
+          400,
+          "InvalidPolicyDefinitionReference",
+        );
         expect((await call("PUT", exemptionPath(DEMO.clusters.dev.id, "e2"), { body: { properties: { ...properties, policyDefinitionReferenceIds: ["allowedvolumetypes"] } } })).status).toBe(201);
-        await expectError("PUT", exemptionPath(DEMO.clusters.dev.id, "e2"), { properties: { ...properties, policyAssignmentId: DEMO.assignments.baseline.id, assignmentScopeValidation: "DoNotValidate" } }, 400, "InvalidPolicyAssignmentIdUpdate");
+        await expectError(
+          "PUT",
+          exemptionPath(DEMO.clusters.dev.id, "e2"),
+          { properties: { ...properties, policyAssignmentId: DEMO.assignments.baseline.id, assignmentScopeValidation: "DoNotValidate" } },
+          400,
+          "InvalidPolicyAssignmentIdUpdate",
+        );
         await expectError("PUT", exemptionPath(DEMO.clusters.dev.id, "e3"), { properties: { ...properties, exemptionCategory: "Forever" } }, 400, "InvalidRequestContent");
         await expectError("PUT", exemptionPath(DEMO.clusters.dev.id, "bad:name"), { properties }, 400, "InvalidPolicyExemptionName");
       });
@@ -205,7 +266,11 @@ describe("ARM behaviour", () => {
       const scope = `/subscriptions/${dev}/resourceGroups/rg-sandbox`;
       const started = Date.now();
       await emu.hooks.seed({
-        policyAssignments: Array.from({ length: 1200 }, (_, index) => ({ scope, name: `bulk-${String(index).padStart(4, "0")}`, properties: { policyDefinitionId: index % 2 === 0 ? BASELINE : RESTRICTED } })),
+        policyAssignments: Array.from({ length: 1200 }, (_, index) => ({
+          scope,
+          name: `bulk-${String(index).padStart(4, "0")}`,
+          properties: { policyDefinitionId: index % 2 === 0 ? BASELINE : RESTRICTED },
+        })),
       });
       expect(Date.now() - started).toBeLessThan(5000);
       const client = new PolicyClient(emu.credentialFor("reader"), dev, emu.clientOptions);

@@ -46,13 +46,14 @@ function requestOf(group: string, example: any): { method: string; path: string;
   const type = group;
   const resourceName = p.policyAssignmentName ?? p.policyExemptionName;
   const scoped = p.scope !== undefined ? `/${p.scope}/providers/Microsoft.Authorization/${type}/${resourceName}` : p.policyAssignmentId !== undefined ? `/${p.policyAssignmentId}` : undefined;
-  const listBase = p.managementGroupId !== undefined
-    ? `/providers/Microsoft.Management/managementGroups/${p.managementGroupId}`
-    : p.resourceName !== undefined
-      ? `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/${p.resourceProviderNamespace}/${p.parentResourcePath}/${p.resourceType}/${p.resourceName}`
-      : p.resourceGroupName !== undefined
-        ? `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}`
-        : `/subscriptions/${p.subscriptionId}`;
+  const listBase =
+    p.managementGroupId !== undefined
+      ? `/providers/Microsoft.Management/managementGroups/${p.managementGroupId}`
+      : p.resourceName !== undefined
+        ? `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/${p.resourceProviderNamespace}/${p.parentResourcePath}/${p.resourceType}/${p.resourceName}`
+        : p.resourceGroupName !== undefined
+          ? `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}`
+          : `/subscriptions/${p.subscriptionId}`;
   if (group === "managedClusters") {
     const base = p.resourceGroupName ? `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}` : `/subscriptions/${p.subscriptionId}`;
     return { method: "GET", path: `${base}/providers/Microsoft.ContainerService/managedClusters${p.resourceName ? `/${p.resourceName}` : ""}${qs}`, expectStatus: ["200"] };
@@ -65,7 +66,8 @@ function requestOf(group: string, example: any): { method: string; path: string;
   }
   if (scoped !== undefined) {
     if (statuses.includes("201")) return { method: "PUT", path: scoped + qs, body: p.parameters, expectStatus: statuses };
-    if (/Update/.test(op) || (p.parameters !== undefined && statuses[0] === "200" && /update/i.test(example.title ?? "") )) return { method: "PATCH", path: scoped + qs, body: p.parameters, expectStatus: ["200"] };
+    if (/Update/.test(op) || (p.parameters !== undefined && statuses[0] === "200" && /update/i.test(example.title ?? "")))
+      return { method: "PATCH", path: scoped + qs, body: p.parameters, expectStatus: ["200"] };
     if (statuses.includes("204")) return { method: "DELETE", path: scoped + qs, expectStatus: ["200", "204"] };
     return { method: "GET", path: scoped + qs, expectStatus: ["200"] };
   }
@@ -98,7 +100,9 @@ function worldOf(group: string, example: any, request: { method: string }): Seed
     policyAssignments: [],
     policyExemptions: [],
   };
-  const responseBodies = Object.values(example.responses).map((response: any) => response.body).filter(Boolean);
+  const responseBodies = Object.values(example.responses)
+    .map((response: any) => response.body)
+    .filter(Boolean);
   const resources: any[] = responseBodies.flatMap((body: any) => (Array.isArray(body.value) ? body.value : [body]));
   if (group === "managedClusters") {
     for (const cluster of resources) {
@@ -117,14 +121,22 @@ function worldOf(group: string, example: any, request: { method: string }): Seed
     if (!parametersOf.has(id)) parametersOf.set(id, {});
     if (!referenceIdsOf.has(id)) referenceIdsOf.set(id, new Set());
   };
-  const assignments = [...resources.filter((item) => /policyAssignments/i.test(item.type ?? "")), ...(group === "policyAssignments" && p.parameters?.properties?.policyDefinitionId ? [{ id: request.method === "PUT" ? `/${p.scope}/providers/Microsoft.Authorization/policyAssignments/${p.policyAssignmentName}` : "", properties: p.parameters.properties }] : [])];
+  const assignments = [
+    ...resources.filter((item) => /policyAssignments/i.test(item.type ?? "")),
+    ...(group === "policyAssignments" && p.parameters?.properties?.policyDefinitionId
+      ? [{ id: request.method === "PUT" ? `/${p.scope}/providers/Microsoft.Authorization/policyAssignments/${p.policyAssignmentName}` : "", properties: p.parameters.properties }]
+      : []),
+  ];
   for (const assignment of assignments) {
     const definitionId = assignment.properties.policyDefinitionId;
     addDefinition(definitionId);
     for (const [name, value] of Object.entries<any>(assignment.properties.parameters ?? {})) parametersOf.get(definitionId)![name] = { type: parameterType(value.value) };
     for (const message of assignment.properties.nonComplianceMessages ?? []) if (message.policyDefinitionReferenceId) referenceIdsOf.get(definitionId)!.add(message.policyDefinitionReferenceId);
   }
-  const exemptions = [...resources.filter((item) => /policyExemptions/i.test(item.type ?? "")), ...(group === "policyExemptions" && request.method === "PUT" && p.parameters?.properties ? [{ properties: p.parameters.properties }] : [])];
+  const exemptions = [
+    ...resources.filter((item) => /policyExemptions/i.test(item.type ?? "")),
+    ...(group === "policyExemptions" && request.method === "PUT" && p.parameters?.properties ? [{ properties: p.parameters.properties }] : []),
+  ];
   const assignmentIds = new Map<string, Set<string>>();
   for (const exemption of exemptions) {
     const set = assignmentIds.get(exemption.properties.policyAssignmentId) ?? new Set<string>();
@@ -154,14 +166,28 @@ function worldOf(group: string, example: any, request: { method: string }): Seed
   const members = new Set<string>([...parametersOf.keys()].filter((id) => !/policySetDefinitions/i.test(id)));
   const memberId = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/policyDefinitions/example-member";
   for (const id of [...members, ...(seed.policySetDefinitions!.flatMap((set: any) => set.properties.policyDefinitions.map((reference: any) => reference.policyDefinitionId)) as string[])]) {
-    if (seed.policyDefinitions!.some((definition) => `${definition.scope === "/" ? "" : definition.scope}/providers/Microsoft.Authorization/policyDefinitions/${definition.name}`.toLowerCase() === id.toLowerCase())) continue;
+    if (
+      seed.policyDefinitions!.some(
+        (definition) => `${definition.scope === "/" ? "" : definition.scope}/providers/Microsoft.Authorization/policyDefinitions/${definition.name}`.toLowerCase() === id.toLowerCase(),
+      )
+    )
+      continue;
     const scope = scopeOfId(id, "policyDefinitions") || "/";
     if (scope !== "/" && scope.startsWith("/subscriptions/") && !subscriptions.has(scope.split("/")[2])) seed.subscriptions!.push({ subscriptionId: scope.split("/")[2], displayName: "x" });
-    seed.policyDefinitions!.push({ scope, name: nameOfId(id), properties: { mode: "All", parameters: parametersOf.get(id) ?? {}, policyRule: { if: { field: "type", equals: "x" }, then: { effect: "audit" } } } });
+    seed.policyDefinitions!.push({
+      scope,
+      name: nameOfId(id),
+      properties: { mode: "All", parameters: parametersOf.get(id) ?? {}, policyRule: { if: { field: "type", equals: "x" }, then: { effect: "audit" } } },
+    });
   }
   if (sets.length > 0) {
-    if (!seed.subscriptions!.some((item) => item.subscriptionId === "00000000-0000-0000-0000-000000000000")) seed.subscriptions!.push({ subscriptionId: "00000000-0000-0000-0000-000000000000", displayName: "members" });
-    seed.policyDefinitions!.unshift({ scope: "/subscriptions/00000000-0000-0000-0000-000000000000", name: "example-member", properties: { mode: "All", policyRule: { if: { field: "type", equals: "x" }, then: { effect: "audit" } } } });
+    if (!seed.subscriptions!.some((item) => item.subscriptionId === "00000000-0000-0000-0000-000000000000"))
+      seed.subscriptions!.push({ subscriptionId: "00000000-0000-0000-0000-000000000000", displayName: "members" });
+    seed.policyDefinitions!.unshift({
+      scope: "/subscriptions/00000000-0000-0000-0000-000000000000",
+      name: "example-member",
+      properties: { mode: "All", policyRule: { if: { field: "type", equals: "x" }, then: { effect: "audit" } } },
+    });
   }
   for (const id of sets) {
     const referenceIds = [...(referenceIdsOf.get(id) ?? [])];
@@ -169,7 +195,10 @@ function worldOf(group: string, example: any, request: { method: string }): Seed
     seed.policySetDefinitions!.unshift({
       scope: scopeOfId(id, "policySetDefinitions") || "/",
       name: nameOfId(id),
-      properties: { parameters, policyDefinitions: (referenceIds.length > 0 ? referenceIds : ["member"]).map((referenceId) => ({ policyDefinitionId: memberId, policyDefinitionReferenceId: referenceId })) },
+      properties: {
+        parameters,
+        policyDefinitions: (referenceIds.length > 0 ? referenceIds : ["member"]).map((referenceId) => ({ policyDefinitionId: memberId, policyDefinitionReferenceId: referenceId })),
+      },
     });
   }
   // The resources a GET, PATCH, DELETE or list presupposes.
@@ -178,11 +207,21 @@ function worldOf(group: string, example: any, request: { method: string }): Seed
       const { latestDefinitionVersion, effectiveDefinitionVersion, instanceId, scope, ...properties } = assignment.properties;
       void [latestDefinitionVersion, effectiveDefinitionVersion, instanceId];
       const before = request.method === "PATCH" ? { ...properties, overrides: undefined, resourceSelectors: undefined } : properties;
-      seed.policyAssignments!.push({ scope: scope ?? scopeOfId(assignment.id, "policyAssignments"), name: assignment.name, ...(assignment.location && request.method !== "PATCH" ? { location: assignment.location } : {}), ...(assignment.identity && request.method !== "PATCH" ? { identity: { type: assignment.identity.type } } : {}), properties: before });
+      seed.policyAssignments!.push({
+        scope: scope ?? scopeOfId(assignment.id, "policyAssignments"),
+        name: assignment.name,
+        ...(assignment.location && request.method !== "PATCH" ? { location: assignment.location } : {}),
+        ...(assignment.identity && request.method !== "PATCH" ? { identity: { type: assignment.identity.type } } : {}),
+        properties: before,
+      });
     }
     for (const exemption of resources.filter((item) => /policyExemptions/i.test(item.type ?? ""))) {
       const properties = request.method === "PATCH" ? { ...exemption.properties, resourceSelectors: undefined } : exemption.properties;
-      seed.policyExemptions!.push({ scope: scopeOfId(exemption.id, "policyExemptions"), name: exemption.name, properties: { ...properties, assignmentScopeValidation: properties.assignmentScopeValidation ?? "DoNotValidate" } });
+      seed.policyExemptions!.push({
+        scope: scopeOfId(exemption.id, "policyExemptions"),
+        name: exemption.name,
+        properties: { ...properties, assignmentScopeValidation: properties.assignmentScopeValidation ?? "DoNotValidate" },
+      });
     }
   }
   return seed;

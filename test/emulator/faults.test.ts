@@ -79,7 +79,13 @@ describe("fault injection", () => {
   it("the request log names method, path, api-version, status, duration and principal", async () => {
     await policy.policyAssignments.get(DEMO.assignments.baseline.scope, "pss-baseline");
     const [entry] = await emu.hooks.requests();
-    expect(entry).toMatchObject({ method: "GET", path: `/subscriptions/${prod}/providers/Microsoft.Authorization/policyAssignments/pss-baseline`, apiVersion: "2025-03-01", status: 200, principal: "admin" });
+    expect(entry).toMatchObject({
+      method: "GET",
+      path: `/subscriptions/${prod}/providers/Microsoft.Authorization/policyAssignments/pss-baseline`,
+      apiVersion: "2025-03-01",
+      status: 200,
+      principal: "admin",
+    });
     expect(typeof entry.durationMs).toBe("number");
     expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
   });

@@ -51,7 +51,12 @@ describe("compareRequests", () => {
     { method: "PUT", path: "/subscriptions/1/providers/Microsoft.Authorization/policyAssignments/a" },
   ];
   it("matches in any order, case-insensitively, with counts", () => {
-    expect(compareRequests(log, [{ method: "PUT", path: log[1]!.path.toUpperCase() }, { method: "GET", path: /policyAssignments\/a$/ }])).toEqual({ missing: [], unexpected: [] });
+    expect(
+      compareRequests(log, [
+        { method: "PUT", path: log[1]!.path.toUpperCase() },
+        { method: "GET", path: /policyAssignments\/a$/ },
+      ]),
+    ).toEqual({ missing: [], unexpected: [] });
   });
   it("names the requests that were not sent and those that were not expected", () => {
     expect(compareRequests(log, [{ method: "GET", path: log[0]!.path, times: 2 }])).toEqual({

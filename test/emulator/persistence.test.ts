@@ -69,7 +69,11 @@ describe("durable state", () => {
     const stateDir = freshDir();
     const child = await spawnEmulator(stateDir, "demo");
     const admin = child.connection.principals.find((principal) => principal.name === "admin")!;
-    const credential = new ClientSecretCredential(child.connection.tenantId, admin.clientId, admin.clientSecret, { authorityHost: child.connection.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: child.caCert } });
+    const credential = new ClientSecretCredential(child.connection.tenantId, admin.clientId, admin.clientSecret, {
+      authorityHost: child.connection.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: child.caCert },
+    });
     const token = (await credential.getToken(`${child.endpoint}/.default`))!.token;
     const acknowledged: string[] = [];
     let killed = false;

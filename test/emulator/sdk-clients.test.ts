@@ -129,8 +129,7 @@ describe("Azure SDK clients against the emulator", () => {
       const versions = await collect(policy.policySetDefinitionVersions.listBuiltIn("42b8ef37-b724-4e24-bbc8-7a7708edfe00"));
       expect(versions.map((item) => item.name)).toEqual(["2.5.0", "2.4.0"]);
       const old = await policy.policySetDefinitionVersions.getBuiltIn("42b8ef37-b724-4e24-bbc8-7a7708edfe00", "2.4.0");
-      const volumes = (version: typeof old) =>
-        version.policyDefinitions?.find((reference) => reference.policyDefinitionReferenceId === "AllowedVolumeTypes")?.parameters?.allowedVolumeTypes.value;
+      const volumes = (version: typeof old) => version.policyDefinitions?.find((reference) => reference.policyDefinitionReferenceId === "AllowedVolumeTypes")?.parameters?.allowedVolumeTypes.value;
       expect(volumes(old)).toEqual(["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"]);
       const current = versions.find((item) => item.name === "2.5.0")!;
       expect(volumes(current)).toContain("csi");
@@ -193,7 +192,9 @@ describe("Azure SDK clients against the emulator", () => {
       expect([updated.status, updated.body.properties.exemptionCategory]).toEqual(["200", "Mitigated"]);
       const patched = await rest.pathUnchecked(path).patch({ queryParameters: { "api-version": "2022-07-01-preview" }, body: { properties: { assignmentScopeValidation: "DoNotValidate" } } });
       expect(patched.body.properties.assignmentScopeValidation).toBe("DoNotValidate");
-      const list = await rest.pathUnchecked(`/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions`).get({ queryParameters: { "api-version": "2022-07-01-preview", $filter: "excludeExpired()" } });
+      const list = await rest
+        .pathUnchecked(`/subscriptions/${prod}/providers/Microsoft.Authorization/policyExemptions`)
+        .get({ queryParameters: { "api-version": "2022-07-01-preview", $filter: "excludeExpired()" } });
       expect(list.body.value.map((item: any) => item.name).sort()).toEqual(["aks-prod-weu-hostnetwork", "neu-privileged"]);
       const deleted = await rest.pathUnchecked(path).delete({ queryParameters: { "api-version": "2022-07-01-preview" } });
       expect([deleted.status, deleted.body]).toEqual(["200", undefined]);

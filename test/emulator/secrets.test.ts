@@ -98,7 +98,9 @@ describe("emulator state dir modes", () => {
     const check = (): void => {
       expect(statSync(stateDir).mode & 0o777).toBe(0o700);
       const found = modes(stateDir);
-      expect(Object.keys(found)).toEqual(expect.arrayContaining(["connection.json", "snapshot.json", "state.log", "tls/", ...publicCertificates, "tls/ca-key.pem", "tls/server-key.pem", "token-signing-key.pem"]));
+      expect(Object.keys(found)).toEqual(
+        expect.arrayContaining(["connection.json", "snapshot.json", "state.log", "tls/", ...publicCertificates, "tls/ca-key.pem", "tls/server-key.pem", "token-signing-key.pem"]),
+      );
       for (const [name, mode] of Object.entries(found)) {
         if (name.endsWith("/")) {
           expect(mode, name).toBe(0o700);

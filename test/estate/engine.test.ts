@@ -21,7 +21,10 @@ describe("chooseEngine", () => {
     expect(chooseEngine("auto", { cluster: true, allSubscriptions: true, subscriptionCount: 50, now }).engine).toBe("arm");
     const justWrote = new Date(now.getTime() - RESOURCE_GRAPH_LAG_MS + 1000);
     const longAgo = new Date(now.getTime() - RESOURCE_GRAPH_LAG_MS - 1000);
-    expect(chooseEngine("auto", { allSubscriptions: true, subscriptionCount: 50, lastWriteAt: justWrote, now })).toEqual({ engine: "arm", reason: `akspol wrote at ${justWrote.toISOString()}; Resource Graph may not show it yet` });
+    expect(chooseEngine("auto", { allSubscriptions: true, subscriptionCount: 50, lastWriteAt: justWrote, now })).toEqual({
+      engine: "arm",
+      reason: `akspol wrote at ${justWrote.toISOString()}; Resource Graph may not show it yet`,
+    });
     expect(chooseEngine("auto", { allSubscriptions: true, subscriptionCount: 50, lastWriteAt: longAgo, now }).engine).toBe("resource-graph");
   });
 });
@@ -49,6 +52,8 @@ describe("ARM list semantics applied to Resource Graph rows", () => {
 
   it("finds the scope of a policy resource id", () => {
     expect(policyResourceScope(`${cluster}/providers/Microsoft.Authorization/policyExemptions/e1`)).toBe(cluster);
-    expect(policyResourceScope("/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyAssignments/a")).toBe("/providers/Microsoft.Management/managementGroups/mg");
+    expect(policyResourceScope("/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyAssignments/a")).toBe(
+      "/providers/Microsoft.Management/managementGroups/mg",
+    );
   });
 });

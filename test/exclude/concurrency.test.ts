@@ -24,9 +24,7 @@ describe("concurrent edits by real processes (npm run build first)", () => {
     // Node start-up is CPU-bound: a few processes per core keeps 2-core CI busy without thrashing;
     // the lock still sees many waiters at once.
     const inFlight = Math.max(6, availableParallelism() * 3);
-    const results = await mapConcurrent(namespaces, inFlight, (namespace) =>
-      runBinary(["exclude", "add", baselineId, namespace, "--yes", "-q"], { emulatorDir: emu.stateDir, stateDir }),
-    );
+    const results = await mapConcurrent(namespaces, inFlight, (namespace) => runBinary(["exclude", "add", baselineId, namespace, "--yes", "-q"], { emulatorDir: emu.stateDir, stateDir }));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const after = comparable(await storedAssignment(emu, baselineId));
     expect([...after.properties.parameters.excludedNamespaces.value].sort()).toEqual([...defaults, ...namespaces].sort());

@@ -26,7 +26,10 @@ describe("parse layer: argv to options", () => {
   });
   test("params set: name=value pairs, effect, policies, enforcement mode", () => {
     expect(paramsSet.parse({ args: { assignment: "pss", values: ["a=1", "b=x=y"] }, options: { effect: "deny", policies: ["A,B"], enforcementMode: "do-not-enforce" } }, globals)).toMatchObject({
-      values: [{ name: "a", raw: "1" }, { name: "b", raw: "x=y" }],
+      values: [
+        { name: "a", raw: "1" },
+        { name: "b", raw: "x=y" },
+      ],
       effect: "deny",
       policies: ["A", "B"],
       enforcementMode: "DoNotEnforce",
@@ -44,7 +47,14 @@ describe("parse layer: argv to options", () => {
 
 describe("parse layer through main, with and without a terminal (no Azure needed)", () => {
   test("without a terminal a missing <assignment> is exit 2 naming it", async () => {
-    for (const argv of [["exclude", "add"], ["exclude", "remove"], ["exclude", "list"], ["params", "get"], ["params", "set"], ["params", "unset"]]) {
+    for (const argv of [
+      ["exclude", "add"],
+      ["exclude", "remove"],
+      ["exclude", "list"],
+      ["params", "get"],
+      ["params", "set"],
+      ["params", "unset"],
+    ]) {
       // --yes: the scripted form; without it the frame refuses a writer first, naming --yes.
       const result = await runCli([...argv, "--yes"]);
       expect(result.code, argv.join(" ")).toBe(2);

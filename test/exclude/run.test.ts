@@ -149,7 +149,11 @@ describe("the plan names the clusters an assignment reaches", () => {
     const id = `${DEMO.managementGroupId}/providers/Microsoft.Authorization/policyAssignments/pss-mg`;
     const result = await cli(["exclude", "add", id, "monitoring", "--dry-run", "-o", "json"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).affectedClusters.map((c: any) => c.name).sort()).toEqual(["aks-dev", "aks-prod-neu", "aks-prod-weu", "aks-sandbox"]);
+    expect(
+      JSON.parse(result.stdout)
+        .affectedClusters.map((c: any) => c.name)
+        .sort(),
+    ).toEqual(["aks-dev", "aks-prod-neu", "aks-prod-weu", "aks-sandbox"]);
     expect(result.stderr).toMatch(/4 clusters below the management group/);
     expect(result.stderr).toMatch(/on a management group, so this applies to every cluster below it/);
     expect(result.stderr).toMatch(/aks-sandbox \(Azure Policy add-on disabled\)/);
@@ -200,7 +204,13 @@ describe("interactive (scripted prompts on a terminal)", () => {
   test("choose the subscription and the assignment, type namespaces, see the plan, confirm", async () => {
     const prompter = new ScriptedPrompter([
       { match: "Which subscription?", answer: (choices: any[]) => choices.find((c) => c.name.startsWith("contoso-prod"))?.value },
-      { match: "Which assignment?", answer: (choices: any[]) => { expect(choices[0].name).toMatch(/pss-baseline\s+sub\/.*baseline 1.4.0\s+excluded: kube-system.*\(default\)/); return choices[0].value; } },
+      {
+        match: "Which assignment?",
+        answer: (choices: any[]) => {
+          expect(choices[0].name).toMatch(/pss-baseline\s+sub\/.*baseline 1.4.0\s+excluded: kube-system.*\(default\)/);
+          return choices[0].value;
+        },
+      },
       { match: "Namespaces to exclude", answer: "monitoring, security-agent" },
       { match: "Apply this change?", answer: true },
     ]);

@@ -118,7 +118,10 @@ describe("exempt apply: validation before any write", () => {
   beforeEach(() => h.emulator.hooks.resetRequests());
 
   it("rejects an invalid file whole with file:line:column for each error, before any request", async () => {
-    const path = h.writeFile("bad.yaml", "owner: platform-team\nexemptions:\n  - name: a.b\n    cluster: aks-prod-neu\n    assignment: pss-baseline\n    policies: [BlockUsingHostNetwork]\n    category: waiver\n    expires: +10d\n  - name: ok\n    cluster: aks-dev\n    assignment: pss-restricted\n    policies: all\n    category: someday\n    expires: 2030-03-10\n    reason: r\n");
+    const path = h.writeFile(
+      "bad.yaml",
+      "owner: platform-team\nexemptions:\n  - name: a.b\n    cluster: aks-prod-neu\n    assignment: pss-baseline\n    policies: [BlockUsingHostNetwork]\n    category: waiver\n    expires: +10d\n  - name: ok\n    cluster: aks-dev\n    assignment: pss-restricted\n    policies: all\n    category: someday\n    expires: 2030-03-10\n    reason: r\n",
+    );
     const run = await h.run(["--yes", "exempt", "apply", "-f", path]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${path}:3:11: exemption name 'a.b'`);
@@ -214,10 +217,13 @@ describe("exempt apply: ownership and --prune", () => {
   });
 
   it("refuses to take over a name owned by another owner or made by hand (exit 5, no write)", async () => {
-    const taken = h.writeFile("a.yaml", fileText("team-a", [
-      { name: "b-capabilities", cluster: "aks-prod-neu" },
-      { name: "aks-prod-weu-hostnetwork", cluster: "aks-prod-weu" },
-    ]));
+    const taken = h.writeFile(
+      "a.yaml",
+      fileText("team-a", [
+        { name: "b-capabilities", cluster: "aks-prod-neu" },
+        { name: "aks-prod-weu-hostnetwork", cluster: "aks-prod-weu" },
+      ]),
+    );
     const run = await h.run(["--yes", "exempt", "apply", "-f", taken]);
     expect(run.code).toBe(5);
     expect(run.stderr).toContain(`${taken}:3:11: exemption 'b-capabilities' on aks-prod-neu exists and belongs to owner 'team-b'`);
@@ -282,7 +288,12 @@ describe("exempt apply: replace, faults and convergence", () => {
     expect(first.code).toBe(7);
     const report = json(first);
     expect(report.failed).toBe(2);
-    expect(report.results.filter((result: { status: string }) => result.status === "failed").map((result: { name: string }) => result.name).sort()).toEqual(["fault-throttled", "fault-unavailable"]);
+    expect(
+      report.results
+        .filter((result: { status: string }) => result.status === "failed")
+        .map((result: { name: string }) => result.name)
+        .sort(),
+    ).toEqual(["fault-throttled", "fault-unavailable"]);
     expect(first.stderr).toContain("2 of 4 write(s) failed");
     expect(first.stderr).toContain("Run the same apply again");
     expect(await h.emulator.hooks.getResource(idOf(neu.id, "fault-once"))).toBeDefined();

@@ -43,7 +43,21 @@ describe("exempt create", () => {
   it("creates the exemption at the cluster's scope with akspol's metadata, one PUT, and a journal entry undo can reverse", async () => {
     // +30d counts from the moment the command runs (the clocks move with real time): bound it, not guess it.
     const before = h.clock.now().getTime();
-    const run = await h.run([...base, "--policies", "BlockUsingHostNetwork", "--expires", "+30d", "--ticket", "OPS-2001", "--resource-group", "rg-aks-prod", "--subscription", DEMO.subscriptions.prod.id, "-o", "json"]);
+    const run = await h.run([
+      ...base,
+      "--policies",
+      "BlockUsingHostNetwork",
+      "--expires",
+      "+30d",
+      "--ticket",
+      "OPS-2001",
+      "--resource-group",
+      "rg-aks-prod",
+      "--subscription",
+      DEMO.subscriptions.prod.id,
+      "-o",
+      "json",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const name = "aks-prod-neu-pss-baseline-BlockUsingHostNetwork";
     const out = json(run);
@@ -98,7 +112,22 @@ describe("exempt create", () => {
   });
 
   it("refuses an assignment whose scope does not contain the cluster (exit 2, no write)", async () => {
-    const run = await h.run(["--yes", "exempt", "create", "--cluster", "aks-sandbox", "--assignment", "pss-restricted", "--all-policies", "--category", "mitigated", "--expires", "+10d", "--reason", "r"]);
+    const run = await h.run([
+      "--yes",
+      "exempt",
+      "create",
+      "--cluster",
+      "aks-sandbox",
+      "--assignment",
+      "pss-restricted",
+      "--all-policies",
+      "--category",
+      "mitigated",
+      "--expires",
+      "+10d",
+      "--reason",
+      "r",
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Assignment 'pss-restricted' does not apply to cluster aks-sandbox");
     expect(run.stderr).toContain("does not contain the cluster");
@@ -136,7 +165,23 @@ describe("exempt create", () => {
     const waiver = await h.run([...base, "--all-policies", "--no-expiry"]);
     expect(waiver.code).toBe(2);
     expect(waiver.stderr).toContain("A waiver must expire");
-    const mitigated = await h.run(["--yes", "exempt", "create", "--cluster", "aks-dev", "--assignment", "pss-restricted", "--all-policies", "--category", "mitigated", "--no-expiry", "--reason", "isolated by network policy", "-o", "json"]);
+    const mitigated = await h.run([
+      "--yes",
+      "exempt",
+      "create",
+      "--cluster",
+      "aks-dev",
+      "--assignment",
+      "pss-restricted",
+      "--all-policies",
+      "--category",
+      "mitigated",
+      "--no-expiry",
+      "--reason",
+      "isolated by network policy",
+      "-o",
+      "json",
+    ]);
     expect(mitigated.code, mitigated.stderr).toBe(0);
     expect(json(mitigated).exemption).toMatchObject({ name: "aks-dev-pss-restricted-all", expiresOn: null, status: "active", policies: "all" });
   });
@@ -174,7 +219,22 @@ describe("exempt create", () => {
   it("refuses an invalid --name (exit 2) and a missing cluster (exit 3), writing nothing", async () => {
     const badName = await h.run([...base, "--all-policies", "--expires", "+1d", "--name", "a:b"]);
     expect(badName.code).toBe(2);
-    const missing = await h.run(["--yes", "exempt", "create", "--cluster", "aks-nowhere", "--assignment", "pss-baseline", "--all-policies", "--category", "waiver", "--expires", "+1d", "--reason", "r"]);
+    const missing = await h.run([
+      "--yes",
+      "exempt",
+      "create",
+      "--cluster",
+      "aks-nowhere",
+      "--assignment",
+      "pss-baseline",
+      "--all-policies",
+      "--category",
+      "waiver",
+      "--expires",
+      "+1d",
+      "--reason",
+      "r",
+    ]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain("No AKS cluster named 'aks-nowhere'");
     expect(await h.emulator.hooks.writes()).toEqual([]);

@@ -34,8 +34,11 @@ it("examples/create-exemption.sh is valid bash", () => {
 function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   // Asynchronous: the emulator serves from this same process.
   return new Promise((resolve) => {
-    execFile("bash", ["-c", script], { env: { PATH: process.env.PATH, HOME: stateDir, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir, NO_COLOR: "1", ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      "bash",
+      ["-c", script],
+      { env: { PATH: process.env.PATH, HOME: stateDir, AKSPOL_EMULATOR: emulator.stateDir, AKSPOL_STATE_DIR: stateDir, NO_COLOR: "1", ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -53,7 +56,10 @@ it("examples/create-exemption.sh creates the exemption without a terminal (it pa
 
 it("the GitHub Actions workflow passes --yes to every akspol command that writes without --dry-run", () => {
   const workflow = readFileSync("examples/github-actions-exemption.yml", "utf8");
-  const commands = workflow.replace(/\\\n\s*/g, " ").split("\n").filter((line) => /akspol (exempt (create|apply|renew|delete)|exclude (add|remove)|params (set|unset)|undo)\b/.test(line));
+  const commands = workflow
+    .replace(/\\\n\s*/g, " ")
+    .split("\n")
+    .filter((line) => /akspol (exempt (create|apply|renew|delete)|exclude (add|remove)|params (set|unset)|undo)\b/.test(line));
   expect(commands.length).toBeGreaterThanOrEqual(2);
   for (const command of commands) expect(command, command).toMatch(/--yes .*|--dry-run/);
   for (const command of commands.filter((line) => !line.includes("--dry-run"))) expect(command.replace("npx --yes", "npx"), command).toContain("--yes");

@@ -25,7 +25,9 @@ describe("exempt list", () => {
     ]);
   });
   it("filters by cluster, assignment and --expiring-within", async () => {
-    expect(json(await h.run(["exempt", "list", "--cluster", "aks-dev", "--include-expired", "-o", "json"])).exemptions.map((view: { name: string }) => view.name)).toEqual([DEMO.exemptions.legacy.name]);
+    expect(json(await h.run(["exempt", "list", "--cluster", "aks-dev", "--include-expired", "-o", "json"])).exemptions.map((view: { name: string }) => view.name)).toEqual([
+      DEMO.exemptions.legacy.name,
+    ]);
     expect(json(await h.run(["exempt", "list", "--assignment", "pss-restricted", "-o", "json"])).exemptions).toEqual([]);
     expect(json(await h.run(["exempt", "list", "--expiring-within", "5d", "-o", "json"])).exemptions).toEqual([]);
     expect(json(await h.run(["exempt", "list", "--expiring-within", "15d", "-o", "json"])).exemptions).toHaveLength(1);
@@ -131,7 +133,24 @@ describe("exempt delete", () => {
     expect((entry?.before as { properties: unknown }).properties).toEqual(before.properties);
   });
   it("deletes with --yes without a terminal", async () => {
-    const created = await h.run(["--yes", "exempt", "create", "--cluster", "aks-dev", "--assignment", "pss-restricted", "--all-policies", "--category", "waiver", "--expires", "+3d", "--reason", "r", "--name", "short-lived"]);
+    const created = await h.run([
+      "--yes",
+      "exempt",
+      "create",
+      "--cluster",
+      "aks-dev",
+      "--assignment",
+      "pss-restricted",
+      "--all-policies",
+      "--category",
+      "waiver",
+      "--expires",
+      "+3d",
+      "--reason",
+      "r",
+      "--name",
+      "short-lived",
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const run = await h.run(["exempt", "delete", "short-lived", "--yes"]);
     expect(run.code, run.stderr).toBe(0);

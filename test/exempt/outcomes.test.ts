@@ -25,7 +25,13 @@ const cases: Array<{ label: string; fault?: Omit<FaultSpec, "pathPattern" | "cou
   { label: "503 from ARM", fault: { kind: "503", retryAfterMs: 1 }, code: 7, says: /ServiceUnavailable/, notSays: /not valid/ },
   { label: "dropped connection", fault: { kind: "drop" }, code: 7, says: /Could not reach Azure Resource Manager|socket hang up|ECONNRESET/i, notSays: /not valid/ },
   { label: "expired token", fault: { kind: "expired-token" }, code: 4, says: /ExpiredAuthenticationToken/, notSays: /not valid/ },
-  { label: "invalid file", text: file("bad-category", "aks-prod-neu", "someday"), code: 2, says: /outcome-\d+\.yaml:7:15: category .someday. must be waiver or mitigated/, notSays: /ServiceUnavailable/ },
+  {
+    label: "invalid file",
+    text: file("bad-category", "aks-prod-neu", "someday"),
+    code: 2,
+    says: /outcome-\d+\.yaml:7:15: category .someday. must be waiver or mitigated/,
+    notSays: /ServiceUnavailable/,
+  },
   { label: "unknown cluster in the file", text: file("ok-name", "aks-nowhere"), code: 2, says: /outcome-\d+\.yaml:4:\d+: no AKS cluster named 'aks-nowhere'/, notSays: /ServiceUnavailable/ },
 ];
 
@@ -42,7 +48,10 @@ describe("exempt apply: error classification", () => {
   });
 
   it("a write that fails for Azure's reasons in a batch where others succeed: exit 7 with the ARM code", async () => {
-    const path = h.writeFile("partial.yaml", `${file("partial-a")}  - name: partial-b\n    cluster: aks-dev\n    assignment: pss-restricted\n    policies: all\n    category: waiver\n    expires: 2030-04-15\n    reason: r\n`);
+    const path = h.writeFile(
+      "partial.yaml",
+      `${file("partial-a")}  - name: partial-b\n    cluster: aks-dev\n    assignment: pss-restricted\n    policies: all\n    category: waiver\n    expires: 2030-04-15\n    reason: r\n`,
+    );
     await h.emulator.hooks.injectFault({ method: "PUT", pathPattern: "policyExemptions/partial-b$", count: 20, kind: "503", retryAfterMs: 1 });
     const run = await h.run(["exempt", "apply", "-f", path, "--yes"]);
     expect(run.code, run.stderr).toBe(7);
@@ -60,9 +69,7 @@ describe("exempt apply: two owners racing for one name", () => {
       const name = `contested-${race}`;
       const owners = ["team-a", "team-b"];
       const results = await Promise.all(
-        owners.map((owner) =>
-          h.run(["exempt", "apply", "-f", ownerFile(owner, name), "--yes"], { stateDir: mkdtempSync(join(tmpdir(), "akspol-race-")), env: { AKSPOL_VERIFY_SETTLE_MS: "1000" } }),
-        ),
+        owners.map((owner) => h.run(["exempt", "apply", "-f", ownerFile(owner, name), "--yes"], { stateDir: mkdtempSync(join(tmpdir(), "akspol-race-")), env: { AKSPOL_VERIFY_SETTLE_MS: "1000" } })),
       );
       const stored = await h.emulator.hooks.getResource(`${DEMO.clusters.prodNeu.id}/providers/Microsoft.Authorization/policyExemptions/${name}`);
       const holder = (stored.body ?? stored).properties.metadata.akspolOwner;

@@ -85,14 +85,32 @@ describe("names", () => {
 });
 
 describe("references", () => {
-  const members = ["NoPrivilegedContainers", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume"].map((referenceId) => ({ referenceId, definitionId: `/x/${referenceId}` }));
+  const members = ["NoPrivilegedContainers", "BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "ContainerCapabilities", "NoHostPathVolume"].map((referenceId) => ({
+    referenceId,
+    definitionId: `/x/${referenceId}`,
+  }));
   it("accepts ids case-insensitively and returns the set's spelling, sorted and unique", () => {
     expect(checkReferences(["blockusinghostnetwork", "NoHostPathVolume", "BlockUsingHostNetwork"], members)).toEqual({ resolved: ["BlockUsingHostNetwork", "NoHostPathVolume"], problems: [] });
   });
   it("suggests the nearest id for a typo or a fragment", () => {
-    expect(didYouMean("BlockUsingHostNetwrok", members.map((m) => m.referenceId))).toBe("BlockUsingHostNetwork");
-    expect(didYouMean("HostNetwork", members.map((m) => m.referenceId))).toBe("BlockUsingHostNetwork");
-    expect(didYouMean("Completely-unrelated", members.map((m) => m.referenceId))).toBeUndefined();
+    expect(
+      didYouMean(
+        "BlockUsingHostNetwrok",
+        members.map((m) => m.referenceId),
+      ),
+    ).toBe("BlockUsingHostNetwork");
+    expect(
+      didYouMean(
+        "HostNetwork",
+        members.map((m) => m.referenceId),
+      ),
+    ).toBe("BlockUsingHostNetwork");
+    expect(
+      didYouMean(
+        "Completely-unrelated",
+        members.map((m) => m.referenceId),
+      ),
+    ).toBeUndefined();
   });
   it("reports every unknown id with 'did you mean' and the valid list", () => {
     const check = checkReferences(["NoPrivilegedContainer", "Bogus"], members);
@@ -227,7 +245,13 @@ describe("plan", () => {
     type: "Microsoft.Authorization/policyExemptions",
     properties,
   });
-  const desired = (name: string, properties: PolicyExemptionProperties): DesiredState => ({ id: `${cluster}/providers/Microsoft.Authorization/policyExemptions/${name}`, scope: cluster, name, cluster: "aks", properties });
+  const desired = (name: string, properties: PolicyExemptionProperties): DesiredState => ({
+    id: `${cluster}/providers/Microsoft.Authorization/policyExemptions/${name}`,
+    scope: cluster,
+    name,
+    cluster: "aks",
+    properties,
+  });
 
   it("plans create, update, replace and unchanged, ignoring who ran akspol", () => {
     const plan = buildPlan({
@@ -274,7 +298,10 @@ describe("plan", () => {
       coveredScopes: [cluster],
       prune: true,
     });
-    expect(plan.conflicts.map((conflict) => [conflict.name, conflict.owner])).toEqual([["theirs", "team-b"], ["by-hand", undefined]]);
+    expect(plan.conflicts.map((conflict) => [conflict.name, conflict.owner])).toEqual([
+      ["theirs", "team-b"],
+      ["by-hand", undefined],
+    ]);
     expect(plan.actions).toEqual([]);
   });
 

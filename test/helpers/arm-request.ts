@@ -7,7 +7,13 @@ export interface RawResponse {
   body: any;
 }
 
-export function armRequest(endpoint: string, ca: string, method: string, pathAndQuery: string, options: { token?: string; body?: unknown; rawBody?: string; authorization?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function armRequest(
+  endpoint: string,
+  ca: string,
+  method: string,
+  pathAndQuery: string,
+  options: { token?: string; body?: unknown; rawBody?: string; authorization?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const headers: Record<string, string | number> = { ...options.headers };
   if (options.authorization !== undefined) headers.authorization = options.authorization;

@@ -13,11 +13,10 @@ export interface ChildEmulator {
 
 export function spawnEmulator(stateDir: string, seed = "demo"): Promise<ChildEmulator> {
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ["--experimental-strip-types", "--no-warnings", "--import", "./test/helpers/register-ts.mjs", "test/helpers/emulator-child.ts", stateDir, seed],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, ["--experimental-strip-types", "--no-warnings", "--import", "./test/helpers/register-ts.mjs", "test/helpers/emulator-child.ts", stateDir, seed], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";

@@ -17,9 +17,7 @@ export interface TestEmulator extends RunningEmulator {
   clientOptions: { endpoint: string; tlsOptions: { ca: string }; retryOptions: { retryDelayInMs: number; maxRetryDelayInMs: number } };
 }
 
-export async function startTestEmulator(
-  opts: { seed?: EmulatorOptions["seed"]; now?: Date; latencyMs?: number; stateDir?: string; cloud?: EmulatorOptions["cloud"] } = {},
-): Promise<TestEmulator> {
+export async function startTestEmulator(opts: { seed?: EmulatorOptions["seed"]; now?: Date; latencyMs?: number; stateDir?: string; cloud?: EmulatorOptions["cloud"] } = {}): Promise<TestEmulator> {
   const ownsStateDir = opts.stateDir === undefined;
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "akspol-emulator-"));
   const emulator = await startEmulator({ port: 0, stateDir, seed: opts.seed ?? "demo", now: opts.now, latencyMs: opts.latencyMs, quiet: true, cloud: opts.cloud });

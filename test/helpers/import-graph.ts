@@ -71,7 +71,13 @@ export function importGraph(root: string, folders: readonly string[] = ["src", "
     for (const match of text.matchAll(staticImport)) {
       const clause = match[3] ?? "";
       // `import { type A, type B } from` is type-only too.
-      const allTypes = /^\{[^}]*\}$/.test(clause.trim()) && clause.replace(/[{}\s]/g, "").split(",").filter(Boolean).every((name) => name.startsWith("type"));
+      const allTypes =
+        /^\{[^}]*\}$/.test(clause.trim()) &&
+        clause
+          .replace(/[{}\s]/g, "")
+          .split(",")
+          .filter(Boolean)
+          .every((name) => name.startsWith("type"));
       add(match[4] as string, Boolean(match[2]) || allTypes, false);
     }
     for (const match of text.matchAll(bareImport)) add(match[1] as string, false, false);

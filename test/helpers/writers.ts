@@ -22,8 +22,20 @@ export const writerScenarios: Record<string, (context: WriterContext) => Promise
   "params set": async () => ["params", "set", DEMO.assignments.baseline.id, "--effect", "audit"],
   "params unset": async () => ["params", "unset", DEMO.assignments.baseline.id, "effect"],
   "exempt create": async () => [
-    "exempt", "create", "--cluster", "aks-prod-neu", "--assignment", "pss-baseline", "--policies", "BlockUsingHostNetwork",
-    "--category", "waiver", "--expires", "+30d", "--reason", "node exporter needs the host network",
+    "exempt",
+    "create",
+    "--cluster",
+    "aks-prod-neu",
+    "--assignment",
+    "pss-baseline",
+    "--policies",
+    "BlockUsingHostNetwork",
+    "--category",
+    "waiver",
+    "--expires",
+    "+30d",
+    "--reason",
+    "node exporter needs the host network",
   ],
   "exempt renew": async () => ["exempt", "renew", DEMO.exemptions.hostNetwork.name, "--expires", "+30d"],
   "exempt delete": async () => ["exempt", "delete", DEMO.exemptions.legacy.name],
@@ -33,7 +45,9 @@ export const writerScenarios: Record<string, (context: WriterContext) => Promise
   // there is a newer built-in version (2.5.0) to bring it to.
   "initiative upgrade": async (context) => {
     const scope = `/subscriptions/${DEMO.subscriptions.dev.id}/resourceGroups/rg-aks-dev`;
-    await context.seed({ policyAssignments: [{ scope, name: "pss-pinned", properties: { displayName: "Restricted 2.4.0", policyDefinitionId: DEMO.policySetDefinitions.restricted, definitionVersion: "2.4.0" } }] } as SeedDocument);
+    await context.seed({
+      policyAssignments: [{ scope, name: "pss-pinned", properties: { displayName: "Restricted 2.4.0", policyDefinitionId: DEMO.policySetDefinitions.restricted, definitionVersion: "2.4.0" } }],
+    } as SeedDocument);
     const id = `${scope}/providers/Microsoft.Authorization/policyAssignments/pss-pinned`;
     await context.prepare(["exclude", "add", id, "monitoring", "--policies", "NoPrivilegedContainers", "--yes"]);
     return ["initiative", "upgrade", `${id}-pp`];

@@ -79,7 +79,10 @@ describe("exact journal records", () => {
     });
     expect(put.status, JSON.stringify(put.body)).toBe("201");
     const stored = async () => {
-      const body = structuredClone((await h.emulator.hooks.getResource(`${scope}/providers/Microsoft.Authorization/policyExemptions/secretive`)).body ?? (await h.emulator.hooks.getResource(`${scope}/providers/Microsoft.Authorization/policyExemptions/secretive`)));
+      const body = structuredClone(
+        (await h.emulator.hooks.getResource(`${scope}/providers/Microsoft.Authorization/policyExemptions/secretive`)).body ??
+          (await h.emulator.hooks.getResource(`${scope}/providers/Microsoft.Authorization/policyExemptions/secretive`)),
+      );
       delete body.systemData;
       for (const key of ["createdBy", "createdOn", "updatedBy", "updatedOn"]) delete body.properties.metadata?.[key];
       return body;
@@ -103,7 +106,10 @@ describe("exact journal records", () => {
       env: { AKSPOL_PRINCIPAL: "reader" },
     });
     expect(failed.code).not.toBe(0);
-    const records = journalText().trim().split("\n").map((line) => JSON.parse(line));
+    const records = journalText()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     const last = records.filter((record) => record.type === "pending").at(-1);
     expect(last.command).toContain("client_secret=[redacted]");
     expect(last.command).not.toContain(jwt);

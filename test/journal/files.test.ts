@@ -65,7 +65,16 @@ describe("rotation", () => {
     const ids: string[] = [];
     for (let index = 0; index < 40; index += 1) {
       const id = await journal.begin(
-        { principal: { id: "p", name: "p" }, command: "akspol test", resourceKind: "policyAssignment", resourceId: baselineId, operation: "update", summary: `change ${index}`, before: { index }, intendedAfter: { index } },
+        {
+          principal: { id: "p", name: "p" },
+          command: "akspol test",
+          resourceKind: "policyAssignment",
+          resourceId: baselineId,
+          operation: "update",
+          summary: `change ${index}`,
+          before: { index },
+          intendedAfter: { index },
+        },
         new Date(Date.UTC(2030, 0, 1, 0, 0, index)),
       );
       await journal.finish(id, { status: "applied", after: { index } }, new Date(Date.UTC(2030, 0, 1, 0, 0, index)));
@@ -95,13 +104,32 @@ describe("rotation", () => {
       const lines: string[] = [];
       for (let index = 0; index < perSegment / 2; index += 1) {
         const time = new Date(start + (segment * perSegment + index) * 1000);
-        const changeId = `${time.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${(index % 4096).toString(16).padStart(6, "0")}`;
-        const pending: JournalRecord = { type: "pending", changeId, time: time.toISOString(), principal: { id: "p", name: "p" }, command: "akspol exclude add", resourceKind: "policyAssignment", resourceId: baselineId, operation: "update", summary: "exclude add old", before: null, intendedAfter: null, touched: ["excludedNamespaces"] };
+        const changeId = `${time
+          .toISOString()
+          .replace(/[-:]/g, "")
+          .replace(/\.\d+Z$/, "Z")}-${(index % 4096).toString(16).padStart(6, "0")}`;
+        const pending: JournalRecord = {
+          type: "pending",
+          changeId,
+          time: time.toISOString(),
+          principal: { id: "p", name: "p" },
+          command: "akspol exclude add",
+          resourceKind: "policyAssignment",
+          resourceId: baselineId,
+          operation: "update",
+          summary: "exclude add old",
+          before: null,
+          intendedAfter: null,
+          touched: ["excludedNamespaces"],
+        };
         lines.push(JSON.stringify(pending), JSON.stringify({ type: "outcome", changeId, time: time.toISOString(), status: "applied" }));
       }
       // A marker line: whoever reads this segment reports it, so a run that does not mention it did not read it.
       lines.push("null");
-      const first = new Date(start + segment * perSegment * 1000).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+      const first = new Date(start + segment * perSegment * 1000)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
       writeFileSync(join(stateDir, segmentName(first)), `${lines.join("\n")}\n`);
     }
     const recentChange = await addNamespace(baselineId, "rotation", stateDir);

@@ -48,11 +48,26 @@ describe("history", () => {
     const current = (await readAssignment(session, baselineId))!;
     const definition = await new SetDefinitionCache(session).forAssignment(current);
     const plan = applyEdit(current, definition, { addNamespaces: ["landed"] });
-    const pending = { principal: { id: "x", name: "x" }, command: "akspol exclude add", resourceKind: "policyAssignment" as const, resourceId: baselineId, operation: "update" as const, before: current, touched: plan.touched };
+    const pending = {
+      principal: { id: "x", name: "x" },
+      command: "akspol exclude add",
+      resourceKind: "policyAssignment" as const,
+      resourceId: baselineId,
+      operation: "update" as const,
+      before: current,
+      touched: plan.touched,
+    };
     const landed = await journal.begin({ ...pending, summary: "landed", intendedAfter: plan.body });
     const client = new PolicyClient(emu.credentialFor("admin"), prod, emu.clientOptions);
     await client.policyAssignments.create(`/subscriptions/${prod}`, "pss-baseline", plan.body);
-    const lost = await journal.begin({ ...pending, resourceId: restrictedId, summary: "lost", before: (await readAssignment(session, restrictedId))!, touched: ["effect"], intendedAfter: { parameters: { effect: { value: "Deny" } } } });
+    const lost = await journal.begin({
+      ...pending,
+      resourceId: restrictedId,
+      summary: "lost",
+      before: (await readAssignment(session, restrictedId))!,
+      touched: ["effect"],
+      intendedAfter: { parameters: { effect: { value: "Deny" } } },
+    });
     const json = JSON.parse((await cli(["history", "-o", "json"])).stdout);
     const byId = new Map(json.entries.map((entry: any) => [entry.changeId, entry]));
     expect(byId.get(landed)).toMatchObject({ status: "applied", resolution: "resolved from Azure: applied" });
@@ -109,14 +124,27 @@ describe("undo", () => {
     const scope = DEMO.clusters.prodWeu.id;
     const name = DEMO.exemptions.hostNetwork.name;
 
-    async function journaled(operation: "create" | "update", change: (client: Awaited<ReturnType<ReturnType<typeof emulatorSession>["exemptions"]>>) => Promise<unknown>, exemptionName: string = name) {
+    async function journaled(
+      operation: "create" | "update",
+      change: (client: Awaited<ReturnType<ReturnType<typeof emulatorSession>["exemptions"]>>) => Promise<unknown>,
+      exemptionName: string = name,
+    ) {
       const session = emulatorSession(emu);
       const client = await session.exemptions();
       const before = (await client.get(scope, exemptionName)) ?? null;
       const journal = new Journal(stateDir);
       await change(client);
       const after = (await client.get(scope, exemptionName)) ?? null;
-      const changeId = await journal.begin({ principal: { id: "p", name: "p" }, command: "akspol exempt", resourceKind: "policyExemption", resourceId: `${scope}/providers/Microsoft.Authorization/policyExemptions/${exemptionName}`, operation, summary: `${operation} exemption`, before, intendedAfter: after });
+      const changeId = await journal.begin({
+        principal: { id: "p", name: "p" },
+        command: "akspol exempt",
+        resourceKind: "policyExemption",
+        resourceId: `${scope}/providers/Microsoft.Authorization/policyExemptions/${exemptionName}`,
+        operation,
+        summary: `${operation} exemption`,
+        before,
+        intendedAfter: after,
+      });
       await journal.finish(changeId, { status: "applied", after });
       return { changeId, before, client };
     }

@@ -60,7 +60,7 @@ describe("resource lock takeover", () => {
 
   it.each([
     ["empty", "", "it is empty"],
-    ["not JSON", "{\"pid\":", "it does not name an owner"],
+    ["not JSON", '{"pid":', "it does not name an owner"],
   ])("treats an %s lock file as stale, with a message, instead of waiting 120 s", async (_label, content, reason) => {
     const stateDir = mkdtempSync(join(tmpdir(), "akspol-lock-empty-"));
     writeFileSync(lockFile(stateDir), content);
@@ -84,9 +84,19 @@ describe("resource lock takeover", () => {
       order.push("first out");
     });
     await inside;
-    const second = withResourceLock({ stateDir, resourceId, onWait: () => { order.push("second waits"); release(); } }, async () => {
-      order.push("second in");
-    });
+    const second = withResourceLock(
+      {
+        stateDir,
+        resourceId,
+        onWait: () => {
+          order.push("second waits");
+          release();
+        },
+      },
+      async () => {
+        order.push("second in");
+      },
+    );
     await Promise.all([first, second]);
     expect(order).toEqual(["first in", "second waits", "first out", "second in"]);
   });

@@ -113,11 +113,7 @@ describe("effects", () => {
     expect(() => applyEdit(start, baselineSet, { effect: { value: "audit", policies: ["Nope"] } })).toThrow(/no policy with reference id 'Nope'/);
   });
   test("moving a policy between override values keeps the others", () => {
-    const overrides = withEffectOverrides(
-      [{ kind: "policyEffect", value: "Audit", selectors: [{ kind: "policyDefinitionReferenceId", in: ["A", "B"] }] }],
-      ["B"],
-      "Disabled",
-    );
+    const overrides = withEffectOverrides([{ kind: "policyEffect", value: "Audit", selectors: [{ kind: "policyDefinitionReferenceId", in: ["A", "B"] }] }], ["B"], "Disabled");
     expect(overrides).toEqual([
       { kind: "policyEffect", value: "Audit", selectors: [{ kind: "policyDefinitionReferenceId", in: ["A"] }] },
       { kind: "policyEffect", value: "Disabled", selectors: [{ kind: "policyDefinitionReferenceId", in: ["B"] }] },

@@ -55,17 +55,19 @@ describe("the process-wide ARM request limiter", () => {
 
     const dir = mkdtempSync(join(tmpdir(), "akspol-inflight-"));
     const file = join(dir, "exemptions.yaml");
-    const entries = tenant.clusters.slice(0, 12).map((cluster, index) =>
-      [
-        `  - name: inflight-${index}`,
-        `    cluster: ${cluster.name}`,
-        `    assignment: ${tenant.assignments[tenant.clusters.indexOf(cluster)]!.name}`,
-        "    policies: all",
-        "    category: mitigated",
-        "    expires: never",
-        "    reason: in-flight bound test",
-      ].join("\n"),
-    );
+    const entries = tenant.clusters
+      .slice(0, 12)
+      .map((cluster, index) =>
+        [
+          `  - name: inflight-${index}`,
+          `    cluster: ${cluster.name}`,
+          `    assignment: ${tenant.assignments[tenant.clusters.indexOf(cluster)]!.name}`,
+          "    policies: all",
+          "    category: mitigated",
+          "    expires: never",
+          "    reason: in-flight bound test",
+        ].join("\n"),
+      );
     writeFileSync(file, `owner: inflight-test\nexemptions:\n${entries.join("\n")}\n`);
     const apply = await measured(["exempt", "apply", "-f", file, "--yes", "--concurrency", "3", "-o", "json"]);
     expect(apply.code, apply.stderr).toBe(0);

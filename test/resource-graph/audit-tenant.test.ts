@@ -21,7 +21,10 @@ async function audit(engine: "arm" | "resource-graph", argv: string[]): Promise<
 
 describe("the audit tenant through both engines", () => {
   it("the same report for every subscription, and for the fabrikam management group", async () => {
-    for (const argv of [["audit", "--all-subscriptions"], ["audit", "--management-group", AUDIT_TENANT.managementGroups.root, "--expect", "baseline", "--expect-effect", "deny"]]) {
+    for (const argv of [
+      ["audit", "--all-subscriptions"],
+      ["audit", "--management-group", AUDIT_TENANT.managementGroups.root, "--expect", "baseline", "--expect-effect", "deny"],
+    ]) {
       const arm = await audit("arm", argv);
       const graph = await audit("resource-graph", argv);
       expect(arm.code, arm.stderr).toBe(0);
@@ -32,7 +35,9 @@ describe("the audit tenant through both engines", () => {
   });
 
   it("a subscription the auditor cannot read fails in both (exit 7), and the rest of the report is the same", async () => {
-    const ids = Object.values(AUDIT_TENANT.subscriptions).map((subscription) => subscription.id).join(",");
+    const ids = Object.values(AUDIT_TENANT.subscriptions)
+      .map((subscription) => subscription.id)
+      .join(",");
     const arm = await audit("arm", ["--principal", "auditor", "audit", "--subscription", ids]);
     const graph = await audit("resource-graph", ["--principal", "auditor", "audit", "--subscription", ids]);
     expect([arm.code, graph.code]).toEqual([7, 7]);
@@ -43,7 +48,9 @@ describe("the audit tenant through both engines", () => {
   });
 
   it("find: a subscription the principal cannot read is reported by both engines (exit 7), the rest is the same", async () => {
-    const ids = Object.values(AUDIT_TENANT.subscriptions).map((subscription) => subscription.id).join(",");
+    const ids = Object.values(AUDIT_TENANT.subscriptions)
+      .map((subscription) => subscription.id)
+      .join(",");
     const runs = [];
     for (const engine of ["arm", "resource-graph"]) {
       runs.push(await runCli(["--principal", "auditor", "find", "--subscription", ids, "--engine", engine, "-o", "json"], { emulatorDir: emu.stateDir, clock }));

@@ -82,8 +82,7 @@ describe("find: --engine arm and --engine resource-graph give the same assignmen
 
 describe("exempt list: --engine arm and --engine resource-graph give the same exemptions", () => {
   // Resource Graph rows carry no systemData, so createdAt/lastModifiedAt are ARM-only (README "Resource Graph").
-  const withoutSystemData = (text: string): unknown =>
-    (JSON.parse(text).exemptions as Array<Record<string, unknown>>).map(({ createdAt: _created, lastModifiedAt: _modified, ...rest }) => rest);
+  const withoutSystemData = (text: string): unknown => (JSON.parse(text).exemptions as Array<Record<string, unknown>>).map(({ createdAt: _created, lastModifiedAt: _modified, ...rest }) => rest);
 
   it("across every subscription, expired ones included", async () => {
     const { arm } = await same(["exempt", "list", "--all-subscriptions", "--include-expired"], withoutSystemData);
@@ -94,7 +93,10 @@ describe("exempt list: --engine arm and --engine resource-graph give the same ex
     await same(["exempt", "list", "--all-subscriptions", "--expiring-within", "15d"], withoutSystemData);
     await same(["exempt", "list", "--all-subscriptions", "--resource-group", "rg-apps", "--include-expired"], withoutSystemData);
     await same(["exempt", "list", "--scope", `/subscriptions/${estateSubscriptionId(5)}`, "--include-expired"], withoutSystemData);
-    await same(["exempt", "list", "--cluster", `/subscriptions/${estateSubscriptionId(3)}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-3-a`, "--include-expired"], withoutSystemData);
+    await same(
+      ["exempt", "list", "--cluster", `/subscriptions/${estateSubscriptionId(3)}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-3-a`, "--include-expired"],
+      withoutSystemData,
+    );
   });
 });
 

@@ -35,8 +35,16 @@ describe("Resource Graph across tenants", () => {
   });
 
   it("find, exempt list, audit and workloads over every tenant's subscriptions give the same answers through both engines", async () => {
-    for (const argv of [["find", "--all-subscriptions"], ["exempt", "list", "--all-subscriptions", "--include-expired"], ["audit", "--all-subscriptions", "--fail-on", "never"], ["workloads", "--all-subscriptions"]]) {
-      const [arm, graph] = [await runCli([...argv, "--engine", "arm", "-o", "json"], { emulatorDir: emu.stateDir, clock }), await runCli([...argv, "--engine", "resource-graph", "-o", "json"], { emulatorDir: emu.stateDir, clock })];
+    for (const argv of [
+      ["find", "--all-subscriptions"],
+      ["exempt", "list", "--all-subscriptions", "--include-expired"],
+      ["audit", "--all-subscriptions", "--fail-on", "never"],
+      ["workloads", "--all-subscriptions"],
+    ]) {
+      const [arm, graph] = [
+        await runCli([...argv, "--engine", "arm", "-o", "json"], { emulatorDir: emu.stateDir, clock }),
+        await runCli([...argv, "--engine", "resource-graph", "-o", "json"], { emulatorDir: emu.stateDir, clock }),
+      ];
       expect(arm.code, arm.stderr).toBe(0);
       expect(graph.code, graph.stderr).toBe(0);
       const comparable = (text: string) => {

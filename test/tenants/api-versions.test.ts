@@ -84,7 +84,9 @@ describe("the AzureUSGovernment profile", () => {
     const run = await runCli(["show", DEMO.assignments.baseline.id, "--api-version", "2023-04-01", "-o", "json"], { emulatorDir: gov.stateDir });
     expect(run.code, run.stderr).toBe(0);
     const set = (await armRequest(gov.endpoint, gov.caCert, "GET", `${DEMO.policySetDefinitions.baseline}?api-version=2023-04-01`, { token: await gov.hooks.issueToken("admin") })).body;
-    const pins = Object.fromEntries(set.properties.policyDefinitions.map((member: { policyDefinitionReferenceId: string; definitionVersion: string }) => [member.policyDefinitionReferenceId, member.definitionVersion]));
+    const pins = Object.fromEntries(
+      set.properties.policyDefinitions.map((member: { policyDefinitionReferenceId: string; definitionVersion: string }) => [member.policyDefinitionReferenceId, member.definitionVersion]),
+    );
     expect(pins.NoPrivilegedContainers).toBe("10.*.*");
     expect(pins.BlockUsingHostNetwork).toBe("7.*.*");
   });

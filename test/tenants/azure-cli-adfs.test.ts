@@ -17,11 +17,15 @@ afterAll(() => emu.close());
 function postForm(url: string, form: Record<string, string>): Promise<{ status: number; body: any }> {
   const payload = new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
-    const request = httpsRequest(url, { method: "POST", ca: emu.caCert, agent: false, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(payload) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
-    });
+    const request = httpsRequest(
+      url,
+      { method: "POST", ca: emu.caCert, agent: false, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(payload) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+      },
+    );
     request.on("error", reject);
     request.end(payload);
   });

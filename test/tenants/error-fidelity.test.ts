@@ -25,8 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-const call = async (method: string, path: string, body?: unknown, principal = "admin") =>
-  armRequest(emu.endpoint, emu.caCert, method, path, { token: await emu.hooks.issueToken(principal), body });
+const call = async (method: string, path: string, body?: unknown, principal = "admin") => armRequest(emu.endpoint, emu.caCert, method, path, { token: await emu.hooks.issueToken(principal), body });
 
 describe("emulator error fidelity", () => {
   it("a parameter value outside allowedValues is PolicyParameterValueNotAllowed with ARM's message", async () => {
@@ -74,7 +73,24 @@ describe("emulator error fidelity", () => {
     expect(raw.status).toBe(403);
     expect(raw.body.error.code).toBe("LinkedAuthorizationFailed");
     const run = await runCli(
-      ["exempt", "create", "--cluster", DEMO.clusters.prodNeu.id, "--assignment", DEMO.assignments.baseline.id, "--all-policies", "--category", "waiver", "--expires", "+10d", "--reason", "linked", "--yes", "--principal", "cluster-exempter"],
+      [
+        "exempt",
+        "create",
+        "--cluster",
+        DEMO.clusters.prodNeu.id,
+        "--assignment",
+        DEMO.assignments.baseline.id,
+        "--all-policies",
+        "--category",
+        "waiver",
+        "--expires",
+        "+10d",
+        "--reason",
+        "linked",
+        "--yes",
+        "--principal",
+        "cluster-exempter",
+      ],
       { emulatorDir: emu.stateDir },
     );
     expect(run.code).toBe(4);

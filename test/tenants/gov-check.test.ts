@@ -50,8 +50,17 @@ writeFileSync(
   ].join("\n"),
 );
 
-interface Member { referenceId: string; definitionVersion: string; template: string; status: string; unknownReason?: string }
-interface Result { policy: { referenceId: string }; status: string }
+interface Member {
+  referenceId: string;
+  definitionVersion: string;
+  template: string;
+  status: string;
+  unknownReason?: string;
+}
+interface Result {
+  policy: { referenceId: string };
+  status: string;
+}
 
 async function checkGov(assignmentId: string) {
   const run = await runCli(["check", manifest, "--assignment", assignmentId, "--api-version", "2023-04-01", "--fail-on", "never", "-o", "json"], { emulatorDir: gov.stateDir });
@@ -64,7 +73,11 @@ async function checkGov(assignmentId: string) {
 }
 
 const versions = (members: Member[]) => Object.fromEntries(members.map((member) => [member.referenceId, member.definitionVersion]));
-const evaluated = (members: Member[]) => members.filter((member) => member.status === "ok").map((member) => member.referenceId).sort();
+const evaluated = (members: Member[]) =>
+  members
+    .filter((member) => member.status === "ok")
+    .map((member) => member.referenceId)
+    .sort();
 const unknown = (members: Member[]) => Object.fromEntries(members.filter((member) => member.status === "unknown").map((member) => [member.referenceId, member.unknownReason]));
 const notPublished = (template: string) => `the Gatekeeper template ${template} is not published, so akspol cannot evaluate it`;
 

@@ -64,7 +64,24 @@ describe("Owner of one subscription under a management-group assignment with a m
   });
 
   it("exempt create (dry run) validates the cluster against the assignment without exit 4", async () => {
-    const run = await asOwner(["exempt", "create", "--cluster", DEMO.clusters.dev.name, "--assignment", "mg-baseline", "--all-policies", "--category", "mitigated", "--expires", "+10d", "--reason", "least privilege", "--dry-run", "-o", "json"]);
+    const run = await asOwner([
+      "exempt",
+      "create",
+      "--cluster",
+      DEMO.clusters.dev.name,
+      "--assignment",
+      "mg-baseline",
+      "--all-policies",
+      "--category",
+      "mitigated",
+      "--expires",
+      "+10d",
+      "--reason",
+      "least privilege",
+      "--dry-run",
+      "-o",
+      "json",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).dryRun).toBe(true);
   });

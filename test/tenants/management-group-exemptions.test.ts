@@ -13,7 +13,11 @@ beforeAll(async () => {
   await emu.hooks.seed({
     policyAssignments: [{ scope: DEMO.managementGroupId, name: "mg-restricted", properties: { displayName: "Org restricted", policyDefinitionId: DEMO.policySetDefinitions.restricted } }],
     policyExemptions: [
-      { scope: DEMO.clusters.prodWeu.id, name: "weu-from-mg", properties: { policyAssignmentId: mgAssignment, exemptionCategory: "Waiver", expiresOn, policyDefinitionReferenceIds: ["BlockUsingHostNetwork"] } },
+      {
+        scope: DEMO.clusters.prodWeu.id,
+        name: "weu-from-mg",
+        properties: { policyAssignmentId: mgAssignment, exemptionCategory: "Waiver", expiresOn, policyDefinitionReferenceIds: ["BlockUsingHostNetwork"] },
+      },
       { scope: DEMO.clusters.dev.id, name: "dev-from-mg", properties: { policyAssignmentId: mgAssignment, exemptionCategory: "Mitigated", expiresOn } },
     ],
   });
@@ -26,7 +30,11 @@ describe("a management-group assignment with cluster exemptions below it", () =>
   it("show lists the cluster exemptions (not 'none')", async () => {
     const json = await cli(["show", mgAssignment, "-o", "json"]);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout).exemptions.map((exemption: { name: string }) => exemption.name).sort()).toEqual(["dev-from-mg", "weu-from-mg"]);
+    expect(
+      JSON.parse(json.stdout)
+        .exemptions.map((exemption: { name: string }) => exemption.name)
+        .sort(),
+    ).toEqual(["dev-from-mg", "weu-from-mg"]);
     const table = await cli(["show", mgAssignment]);
     const section = table.stdout.slice(table.stdout.lastIndexOf("Exemptions"));
     expect(section).toContain("dev-from-mg");
@@ -37,7 +45,11 @@ describe("a management-group assignment with cluster exemptions below it", () =>
   it("exempt list --assignment finds them in every subscription below the group", async () => {
     const run = await cli(["exempt", "list", "--assignment", mgAssignment, "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout).exemptions.map((exemption: { name: string }) => exemption.name).sort()).toEqual(["dev-from-mg", "weu-from-mg"]);
+    expect(
+      JSON.parse(run.stdout)
+        .exemptions.map((exemption: { name: string }) => exemption.name)
+        .sort(),
+    ).toEqual(["dev-from-mg", "weu-from-mg"]);
   });
 
   it("find --management-group counts them", async () => {

@@ -15,7 +15,10 @@ beforeAll(async () => {
     seed: {
       ...demo,
       // A subscription where Microsoft.ContainerService is not registered (409 MissingSubscriptionRegistration).
-      subscriptions: [...(demo.subscriptions ?? []), { subscriptionId: legacy.id, displayName: legacy.name, managementGroup: DEMO.managementGroup, unregisteredProviders: ["Microsoft.ContainerService"] }],
+      subscriptions: [
+        ...(demo.subscriptions ?? []),
+        { subscriptionId: legacy.id, displayName: legacy.name, managementGroup: DEMO.managementGroup, unregisteredProviders: ["Microsoft.ContainerService"] },
+      ],
       principals: [{ name: "no-cluster-read" }],
       // Sees the subscriptions but may read nothing in them.
       roleAssignments: [
@@ -31,7 +34,24 @@ const cli = (argv: string[]) => runCli(argv, { emulatorDir: emu.stateDir });
 
 describe("a subscription with Microsoft.ContainerService unregistered beside healthy ones", () => {
   it("a cluster found by name in a healthy subscription is exempted (exit 0), the failed subscription listed", async () => {
-    const run = await cli(["exempt", "create", "--cluster", DEMO.clusters.prodNeu.name, "--assignment", "pss-baseline", "--all-policies", "--category", "Mitigated", "--expires", "+30d", "--reason", "partial failure test", "--yes", "-o", "json"]);
+    const run = await cli([
+      "exempt",
+      "create",
+      "--cluster",
+      DEMO.clusters.prodNeu.name,
+      "--assignment",
+      "pss-baseline",
+      "--all-policies",
+      "--category",
+      "Mitigated",
+      "--expires",
+      "+30d",
+      "--reason",
+      "partial failure test",
+      "--yes",
+      "-o",
+      "json",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`/subscriptions/${legacy.id}: MissingSubscriptionRegistration`);
     const exemptions = await emu.hooks.listResources("Microsoft.Authorization/policyExemptions");

@@ -78,7 +78,13 @@ describe("akspol across tenants", () => {
     expect(run.code, run.stderr).toBe(0);
     const data = JSON.parse(run.stdout);
     // Every carrier of the pod-security policies (docs/issues/12.md): the demo's benchmark and single-definition assignment too.
-    expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual(["SecurityCenterBuiltIn", "fabrikam-baseline", "no-privilege-escalation", "pss-baseline", "pss-restricted"]);
+    expect(data.assignments.map((assignment: { name: string }) => assignment.name).sort()).toEqual([
+      "SecurityCenterBuiltIn",
+      "fabrikam-baseline",
+      "no-privilege-escalation",
+      "pss-baseline",
+      "pss-restricted",
+    ]);
     expect(data.errors).toEqual([]);
     const partnerReads = (await emu.hooks.requests()).filter((entry) => entry.path.startsWith(`/subscriptions/${partner.subscription.id}`));
     expect(partnerReads.length).toBeGreaterThan(0);

@@ -67,7 +67,11 @@ describe("akspol advise", () => {
       "MustRunAsNonRoot:audit",
       "NoSharingSensitiveHostNamespacesInKubernetes:audit",
     ]);
-    expect(advice.levers[0]).toMatchObject({ kind: "exemption", policies: ["BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"], otherPods: [{ namespace: "monitoring", pod: "node-exporter-q8w4z", fails: ["NoHostPathVolume"] }] });
+    expect(advice.levers[0]).toMatchObject({
+      kind: "exemption",
+      policies: ["BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"],
+      otherPods: [{ namespace: "monitoring", pod: "node-exporter-q8w4z", fails: ["NoHostPathVolume"] }],
+    });
     expect(advice.levers.map((lever: any) => lever.kind)).toEqual(["exemption", "namespace-exclusion", "effect-override", "effect-override"]);
     const ambiguous = await cli(["advise", "--cluster", "aks-prod-weu", "--manifest", "examples/manifests/node-exporter.yaml", "--subscription", prod]);
     expect(ambiguous.code).toBe(2);
@@ -97,9 +101,7 @@ describe("rankLevers (pure)", () => {
     const cluster = { clusterId: "/c", clusterName: "c", exemptions: [] };
     const verdict = assignmentVerdict(enforcement, member!, "monitoring", cluster, new Date());
     const failure: WorkloadFailure = { assignmentId, assignmentName: "mcsb", referenceId: member!.referenceId, outcome: "deny", reason: verdict.reason, levers: verdict.levers };
-    const states: PodState[] = [
-      { clusterId: "/c", namespace: "monitoring", pod: "p", assignmentId, referenceId: member!.referenceId, policyDefinitionId: "/d", compliant: false, evaluatedAt: "" },
-    ];
+    const states: PodState[] = [{ clusterId: "/c", namespace: "monitoring", pod: "p", assignmentId, referenceId: member!.referenceId, policyDefinitionId: "/d", compliant: false, evaluatedAt: "" }];
     const levers = rankLevers({ cluster: { id: "/c", name: "c" }, namespace: "monitoring", pod: "p", failures: [failure], states, enforcements: [enforcement], reach: new Map() });
     const exclusion = levers.find((lever) => lever.kind === "member-exclusion" || lever.kind === "namespace-exclusion");
     expect(exclusion?.kind).toBe("member-exclusion");

@@ -48,7 +48,9 @@ describe("workload impact in plans", () => {
   test("params set --effect deny (from Audit) names the running pods that would be denied at their next restart", async () => {
     const result = await cli(["params", "set", "pss-restricted", "--effect", "deny", "--subscription", dev, "--dry-run", "-o", "json"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/aks-dev: 2 running pods would be denied at the next restart:\n\s+dev\/debug-shell\s+fails AllowedSeccompProfiles, AllowedUsersGroups, NoPrivilegeEscalation\n\s+web\/frontend-6f7d9c8b5-z9x8c\s+fails AllowedSeccompProfiles/);
+    expect(result.stderr).toMatch(
+      /aks-dev: 2 running pods would be denied at the next restart:\n\s+dev\/debug-shell\s+fails AllowedSeccompProfiles, AllowedUsersGroups, NoPrivilegeEscalation\n\s+web\/frontend-6f7d9c8b5-z9x8c\s+fails AllowedSeccompProfiles/,
+    );
     const impact = JSON.parse(result.stdout).impact;
     expect(impact.clusters[0].deniedOnRestart).toEqual([
       { namespace: "dev", pod: "debug-shell", fails: ["AllowedSeccompProfiles", "AllowedUsersGroups", "NoPrivilegeEscalation"] },
@@ -83,13 +85,32 @@ describe("workload impact in plans", () => {
 
   test("exempt create shows the pods the exemption would stop checking on its cluster", async () => {
     const result = await cli([
-      "exempt", "create", "--cluster", "aks-prod-neu", "--assignment", "pss-baseline", "--policies", "ContainerCapabilities",
-      "--category", "Waiver", "--expires", "+30d", "--reason", "grafana needs NET_ADMIN", "--subscription", prod, "--dry-run", "-o", "json",
+      "exempt",
+      "create",
+      "--cluster",
+      "aks-prod-neu",
+      "--assignment",
+      "pss-baseline",
+      "--policies",
+      "ContainerCapabilities",
+      "--category",
+      "Waiver",
+      "--expires",
+      "+30d",
+      "--reason",
+      "grafana needs NET_ADMIN",
+      "--subscription",
+      prod,
+      "--dry-run",
+      "-o",
+      "json",
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/aks-prod-neu: 1 non-compliant pod would no longer be checked:\n\s+monitoring\/grafana-6d9f7c5b8-x2k4p\s+fails ContainerCapabilities/);
     const impact = JSON.parse(result.stdout).impact;
-    expect(impact.clusters).toEqual([expect.objectContaining({ clusterName: "aks-prod-neu", noLongerChecked: [{ namespace: "monitoring", pod: "grafana-6d9f7c5b8-x2k4p", fails: ["ContainerCapabilities"] }] })]);
+    expect(impact.clusters).toEqual([
+      expect.objectContaining({ clusterName: "aks-prod-neu", noLongerChecked: [{ namespace: "monitoring", pod: "grafana-6d9f7c5b8-x2k4p", fails: ["ContainerCapabilities"] }] }),
+    ]);
   });
 
   test("without permission on Policy Insights the plan says so in one line and the edit still applies", async () => {
@@ -101,7 +122,9 @@ describe("workload impact in plans", () => {
     });
     const result = await cli(["exclude", "add", "pss-baseline", "monitoring", "--subscription", prod, "--yes", "--principal", "policy-contributor", "-o", "json"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/^ {2}workloads: pod results not shown: no permission to read Azure Policy compliance \(needs Microsoft\.PolicyInsights\/\*\/queryResults\/read, e\.g\. the Reader role\)\.\n/m);
+    expect(result.stderr).toMatch(
+      /^ {2}workloads: pod results not shown: no permission to read Azure Policy compliance \(needs Microsoft\.PolicyInsights\/\*\/queryResults\/read, e\.g\. the Reader role\)\.\n/m,
+    );
     expect(result.stderr).not.toMatch(/aks-prod-neu: pod results/);
     expect(result.stderr).toMatch(/Applied and verified/);
     const output = JSON.parse(result.stdout);
@@ -113,7 +136,13 @@ describe("workload impact in plans", () => {
 describe("diffImpact (pure, over the effective model)", () => {
   const setDefinition = BUILTIN_INITIATIVES.baseline;
   const assignment = (properties: Record<string, unknown>) =>
-    ({ id: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a", name: "a", scope: "/subscriptions/s", policyDefinitionId: DEMO.policySetDefinitions.baseline, ...properties }) as any;
+    ({
+      id: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a",
+      name: "a",
+      scope: "/subscriptions/s",
+      policyDefinitionId: DEMO.policySetDefinitions.baseline,
+      ...properties,
+    }) as any;
   const side = (properties: Record<string, unknown>, exemptions: ExemptionFact[] = []) => ({ enforcement: enforcementFor(assignment(properties), setDefinition), exemptions });
   const state = (namespace: string, pod: string, referenceId: string, compliant = false): PodState => ({
     clusterId: "/c",
@@ -128,7 +157,12 @@ describe("diffImpact (pure, over the effective model)", () => {
   const cluster = { id: "/c", name: "c" };
   const audit = { parameters: { effect: { value: "Audit" } } };
   const deny = { parameters: { effect: { value: "Deny" } } };
-  const exemption: ExemptionFact = { id: "/e", name: "e", policyAssignmentId: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a", policyDefinitionReferenceIds: ["BlockUsingHostNetwork"] };
+  const exemption: ExemptionFact = {
+    id: "/e",
+    name: "e",
+    policyAssignmentId: "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a",
+    policyDefinitionReferenceIds: ["BlockUsingHostNetwork"],
+  };
 
   test.each([
     ["disabling the initiative hides the failing pods", side(audit), side({ parameters: { effect: { value: "Disabled" } } }), { hidden: ["ns/x"], denied: [], other: 0 }],
@@ -137,7 +171,12 @@ describe("diffImpact (pure, over the effective model)", () => {
     ["already Deny: nothing new", side(deny), side(deny), { hidden: [], denied: [], other: 0 }],
     ["Deny to Audit: nothing hidden, nothing refused", side(deny), side(audit), { hidden: [], denied: [], other: 0 }],
     ["DoNotEnforce to Default on Deny newly refuses", side({ ...deny, enforcementMode: "DoNotEnforce" }), side(deny), { hidden: [], denied: ["ns/x"], other: 0 }],
-    ["excluding the namespace hides the failing pod and stops checking the compliant one", side(audit), side({ parameters: { effect: { value: "Audit" }, excludedNamespaces: { value: ["kube-system", "ns"] } } }), { hidden: ["ns/x"], denied: [], other: 1 }],
+    [
+      "excluding the namespace hides the failing pod and stops checking the compliant one",
+      side(audit),
+      side({ parameters: { effect: { value: "Audit" }, excludedNamespaces: { value: ["kube-system", "ns"] } } }),
+      { hidden: ["ns/x"], denied: [], other: 1 },
+    ],
   ])("%s", (_name, before, after, expected) => {
     const impact = diffImpact(cluster, [state("ns", "x", "BlockUsingHostNetwork"), state("ns", "ok", "BlockUsingHostNetwork", true)], before, after, new Date("2026-01-02T00:00:00Z"));
     expect(impact.noLongerChecked.map((pod) => `${pod.namespace}/${pod.pod}`)).toEqual(expected.hidden);

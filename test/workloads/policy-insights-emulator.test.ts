@@ -30,7 +30,10 @@ describe("Policy Insights in the emulator", () => {
       expand: "PolicyEvaluationDetails",
     });
     expect(result.odataCount).toBe(5);
-    const failing = (result.value ?? []).filter((row) => row.complianceState === "NonCompliant").map((row) => row.policyDefinitionReferenceId).sort();
+    const failing = (result.value ?? [])
+      .filter((row) => row.complianceState === "NonCompliant")
+      .map((row) => row.policyDefinitionReferenceId)
+      .sort();
     expect(failing).toEqual(["BlockUsingHostNetwork", "BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"]);
     const row = result.value![0];
     expect(row.componentType).toBe("pod");
@@ -61,7 +64,9 @@ describe("Policy Insights in the emulator", () => {
 
   it("pages policyStates with @odata.nextLink and $skiptoken", async () => {
     const pages: PolicyState[][] = [];
-    for await (const page of client.policyStates.listQueryResultsForSubscription("latest", DEMO.subscriptions.prod.id, { queryOptions: { top: 3, filter: "resourceType eq 'Microsoft.ContainerService/managedClusters'" } }).byPage()) {
+    for await (const page of client.policyStates
+      .listQueryResultsForSubscription("latest", DEMO.subscriptions.prod.id, { queryOptions: { top: 3, filter: "resourceType eq 'Microsoft.ContainerService/managedClusters'" } })
+      .byPage()) {
       pages.push(page);
     }
     // Two clusters with five members each: ten policy states, three per page.
@@ -71,7 +76,13 @@ describe("Policy Insights in the emulator", () => {
 
   it("refuses an unsupported $filter with 400 and an api-version it does not know with 404 InvalidResourceType", async () => {
     const token = await emu.hooks.issueToken("admin");
-    const bad = await armRequest(emu.endpoint, emu.caCert, "POST", `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2024-10-01&$filter=${encodeURIComponent("startswith(componentId, 'x')")}`, { token });
+    const bad = await armRequest(
+      emu.endpoint,
+      emu.caCert,
+      "POST",
+      `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2024-10-01&$filter=${encodeURIComponent("startswith(componentId, 'x')")}`,
+      { token },
+    );
     expect(bad.status).toBe(400);
     const version = await armRequest(emu.endpoint, emu.caCert, "POST", `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2019-10-01`, { token });
     expect(version.status).toBe(404);
@@ -105,7 +116,10 @@ describe("Policy Insights in the emulator", () => {
   });
 
   it("answers 403 AuthorizationFailed to a caller without Microsoft.PolicyInsights read", async () => {
-    await emu.hooks.seed({ principals: [{ name: "no-insights" }], roleAssignments: [{ principal: "no-insights", role: { actions: ["*/read"], notActions: ["Microsoft.PolicyInsights/*"] }, scope: "/" }] });
+    await emu.hooks.seed({
+      principals: [{ name: "no-insights" }],
+      roleAssignments: [{ principal: "no-insights", role: { actions: ["*/read"], notActions: ["Microsoft.PolicyInsights/*"] }, scope: "/" }],
+    });
     const token = await emu.hooks.issueToken("no-insights");
     const denied = await armRequest(emu.endpoint, emu.caCert, "POST", `${prodNeu}/providers/Microsoft.PolicyInsights/componentPolicyStates/latest/queryResults?api-version=2024-10-01`, { token });
     expect(denied.status).toBe(403);

@@ -45,11 +45,27 @@ describe("akspol workloads", () => {
     const [cluster] = output.clusters;
     expect(cluster.clusterId).toBe(DEMO.clusters.dev.id);
     expect(cluster.findings).toContainEqual(
-      expect.objectContaining({ namespace: "dev", pod: "debug-shell", referenceId: "NoPrivilegeEscalation", assignmentName: "pss-restricted", effect: "audit", onRestart: "admitted (audit)", deniedOnRestart: false }),
+      expect.objectContaining({
+        namespace: "dev",
+        pod: "debug-shell",
+        referenceId: "NoPrivilegeEscalation",
+        assignmentName: "pss-restricted",
+        effect: "audit",
+        onRestart: "admitted (audit)",
+        deniedOnRestart: false,
+      }),
     );
     expect(cluster.truncated).toEqual([]);
     await emu.hooks.seed({
-      componentPolicyStates: [{ cluster: DEMO.clusters.prodWeu.id, policyAssignmentId: DEMO.assignments.baseline.id, policyDefinitionReferenceId: "BlockUsingHostNetwork", namespace: "monitoring", pod: "node-exporter-q8w4z" }],
+      componentPolicyStates: [
+        {
+          cluster: DEMO.clusters.prodWeu.id,
+          policyAssignmentId: DEMO.assignments.baseline.id,
+          policyDefinitionReferenceId: "BlockUsingHostNetwork",
+          namespace: "monitoring",
+          pod: "node-exporter-q8w4z",
+        },
+      ],
     });
     const weu = JSON.parse((await cli(["workloads", "--cluster", "aks-prod-weu", "--subscription", prod, "--policies", "BlockUsingHostNetwork", "-o", "json"])).stdout);
     expect(weu.clusters[0].findings).toEqual([

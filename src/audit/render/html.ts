@@ -25,7 +25,10 @@ function escapeHtml(text: string): string {
 
 /** JSON safe inside <script>: no "</script>", no U+2028/2029 surprises. */
 function embed(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 export function renderHtml(report: AuditReport): string {
@@ -38,7 +41,12 @@ export function renderHtml(report: AuditReport): string {
     states: Object.fromEntries(cellStates.map((state) => [cellCode[state], state])),
     subscriptions: subscriptions.map(([, name]) => name),
     // [name, subscription index, resource group, one cell code per member]
-    clusters: report.clusters.map((view) => [view.name, subscriptionIndex.get(view.subscriptionId.toLowerCase()) ?? -1, view.resourceGroup, view.members.map((member) => cellCode[member.state]).join("")]),
+    clusters: report.clusters.map((view) => [
+      view.name,
+      subscriptionIndex.get(view.subscriptionId.toLowerCase()) ?? -1,
+      view.resourceGroup,
+      view.members.map((member) => cellCode[member.state]).join(""),
+    ]),
     // [severity index, rule, title, resource, cluster indexes, message, command]
     findings: report.findings.map((finding) => [
       severityOf.indexOf(finding.severity),

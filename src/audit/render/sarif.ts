@@ -12,7 +12,11 @@ export function renderSarif(report: AuditReport): Record<string, unknown> {
   return sarifLog({
     rules: rules.map((rule) => ({
       id: rule.id,
-      name: rule.title.replace(/[^A-Za-z0-9]+/g, " ").trim().replace(/ (\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase()),
+      name: rule.title
+        .replace(/[^A-Za-z0-9]+/g, " ")
+        .trim()
+        .replace(/ (\w)/g, (_, c: string) => c.toUpperCase())
+        .replace(/^\w/, (c) => c.toUpperCase()),
       shortDescription: { text: rule.title },
       fullDescription: { text: rule.description },
       defaultConfiguration: { level: level[rule.severity] },

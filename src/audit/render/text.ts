@@ -35,8 +35,7 @@ export function summaryLine(report: AuditReport): string {
 export function renderText(report: AuditReport, options: { width?: number; painter?: Painter } = {}): string {
   const width = Math.max(60, options.width ?? 100);
   const paint = options.painter ?? plain;
-  const colour = (severity: Severity, text: string) =>
-    severity === "high" ? paint.red(text) : severity === "medium" ? paint.yellow(text) : severity === "low" ? paint.cyan(text) : paint.dim(text);
+  const colour = (severity: Severity, text: string) => (severity === "high" ? paint.red(text) : severity === "medium" ? paint.yellow(text) : severity === "low" ? paint.cyan(text) : paint.dim(text));
   const out: string[] = [paint.bold("akspol audit"), ...wrap(summaryLine(report), width, "")];
   for (const scope of report.scopes.filter((entry) => entry.status === "failed")) {
     out.push(...wrap(`${paint.red("not read:")} ${scope.label} (${scope.error?.code ?? scope.error?.status ?? "error"}: ${scope.error?.message ?? ""})`, width, ""));

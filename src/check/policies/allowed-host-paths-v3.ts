@@ -44,9 +44,7 @@ export const allowedHostPathsV3: TemplateEvaluator = {
       // Declared but not mounted by a reviewed container: not a violation.
       if (!mounts || !isObject(hostPath)) continue;
       const path = typeof hostPath.path === "string" ? hostPath.path : "";
-      const matching = allowedPaths.filter(
-        (entry) => typeof entry.pathPrefix === "string" && hostPathMatches(entry.pathPrefix, path),
-      );
+      const matching = allowedPaths.filter((entry) => typeof entry.pathPrefix === "string" && hostPathMatches(entry.pathPrefix, path));
       if (matching.length === 0) {
         violations.push({
           code: "host-path",
@@ -73,4 +71,3 @@ export const allowedHostPathsV3: TemplateEvaluator = {
     return violations;
   },
 };
-

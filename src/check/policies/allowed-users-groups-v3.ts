@@ -84,13 +84,7 @@ function checkRunAsUser(pod: PodReview, container: JsonObject, name: string, rul
   }
 }
 
-function checkGroup(
-  pod: PodReview,
-  container: JsonObject,
-  name: string,
-  field: (typeof GROUP_FIELDS)[number],
-  rule: JsonObject,
-): TemplateViolation[] {
+function checkGroup(pod: PodReview, container: JsonObject, name: string, field: (typeof GROUP_FIELDS)[number], rule: JsonObject): TemplateViolation[] {
   if (rule.rule !== "MustRunAs" && rule.rule !== "MayRunAs") return [];
   const value = fieldValue(pod, container, field);
   const shown = (): string => formatParameter(rule); // formatted only for a violation

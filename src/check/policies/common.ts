@@ -48,10 +48,7 @@ export function isWindowsPod(pod: PodReview): boolean {
   return asObject(pod.spec.nodeSelector)["kubernetes.io/os"] === "windows";
 }
 
-export function podContainers(
-  pod: PodReview,
-  lists: readonly ReviewedContainer["list"][] = ALL_CONTAINER_LISTS,
-): ReviewedContainer[] {
+export function podContainers(pod: PodReview, lists: readonly ReviewedContainer["list"][] = ALL_CONTAINER_LISTS): ReviewedContainer[] {
   const result: ReviewedContainer[] = [];
   for (const list of lists) {
     for (const item of asArray(pod.spec[list])) {
@@ -84,16 +81,8 @@ export function isNameExcluded(name: string, excludedContainers: unknown): boole
 }
 
 /** Containers not excluded by name (when the template supports it) nor by image. */
-export function includedContainers(
-  pod: PodReview,
-  parameters: JsonObject,
-  options: { byName: boolean; lists?: readonly ReviewedContainer["list"][] },
-): ReviewedContainer[] {
-  return podContainers(pod, options.lists).filter(
-    (c) =>
-      !isImageExcluded(c.image, parameters.excludedImages) &&
-      !(options.byName && isNameExcluded(c.name, parameters.excludedContainers)),
-  );
+export function includedContainers(pod: PodReview, parameters: JsonObject, options: { byName: boolean; lists?: readonly ReviewedContainer["list"][] }): ReviewedContainer[] {
+  return podContainers(pod, options.lists).filter((c) => !isImageExcluded(c.image, parameters.excludedImages) && !(options.byName && isNameExcluded(c.name, parameters.excludedContainers)));
 }
 
 export function securityContextOf(container: JsonObject): JsonObject {
@@ -131,5 +120,8 @@ export function formatParameter(value: unknown): string {
 
 /** A Rego set prints as `{"a", "b"}`, sorted. */
 export function formatRegoSet(values: Iterable<string>): string {
-  return `{${[...new Set(values)].sort().map((v) => JSON.stringify(v)).join(", ")}}`;
+  return `{${[...new Set(values)]
+    .sort()
+    .map((v) => JSON.stringify(v))
+    .join(", ")}}`;
 }

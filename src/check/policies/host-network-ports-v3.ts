@@ -21,9 +21,7 @@ export const hostNetworkPortsV3: TemplateEvaluator = {
         .filter((hostPort): hostPort is number => typeof hostPort === "number");
       // A comparison with an undefined parameter is undefined in Rego: the rule does not fire.
       const outOfRange = hostPorts.filter(
-        (hostPort) =>
-          (typeof parameters.minPort === "number" && hostPort < parameters.minPort) ||
-          (typeof parameters.maxPort === "number" && hostPort > parameters.maxPort),
+        (hostPort) => (typeof parameters.minPort === "number" && hostPort < parameters.minPort) || (typeof parameters.maxPort === "number" && hostPort > parameters.maxPort),
       );
       if (!sharesHostNetwork && outOfRange.length === 0) continue;
       // The message names only pod and container, so the rules collapse into one set entry.

@@ -47,4 +47,3 @@ export function findEvaluator(templateKey: string): EvaluatorLookup | undefined 
   const nearest = NEAREST_AVAILABLE[templateKey];
   return nearest ? { evaluator: nearest.evaluator, approximation: nearest.note } : undefined;
 }
-

@@ -229,7 +229,13 @@ export function evaluate(query: Query, text: string, rows: Row[]): Row[] {
         for (const row of current) {
           const value = evaluator.value(expression, row);
           // Unverified against the service: a null or empty array yields no row here.
-          const items = Array.isArray(value) ? value : value !== null && typeof value === "object" ? Object.entries(value).map(([key, item]) => ({ [key]: item })) : value === null || value === undefined ? [] : [value];
+          const items = Array.isArray(value)
+            ? value
+            : value !== null && typeof value === "object"
+              ? Object.entries(value).map(([key, item]) => ({ [key]: item }))
+              : value === null || value === undefined
+                ? []
+                : [value];
           for (const item of items) expanded.push({ ...row, [name]: item });
         }
         current = expanded;

@@ -95,9 +95,14 @@ function takeQuota(store: Store, principal: string): Record<string, string> {
   const resetsAfter = window.start + quota.windowMs - now;
   if (window.used >= quota.queries) {
     // Unverified: the error code of ARG's 429 body; the headers are documented.
-    throw new ArmError(429, "RateLimiting", `Please provide below info when asking for support: the client has sent more than ${quota.queries} queries in ${quota.windowMs / 1000} seconds. Retry after the time given in the x-ms-user-quota-resets-after header.`, {
-      headers: { "retry-after": String(Math.max(1, Math.ceil(resetsAfter / 1000))), "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": duration(resetsAfter) },
-    });
+    throw new ArmError(
+      429,
+      "RateLimiting",
+      `Please provide below info when asking for support: the client has sent more than ${quota.queries} queries in ${quota.windowMs / 1000} seconds. Retry after the time given in the x-ms-user-quota-resets-after header.`,
+      {
+        headers: { "retry-after": String(Math.max(1, Math.ceil(resetsAfter / 1000))), "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": duration(resetsAfter) },
+      },
+    );
   }
   window.used++;
   return { "x-ms-user-quota-remaining": String(quota.queries - window.used), "x-ms-user-quota-resets-after": duration(resetsAfter) };
@@ -187,7 +192,8 @@ export function handleResourceGraph(request: ArmRequest, context: EmulatorContex
     const top = wholeNumber(options.$top, "options.$top", 1, MAX_ROWS_PER_PAGE);
     const skip = wholeNumber(options.$skip, "options.$skip", 0, Number.MAX_SAFE_INTEGER);
     const resultFormat = options.resultFormat ?? "objectArray";
-    if (resultFormat !== "objectArray" && resultFormat !== "table") throw badRequest("InvalidRequestContent", `The request content was invalid: resultFormat '${String(resultFormat)}' is not 'objectArray' or 'table'.`);
+    if (resultFormat !== "objectArray" && resultFormat !== "table")
+      throw badRequest("InvalidRequestContent", `The request content was invalid: resultFormat '${String(resultFormat)}' is not 'objectArray' or 'table'.`);
     const filter = (options.authorizationScopeFilter ?? "AtScopeAndBelow") as AuthorizationScopeFilter;
     if (!FILTERS.includes(filter)) throw badRequest("InvalidRequestContent", `The request content was invalid: authorizationScopeFilter '${String(filter)}' is not one of ${FILTERS.join(", ")}.`);
 

@@ -451,7 +451,10 @@ class Parser {
       if (current.kind === "symbol" && current.text === ")") depth--;
       endOffset = current.offset;
     }
-    const text = this.query.slice(startOffset, endOffset).trim().replace(/'((?:[^'\\]|\\.)*)'/g, (_match, inner: string) => JSON.stringify(inner.replace(/\\'/g, "'")));
+    const text = this.query
+      .slice(startOffset, endOffset)
+      .trim()
+      .replace(/'((?:[^'\\]|\\.)*)'/g, (_match, inner: string) => JSON.stringify(inner.replace(/\\'/g, "'")));
     try {
       return { kind: "literal", value: text === "" ? null : JSON.parse(text), offset: token.offset };
     } catch {

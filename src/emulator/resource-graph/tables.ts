@@ -63,7 +63,14 @@ function idParts(id: string): { subscriptionId?: string; resourceGroup?: string 
  * Resolves the request's scope to what the caller may read: the subscriptions given, the subscriptions
  * below the management groups given, or (neither) every subscription the caller can read.
  */
-export function resolveScope(store: Store, caller: EmulatorPrincipalRecord, tenantId: string, subscriptions: string[] | undefined, managementGroups: string[] | undefined, filter: AuthorizationScopeFilter): GraphScope {
+export function resolveScope(
+  store: Store,
+  caller: EmulatorPrincipalRecord,
+  tenantId: string,
+  subscriptions: string[] | undefined,
+  managementGroups: string[] | undefined,
+  filter: AuthorizationScopeFilter,
+): GraphScope {
   // A query answers for its token's tenant: other tenants' subscriptions are not there.
   const canRead = (subscriptionId: string): boolean =>
     subscriptionTenant(store, subscriptionId).toLowerCase() === tenantId.toLowerCase() && isAllowed(store, caller.name, "Microsoft.Resources/subscriptions/read", subscriptionScopeId(subscriptionId));
@@ -87,12 +94,17 @@ export function resolveScope(store: Store, caller: EmulatorPrincipalRecord, tena
 
 function clusterRow(record: StoredRecord, tenantId: string): Row {
   const body = record.body;
-  return baseRow({ ...idParts(body.id), id: body.id, name: body.name, type: body.type, location: body.location, sku: body.sku, properties: body.properties, tags: body.tags ?? {}, identity: body.identity }, tenantId);
+  return baseRow(
+    { ...idParts(body.id), id: body.id, name: body.name, type: body.type, location: body.location, sku: body.sku, properties: body.properties, tags: body.tags ?? {}, identity: body.identity },
+    tenantId,
+  );
 }
 
 function subscriptionRow(store: Store, record: StoredRecord, tenantId: string): Row {
   const body = record.body;
-  const chain = managementGroupChain(store, body.managementGroup).map((key) => store.get(key)?.body).filter((group) => group !== undefined);
+  const chain = managementGroupChain(store, body.managementGroup)
+    .map((key) => store.get(key)?.body)
+    .filter((group) => group !== undefined);
   return baseRow(
     {
       id: subscriptionScopeId(body.subscriptionId),
@@ -113,12 +125,27 @@ function subscriptionRow(store: Store, record: StoredRecord, tenantId: string): 
 
 function resourceGroupRow(record: StoredRecord, tenantId: string): Row {
   const body = record.body;
-  return baseRow({ ...idParts(body.id), id: body.id, name: body.name, type: "microsoft.resources/subscriptions/resourcegroups", location: body.location, properties: body.properties ?? { provisioningState: "Succeeded" }, tags: body.tags ?? {} }, tenantId);
+  return baseRow(
+    {
+      ...idParts(body.id),
+      id: body.id,
+      name: body.name,
+      type: "microsoft.resources/subscriptions/resourcegroups",
+      location: body.location,
+      properties: body.properties ?? { provisioningState: "Succeeded" },
+      tags: body.tags ?? {},
+    },
+    tenantId,
+  );
 }
 
 function managementGroupRow(store: Store, record: StoredRecord, tenantId: string): Row {
   const body = record.body;
-  const chain = body.parent ? managementGroupChain(store, body.parent).map((key) => store.get(key)?.body).filter((group) => group !== undefined) : [];
+  const chain = body.parent
+    ? managementGroupChain(store, body.parent)
+        .map((key) => store.get(key)?.body)
+        .filter((group) => group !== undefined)
+    : [];
   return baseRow(
     {
       id: managementGroupId(body.name),
@@ -140,7 +167,8 @@ function managementGroupKeysInScope(store: Store, scope: GraphScope, caller: Emu
   const keys = new Set<string>();
   if (scope.tenant) {
     for (const record of store.list(MANAGEMENT_GROUP_TYPE)) {
-      if (managementGroupTenant(store, record.body.name).toLowerCase() === scope.tenantId.toLowerCase() && isAllowed(store, caller.name, "Microsoft.Management/managementGroups/read", record.id)) keys.add(keyOf(record.id));
+      if (managementGroupTenant(store, record.body.name).toLowerCase() === scope.tenantId.toLowerCase() && isAllowed(store, caller.name, "Microsoft.Management/managementGroups/read", record.id))
+        keys.add(keyOf(record.id));
     }
     return keys;
   }

@@ -44,11 +44,7 @@ export function pageOf<T>(request: ArmRequest, context: EmulatorContext, items: 
   return { value, nextLink: `${context.endpoint}${request.path}?${next.toString().replace(/\+/g, "%20")}` };
 }
 
-export type ScopeFilter =
-  | { kind: "none" }
-  | { kind: "atScope" }
-  | { kind: "atExactScope" }
-  | { kind: "equals"; field: string; value: string };
+export type ScopeFilter = { kind: "none" } | { kind: "atScope" } | { kind: "atExactScope" } | { kind: "equals"; field: string; value: string };
 
 export interface ParsedFilter {
   scope: ScopeFilter;
@@ -72,12 +68,15 @@ export function parseFilter(raw: string | undefined, equalsFields: string[], all
       result.scope = { kind: "equals", field: equalsFields.find((field) => eq(field, equals[1]))!, value: equals[2] };
     } else {
       // Unverified code: ARM's exact code for an unsupported $filter was not found in any source.
-      throw badRequest("InvalidFilterInQueryString", `The filter '${raw}' is not supported. Supported filters are ${[
-        "atScope()",
-        "atExactScope()",
-        ...(allowExcludeExpired ? ["excludeExpired()"] : []),
-        ...equalsFields.map((field) => `${field} eq '{value}'`),
-      ].join(", ")}.`);
+      throw badRequest(
+        "InvalidFilterInQueryString",
+        `The filter '${raw}' is not supported. Supported filters are ${[
+          "atScope()",
+          "atExactScope()",
+          ...(allowExcludeExpired ? ["excludeExpired()"] : []),
+          ...equalsFields.map((field) => `${field} eq '{value}'`),
+        ].join(", ")}.`,
+      );
     }
   }
   return result;
@@ -189,9 +188,7 @@ export function assertMethod(request: ArmRequest, allowed: string[], collection:
     throw new ArmError(
       405,
       "HttpMethodNotSupported",
-      collection
-        ? `The http method '${request.method}' is not supported for a resource collection.`
-        : `The http method '${request.method}' is not supported for this resource.`,
+      collection ? `The http method '${request.method}' is not supported for a resource collection.` : `The http method '${request.method}' is not supported for this resource.`,
     );
   }
 }

@@ -94,7 +94,11 @@ function validate(body: any, apiVersion: string): SafeguardsSeed & { clusterId: 
       throw badRequest("InvalidParameter", `'properties.podSecurityStandardsLevel' is not supported in api-version '${apiVersion}'.`, "properties.podSecurityStandardsLevel");
     }
     if (typeof pss !== "string" || !PSS_LEVELS.includes(pss)) {
-      throw badRequest("InvalidParameter", `The value '${String(pss)}' of 'properties.podSecurityStandardsLevel' is invalid. Allowed values are ${PSS_LEVELS.join(", ")}.`, "properties.podSecurityStandardsLevel");
+      throw badRequest(
+        "InvalidParameter",
+        `The value '${String(pss)}' of 'properties.podSecurityStandardsLevel' is invalid. Allowed values are ${PSS_LEVELS.join(", ")}.`,
+        "properties.podSecurityStandardsLevel",
+      );
     }
   }
   return { clusterId: "", level: properties.level, excludedNamespaces: excluded, podSecurityStandardsLevel: pss };
@@ -106,16 +110,15 @@ function checkIfMatch(request: ArmRequest, existing: any): void {
     return;
   }
   if (existing === undefined || existing.eTag !== request.ifMatch) {
-    throw new ArmError(412, "PreconditionFailed", `The If-Match header '${request.ifMatch}' does not match the resource's current eTag${existing ? ` '${existing.eTag}'` : " (it does not exist)"}. Read it again and retry.`);
+    throw new ArmError(
+      412,
+      "PreconditionFailed",
+      `The If-Match header '${request.ifMatch}' does not match the resource's current eTag${existing ? ` '${existing.eTag}'` : " (it does not exist)"}. Read it again and retry.`,
+    );
   }
 }
 
-export function handleDeploymentSafeguards(
-  request: ArmRequest,
-  context: EmulatorContext,
-  cluster: { subscriptionId: string; resourceGroup: string; name: string },
-  name: string,
-): ArmResponse {
+export function handleDeploymentSafeguards(request: ArmRequest, context: EmulatorContext, cluster: { subscriptionId: string; resourceGroup: string; name: string }, name: string): ArmResponse {
   const apiVersion = checkVersion(request.apiVersion);
   const { store } = context;
   const clusterId = managedClusterId(cluster.subscriptionId, cluster.resourceGroup, cluster.name);

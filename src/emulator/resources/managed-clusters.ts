@@ -23,7 +23,10 @@ export function handleManagedClusters(request: ArmRequest, context: EmulatorCont
     authorize(store, request.caller, READ, id);
     requireResourceGroup(store, subscriptionId, resourceGroup);
     if (existing === undefined) {
-      throw notFound("ResourceNotFound", `The Resource '${MANAGED_CLUSTER_TYPE}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+      throw notFound(
+        "ResourceNotFound",
+        `The Resource '${MANAGED_CLUSTER_TYPE}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+      );
     }
     return { status: 200, body: existing.body };
   }
@@ -98,7 +101,17 @@ export function buildManagedCluster(seed: ClusterSeed, now: Date): any {
         },
       ],
       addonProfiles: {
-        azurepolicy: enabled ? { enabled: true, config: { version: "v2" }, identity: { resourceId: `/subscriptions/${seed.subscriptionId}/resourcegroups/MC_${seed.resourceGroup}_${seed.name}_${location}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/azurepolicy-${seed.name}`, clientId: "00000000-0000-4000-8000-0000000a11ce", objectId: "00000000-0000-4000-8000-0000000a11cf" } } : { enabled: false, config: null },
+        azurepolicy: enabled
+          ? {
+              enabled: true,
+              config: { version: "v2" },
+              identity: {
+                resourceId: `/subscriptions/${seed.subscriptionId}/resourcegroups/MC_${seed.resourceGroup}_${seed.name}_${location}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/azurepolicy-${seed.name}`,
+                clientId: "00000000-0000-4000-8000-0000000a11ce",
+                objectId: "00000000-0000-4000-8000-0000000a11cf",
+              },
+            }
+          : { enabled: false, config: null },
       },
       nodeResourceGroup: `MC_${seed.resourceGroup}_${seed.name}_${location}`,
       enableRBAC: true,

@@ -143,11 +143,21 @@ function descendantsOf(reader: StateReader, name: string): any[] {
   const result: any[] = [];
   const visit = (parentName: string): void => {
     for (const record of reader.list(MANAGEMENT_GROUP_TYPE).filter((candidate) => eq(candidate.body.parent, parentName))) {
-      result.push({ id: managementGroupId(record.body.name), type: MANAGEMENT_GROUP_TYPE, name: record.body.name, properties: { displayName: record.body.displayName ?? record.body.name, parent: { id: managementGroupId(parentName) } } });
+      result.push({
+        id: managementGroupId(record.body.name),
+        type: MANAGEMENT_GROUP_TYPE,
+        name: record.body.name,
+        properties: { displayName: record.body.displayName ?? record.body.name, parent: { id: managementGroupId(parentName) } },
+      });
       visit(record.body.name);
     }
     for (const record of reader.list(SUBSCRIPTION_TYPE).filter((candidate) => eq(candidate.body.managementGroup, parentName))) {
-      result.push({ id: subscriptionScopeId(record.body.subscriptionId), type: "/subscriptions", name: record.body.subscriptionId, properties: { displayName: record.body.displayName, parent: { id: managementGroupId(parentName) } } });
+      result.push({
+        id: subscriptionScopeId(record.body.subscriptionId),
+        type: "/subscriptions",
+        name: record.body.subscriptionId,
+        properties: { displayName: record.body.displayName, parent: { id: managementGroupId(parentName) } },
+      });
     }
   };
   visit(name);
@@ -163,7 +173,12 @@ export function handleManagementGroups(request: ArmRequest, context: EmulatorCon
     const visible = store
       .list(MANAGEMENT_GROUP_TYPE)
       .filter((record) => permissionsAt(store, request.caller.name, record.id).length > 0)
-      .map((record) => ({ id: managementGroupId(record.body.name), type: MANAGEMENT_GROUP_TYPE, name: record.body.name, properties: { tenantId: context.tenantId, displayName: record.body.displayName ?? record.body.name } }));
+      .map((record) => ({
+        id: managementGroupId(record.body.name),
+        type: MANAGEMENT_GROUP_TYPE,
+        name: record.body.name,
+        properties: { tenantId: context.tenantId, displayName: record.body.displayName ?? record.body.name },
+      }));
     return { status: 200, body: { value: visible } };
   }
   const name = rest[0];

@@ -65,7 +65,10 @@ function checkName(scope: ParsedScope, name: string): void {
     throw badRequest("InvalidPolicyAssignmentName", `The policy assignment name '${name}' is invalid. The policy assignment name length must not exceed '${limit}' characters.`);
   }
   if (!isValidPolicyResourceName(name)) {
-    throw badRequest("InvalidPolicyAssignmentName", `The policy assignment name '${name}' is invalid. The name cannot end with a space and cannot contain '<', '>', '*', '%', '&', ':', '\\', '?', '.', '+' or '/'.`);
+    throw badRequest(
+      "InvalidPolicyAssignmentName",
+      `The policy assignment name '${name}' is invalid. The name cannot end with a space and cannot contain '<', '>', '*', '%', '&', ':', '\\', '?', '.', '+' or '/'.`,
+    );
   }
 }
 
@@ -258,7 +261,8 @@ export function handlePolicyAssignments(request: ArmRequest, context: EmulatorCo
     if (request.method !== "GET") throw new ArmError(405, "HttpMethodNotSupported", `The http method '${request.method}' is not supported for a resource collection.`);
     return listAssignments(request, context, scope, apiVersion);
   }
-  if (rest.length > 1) throw badRequest("InvalidResourceType", `The resource type 'policyAssignments/${rest[1]}' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'.`);
+  if (rest.length > 1)
+    throw badRequest("InvalidResourceType", `The resource type 'policyAssignments/${rest[1]}' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'.`);
   const name = rest[0];
   const id = assignmentId(scope.id, name);
   const key = keyOf(id);
@@ -344,7 +348,10 @@ function listAssignments(request: ArmRequest, context: EmulatorContext, scope: P
   if (scope.kind === "managementGroup" && filter.scope.kind === "none") {
     // Azure/azure-rest-api-specs#22997: the management-group list refuses a request without $filter.
     // The code is unverified.
-    throw badRequest("InvalidFilterInQueryString", "The $filter query parameter is required when listing policy assignments at management group scope. Use atScope(), atExactScope() or policyDefinitionId eq '{value}'.");
+    throw badRequest(
+      "InvalidFilterInQueryString",
+      "The $filter query parameter is required when listing policy assignments at management group scope. Use atScope(), atExactScope() or policyDefinitionId eq '{value}'.",
+    );
   }
   const size = pageSize(request);
   const matching = store.listInScopes(ASSIGNMENT_TYPE, scopeQuery(store, scope, filter.scope.kind)).filter((record) => {

@@ -139,9 +139,13 @@ export function handleDefinitions(request: ArmRequest, context: EmulatorContext,
   const name = rest[0];
   const id = `${scope.id}/providers/${TYPE[kind]}/${name}`;
   if (rest.length >= 2) {
-    if (!eq(rest[1], "versions") || rest.length > 3) throw badRequest("InvalidResourceType", `The resource type '${kind}/${rest[1]}' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'.`);
+    if (!eq(rest[1], "versions") || rest.length > 3)
+      throw badRequest("InvalidResourceType", `The resource type '${kind}/${rest[1]}' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'.`);
     if (!atLeast(apiVersion, "2023-04-01")) {
-      throw badRequest("InvalidResourceType", `The resource type '${kind}/versions' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'. The supported api-versions are '2023-04-01,2024-04-01,2024-05-01,2025-03-01'.`);
+      throw badRequest(
+        "InvalidResourceType",
+        `The resource type '${kind}/versions' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'. The supported api-versions are '2023-04-01,2024-04-01,2024-05-01,2025-03-01'.`,
+      );
     }
     if (request.method === "DELETE" && rest.length === 3) return deleteVersion(request, context, scope, kind, name, id, rest[2]);
     assertMethod(request, ["GET"], rest.length === 2);
@@ -249,7 +253,12 @@ export function stageDefinition(batch: Batch, write: DefinitionWrite): any {
   const body = requireObjectBody(write.body);
   rejectUnknownMembers(body, new Set(["id", "type", "name", "properties", "systemData"]), kind === "policyDefinitions" ? "PolicyDefinition" : "PolicySetDefinition", "");
   const properties = structuredClone(member(body, "properties") ?? {});
-  rejectUnknownMembers(properties, definitionPropertyNames(apiVersion, kind === "policySetDefinitions"), kind === "policyDefinitions" ? "PolicyDefinitionProperties" : "PolicySetDefinitionProperties", "properties");
+  rejectUnknownMembers(
+    properties,
+    definitionPropertyNames(apiVersion, kind === "policySetDefinitions"),
+    kind === "policyDefinitions" ? "PolicyDefinitionProperties" : "PolicySetDefinitionProperties",
+    "properties",
+  );
   delete properties.versions;
   properties.policyType = tenantBuiltIn ? "BuiltIn" : "Custom";
   properties.version = properties.version ?? "1.0.0";
@@ -268,7 +277,10 @@ export function stageDefinition(batch: Batch, write: DefinitionWrite): any {
     const seen = new Set<string>();
     for (const reference of references) {
       if (typeof reference?.policyDefinitionId !== "string") {
-        throw badRequest("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'policyDefinitionId' not found in JSON. Path 'properties.policyDefinitions'.'.");
+        throw badRequest(
+          "InvalidRequestContent",
+          "The request content was invalid and could not be deserialized: 'Required property 'policyDefinitionId' not found in JSON. Path 'properties.policyDefinitions'.'.",
+        );
       }
       const target = resolveDefinition(batch, reference.policyDefinitionId);
       if (target === undefined || target.kind !== "policyDefinitions") {
@@ -277,7 +289,10 @@ export function stageDefinition(batch: Batch, write: DefinitionWrite): any {
       reference.policyDefinitionReferenceId ??= String(randomInt(1e12, 9e12));
       if (atLeast(apiVersion, "2023-04-01")) reference.definitionVersion ??= majorPattern(target.latest);
       if (seen.has(reference.policyDefinitionReferenceId.toLowerCase())) {
-        throw badRequest("InvalidCreatePolicySetDefinitionRequest", `The policy set definition '${name}' request is invalid. The policy definition reference id '${reference.policyDefinitionReferenceId}' is used more than once.`);
+        throw badRequest(
+          "InvalidCreatePolicySetDefinitionRequest",
+          `The policy set definition '${name}' request is invalid. The policy definition reference id '${reference.policyDefinitionReferenceId}' is used more than once.`,
+        );
       }
       seen.add(reference.policyDefinitionReferenceId.toLowerCase());
     }
@@ -331,7 +346,12 @@ function listDefinitions(request: ArmRequest, context: EmulatorContext, scope: P
 
 /** `POST {scope}/providers/Microsoft.Authorization/listPolicy[Set]DefinitionVersions`: every version of every definition. */
 export function handleListAllVersions(request: ArmRequest, context: EmulatorContext, scope: ParsedScope, kind: DefinitionKind): ArmResponse {
-  const apiVersion = checkResourceTypeVersion(request.apiVersion, "Microsoft.Authorization", `${kind}/versions`, servedApiVersions(context.store).policy.filter((version) => atLeast(version, "2023-04-01")));
+  const apiVersion = checkResourceTypeVersion(
+    request.apiVersion,
+    "Microsoft.Authorization",
+    `${kind}/versions`,
+    servedApiVersions(context.store).policy.filter((version) => atLeast(version, "2023-04-01")),
+  );
   assertMethod(request, ["POST"], true);
   const { store } = context;
   const definitions: ResolvedDefinition[] = [];
@@ -344,7 +364,10 @@ export function handleListAllVersions(request: ArmRequest, context: EmulatorCont
     }
   }
   const value = definitions.flatMap((definition) =>
-    [...definition.versions.keys()].sort(compareVersions).reverse().map((version) => presentVersion(request, store, apiVersion, definition, version)),
+    [...definition.versions.keys()]
+      .sort(compareVersions)
+      .reverse()
+      .map((version) => presentVersion(request, store, apiVersion, definition, version)),
   );
   return { status: 200, body: { value } };
 }

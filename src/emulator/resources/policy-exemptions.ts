@@ -60,7 +60,10 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
   const { scope, name, apiVersion, caller, now } = write;
   if (name.length > 64 || !isValidPolicyResourceName(name)) {
     // Unverified code: the RP's code for an invalid exemption name was not found in any source.
-    throw badRequest("InvalidPolicyExemptionName", `The policy exemption name '${name}' is invalid. The name must be 1 to 64 characters, must not end with a space and must not contain '<', '>', '*', '%', '&', ':', '\\', '?', '.', '+' or '/'.`);
+    throw badRequest(
+      "InvalidPolicyExemptionName",
+      `The policy exemption name '${name}' is invalid. The name must be 1 to 64 characters, must not end with a space and must not contain '<', '>', '*', '%', '&', ':', '\\', '?', '.', '+' or '/'.`,
+    );
   }
   const body = requireObjectBody(write.body);
   rejectUnknownMembers(body, new Set(["id", "type", "name", "properties", "systemData"]), "PolicyExemption", "");
@@ -90,7 +93,10 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
     throw invalidRequestContent("Error converting value to type 'String[]'. Path 'properties.policyDefinitionReferenceIds'");
   }
   // Azure Policy's documented limits (exemption structure); the error code is unverified.
-  for (const [field, limit] of [["displayName", 128], ["description", 512]] as const) {
+  for (const [field, limit] of [
+    ["displayName", 128],
+    ["description", 512],
+  ] as const) {
     const text = member(requested, field);
     if (typeof text === "string" && text.length > limit) {
       throw badRequest("InvalidPolicyExemption", `The policy exemption '${name}' ${field} is too long: ${text.length} characters; the maximum is ${limit}.`);
@@ -126,9 +132,10 @@ export function buildExemption(reader: StateReader, write: ExemptionWrite): { re
   if (Array.isArray(referenceIds) && referenceIds.length > 0) {
     const definition = resolveDefinition(reader, assignment.properties.policyDefinitionId);
     const version = definition === undefined ? undefined : effectiveVersion(definition, assignment.properties.definitionVersion);
-    const known = definition?.kind === "policySetDefinitions" && version !== undefined
-      ? (definition.versions.get(version).properties.policyDefinitions as any[]).map((reference) => String(reference.policyDefinitionReferenceId).toLowerCase())
-      : [];
+    const known =
+      definition?.kind === "policySetDefinitions" && version !== undefined
+        ? (definition.versions.get(version).properties.policyDefinitions as any[]).map((reference) => String(reference.policyDefinitionReferenceId).toLowerCase())
+        : [];
     const unknown = referenceIds.filter((referenceId: string) => !known.includes(referenceId.toLowerCase()));
     if (unknown.length > 0) {
       throw badRequest(
@@ -177,7 +184,8 @@ export function handlePolicyExemptions(request: ArmRequest, context: EmulatorCon
     if (request.method !== "GET") throw new ArmError(405, "HttpMethodNotSupported", `The http method '${request.method}' is not supported for a resource collection.`);
     return listExemptions(request, context, scope, apiVersion);
   }
-  if (rest.length > 1) throw badRequest("InvalidResourceType", `The resource type 'policyExemptions/${rest[1]}' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'.`);
+  if (rest.length > 1)
+    throw badRequest("InvalidResourceType", `The resource type 'policyExemptions/${rest[1]}' could not be found in the namespace 'Microsoft.Authorization' for api version '${apiVersion}'.`);
   const name = rest[0];
   const id = exemptionId(scope.id, name);
   const key = keyOf(id);

@@ -317,7 +317,10 @@ function queryPolicyStates(request: ArmRequest, context: EmulatorContext, scope:
   if (request.method !== "POST" && request.method !== "GET") throw new ArmError(405, "HttpMethodNotSupported", `The http method '${request.method}' is not supported for queryResults.`);
   checkScope(context, scope);
   authorize(context.store, request.caller, "Microsoft.PolicyInsights/policyStates/queryResults/read", scope.id);
-  const filter = parseStatesFilter(request.query.get("$filter"), STATE_FIELDS.filter((field) => !field.startsWith("component")));
+  const filter = parseStatesFilter(
+    request.query.get("$filter"),
+    STATE_FIELDS.filter((field) => !field.startsWith("component")),
+  );
   const components = parseComponentsExpand(request.query.get("$expand"));
   // One policy state per cluster, assignment and member: NonCompliant when any pod is.
   const rows = new Map<string, PolicyStateRow>();

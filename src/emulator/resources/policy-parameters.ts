@@ -30,13 +30,7 @@ function sameValue(a: unknown, b: unknown): boolean {
  * Validates `values` ({name: {value}}) against `declared` (the definition's parameters).
  * Codes: UndefinedPolicyParameter and MissingPolicyParameter as ARM returns them (docs/reference/arm-contract.md §7.2).
  */
-export function validateParameterValues(
-  assignmentName: string,
-  definitionId: string,
-  declared: Record<string, any>,
-  values: Record<string, any>,
-  definitionVersion?: string,
-): void {
+export function validateParameterValues(assignmentName: string, definitionId: string, declared: Record<string, any>, values: Record<string, any>, definitionVersion?: string): void {
   const declaredNames = new Map(Object.keys(declared).map((name) => [name.toLowerCase(), name]));
   const undefinedNames = Object.keys(values).filter((name) => !declaredNames.has(name.toLowerCase()));
   if (undefinedNames.length > 0) {
@@ -50,10 +44,7 @@ export function validateParameterValues(
     .filter(([name, definition]) => definition?.defaultValue === undefined && supplied.get(name.toLowerCase()) === undefined)
     .map(([name]) => name);
   if (missing.length > 0) {
-    throw badRequest(
-      "MissingPolicyParameter",
-      `The policy assignment '${assignmentName}' is missing the parameter(s) '${missing.join(", ")}' as defined in the policy definition '${definitionId}'.`,
-    );
+    throw badRequest("MissingPolicyParameter", `The policy assignment '${assignmentName}' is missing the parameter(s) '${missing.join(", ")}' as defined in the policy definition '${definitionId}'.`);
   }
   for (const [lowerName, wrapper] of supplied) {
     const name = declaredNames.get(lowerName)!;

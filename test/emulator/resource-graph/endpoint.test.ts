@@ -28,7 +28,10 @@ describe("Resource Graph in the emulator", () => {
   it("answers with totalRecords, count, data, resultTruncated and the quota headers", async () => {
     let raw: PipelineResponse | undefined;
     const result = await client.resources(
-      { subscriptions: [estateSubscriptionId(0), estateSubscriptionId(1)], query: "resources | where type =~ 'Microsoft.ContainerService/managedClusters' | project id, name, enabled = properties.addonProfiles.azurepolicy.enabled | order by name asc" },
+      {
+        subscriptions: [estateSubscriptionId(0), estateSubscriptionId(1)],
+        query: "resources | where type =~ 'Microsoft.ContainerService/managedClusters' | project id, name, enabled = properties.addonProfiles.azurepolicy.enabled | order by name asc",
+      },
       { onResponse: (response) => (raw = response as unknown as PipelineResponse) },
     );
     expect(result.totalRecords).toBe(6);
@@ -81,13 +84,18 @@ describe("Resource Graph in the emulator", () => {
   it("scopes policy resources by authorizationScopeFilter: below (default), above, exact, above and below", async () => {
     const query = "policyresources | where type =~ 'microsoft.authorization/policyassignments' | project id | order by id asc";
     const ids = async (filter?: "AtScopeAndBelow" | "AtScopeAndAbove" | "AtScopeExact" | "AtScopeAboveAndBelow"): Promise<string[]> =>
-      (await client.resources({ subscriptions: [estateSubscriptionId(1)], query, options: filter ? { authorizationScopeFilter: filter } : {} })).data.map((row: { id: string }) => row.id.replace(/^.*\/(managementGroups|subscriptions)\/[^/]+/, "$1:"));
+      (await client.resources({ subscriptions: [estateSubscriptionId(1)], query, options: filter ? { authorizationScopeFilter: filter } : {} })).data.map((row: { id: string }) =>
+        row.id.replace(/^.*\/(managementGroups|subscriptions)\/[^/]+/, "$1:"),
+      );
     const below = await ids();
     expect(below).toHaveLength(5);
     expect(await ids("AtScopeAndBelow")).toEqual(below);
     // Subscription 1 is non-production: estate-baseline and nonprod-restricted apply from above.
     const above = await ids("AtScopeAndAbove");
-    expect(above.filter((id) => id.startsWith("managementGroups")).sort()).toEqual(["managementGroups:/providers/Microsoft.Authorization/policyAssignments/estate-baseline", "managementGroups:/providers/Microsoft.Authorization/policyAssignments/nonprod-restricted"]);
+    expect(above.filter((id) => id.startsWith("managementGroups")).sort()).toEqual([
+      "managementGroups:/providers/Microsoft.Authorization/policyAssignments/estate-baseline",
+      "managementGroups:/providers/Microsoft.Authorization/policyAssignments/nonprod-restricted",
+    ]);
     // At the subscription itself: no-host-path only (index 1 puts its restricted set on rg-aks).
     expect(await ids("AtScopeExact")).toEqual(["subscriptions:/providers/Microsoft.Authorization/policyAssignments/no-host-path"]);
     expect(above.filter((id) => !id.startsWith("managementGroups"))).toEqual(await ids("AtScopeExact"));
@@ -110,7 +118,11 @@ describe("Resource Graph in the emulator", () => {
     let skipToken: string | undefined;
     let pages = 0;
     do {
-      const page = await client.resources({ query, subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, index) => estateSubscriptionId(index)), options: { top: 10, ...(skipToken ? { skipToken } : {}) } });
+      const page = await client.resources({
+        query,
+        subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, index) => estateSubscriptionId(index)),
+        options: { top: 10, ...(skipToken ? { skipToken } : {}) },
+      });
       expect(page.totalRecords).toBe(SUBSCRIPTIONS * 3);
       expect(page.count).toBe(page.data.length);
       all.push(...page.data.map((row: { id: string }) => row.id));

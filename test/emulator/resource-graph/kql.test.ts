@@ -4,10 +4,44 @@ import { evaluate, type Row } from "../../../src/emulator/resource-graph/evaluat
 import { KqlError, parseQuery } from "../../../src/emulator/resource-graph/parser.js";
 
 const rows: Row[] = [
-  { id: "/subscriptions/s1/a1", name: "pss-baseline", type: "microsoft.authorization/policyassignments", subscriptionId: "s1", properties: { policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/a8640138", notScopes: [], enforcementMode: "Default", parameters: { effect: { value: "Deny" } } } },
-  { id: "/subscriptions/s1/a2", name: "PSS-Restricted", type: "microsoft.authorization/policyassignments", subscriptionId: "s1", properties: { policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37", notScopes: ["/subscriptions/s1/resourceGroups/rg-a", "/subscriptions/s1/resourceGroups/rg-b"], enforcementMode: "DoNotEnforce", parameters: {} } },
-  { id: "/subscriptions/s2/a3", name: "custom-pod", type: "microsoft.authorization/policyassignments", subscriptionId: "s2", properties: { policyDefinitionId: "/subscriptions/s2/providers/Microsoft.Authorization/policySetDefinitions/pod-security", notScopes: ["/subscriptions/s2/resourceGroups/rg-c"], enforcementMode: "Default", parameters: null } },
-  { id: "/subscriptions/s2/e1", name: "exempt-node-exporter", type: "microsoft.authorization/policyexemptions", subscriptionId: "s2", properties: { exemptionCategory: "Waiver", policyAssignmentId: "/subscriptions/s1/a1" } },
+  {
+    id: "/subscriptions/s1/a1",
+    name: "pss-baseline",
+    type: "microsoft.authorization/policyassignments",
+    subscriptionId: "s1",
+    properties: { policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/a8640138", notScopes: [], enforcementMode: "Default", parameters: { effect: { value: "Deny" } } },
+  },
+  {
+    id: "/subscriptions/s1/a2",
+    name: "PSS-Restricted",
+    type: "microsoft.authorization/policyassignments",
+    subscriptionId: "s1",
+    properties: {
+      policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37",
+      notScopes: ["/subscriptions/s1/resourceGroups/rg-a", "/subscriptions/s1/resourceGroups/rg-b"],
+      enforcementMode: "DoNotEnforce",
+      parameters: {},
+    },
+  },
+  {
+    id: "/subscriptions/s2/a3",
+    name: "custom-pod",
+    type: "microsoft.authorization/policyassignments",
+    subscriptionId: "s2",
+    properties: {
+      policyDefinitionId: "/subscriptions/s2/providers/Microsoft.Authorization/policySetDefinitions/pod-security",
+      notScopes: ["/subscriptions/s2/resourceGroups/rg-c"],
+      enforcementMode: "Default",
+      parameters: null,
+    },
+  },
+  {
+    id: "/subscriptions/s2/e1",
+    name: "exempt-node-exporter",
+    type: "microsoft.authorization/policyexemptions",
+    subscriptionId: "s2",
+    properties: { exemptionCategory: "Waiver", policyAssignmentId: "/subscriptions/s1/a1" },
+  },
 ];
 
 function run(query: string, input: Row[] = rows): Row[] {
@@ -65,9 +99,9 @@ describe("KQL subset: tabular operators", () => {
   });
 
   it("extend adds columns and keeps the others", () => {
-    expect(run("policyresources | where name == 'pss-baseline' | extend effect = tostring(properties.parameters.effect.value), mode = properties.enforcementMode | project name, effect, mode")).toEqual([
-      { name: "pss-baseline", effect: "Deny", mode: "Default" },
-    ]);
+    expect(
+      run("policyresources | where name == 'pss-baseline' | extend effect = tostring(properties.parameters.effect.value), mode = properties.enforcementMode | project name, effect, mode"),
+    ).toEqual([{ name: "pss-baseline", effect: "Deny", mode: "Default" }]);
   });
 
   it("mv-expand gives one row per array element and drops rows with an empty array", () => {
