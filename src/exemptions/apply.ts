@@ -161,7 +161,7 @@ export interface ActionResult {
 export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: number }): Promise<ActionResult[]> {
   const writes = plan.actions.filter((action) => action.action !== "unchanged");
   const changeIds = writes.map((): string[] => []);
-  const settled = await settleConcurrent(writes, deps.concurrency, async (action, index) => {
+  const settled = await settleConcurrent(writes, writePoolSize(deps), async (action, index) => {
     const current = await recheckOwnership(deps.client, action, plan.owner);
     await runAction(action, deps, changeIds[index] as string[], current);
   });
@@ -172,6 +172,18 @@ export async function executePlan(plan: Plan, deps: WriteDeps & { concurrency: n
     const failure = toAkspolError(outcome.error);
     return { ...base, status: "failed" as const, error: failure.message, exitCode: failure.exitCode };
   });
+}
+
+/**
+ * How many writes run at once. ARM requests are bounded by the session's one request limiter
+ * (`--concurrency`, src/azure/request-limiter.ts), whoever sends them; this pool only bounds how many
+ * writes are under way. A write spends most of its time waiting out its settle interval before the
+ * verifying read (AKSPOL_VERIFY_SETTLE_MS, default 1 s), holding no request: with a pool of
+ * `--concurrency`, 100 writes at 8 took about 100 / 8 x 1 s of waiting in turns. The waits overlap
+ * instead, at most 8 writes waiting per request slot.
+ */
+function writePoolSize(deps: { concurrency: number; settleMs?: number }): number {
+  return (deps.settleMs ?? 0) > 0 ? deps.concurrency * 8 : deps.concurrency;
 }
 
 /**

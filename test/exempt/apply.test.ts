@@ -109,6 +109,44 @@ describe("exempt apply: plan, idempotency, updates", () => {
   });
 });
 
+describe("exempt apply: settle intervals overlap", () => {
+  let h: ExemptHarness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("with --concurrency 2, the writes do not wait out their settle interval two at a time: more than 2 PUTs precede the first verifying read", async () => {
+    const entries: Entry[] = Array.from({ length: 8 }, (_, index) => ({
+      name: `settle-${index}`,
+      cluster: index % 2 ? neu.name : dev.name,
+      assignment: index % 2 ? "pss-baseline" : "pss-restricted",
+    }));
+    const path = h.writeFile("settle.yaml", fileText("settle-team", entries));
+    h.emulator.hooks.resetRequests();
+    // A settle interval far longer than a few PUTs take even on a loaded machine; the test waits for
+    // the writes to finish, it does not measure them.
+    const run = await h.run(["--yes", "--concurrency", "2", "exempt", "apply", "-f", path], { env: { AKSPOL_VERIFY_SETTLE_MS: "10000" } });
+    expect(run.code, run.stderr).toBe(0);
+    const requests = (await h.emulator.hooks.requests()).filter((request) => /policyExemptions\/settle-/i.test(request.path));
+    const put = new Set<string>();
+    let putsBeforeFirstVerify = -1;
+    for (const request of requests) {
+      const name = request.path.toLowerCase();
+      if (request.method === "PUT") put.add(name);
+      else if (request.method === "GET" && put.has(name)) {
+        putsBeforeFirstVerify = put.size;
+        break;
+      }
+    }
+    // Before: a pool of --concurrency writes, each holding its place through the settle interval,
+    // sent exactly 2 PUTs before the first verifying GET.
+    expect(putsBeforeFirstVerify).toBeGreaterThan(2);
+    expect(requests.filter((request) => request.method === "PUT")).toHaveLength(8);
+    expect(requests.filter((request) => request.method === "GET")).toHaveLength(16);
+  });
+});
+
 describe("exempt apply: validation before any write", () => {
   let h: ExemptHarness;
   beforeAll(async () => {
