@@ -37,10 +37,20 @@ export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
     { name: "assignment", description: "assignment name, display name or full id (asked on a terminal when omitted)" },
     { name: "namespace", description: "namespaces to stop excluding (ticked from a list on a terminal when omitted)", variadic: true },
   ],
-  options: [...scopeOptionSpecs, excludePoliciesOptionSpec, ...podExclusionOptionSpecs("stop excluding"), { flags: "--force", description: "allow removing the initiative's default namespaces" }, ...journalOptionSpecs, ...planReadOptionSpecs],
+  options: [
+    ...scopeOptionSpecs,
+    excludePoliciesOptionSpec,
+    ...podExclusionOptionSpecs("stop excluding"),
+    { flags: "--force", description: "allow removing the initiative's default namespaces" },
+    ...journalOptionSpecs,
+    ...planReadOptionSpecs,
+  ],
   outputs: ["table", "json", "yaml"],
-  examples: ["akspol exclude remove pss-baseline monitoring --subscription contoso-prod --yes", "akspol exclude remove SecurityCenterBuiltIn --label-selector app --policies BlockUsingHostNetwork --subscription contoso-prod --yes",
-    "akspol exclude remove          # interactive, on a terminal"],
+  examples: [
+    "akspol exclude remove pss-baseline monitoring --subscription contoso-prod --yes",
+    "akspol exclude remove SecurityCenterBuiltIn --label-selector app --policies BlockUsingHostNetwork --subscription contoso-prod --yes",
+    "akspol exclude remove          # interactive, on a terminal",
+  ],
   parse(input) {
     const parsed = parseNamespaces((input.args.namespace as string[] | undefined) ?? []);
     if (parsed.errors.length > 0) throw new UsageError(`Invalid namespace: ${parsed.errors.join("; ")}.`);
@@ -70,7 +80,10 @@ export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
         if (byPod && (target.entry.kind === "baseline" || target.entry.kind === "restricted")) {
           throw new UsageError(
             `${target.entry.assignment.name} assigns the built-in ${target.entry.kind} initiative, whose policies take no per-policy label selector, container or image exclusion: there is none to remove.`,
-            { suggestion: "Only sets with per-policy parameters (the cloud security benchmark, akspol's custom initiatives made by 'akspol exclude add --policies') carry them; see 'akspol exclude list'." },
+            {
+              suggestion:
+                "Only sets with per-policy parameters (the cloud security benchmark, akspol's custom initiatives made by 'akspol exclude add --policies') carry them; see 'akspol exclude list'.",
+            },
           );
         }
         // --except-policies resolves to the members it leaves; --policies keeps its own resolution (namespaceParametersFor).

@@ -23,7 +23,10 @@ export const excludePoliciesOptionSpec: OptionSpec = {
 export function podExclusionOptionSpecs(verb: "exclude" | "stop excluding"): OptionSpec[] {
   return [
     { flags: "--except-policies <ref,...>", description: "every policy of the initiative but these" },
-    { flags: "--label-selector <key=value,...>", description: `${verb} the pods carrying any of these labels ('key' alone: any pod with the label) ${verb === "exclude" ? "from" : "in"} the selected policies` },
+    {
+      flags: "--label-selector <key=value,...>",
+      description: `${verb} the pods carrying any of these labels ('key' alone: any pod with the label) ${verb === "exclude" ? "from" : "in"} the selected policies`,
+    },
     { flags: "--container <name>", description: `${verb} containers of this name ${verb === "exclude" ? "from" : "in"} the selected policies (repeatable or comma-separated)` },
     { flags: "--image <pattern>", description: `${verb} this image (a trailing * matches a prefix) ${verb === "exclude" ? "from" : "in"} the selected policies (repeatable or comma-separated)` },
   ];

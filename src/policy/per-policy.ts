@@ -230,9 +230,12 @@ export function editedValue(field: ExclusionField, current: unknown, edit: PerPo
   const refuse = (missing: string[]) => {
     if (missing.length === 0 || edit.ignoreMissing) return;
     const flag = { labelSelector: "--label-selector", excludedContainers: "--container", excludedImages: "--image", excludedNamespaces: "<namespace>" }[field];
-    throw new UsageError(`Cannot remove ${flag} ${missing.join(", ")}: ${parameter}${readers.length ? ` (read by ${readers.join(", ")})` : ""} does not exclude ${missing.length === 1 ? "it" : "them"}.`, {
-      suggestion: "See what is excluded with 'akspol exclude list <assignment>' or 'akspol params get <assignment>', and narrow --policies to the members that hold the value.",
-    });
+    throw new UsageError(
+      `Cannot remove ${flag} ${missing.join(", ")}: ${parameter}${readers.length ? ` (read by ${readers.join(", ")})` : ""} does not exclude ${missing.length === 1 ? "it" : "them"}.`,
+      {
+        suggestion: "See what is excluded with 'akspol exclude list <assignment>' or 'akspol params get <assignment>', and narrow --policies to the members that hold the value.",
+      },
+    );
   };
   if (field === "labelSelector") {
     if (!edit.remove) return excludingSelector(current, edit.labels ?? []);
