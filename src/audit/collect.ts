@@ -141,12 +141,15 @@ async function carrierOf(reader: ReturnType<typeof sessionReader>, assignment: P
   if (!enforcement || enforcement.members.length === 0) return undefined;
   // Read already (cached): the set's declared defaults and reference ids, and its newest version.
   const definition = await reader.definitionAt(enforcement.definition.id, assignment.definitionVersion, assignment.effectiveDefinitionVersion);
-  let newest: string | undefined;
-  if (enforcement.definition.kind === "set") {
-    const latest = flattenDefinition(await reader.definition(enforcement.definition.id));
-    newest = [...(latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [])].sort(compareVersions).pop();
-  }
-  return { carrier: carrierFrom(assignment, definition, enforcement, newest), enforcement };
+  const newestOf = async (setId: string) => {
+    const latest = flattenDefinition(await reader.definition(setId));
+    return [...(latest.versions?.length ? latest.versions : latest.version ? [latest.version] : [])].sort(compareVersions).pop();
+  };
+  const newest = enforcement.definition.kind === "set" ? await newestOf(enforcement.definition.id) : undefined;
+  // An akspol custom initiative: the newest version of the built-in it was made from (AKS403).
+  const madeFrom = enforcement.definition.madeFrom;
+  const newestBuiltIn = madeFrom ? await newestOf(madeFrom.id) : undefined;
+  return { carrier: carrierFrom(assignment, definition, enforcement, newest, newestBuiltIn), enforcement };
 }
 
 /** The audit's summary of one carrier: the model's enforcement plus what the assignment says about scope and versions. */
@@ -155,6 +158,7 @@ export function carrierFrom(
   definition: DefinitionDocument,
   enforcement: AssignmentEnforcement,
   newest?: string,
+  newestBuiltIn?: string,
 ): Carrier {
   const declared = definition.parameters ?? definition.properties?.parameters ?? {};
   const version = enforcement.definition.version ?? assignment.effectiveDefinitionVersion;
@@ -169,6 +173,7 @@ export function carrierFrom(
     ...(version ? { version } : {}),
     ...(newest ? { latestVersion: newest } : {}),
     ...(assignment.definitionVersion ? { definitionVersion: assignment.definitionVersion } : {}),
+    ...(enforcement.definition.madeFrom ? { madeFrom: { ...enforcement.definition.madeFrom, ...(newestBuiltIn ? { latestVersion: newestBuiltIn } : {}) } } : {}),
     enforcementMode: enforcement.enforcementMode,
     notScopes: assignment.notScopes ?? [],
     resourceSelectors: (assignment.resourceSelectors ?? []) as Carrier["resourceSelectors"],

@@ -1,7 +1,7 @@
 // The findings engine: pure functions over AuditData and the matrix. Each rule has a stable id, a
 // severity, a title and a recommendation naming the akspol command that acts on it (README "Audit findings").
 import { lastSegment, normalizeId, parseScope, subscriptionOfScope } from "../azure/ids.js";
-import { ALWAYS_EXCLUDED_NAMESPACES as alwaysExcludedNamespaces, ANY_OTHER_NAMESPACE, compareVersions, memberOutcome, safeguardsMembers } from "../effective/index.js";
+import { akspolCustomLabel, ALWAYS_EXCLUDED_NAMESPACES as alwaysExcludedNamespaces, ANY_OTHER_NAMESPACE, compareVersions, memberOutcome, safeguardsMembers } from "../effective/index.js";
 import { clusterAncestors, clusterContext, expectedMembers, isExpired } from "./matrix.js";
 import type { AuditCluster, AuditData, AuditExemption, AuditOptions, Carrier, ClusterView, Finding, Severity } from "./types.js";
 
@@ -82,6 +82,13 @@ export const rules: readonly RuleInfo[] = [
   { id: "AKS307", severity: "low", category: "exemptions", title: "Exemption without reason or ticket", description: "No description or reason, and no ticket in the metadata." },
   { id: "AKS401", severity: "low", category: "versions", title: "Older definition version", description: "The assignment runs an older version of its set than the newest it could take." },
   { id: "AKS402", severity: "low", category: "versions", title: "Versions differ between assignments", description: "Two assignments of one set run different versions." },
+  {
+    id: "AKS403",
+    severity: "low",
+    category: "versions",
+    title: "akspol custom initiative made from an older built-in",
+    description: "An akspol per-policy custom initiative was made from an older version of its built-in initiative than the newest available.",
+  },
   { id: "AKS501", severity: "info", category: "overlap", title: "Several carriers of one member", description: "Several carriers deliver one member to a cluster; the strictest outcome wins." },
   { id: "AKS901", severity: "medium", category: "acceptance", title: "Acceptance expired", description: "An entry of the --accepted file has expired; its finding is reported again." },
 ];
@@ -423,6 +430,18 @@ export function evaluate(data: AuditData, views: ClusterView[], options: AuditOp
           evidence: { version: carrier.version, definitionVersion: carrier.definitionVersion, latestVersion: carrier.latestVersion },
           recommendation: "Move the assignment's definitionVersion to the newest major version after reviewing its changes.",
           command: `akspol show ${carrier.id}`,
+        }),
+      );
+    }
+    const madeFrom = carrier.madeFrom;
+    if (madeFrom?.latestVersion && compareVersions(madeFrom.version, madeFrom.latestVersion) < 0) {
+      findings.push(
+        finding("AKS403", carrier.id, {
+          ...common,
+          message: `${label} assigns an ${akspolCustomLabel(madeFrom)}; the built-in offers ${madeFrom.latestVersion}.`,
+          evidence: { builtIn: madeFrom.id, madeFromVersion: madeFrom.version, latestVersion: madeFrom.latestVersion, setDefinitionId: carrier.setDefinitionId },
+          recommendation: "Bring the custom initiative to the newest built-in version (same members, new definition versions and defaults; planned, journaled, undoable).",
+          command: `akspol initiative upgrade ${carrier.id}`,
         }),
       );
     }

@@ -43,6 +43,8 @@ export interface Carrier {
   version?: string;
   latestVersion?: string;
   definitionVersion?: string;
+  /** An akspol custom initiative (issue 17): the built-in set and version it was made from, and the newest version of that built-in. */
+  madeFrom?: { id: string; version: string; latestVersion?: string };
   enforcementMode: string;
   notScopes: string[];
   resourceSelectors: Array<{ name?: string; selectors?: Array<{ kind?: string; in?: string[]; notIn?: string[] }> }>;

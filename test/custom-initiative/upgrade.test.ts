@@ -83,3 +83,23 @@ describe("akspol initiative upgrade", () => {
     expect(result.stderr).toMatch(/does not assign a custom initiative made by akspol/);
   });
 });
+
+describe("audit AKS403: an akspol custom initiative made from an older built-in version", () => {
+  const aks403 = async () => {
+    const result = await cli(["audit", "--subscription", dev, "--fail-on", "never", "-o", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout).findings.filter((finding: any) => finding.ruleId === "AKS403");
+  };
+
+  test("is raised with the upgrade command as its fix, and gone after the upgrade", async () => {
+    const before = await aks403();
+    expect(before.map((finding: any) => finding.resource)).toEqual([newId]);
+    expect(before[0].message).toMatch(/an akspol per-policy initiative from restricted 2\.4\.0; the built-in offers 2\.5\.0/);
+    expect(before[0].evidence).toMatchObject({ madeFromVersion: "2.4.0", latestVersion: "2.5.0", setDefinitionId: setId });
+    expect(before[0].command).toBe(`akspol initiative upgrade ${newId}`);
+
+    const upgraded = await cli(["initiative", "upgrade", newId, "--yes"]);
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(await aks403()).toEqual([]);
+  });
+});
