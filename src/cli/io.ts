@@ -96,7 +96,7 @@ export class IO {
     this.emit(this.stdout, text.endsWith("\n") ? text : `${text}\n`);
   }
   /**
-   * A value as JSON on stdout (renderJson): terminal-safe by construction, so written without the scan
+   * A value as JSON on stdout (renderJson's text): terminal-safe by construction, so written without the scan
    * every other line gets, which counts for a report of a hundred megabytes.
    */
   outJson(value: unknown): void {

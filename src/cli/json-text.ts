@@ -2,7 +2,7 @@
  * JSON keeps every value exactly; characters a terminal would act on that JSON.stringify leaves raw
  * (DEL, C1 controls, bidirectional overrides) are written as \\u escapes, so the text is terminal-safe
  * and still parses to the same value. JSON.stringify already escapes C0 controls (ESC included), so the
- * result needs no further cleaning (IO.outJson writes it as is).
+ * result needs no further cleaning (IO.outJson writes the same text through renderJsonPieces).
  */
 export function renderJson(value: unknown): string {
   return terminalSafeJson(JSON.stringify(value, null, 2));
