@@ -4,10 +4,10 @@ import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/c
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { excludePoliciesOptionSpec, journalOptionSpecs } from "../../src/cli/shared-options.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs, parsePodExclusions, podExclusionOptionSpecs, type PodExclusions } from "../../src/cli/shared-options.js";
 import { loadTarget, requireScriptable, runEditFlow, type EditTarget } from "../shared/edit-flow.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
-import { parseLabelExclusions, selectMembers, type LabelExclusion, type PerPolicyEdit } from "../../src/policy/per-policy.js";
+import { selectMembers, type PerPolicyEdit } from "../../src/policy/per-policy.js";
 import { exclusionParameters } from "../../src/effective/index.js";
 import type { SetDefinition } from "../../src/policy/definitions.js";
 import type { EditOperation } from "../../src/policy/edit.js";
@@ -15,17 +15,11 @@ import type { EditOperation } from "../../src/policy/edit.js";
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
-export interface ExcludeAddOptions extends ScopeSelection {
+export interface ExcludeAddOptions extends ScopeSelection, PodExclusions {
   assignment?: string;
   namespaces: string[];
   /** Member policies whose exclusion parameter to edit (sets with per-policy parameters). */
   policies: string[];
-  /** Every member but these. */
-  exceptPolicies: string[];
-  /** Pods to exclude by label (matchExpressions NotIn / DoesNotExist on each selected member's labelSelector). */
-  labels: LabelExclusion[];
-  containers: string[];
-  images: string[];
   /** Where akspol's custom initiative goes when a conversion is needed (a management group or subscription). */
   definitionScope?: string;
   /** The converted assignment's name (default: the old name with -pp). */
@@ -38,10 +32,7 @@ export interface ExcludeAddOptions extends ScopeSelection {
 
 /** The per-policy flags of exclude add (issue 17). */
 export const perPolicyOptionSpecs = [
-  { flags: "--except-policies <ref,...>", description: "every policy of the initiative but these" },
-  { flags: "--label-selector <key=value,...>", description: "exclude the pods carrying any of these labels ('key' alone: any pod with the label) from the selected policies" },
-  { flags: "--container <name>", description: "exclude containers of this name from the selected policies (repeatable or comma-separated)" },
-  { flags: "--image <pattern>", description: "exclude this image (a trailing * matches a prefix) from the selected policies (repeatable or comma-separated)" },
+  ...podExclusionOptionSpecs("exclude"),
   {
     flags: "--definition-scope <scope>",
     description:
@@ -49,8 +40,6 @@ export const perPolicyOptionSpecs = [
   },
   { flags: "--new-name <name>", description: "name of the converted assignment (default: the old name with -pp)" },
 ];
-
-const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
   path: ["exclude", "add"],
@@ -76,24 +65,11 @@ export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
     const namespaces = (input.args.namespace as string[] | undefined) ?? [];
     const parsed = parseNamespaces(namespaces);
     if (parsed.errors.length > 0) throw new UsageError(`Invalid namespace: ${parsed.errors.join("; ")}.`);
-    const labelText = stringOption(input, "labelSelector");
-    const containers = listOption(input, "container");
-    for (const container of containers) {
-      if (!CONTAINER_NAME.test(container))
-        throw new UsageError(`Invalid --container '${container}': a container name is 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit.`);
-    }
-    const images = listOption(input, "image");
-    for (const image of images) {
-      if (/\s/.test(image) || image === "*") throw new UsageError(`Invalid --image '${image}': name one image or an image prefix ending in '*' (for example myregistry.azurecr.io/node-exporter:*).`);
-    }
     return {
       ...parseScopeSelection(input),
       assignment: input.args.assignment as string | undefined,
       namespaces: parsed.names,
-      exceptPolicies: listOption(input, "exceptPolicies"),
-      labels: labelText === undefined ? [] : parseLabelExclusions(labelText),
-      containers,
-      images,
+      ...parsePodExclusions(input),
       definitionScope: stringOption(input, "definitionScope"),
       newName: stringOption(input, "newName"),
       policies: listOption(input, "policies"),
@@ -179,7 +155,7 @@ function needsConversion(target: EditTarget, options: ExcludeAddOptions, byPod: 
   return selectMembers(wiring, options.policies, options.exceptPolicies).length < wiring.length;
 }
 
-function describePerPolicy(options: ExcludeAddOptions, edit: PerPolicyEdit | undefined): string[] {
+export function describePerPolicy(options: Pick<ExcludeAddOptions, "policies" | "exceptPolicies">, edit: PerPolicyEdit | undefined): string[] {
   const parts: string[] = [];
   if (options.policies.length) parts.push(`--policies ${options.policies.join(",")}`);
   if (options.exceptPolicies.length) parts.push(`--except-policies ${options.exceptPolicies.join(",")}`);

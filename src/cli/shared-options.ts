@@ -4,7 +4,8 @@
 // engine-option.ts; expiry flags: expiry-options.ts.
 import type { ExemptionLookup } from "../exemptions/lookup.js";
 import { UsageError } from "./errors.js";
-import { stringOption, type ArgumentSpec, type OptionSpec, type ParsedInput } from "./option-spec.js";
+import { listOption, stringOption, type ArgumentSpec, type OptionSpec, type ParsedInput } from "./option-spec.js";
+import { parseLabelExclusions, type LabelExclusion } from "../policy/per-policy.js";
 
 /** --reason and --ticket of a write: recorded in the local journal. */
 export const journalOptionSpecs: OptionSpec[] = [
@@ -17,6 +18,44 @@ export const excludePoliciesOptionSpec: OptionSpec = {
   flags: "--policies <ref,...>",
   description: "only the exclusion parameters these policies read (sets with per-policy parameters, such as the cloud security benchmark); member names or reference ids",
 };
+
+/** The per-policy flags exclude add and remove share (issue 17): which members, and which pods, containers or images. */
+export function podExclusionOptionSpecs(verb: "exclude" | "stop excluding"): OptionSpec[] {
+  return [
+    { flags: "--except-policies <ref,...>", description: "every policy of the initiative but these" },
+    {
+      flags: "--label-selector <key=value,...>",
+      description: `${verb} the pods carrying any of these labels ('key' alone: any pod with the label) ${verb === "exclude" ? "from" : "in"} the selected policies`,
+    },
+    { flags: "--container <name>", description: `${verb} containers of this name ${verb === "exclude" ? "from" : "in"} the selected policies (repeatable or comma-separated)` },
+    { flags: "--image <pattern>", description: `${verb} this image (a trailing * matches a prefix) ${verb === "exclude" ? "from" : "in"} the selected policies (repeatable or comma-separated)` },
+  ];
+}
+
+export interface PodExclusions {
+  /** Every member but these. */
+  exceptPolicies: string[];
+  /** Pods excluded by label (matchExpressions NotIn / DoesNotExist on each selected member's labelSelector). */
+  labels: LabelExclusion[];
+  containers: string[];
+  images: string[];
+}
+
+const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function parsePodExclusions(input: ParsedInput): PodExclusions {
+  const labelText = stringOption(input, "labelSelector");
+  const containers = listOption(input, "container");
+  for (const container of containers) {
+    if (!CONTAINER_NAME.test(container))
+      throw new UsageError(`Invalid --container '${container}': a container name is 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit.`);
+  }
+  const images = listOption(input, "image");
+  for (const image of images) {
+    if (/\s/.test(image) || image === "*") throw new UsageError(`Invalid --image '${image}': name one image or an image prefix ending in '*' (for example myregistry.azurecr.io/node-exporter:*).`);
+  }
+  return { exceptPolicies: listOption(input, "exceptPolicies"), labels: labelText === undefined ? [] : parseLabelExclusions(labelText), containers, images };
+}
 
 export interface ClusterSelection {
   cluster: string;

@@ -195,7 +195,7 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
       for (const rawName of target.parameters) {
         const name = requireDeclared(definition, rawName);
         const current = effectiveParameter(parameters, definition, name);
-        const next = editedValue(target.field, current, operation.perPolicy);
+        const next = editedValue(target.field, current, operation.perPolicy, name, target.readers[rawName] ?? []);
         checkValueAgainstDeclaration(definition, name, next);
         if (sameJson(next, current)) touch(name, current);
         else setParameter(name, next);
@@ -306,7 +306,7 @@ export function applyEdit(assignment: PolicyAssignment, definition: SetDefinitio
 /** True when the operation is already in force on this assignment (applying it again changes nothing). */
 export function operationPresent(assignment: PolicyAssignment, definition: SetDefinition, operation: EditOperation): boolean {
   try {
-    return !applyEdit(assignment, definition, { ...operation, force: true }).changed;
+    return !applyEdit(assignment, definition, { ...operation, force: true, ...(operation.perPolicy ? { perPolicy: { ...operation.perPolicy, ignoreMissing: true } } : {}) }).changed;
   } catch {
     return false;
   }

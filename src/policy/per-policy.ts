@@ -23,6 +23,10 @@ export interface PerPolicyEdit {
   labels?: LabelExclusion[];
   containers?: string[];
   images?: string[];
+  /** Take these exclusions out again (exclude remove) instead of adding them. */
+  remove?: boolean;
+  /** A removal of a value already absent changes nothing instead of being refused (the write loop's read-back check). */
+  ignoreMissing?: boolean;
 }
 
 export interface WiredMember {
@@ -115,6 +119,8 @@ export interface PerPolicyTarget {
   field: ExclusionField;
   /** The set parameters to edit for this field. */
   parameters: string[];
+  /** Reference ids of the selected members reading each parameter (named when a removal is refused). */
+  readers: Record<string, string[]>;
 }
 
 /**
@@ -156,7 +162,8 @@ export function perPolicyTargets(definition: DefinitionDocument, policyDefinitio
     const parameters = [...new Set(selected.map((entry) => entry.parameter as string))];
     const sharers = wiring.filter((entry) => entry.parameter && parameters.includes(entry.parameter) && !selected.includes(entry));
     if (sharers.length > 0) warnings.push(`${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: ${flag} applies to them as well.`);
-    targets.push({ field, parameters });
+    const readers = Object.fromEntries(parameters.map((name) => [name, selected.filter((entry) => entry.parameter === name).map((entry) => entry.referenceId)]));
+    targets.push({ field, parameters, readers });
   }
   return { targets, warnings };
 }
@@ -186,12 +193,61 @@ export function excludingSelector(current: unknown, labels: readonly LabelExclus
   return selector;
 }
 
-/** The new value of one edited parameter, from its value in force. */
-export function editedValue(field: ExclusionField, current: unknown, edit: PerPolicyEdit): unknown {
-  if (field === "labelSelector") return excludingSelector(current, edit.labels ?? []);
-  const adding = field === "excludedContainers" ? (edit.containers ?? []) : field === "excludedImages" ? (edit.images ?? []) : [];
+/**
+ * The label selector without the exclusions akspol added: `key=value` leaves the key's NotIn (dropped
+ * once empty), a bare `key` drops the key's NotIn and DoesNotExist requirements. Everything else is
+ * kept. `missing` lists the entries the selector does not hold (the caller refuses them).
+ */
+export function includingSelector(current: unknown, labels: readonly LabelExclusion[]): { selector: Record<string, unknown>; missing: string[] } {
+  const selector = (current && typeof current === "object" && !Array.isArray(current) ? structuredClone(current) : {}) as Record<string, unknown>;
+  let expressions = (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) as Array<{ key?: string; operator?: string; values?: string[] }>;
+  const missing: string[] = [];
+  for (const label of labels) {
+    if (label.value === undefined) {
+      const kept = expressions.filter((expression) => !(expression.key === label.key && (expression.operator === "NotIn" || expression.operator === "DoesNotExist")));
+      if (kept.length === expressions.length) missing.push(label.key);
+      expressions = kept;
+      continue;
+    }
+    const notIn = expressions.find((expression) => expression.key === label.key && expression.operator === "NotIn" && (expression.values ?? []).includes(label.value as string));
+    if (!notIn) {
+      missing.push(`${label.key}=${label.value}`);
+      continue;
+    }
+    notIn.values = (notIn.values ?? []).filter((value) => value !== label.value);
+    if (notIn.values.length === 0) expressions = expressions.filter((expression) => expression !== notIn);
+  }
+  if (expressions.length > 0) selector.matchExpressions = expressions;
+  else delete selector.matchExpressions;
+  return { selector, missing };
+}
+
+/**
+ * The new value of one edited parameter, from its value in force. A removal of a value the parameter
+ * does not hold is refused, naming the parameter and the members that read it (`readers`).
+ */
+export function editedValue(field: ExclusionField, current: unknown, edit: PerPolicyEdit, parameter = field as string, readers: readonly string[] = []): unknown {
+  const refuse = (missing: string[]) => {
+    if (missing.length === 0 || edit.ignoreMissing) return;
+    const flag = { labelSelector: "--label-selector", excludedContainers: "--container", excludedImages: "--image", excludedNamespaces: "<namespace>" }[field];
+    throw new UsageError(
+      `Cannot remove ${flag} ${missing.join(", ")}: ${parameter}${readers.length ? ` (read by ${readers.join(", ")})` : ""} does not exclude ${missing.length === 1 ? "it" : "them"}.`,
+      {
+        suggestion: "See what is excluded with 'akspol exclude list <assignment>' or 'akspol params get <assignment>', and narrow --policies to the members that hold the value.",
+      },
+    );
+  };
+  if (field === "labelSelector") {
+    if (!edit.remove) return excludingSelector(current, edit.labels ?? []);
+    const { selector, missing } = includingSelector(current, edit.labels ?? []);
+    refuse(missing);
+    return selector;
+  }
+  const given = field === "excludedContainers" ? (edit.containers ?? []) : field === "excludedImages" ? (edit.images ?? []) : [];
   const list = stringList(current);
-  return [...list, ...adding.filter((item) => !list.includes(item))];
+  if (!edit.remove) return [...list, ...given.filter((item) => !list.includes(item))];
+  refuse(given.filter((item) => !list.includes(item)));
+  return list.filter((item) => !given.includes(item));
 }
 
 /** The member definition's declaration of `field` (type, default, metadata, schema), from the embedded built-ins. */
