@@ -93,7 +93,13 @@ describe("foreign text on the terminal", () => {
 
 describe("renderJsonPieces", () => {
   test("its pieces concatenate to renderJson's text exactly, large top-level arrays included", () => {
-    const element = (index: number) => ({ id: `/subscriptions/${index}`, name: `${hostile} ${index}`, nested: { list: [index, { deep: [1, 2] }], empty: [], none: {} }, skipped: undefined, when: new Date(index * 1000) });
+    const element = (index: number) => ({
+      id: `/subscriptions/${index}`,
+      name: `${hostile} ${index}`,
+      nested: { list: [index, { deep: [1, 2] }], empty: [], none: {} },
+      skipped: undefined,
+      when: new Date(index * 1000),
+    });
     const values: unknown[] = [
       {
         schemaVersion: 1,
