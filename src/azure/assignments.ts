@@ -109,7 +109,7 @@ const READ_ONLY_TOP = ["id", "name", "type", "systemData"];
 const READ_ONLY_PROPERTIES = ["scope", "instanceId", "latestDefinitionVersion", "effectiveDefinitionVersion"];
 const READ_ONLY_IDENTITY = ["principalId", "tenantId"];
 /** The properties the SDK model carries (PolicyAssignmentProperties in the 2025-03-01 spec). */
-const MODELLED_PROPERTIES = [
+export const MODELLED_ASSIGNMENT_PROPERTIES = [
   "displayName",
   "policyDefinitionId",
   "definitionVersion",
@@ -143,7 +143,7 @@ function toAssignmentModel(document: AssignmentDocument): PolicyAssignment {
     : undefined;
   const properties = document.properties ?? {};
   const model: Record<string, unknown> = { id: document.id, name: document.name, type: document.type, systemData };
-  for (const key of MODELLED_PROPERTIES) if (key in properties) model[key] = properties[key];
+  for (const key of MODELLED_ASSIGNMENT_PROPERTIES) if (key in properties) model[key] = properties[key];
   model.location = document.location;
   model.identity = document.identity;
   const assignment = model as PolicyAssignment;
@@ -161,7 +161,7 @@ function putBody(document: AssignmentDocument, intended: PolicyAssignment): Assi
   const properties: Record<string, unknown> = { ...(body.properties ?? {}) };
   for (const key of READ_ONLY_PROPERTIES) delete properties[key];
   const source = intended as unknown as Record<string, unknown>;
-  for (const key of MODELLED_PROPERTIES) {
+  for (const key of MODELLED_ASSIGNMENT_PROPERTIES) {
     if (READ_ONLY_PROPERTIES.includes(key)) continue;
     if (source[key] === undefined) delete properties[key];
     else properties[key] = source[key];

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { redact } from "../redact.js";
 import { safeText, safeTextKeepingStyle } from "./safe-text.js";
-import { renderJson } from "./json-text.js";
+import { renderJsonPieces } from "./json-text.js";
 
 /**
  * Owns the streams. Data goes to stdout; status, warnings, spinners and prompts go to stderr.
@@ -96,12 +96,13 @@ export class IO {
     this.emit(this.stdout, text.endsWith("\n") ? text : `${text}\n`);
   }
   /**
-   * A value as JSON on stdout (renderJson): terminal-safe by construction, so written without the scan
+   * A value as JSON on stdout (renderJson's text): terminal-safe by construction, so written without the scan
    * every other line gets, which counts for a report of a hundred megabytes.
    */
   outJson(value: unknown): void {
     if (this.stdout.destroyed || this.stdout.writableEnded) return;
-    this.stdout.write(renderJson(value));
+    // In pieces (renderJsonPieces): the text of a large report is never held whole.
+    for (const piece of renderJsonPieces(value)) this.stdout.write(piece);
     this.stdout.write("\n");
   }
   /** Status for stderr; suppressed by --quiet. */

@@ -6,7 +6,7 @@ import { PRINCIPAL_TYPE, addRoleAssignment, principalKey, type EmulatorPrincipal
 import { keyOf, managementGroupId, parseScope, resourceGroupId, subscriptionScopeId } from "./scopes.js";
 import type { Batch } from "./store.js";
 import { stageTenant } from "./tenants.js";
-import { buildManagedCluster } from "./resources/managed-clusters.js";
+import { buildManagedCluster, type ClusterSeed } from "./resources/managed-clusters.js";
 import { buildAssignment, stageAssignment } from "./resources/policy-assignments.js";
 import { buildExemption, stageExemption } from "./resources/policy-exemptions.js";
 import { stageDefinition } from "./resources/policy-definitions.js";
@@ -28,15 +28,7 @@ export interface SeedDocument {
     tenantId?: string;
   }[];
   resourceGroups?: { subscriptionId: string; name: string; location?: string }[];
-  managedClusters?: {
-    subscriptionId: string;
-    resourceGroup: string;
-    name: string;
-    location?: string;
-    azurePolicyEnabled?: boolean;
-    kubernetesVersion?: string;
-    tags?: Record<string, string>;
-  }[];
+  managedClusters?: ClusterSeed[];
   policyAssignments?: { scope: string; name: string; location?: string; identity?: unknown; properties: Record<string, unknown> }[];
   policyExemptions?: { scope: string; name: string; properties: Record<string, unknown> }[];
   /** Custom definitions at a subscription or management group; scope "/" seeds an extra built-in. */

@@ -1,4 +1,4 @@
-import type { PolicyAssignment } from "../azure/assignments.js";
+import { MODELLED_ASSIGNMENT_PROPERTIES, type PolicyAssignment } from "../azure/assignments.js";
 import type { ManagedCluster } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { memberDefinitionIds } from "../policy/catalog.js";
@@ -41,33 +41,13 @@ export function resourceGroupsQuery(name: string): string {
 | order by id asc`;
 }
 
-/** The fields of the SDK's PolicyAssignment that ARM keeps under `properties`. */
-const ASSIGNMENT_PROPERTIES = [
-  "displayName",
-  "policyDefinitionId",
-  "definitionVersion",
-  "latestDefinitionVersion",
-  "effectiveDefinitionVersion",
-  "scope",
-  "notScopes",
-  "parameters",
-  "description",
-  "metadata",
-  "enforcementMode",
-  "nonComplianceMessages",
-  "resourceSelectors",
-  "overrides",
-  "assignmentType",
-  "instanceId",
-] as const;
-
 const present = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
 
 /** A policyresources row as @azure/arm-policy's deserializer shapes a listed assignment. */
 export function rowToAssignment(row: Record<string, any>): PolicyAssignment {
   const properties = (row.properties ?? {}) as Record<string, unknown>;
   const assignment: Record<string, unknown> = { id: row.id, name: row.name, type: "Microsoft.Authorization/policyAssignments" };
-  for (const key of ASSIGNMENT_PROPERTIES) if (properties[key] !== undefined) assignment[key] = properties[key];
+  for (const key of MODELLED_ASSIGNMENT_PROPERTIES) if (properties[key] !== undefined) assignment[key] = properties[key];
   if (present(row.location)) assignment.location = row.location;
   if (present(row.identity)) assignment.identity = row.identity;
   return assignment as PolicyAssignment;

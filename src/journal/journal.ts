@@ -74,6 +74,20 @@ export interface JournalEntry extends Omit<PendingRecord, "type"> {
 }
 
 /** A line that is not a journal record (torn by a crash, edited by hand), or a segment that cannot be read. */
+/** What every journaled write is given besides its target: who, why, where the journal and locks live. */
+export interface JournaledWriteFields {
+  journal: Journal;
+  stateDir: string;
+  principal: () => Promise<{ id: string; name: string }>;
+  command: string;
+  /** One line for history: "exclude add monitoring". */
+  summary: string;
+  reason?: string;
+  ticket?: string;
+  undoOf?: string;
+  now: () => Date;
+}
+
 export interface JournalProblem {
   file: string;
   /** 1-based; absent when the whole file could not be read. */

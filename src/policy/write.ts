@@ -3,7 +3,7 @@ import type { AzureSession, Principal } from "../azure/session.js";
 import { CancelledError, ConflictError, NotFoundError } from "../errors.js";
 import { toAkspolError } from "../azure/error-classifier.js";
 import { writtenButUnverified } from "../journal/outcomes.js";
-import type { Journal } from "../journal/journal.js";
+import type { JournaledWriteFields } from "../journal/journal.js";
 import { withResourceLock, type LockOptions, type LockOwner } from "../journal/lock.js";
 import type { SetDefinitionCache } from "./definitions.js";
 import { changedFields } from "./assignment-compare.js";
@@ -22,21 +22,12 @@ export const processInterrupts: InterruptSource = {
   },
 };
 
-export interface WriteRequest {
+export interface WriteRequest extends JournaledWriteFields {
   session: AzureSession;
   definitions: SetDefinitionCache;
   assignmentId: string;
   operation: EditOperation;
-  journal: Journal;
-  stateDir: string;
   principal: () => Promise<Principal>;
-  command: string;
-  /** One line for history: "exclude add monitoring". */
-  summary: string;
-  reason?: string;
-  ticket?: string;
-  undoOf?: string;
-  now: () => Date;
   /** Re-applications after the first write when the read-back shows the operation lost (default 3). */
   maxRetries?: number;
   interrupts?: InterruptSource;

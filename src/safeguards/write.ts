@@ -5,25 +5,16 @@ import { isPreconditionFailed } from "../azure/arm-errors.js";
 import type { AzureSession } from "../azure/session.js";
 import type { DeploymentSafeguards } from "../azure/safeguards-client.js";
 import { ConflictError, NotFoundError } from "../errors.js";
-import type { Journal } from "../journal/journal.js";
+import type { JournaledWriteFields } from "../journal/journal.js";
 import { withResourceLock } from "../journal/lock.js";
 import { planSafeguardsExclusion, type SafeguardsExclusionOperation, type SafeguardsPlan } from "./plan.js";
 
-export interface SafeguardsWriteRequest {
+export interface SafeguardsWriteRequest extends JournaledWriteFields {
   session: AzureSession;
   clusterId: string;
   operation: SafeguardsExclusionOperation;
   /** The setting the plan was shown from: its eTag guards the write. */
   planned: { resource: DeploymentSafeguards; apiVersion: string };
-  journal: Journal;
-  stateDir: string;
-  principal: () => Promise<{ id: string; name: string }>;
-  command: string;
-  summary: string;
-  reason?: string;
-  ticket?: string;
-  undoOf?: string;
-  now: () => Date;
 }
 
 export interface SafeguardsWriteResult {

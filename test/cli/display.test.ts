@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { demoSeed, DEMO } from "../../src/emulator/demo-seed.js";
 import { safeText } from "../../src/cli/safe-text.js";
+import { renderJsonPieces } from "../../src/cli/json-text.js";
 import { fitColumns, renderJson, renderTable, truncate } from "../../src/cli/output.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
 import { runCli } from "../helpers/cli.js";
@@ -87,6 +88,47 @@ describe("foreign text on the terminal", () => {
     expect(result.stdout).not.toMatch(controls);
     expect(JSON.stringify(JSON.parse(result.stdout))).toContain(JSON.stringify(`exporter ${hostile}`).slice(1, -1));
     expect(JSON.parse(renderJson({ value: hostile })).value).toBe(hostile);
+  });
+});
+
+describe("renderJsonPieces", () => {
+  test("its pieces concatenate to renderJson's text exactly, large top-level arrays included", () => {
+    const element = (index: number) => ({
+      id: `/subscriptions/${index}`,
+      name: `${hostile} ${index}`,
+      nested: { list: [index, { deep: [1, 2] }], empty: [], none: {} },
+      skipped: undefined,
+      when: new Date(index * 1000),
+    });
+    const values: unknown[] = [
+      {
+        schemaVersion: 1,
+        skipped: undefined,
+        fn: () => 1,
+        empty: [],
+        small: [1, "two", null],
+        exactlyOnePiece: Array.from({ length: 64 }, (_, index) => element(index)),
+        large: Array.from({ length: 200 }, (_, index) => element(index)),
+        holes: Array.from({ length: 130 }, (_, index) => (index % 3 === 0 ? undefined : index)),
+        text: hostile,
+        // Safe characters that share a first UTF-8 byte with unsafe ones (C2, E2): kept as they are.
+        lookalikes: ["© … ✓ \u2065 \u2029", ...Array.from({ length: 70 }, (_, index) => `plain ${index} ü`)],
+        object: { a: { b: [hostile] } },
+      },
+      {},
+      { only: undefined },
+      [1, [2, { a: hostile }]],
+      "text\u2066",
+      42,
+      null,
+      new Date(0),
+    ];
+    for (const value of values) {
+      const pieces = [...renderJsonPieces(value)];
+      expect(Buffer.concat(pieces).toString("utf8")).toBe(renderJson(value));
+    }
+    // The large arrays are written in several pieces, not one string.
+    expect([...renderJsonPieces(values[0])].length).toBeGreaterThan(6);
   });
 });
 
