@@ -3,6 +3,8 @@
 //   1. a cluster exemption of the failing reference ids of one assignment (those policies, this cluster)
 //   2. a per-member exclusion, where the carrier reads the member's excluded namespaces from a
 //      parameter of its own (those policies, this namespace, every cluster the assignment reaches)
+//      (or, on the baseline and restricted initiatives, the conversion to akspol's per-policy custom
+//      initiative, issue 17, when the shared parameter would switch off more than the failing policies)
 //   3. a namespace exclusion (every policy reading the shared parameter, this namespace, every cluster)
 //   4. an Audit override for one member (that policy, every namespace, every cluster; still reported)
 // The levers themselves (and their commands) come from the effective model's verdicts; this module
@@ -130,6 +132,23 @@ export function rankLevers(input: AdviceInput): RankedLever[] {
         clusters: reach,
         otherPods: otherPods(input, id, (state) => state.namespace === input.namespace && inPolicies(state), shared),
       });
+      // Issue 17: where the shared parameter would switch off more policies than the failing ones, the
+      // baseline and restricted initiatives can be converted to akspol's per-policy custom initiative.
+      const family = enforcement?.definition.family;
+      const failing = references.filter((reference) => policies.some((policy) => policy.toLowerCase() === reference.toLowerCase()));
+      if (shared && (family === "baseline" || family === "restricted") && lever.command && failing.length > 0 && failing.length < policies.length) {
+        const inFailing = (state: PodState) => failing.some((reference) => reference.toLowerCase() === state.referenceId.toLowerCase());
+        levers.push({
+          kind: "member-exclusion",
+          description: `exclude namespace ${input.namespace} from ${failing.join(", ")} of ${name} only (converts ${name} to akspol's per-policy custom initiative ${name}-pp; the other ${policies.length - failing.length} polic${policies.length - failing.length === 1 ? "y keeps" : "ies keep"} checking ${input.namespace})`,
+          command: `${lever.command} --policies ${failing.join(",")}`,
+          assignmentName: name,
+          policies: failing,
+          namespaces: [input.namespace],
+          clusters: reach,
+          otherPods: otherPods(input, id, (state) => state.namespace === input.namespace && inFailing(state), false),
+        });
+      }
     }
     // 4. An Audit override per failing member.
     for (const failure of failures.filter((candidate) => candidate.outcome === "deny" || candidate.outcome === "warn")) {

@@ -28,10 +28,20 @@ describe("akspol advise", () => {
     expect(advice.failures).toEqual([expect.objectContaining({ assignmentName: "pss-baseline", referenceId: "ContainerCapabilities", outcome: "deny" })]);
     expect(advice.levers.map((lever: any) => [lever.rank, lever.kind, lever.policies.length])).toEqual([
       [1, "exemption", 1],
-      [2, "namespace-exclusion", 5],
-      [3, "effect-override", 1],
+      [2, "member-exclusion", 1],
+      [3, "namespace-exclusion", 5],
+      [4, "effect-override", 1],
     ]);
-    const [exemption, exclusion, override] = advice.levers;
+    const [exemption, conversion, exclusion, override] = advice.levers;
+    // Issue 17: the shared excludedNamespaces would switch off 5 policies; converting lifts only the failing one.
+    expect(conversion).toMatchObject({
+      policies: ["ContainerCapabilities"],
+      namespaces: ["monitoring"],
+      clusters: ["aks-prod-neu", "aks-prod-weu"],
+      command: "akspol exclude add pss-baseline monitoring --policies ContainerCapabilities",
+      otherPods: [],
+    });
+    expect(conversion.description).toMatch(/converts pss-baseline to akspol's per-policy custom initiative pss-baseline-pp; the other 4 policies keep checking monitoring/);
     expect(exemption).toMatchObject({ policies: ["ContainerCapabilities"], namespaces: "all", clusters: ["aks-prod-neu"], otherPods: [] });
     expect(exemption.command).toBe("akspol exempt create --cluster aks-prod-neu --assignment pss-baseline --policies ContainerCapabilities --category waiver --expires +30d --reason '...'");
     expect(exclusion).toMatchObject({ namespaces: ["monitoring"], clusters: ["aks-prod-neu", "aks-prod-weu"], command: "akspol exclude add pss-baseline monitoring" });
@@ -72,7 +82,7 @@ describe("akspol advise", () => {
       policies: ["BlockUsingHostProcessIDAndIPC", "NoHostPathVolume"],
       otherPods: [{ namespace: "monitoring", pod: "node-exporter-q8w4z", fails: ["NoHostPathVolume"] }],
     });
-    expect(advice.levers.map((lever: any) => lever.kind)).toEqual(["exemption", "namespace-exclusion", "effect-override", "effect-override"]);
+    expect(advice.levers.map((lever: any) => lever.kind)).toEqual(["exemption", "member-exclusion", "namespace-exclusion", "effect-override", "effect-override"]);
     const ambiguous = await cli(["advise", "--cluster", "aks-prod-weu", "--manifest", "examples/manifests/node-exporter.yaml", "--subscription", prod]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toMatch(/holds 2 workloads with a pod template \(DaemonSet\/node-exporter, Deployment\/web\); advise takes one/);
