@@ -111,7 +111,7 @@ export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
         }
         const operation: EditOperation = { force: options.force };
         if (names.length > 0) {
-          const { parameters, warnings } = namespaceParametersFor(target.definition, assigned, options.exceptPolicies.length > 0 ? selected : options.policies);
+          const { parameters, warnings } = namespaceParametersFor(target.definition, assigned, options.exceptPolicies.length > 0 ? selected : options.policies, "include");
           for (const warning of warnings) ctx.io.warn(warning);
           operation.removeNamespaces = names;
           if (parameters) operation.namespacesParameters = parameters;

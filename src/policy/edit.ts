@@ -318,7 +318,13 @@ export function operationPresent(assignment: PolicyAssignment, definition: SetDe
  * per-policy parameters the selected members read (the benchmark's privilegedContainerNamespaceExclusion,
  * ...). `policies` are member keys or the set's reference ids; none selects every member.
  */
-export function namespaceParametersFor(definition: SetDefinition, policyDefinitionId: string, policies: readonly string[]): { parameters?: string[]; members: MemberKey[]; warnings: string[] } {
+export function namespaceParametersFor(
+  definition: SetDefinition,
+  policyDefinitionId: string,
+  policies: readonly string[],
+  /** What the edit does to the namespace: the shared-parameter warning says it of the other members too. */
+  change: "exclude" | "include" = "exclude",
+): { parameters?: string[]; members: MemberKey[]; warnings: string[] } {
   const wiring = exclusionParameters(definition as DefinitionDocument, policyDefinitionId);
   const selected =
     policies.length === 0
@@ -343,7 +349,9 @@ export function namespaceParametersFor(definition: SetDefinition, policyDefiniti
   const sharers = wiring.filter((entry) => parameters.includes(entry.parameter ?? "") && !selected.includes(entry));
   if (policies.length > 0 && sharers.length > 0) {
     warnings.push(
-      `${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they are excluded as well. To lift one policy only, exempt the cluster from it instead.`,
+      change === "exclude"
+        ? `${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they are excluded as well. To lift one policy only, exempt the cluster from it instead.`
+        : `${parameters.join(", ")} is read by ${sharers.map((entry) => entry.referenceId).join(", ")} too: they check the namespace again as well.`,
     );
   }
   const isDefault = parameters.length === 1 && parameters[0]?.toLowerCase() === excludedNamespacesParameter.toLowerCase();

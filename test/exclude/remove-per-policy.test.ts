@@ -125,6 +125,14 @@ describe("exclude remove on akspol's custom initiative (after a conversion)", ()
     expect(await parameter(converted, "NoHostPathVolume-excludedImages")).toEqual([]);
   });
 
+  test("on the built-in baseline initiative, --except-policies warns that the members sharing excludedNamespaces check the namespace again too", async () => {
+    const result = await cli(["exclude", "remove", "pss-baseline", "monitoring", "--except-policies", "BlockUsingHostNetwork", "--subscription", prod, "--dry-run"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/excludedNamespaces is read by .* too: they check the namespace again as well\./);
+    expect(result.stderr).not.toContain("excluded as well");
+    expect(await emu.hooks.writes()).toEqual([]);
+  });
+
   test("on the built-in baseline initiative a pod-level removal is refused before any write", async () => {
     const result = await cli(["exclude", "remove", "pss-baseline", "--label-selector", "app", "--subscription", prod, "--yes"]);
     expect(result.code).toBe(2);
