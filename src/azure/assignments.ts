@@ -56,13 +56,8 @@ function assignmentParts(assignmentId: string): { scope: string; name: string } 
  * Read as raw JSON, so that a write can send back every property ARM returned (see below).
  */
 export async function readAssignment(session: AzureSession, assignmentId: string): Promise<PolicyAssignment | undefined> {
-  const parts = assignmentParts(assignmentId);
-  try {
-    return toAssignmentModel(await getAssignmentDocument(session, parts.scope, parts.name, expandVersions));
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  const document = await readAssignmentDocument(session, assignmentId);
+  return document && toAssignmentModel(document as AssignmentDocument);
 }
 
 /**
@@ -80,10 +75,9 @@ export async function updateAssignmentOverrides(session: AzureSession, assignmen
  * read as, so that every property ARM returned survives unless the plan changed it.
  */
 export async function putAssignment(session: AzureSession, assignmentId: string, current: PolicyAssignment, intended: PolicyAssignment): Promise<void> {
-  const parts = assignmentParts(assignmentId);
   const document = documentOf(current);
   if (!document) throw new Error("internal: an assignment is written only from the raw document it was read as");
-  await putAssignmentDocument(session, parts.scope, parts.name, putBody(document, intended));
+  await putAssignmentAs(session, assignmentId, document, intended);
 }
 
 /**
@@ -220,7 +214,7 @@ async function putAssignmentDocument(session: AzureSession, scope: string, name:
 }
 
 /**
- * Issue 17 (conversion to akspol's custom initiative): the raw document an assignment was read as,
+ * For the conversion to akspol's custom initiative (docs/issues/17.md): the raw document an assignment was read as,
  * kept in the journal so that a deleted assignment can be recreated exactly; undefined when the model
  * was not read here.
  */
