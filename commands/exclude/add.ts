@@ -1,11 +1,12 @@
 import type { Context } from "../../src/context.js";
-import { defineCommand, listOption, stringOption } from "../../src/cli/command.js";
-import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
+import { defineCommand, stringOption } from "../../src/cli/command.js";
+import { planReadOptionSpecs } from "../../src/cli/plan-read-options.js";
 import { namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
-import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
-import { excludePoliciesOptionSpec, journalOptionSpecs, parsePodExclusions, podExclusionOptionSpecs, type PodExclusions } from "../../src/cli/shared-options.js";
+import { scopeOptionSpecs } from "../../src/cli/scope-options.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs, podExclusionOptionSpecs } from "../../src/cli/shared-options.js";
 import { loadTarget, requireScriptable, runEditFlow, type EditTarget } from "../shared/edit-flow.js";
+import { excludesPods, parseExclusionInput, type ExclusionInput } from "../shared/exclusion-input.js";
 import { parseNamespaces, validateNamespaceInput } from "../../src/policy/namespaces.js";
 import { selectMembers, type PerPolicyEdit } from "../../src/policy/per-policy.js";
 import { exclusionParameters } from "../../src/effective/index.js";
@@ -15,19 +16,11 @@ import type { EditOperation } from "../../src/policy/edit.js";
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeAddDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
-export interface ExcludeAddOptions extends ScopeSelection, PodExclusions {
-  assignment?: string;
-  namespaces: string[];
-  /** Member policies whose exclusion parameter to edit (sets with per-policy parameters). */
-  policies: string[];
+export interface ExcludeAddOptions extends ExclusionInput {
   /** Where akspol's custom initiative goes when a conversion is needed (a management group or subscription). */
   definitionScope?: string;
   /** The converted assignment's name (default: the old name with -pp). */
   newName?: string;
-  reason?: string;
-  ticket?: string;
-  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
-  planReads: PlanReads;
 }
 
 /** The per-policy flags of exclude add (issue 17). */
@@ -62,24 +55,10 @@ export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
     "akspol exclude add            # interactive, on a terminal",
   ],
   parse(input) {
-    const namespaces = (input.args.namespace as string[] | undefined) ?? [];
-    const parsed = parseNamespaces(namespaces);
-    if (parsed.errors.length > 0) throw new UsageError(`Invalid namespace: ${parsed.errors.join("; ")}.`);
-    return {
-      ...parseScopeSelection(input),
-      assignment: input.args.assignment as string | undefined,
-      namespaces: parsed.names,
-      ...parsePodExclusions(input),
-      definitionScope: stringOption(input, "definitionScope"),
-      newName: stringOption(input, "newName"),
-      policies: listOption(input, "policies"),
-      reason: stringOption(input, "reason"),
-      ticket: stringOption(input, "ticket"),
-      planReads: parsePlanReads(input),
-    };
+    return { ...parseExclusionInput(input), definitionScope: stringOption(input, "definitionScope"), newName: stringOption(input, "newName") };
   },
   async run(options, ctx) {
-    const byPod = options.labels.length > 0 || options.containers.length > 0 || options.images.length > 0;
+    const byPod = excludesPods(options);
     if (options.assignment && options.namespaces.length === 0 && !byPod && !ctx.io.canPrompt) {
       throw new UsageError("Missing <namespace>: which namespaces to exclude?", { suggestion: "akspol exclude add <assignment> <namespace>... (or --label-selector, --container, --image)" });
     }

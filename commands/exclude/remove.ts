@@ -1,13 +1,14 @@
 import type { Context } from "../../src/context.js";
-import { booleanOption, defineCommand, listOption, stringOption } from "../../src/cli/command.js";
-import { parsePlanReads, planReadOptionSpecs, type PlanReads } from "../../src/cli/plan-read-options.js";
+import { booleanOption, defineCommand } from "../../src/cli/command.js";
+import { planReadOptionSpecs } from "../../src/cli/plan-read-options.js";
 import { UsageError } from "../../src/cli/errors.js";
-import { parseScopeSelection, scopeOptionSpecs, type ScopeSelection } from "../../src/cli/scope-options.js";
+import { scopeOptionSpecs } from "../../src/cli/scope-options.js";
 import { excludedNamespacesParameter, namespaceParametersFor } from "../../src/policy/edit.js";
 import { runEditFlow } from "../shared/edit-flow.js";
-import { parseNamespaces, protectionOf } from "../../src/policy/namespaces.js";
+import { excludesPods, parseExclusionInput, type ExclusionInput } from "../shared/exclusion-input.js";
+import { protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { excludePoliciesOptionSpec, journalOptionSpecs, parsePodExclusions, podExclusionOptionSpecs, type PodExclusions } from "../../src/cli/shared-options.js";
+import { excludePoliciesOptionSpec, journalOptionSpecs, podExclusionOptionSpecs } from "../../src/cli/shared-options.js";
 import { exclusionParameters, type DefinitionDocument } from "../../src/effective/index.js";
 import { selectMembers } from "../../src/policy/per-policy.js";
 import type { EditOperation } from "../../src/policy/edit.js";
@@ -16,15 +17,8 @@ import { describePerPolicy } from "./add.js";
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeRemoveDeps = Pick<Context, "azure" | "clock" | "commandLine" | "confirmWrite" | "env" | "format" | "globals" | "io" | "journal" | "prompter" | "subscriptions" | "undoCommand">;
 
-export interface ExcludeRemoveOptions extends ScopeSelection, PodExclusions {
-  assignment?: string;
-  namespaces: string[];
-  policies: string[];
+export interface ExcludeRemoveOptions extends ExclusionInput {
   force: boolean;
-  reason?: string;
-  ticket?: string;
-  /** The plan's extra sections to read (--no-clusters, --no-other-carriers, --no-impact). */
-  planReads: PlanReads;
 }
 
 export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
@@ -52,22 +46,10 @@ export default defineCommand<ExcludeRemoveOptions, ExcludeRemoveDeps>({
     "akspol exclude remove          # interactive, on a terminal",
   ],
   parse(input) {
-    const parsed = parseNamespaces((input.args.namespace as string[] | undefined) ?? []);
-    if (parsed.errors.length > 0) throw new UsageError(`Invalid namespace: ${parsed.errors.join("; ")}.`);
-    return {
-      ...parseScopeSelection(input),
-      assignment: input.args.assignment as string | undefined,
-      namespaces: parsed.names,
-      policies: listOption(input, "policies"),
-      ...parsePodExclusions(input),
-      force: booleanOption(input, "force"),
-      reason: stringOption(input, "reason"),
-      ticket: stringOption(input, "ticket"),
-      planReads: parsePlanReads(input),
-    };
+    return { ...parseExclusionInput(input), force: booleanOption(input, "force") };
   },
   async run(options, ctx) {
-    const byPod = options.labels.length > 0 || options.containers.length > 0 || options.images.length > 0;
+    const byPod = excludesPods(options);
     if (options.assignment && options.namespaces.length === 0 && !byPod && !ctx.io.canPrompt) {
       throw new UsageError("Missing <namespace>: which namespaces to stop excluding?", { suggestion: "akspol exclude remove <assignment> <namespace>... (or --label-selector, --container, --image)" });
     }
