@@ -2,6 +2,7 @@
 // the policy add-on would review. Pure: the command reads the files and passes their text in.
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import { parseJsonWithPositions } from "./json-document.js";
+import { NodePositions } from "./node-positions.js";
 import { isObject } from "./policies/common.js";
 import type { JsonObject } from "./types.js";
 
@@ -238,11 +239,10 @@ export function parseDocument(document: ManifestDocument, options: ParseOptions 
   // Plain JSON (kubectl -o json) the fast way; anything else, or JSON with an error, through js-yaml.
   const json = parseJsonWithPositions(document.text, DOCUMENT_START.test(document.text) ? 3 : 0);
   // 0-based line and column, within the document, where each mapping and sequence starts.
-  const positions = json?.lines ?? new Map<object, number>();
-  const columns = json?.columns ?? new Map<object, number>();
+  const positions = json?.positions ?? new NodePositions();
   let value: unknown = json?.value;
   if (json === undefined) {
-    const error = loadWithPositions(document, positions, columns, (loaded) => (value = loaded));
+    const error = loadWithPositions(document, positions, (loaded) => (value = loaded));
     if (error) {
       result.errors.push(error);
       return result;
@@ -251,9 +251,9 @@ export function parseDocument(document: ManifestDocument, options: ParseOptions 
   // A document holding only comments or a bare `---` (common in Helm output) is not an object.
   if (value === null || value === undefined) return result;
   const at = (node: unknown): SourceLocation => {
-    const line = node !== null && typeof node === "object" ? positions.get(node) : undefined;
+    const line = node !== null && typeof node === "object" ? positions.lineOf(node) : undefined;
     if (line === undefined) return { file: document.file, line: firstContentLine(document), column: 1 };
-    return { file: document.file, line: line + 1 + offset, column: (columns.get(node as object) ?? 0) + 1 };
+    return { file: document.file, line: line + 1 + offset, column: (positions.columnOf(node as object) ?? 0) + 1 };
   };
   collectObject(value, at, options, result);
   return result;
@@ -263,7 +263,7 @@ export function parseDocument(document: ManifestDocument, options: ParseOptions 
  * js-yaml with a listener that records where each mapping and sequence starts. The listener runs for
  * every node, scalars included: starts go on a stack of numbers, and only collections get an entry.
  */
-function loadWithPositions(document: ManifestDocument, positions: Map<object, number>, columns: Map<object, number>, loaded: (value: unknown) => void): ManifestError | undefined {
+function loadWithPositions(document: ManifestDocument, positions: NodePositions, loaded: (value: unknown) => void): ManifestError | undefined {
   let depth = 0;
   const offset = document.line - 1;
   try {
@@ -280,10 +280,7 @@ function loadWithPositions(document: ManifestDocument, positions: Map<object, nu
         }
         depth -= 1;
         const node = state.result;
-        if (node !== null && typeof node === "object") {
-          positions.set(node as object, openLines[depth] as number);
-          columns.set(node as object, openColumns[depth] as number);
-        }
+        if (node !== null && typeof node === "object") positions.add(node as object, openLines[depth] as number, openColumns[depth] as number);
       },
     });
     loaded(value);
