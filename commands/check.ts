@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { booleanOption, defineCommand, stringOption, type ParsedInput } from "../src/cli/command.js";
 import { GateFailedError, UsageError } from "../src/cli/errors.js";
 import { chooser } from "../src/cli/prompter.js";
@@ -6,7 +7,7 @@ import type { Context } from "../src/context.js";
 import { BUILTIN_INITIATIVES, type BuiltinInitiativeName } from "../src/check/builtins.js";
 import type { PassSettings } from "../src/check/document-pass.js";
 import { initiativeParameterNames, initiativeParameters, resolveInitiative, type EffectiveInitiative, type ExemptionInput } from "../src/check/initiative.js";
-import { resolveInputs, readDocuments } from "../src/check/read-documents.js";
+import { resolveInputs, readDocuments, type ManifestInput } from "../src/check/read-documents.js";
 import type { FailOn } from "../src/check/report.js";
 import { checkWorkers, OutputSink, streamCheck, summaryFails } from "../src/check/stream.js";
 import { isTerminalSafe } from "../src/cli/safe-text.js";
@@ -58,7 +59,7 @@ export default defineCommand<CheckOptions, CheckDeps>({
     {
       flags: "--jobs <n>",
       description:
-        "worker threads that parse and evaluate beside the main thread (default: one per CPU core but one, at most 7, once the input passes 256 KiB; 0: none, best on a busy machine); the output is the same",
+        "worker threads that parse and evaluate beside the main thread (default: 1 once the input passes 8 MiB, when the load average leaves a core idle; 0: none); each costs about 50 MB; the output is the same",
     },
     ...scopeOptionSpecs,
   ],
@@ -96,7 +97,7 @@ export default defineCommand<CheckOptions, CheckDeps>({
       showPasses: options.showPasses,
       clusterEvaluation: resolved.clusterEvaluation,
       clusterReport: resolved.clusterReport,
-      workers: checkWorkers(options.jobs),
+      workers: checkWorkers(options.jobs, await inputBytes(inputs)),
       debug: (text) => ctx.io.debug(text),
       // Through the IO object: terminal-safe like every line akspol prints, and never to a closed pipe;
       // results of documents proven safe on input skip the output scan (StreamCheckInput.isTerminalSafe).
@@ -127,6 +128,13 @@ export default defineCommand<CheckOptions, CheckDeps>({
     return 0;
   },
 });
+
+/** The size of the input when it is known (files only; stdin's is not). */
+async function inputBytes(inputs: readonly ManifestInput[]): Promise<number | undefined> {
+  if (inputs.some((input) => input.kind === "stdin")) return undefined;
+  const sizes = await Promise.all(inputs.map((input) => (input.kind === "file" ? stat(input.path).then((info) => info.size) : 0)));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
 
 export function parseCheckOptions(input: ParsedInput): CheckOptions {
   const inputs = ([] as string[]).concat(input.args.inputs ?? []);

@@ -88,8 +88,7 @@ export class CheckPool {
     if (message.type === "ready") {
       slot.ready = true;
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
-    }
-    else if (message.type === "failed") return this.fail(new Error(`A check worker thread failed: ${message.message}`));
+    } else if (message.type === "failed") return this.fail(new Error(`A check worker thread failed: ${message.message}`));
     else {
       const job = slot.job;
       slot.job = undefined;
