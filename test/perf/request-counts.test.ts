@@ -123,15 +123,68 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.count("GET", EXEMPTION_LIST)).toBe(2);
   });
 
-  it("exempt apply with subscription and resourceGroup: one cluster GET per cluster, no cluster list", async () => {
+  it("exempt apply with subscription ids and resourceGroup: one cluster GET per cluster, no cluster list, no subscription discovery", async () => {
     const touched = 2;
     const file = desiredState("by-group", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n    resourceGroup: ${cluster.resourceGroup}\n`);
     const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(0);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(0);
     expect(run.count("GET", CLUSTER_LIST)).toBe(0);
     expect(run.count("GET", /\/managedClusters\/[^/]+$/i)).toBe(touched * C);
     expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
     expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
-    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
+    expect(run.log).toHaveLength(touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
+  });
+
+  it("exempt apply with subscription ids and cluster names: one cluster list per subscription touched, no subscription discovery", async () => {
+    const touched = 2;
+    const file = desiredState("by-subscription-id", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(0);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(0);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(touched);
+    expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
+    expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
+    expect(run.log).toHaveLength(touched + 2 * touched + 2 * touched * C);
+  });
+
+  it("exempt apply with subscription names: the subscription list once for the file, then one cluster list per subscription touched", async () => {
+    const touched = 2;
+    const file = desiredState("by-subscription-name", touched, (cluster) => `    subscription: ${tenant.subscriptionNames[tenant.subscriptionIds.indexOf(cluster.subscriptionId)]}\n`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(1);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(1);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(touched);
+    expect(run.log).toHaveLength(DISCOVERY + touched + 2 * touched + 2 * touched * C);
+  });
+
+  it("subscription names cost the subscription list once per process: --subscription NAME and a file's subscription names share it", async () => {
+    // Clusters of the first subscription are looked up in --subscription; those of the second name theirs in the file.
+    const file = desiredState("shared-names", 2, (cluster) => {
+      const index = tenant.subscriptionIds.indexOf(cluster.subscriptionId);
+      return index === 0 ? "" : `    subscription: ${tenant.subscriptionNames[index]}\n`;
+    });
+    const run = await counted(["exempt", "apply", "-f", file, "--subscription", tenant.subscriptionNames[0]!, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(1);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(1);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(2);
+    const find = await counted(["find", "--subscription", tenant.subscriptionNames[1]!, "--engine", "arm", "-o", "json"]);
+    expect(find.count("GET", TENANTS)).toBe(1);
+    expect(find.count("GET", SUBSCRIPTIONS)).toBe(1);
+  });
+
+  it("exempt apply with a subscription id the principal cannot see: a file error naming it, no write", async () => {
+    const unknown = "0b0b0b0b-0000-4000-8000-00000000abcd";
+    const file = join(files, "invisible.yaml");
+    writeFileSync(
+      file,
+      `owner: invisible\nexemptions:\n  - name: invisible-0\n    cluster: ${tenant.clusters[0]!.name}\n    subscription: ${unknown}\n    resourceGroup: rg-aks\n    assignment: ${tenant.assignments[0]!.name}\n    policies: all\n    category: mitigated\n    expires: never\n    reason: request counts\n`,
+    );
+    await emu.hooks.resetRequests();
+    const run = await runCli(["exempt", "apply", "-f", file, "--yes", "-o", "json"], { emulatorDir: emu.stateDir, stateDir });
+    expect(run.code, run.stderr).not.toBe(0);
+    expect(run.stderr).toContain(`subscription '${unknown}' is not visible to the signed-in principal`);
+    expect((await emu.hooks.requests()).filter((entry) => entry.method !== "GET")).toEqual([]);
   });
 
   const ASSIGNMENT_GET = /\/policyAssignments\/[^/]+$/i;
