@@ -1,7 +1,7 @@
 import type { Context } from "../../src/context.js";
 import { defineCommand, stringOption } from "../../src/cli/command.js";
 import { planReadOptionSpecs } from "../../src/cli/plan-read-options.js";
-import { namespaceParametersFor } from "../../src/policy/edit.js";
+import { namespaceAddNeedsDefaults, namespaceParametersFor } from "../../src/policy/edit.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { scopeOptionSpecs } from "../../src/cli/scope-options.js";
 import { excludePoliciesOptionSpec, journalOptionSpecs, podExclusionOptionSpecs } from "../../src/cli/shared-options.js";
@@ -69,6 +69,8 @@ export default defineCommand<ExcludeAddOptions, ExcludeAddDeps>({
         ...options,
         showExclusions: true,
         summary,
+        // With the namespaces parameter already set, the set definition's default list is not needed.
+        needsDefaults: namespaceAddNeedsDefaults,
         operation: async (target) => {
           const names = await namespacesToAdd(options.namespaces, ctx, false);
           const { parameters, warnings } = namespaceParametersFor(target.definition, target.entry.assignment.policyDefinitionId ?? "", []);

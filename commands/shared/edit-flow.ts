@@ -6,6 +6,7 @@ import { resolveTargets, type ScopeSelection } from "../../src/cli/scope-options
 import { scopeLabel } from "../../src/azure/ids.js";
 import { carrierLabel, classifyAssignment, findPodSecurityAssignments, resolveAssignment, type PodSecurityAssignment } from "../../src/policy/assignments.js";
 import { SetDefinitionCache, type SetDefinition } from "../../src/policy/definitions.js";
+import type { PolicyAssignment } from "../../src/azure/assignments.js";
 import { applyEdit, excludedNamespacesParameter, type EditOperation, type EditPlan } from "../../src/policy/edit.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
 import { clusterReach, type ReachedCluster } from "../../src/policy/affected-clusters.js";
@@ -50,6 +51,12 @@ export interface EditFlowRequest extends ScopeSelection {
   planReads?: PlanReads;
   /** The assignment and definition, when the command has loaded them already (exclude add's per-policy branch). */
   target?: EditTarget;
+  /**
+   * Whether the edit needs the initiative's default values on this read of the assignment; when it
+   * does not, an embedded copy of that exact built-in version may stand in for reading the set
+   * definition (SetDefinitionCache.forEdit). Absent: the set definition is always read.
+   */
+  needsDefaults?: (assignment: PolicyAssignment, declaration: SetDefinition) => boolean;
 }
 
 export interface EditOutput {
@@ -152,7 +159,8 @@ async function emit(ctx: Pick<Context, "io" | "format">, output: EditOutput): Pr
 /**
  * Request economy (README "Performance"). Without a terminal nothing waits for a person, so the
  * assignment is read once, under its lock, and that read is both the plan's and the write's: GET, set
- * definition, PUT, verifying GET (by name, the assignment list first). On a terminal a person may take
+ * definition (none when the edit needs no default of an embedded built-in version: `needsDefaults`),
+ * PUT, verifying GET (by name, the assignment list first). On a terminal a person may take
  * minutes over the prompts, so the plan's read is made without the lock and the write reads again
  * under it just before writing.
  */
@@ -165,7 +173,7 @@ export async function runEditFlow(ctx: EditFlowDeps, request: EditFlowRequest): 
   return withResourceLock(assignmentLockOptions(writeCallbacks(ctx, assignmentId)), async () => {
     const current = await requireAssignment(ctx.azure, assignmentId);
     const entry = await classifyAssignment(definitions, current);
-    const definition = await definitions.forAssignment(current);
+    const definition = await definitions.forEdit(current, request.needsDefaults);
     return planAndWrite(ctx, request, { entry, definition, definitions }, current);
   });
 }
@@ -243,6 +251,7 @@ async function planAndWrite(ctx: EditFlowDeps, request: EditFlowRequest, target:
       ...writeCallbacks(ctx, assignment.id ?? ""),
       session: ctx.azure,
       definitions: target.definitions,
+      needsDefaults: request.needsDefaults,
       operation,
       journal: ctx.journal(),
       principal,

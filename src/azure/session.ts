@@ -7,7 +7,7 @@ import type { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { ManagementGroupsAPI } from "@azure/arm-managementgroups";
 import type { PolicyInsightsClient } from "@azure/arm-policyinsights";
-import type { GlobalOptions } from "../cli/global-options.js";
+import type { CloudName, GlobalOptions } from "../cli/global-options.js";
 import { AuthError, UsageError } from "../errors.js";
 import { clouds, type CloudConfig } from "./clouds.js";
 import { createCredential, principalFromClaims, tokenClaims } from "./credentials.js";
@@ -30,6 +30,8 @@ export interface EmulatorConnectionFile {
   principals: Array<{ name: string; clientId: string; clientSecret: string; objectId: string }>;
   subscriptions: string[];
   tenants?: string[];
+  /** The cloud the emulator serves built-ins of; absent in a file an older emulator wrote. */
+  cloud?: "AzureCloud" | "AzureUSGovernment";
 }
 
 export async function readEmulatorConnection(dir: string): Promise<EmulatorConnectionFile> {
@@ -111,6 +113,15 @@ export class AzureSession {
       return { cloud, ca, emulator };
     })();
     return this.connectionPromise;
+  }
+
+  /**
+   * The cloud whose built-in definitions this session reads: the signed-in cloud, or the one the
+   * emulator serves (undefined when its connection file does not say).
+   */
+  async builtInCloud(): Promise<CloudName | undefined> {
+    const { emulator } = await this.connection();
+    return emulator ? emulator.cloud : this.deps.globals.cloud;
   }
 
   credential(): Promise<TokenCredential> {

@@ -63,6 +63,20 @@ async function subscriptionsWith(session: AzureSession, tenantId: string | undef
  * --tenant narrows it to one tenant.
  */
 export async function listSubscriptions(session: AzureSession): Promise<SubscriptionRef[]> {
+  // Once per session (docs/issues/13.md): --subscription NAME, a desired-state file's subscription
+  // names and --all-subscriptions all read the same list; a failed read is forgotten so it can be retried.
+  let promise = visibleBySession.get(session);
+  if (!promise) {
+    promise = readVisibleSubscriptions(session);
+    visibleBySession.set(session, promise);
+    promise.catch(() => visibleBySession.delete(session));
+  }
+  return [...(await promise)];
+}
+
+const visibleBySession = new WeakMap<AzureSession, Promise<SubscriptionRef[]>>();
+
+async function readVisibleSubscriptions(session: AzureSession): Promise<SubscriptionRef[]> {
   const wanted = session.globals.tenant;
   if (wanted) return (await subscriptionsWith(session, undefined)).sort((a, b) => a.name.localeCompare(b.name));
   const directory = await session.subscriptionClient();

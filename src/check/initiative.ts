@@ -181,6 +181,22 @@ function toMemberPolicy(member: MemberEnforcement, exemptedBy: string | undefine
   return { ...policy, status: "ok", evaluator: lookup.evaluator, approximation: lookup.approximation };
 }
 
+/**
+ * The initiative without its evaluator functions, to post to a worker thread (a structured clone
+ * cannot carry functions); attachEvaluators finds them again there.
+ */
+export function portableInitiative(initiative: EffectiveInitiative): EffectiveInitiative {
+  return { ...initiative, members: initiative.members.map(({ evaluator: _evaluator, ...member }) => member) };
+}
+
+/** A posted initiative with each evaluable member's evaluator found again by its template, as toMemberPolicy found it. */
+export function attachEvaluators(initiative: EffectiveInitiative): EffectiveInitiative {
+  return {
+    ...initiative,
+    members: initiative.members.map((member) => (member.status === "ok" && member.template ? { ...member, evaluator: findEvaluator(member.template)?.evaluator } : member)),
+  };
+}
+
 export function isDoNotEnforce(initiative: EffectiveInitiative): boolean {
   return initiative.enforcementMode.toLowerCase() === "donotenforce";
 }

@@ -71,9 +71,10 @@ export class IO {
   /**
    * Text for stdout that the caller has proven terminal-safe (isTerminalSafe), so the scan is not
    * repeated: `check` proves it for whole documents on input, which is ten times less text than its
-   * output. Only the scan is skipped; a closed stream is still never written to.
+   * output; bytes are such text encoded as UTF-8 (by a worker thread of `check`). Only the scan is
+   * skipped; a closed stream is still never written to.
    */
-  writeOutChecked(text: string): void {
+  writeOutChecked(text: string | Uint8Array): void {
     if (this.stdout.destroyed || this.stdout.writableEnded) return;
     this.stdout.write(text);
   }

@@ -64,6 +64,8 @@ export interface EmulatorConnection {
   hookToken: string;
   /** Every tenant the emulator serves, the home tenant first. */
   tenants: string[];
+  /** The cloud whose built-in definitions and api-versions it serves (--cloud). */
+  cloud: CloudProfile;
 }
 export interface RunningEmulator {
   endpoint: string;
@@ -206,6 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     subscriptions: store.list("Microsoft.Resources/subscriptions").map((record) => record.body.subscriptionId),
     hookToken,
     tenants: listTenants(store).map((tenant) => tenant.tenantId),
+    cloud: cloudProfileOf(store),
   };
   const connectionFile = join(stateDir, "connection.json");
   writeFileAtomic(connectionFile, JSON.stringify(connection, null, 2) + "\n", 0o600);

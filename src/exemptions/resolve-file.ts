@@ -3,7 +3,7 @@ import { listClusters, type ClusterRecord } from "../azure/clusters.js";
 import type { PolicyExemption } from "../azure/exemptions-client.js";
 import { mapConcurrent } from "../azure/concurrency.js";
 import { isAtOrBelow, normalizeId, parseClusterId, parseScope, subscriptionScope } from "../azure/ids.js";
-import type { SubscriptionRef } from "../azure/subscriptions.js";
+import { isGuid, type SubscriptionRef } from "../azure/subscriptions.js";
 import { AkspolError, AuthError, PartialFailureError } from "../errors.js";
 import { toAkspolError } from "../azure/error-classifier.js";
 import { SetDefinitionCache } from "../policy/definitions.js";
@@ -43,13 +43,30 @@ export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredSt
 
   let subscriptionsPromise: Promise<SubscriptionRef[]> | undefined;
   const subscriptions = () => (subscriptionsPromise ??= lookupSubscriptions(ctx));
-  let allVisible: Promise<SubscriptionRef[]> | undefined;
   let clusterListPromise: Promise<ClusterRecord[]> | undefined;
   const clusterCache = new Map<string, Promise<ClusterRecord>>();
+  // Names: one cluster list per visible subscription, shared by every entry of the file, when some
+  // entry (or `scopes:` name) gives no subscription. Otherwise an entry naming its subscription lists
+  // only that one (docs/issues/13.md: one list per subscription the file touches).
+  const needsEveryList = file.exemptions.some((entry) => !entry.subscription && !parseClusterId(entry.cluster)) || file.scopes.some((scope) => !scope.value.includes("/"));
+  const listed = () => (clusterListPromise ??= (async () => listClusters(session, await subscriptions()))());
+  const clustersIn = new Map<string, Promise<ClusterRecord[]>>();
+  const listedIn = (subscription: SubscriptionRef) => {
+    const key = subscription.id.toLowerCase();
+    let promise = clustersIn.get(key);
+    if (!promise) clustersIn.set(key, (promise = listClusters(session, [subscription])));
+    return promise;
+  };
 
+  // A subscription id is used as it is (no request, as --subscription does); a name costs the
+  // subscription list, once per process (the context keeps it). When Azure refuses or does not know
+  // what an id-given entry asks for, the list says whether the subscription is visible at all.
   const findSubscription = async (wanted: string): Promise<SubscriptionRef> => {
-    allVisible ??= ctx.subscriptions({ all: true });
-    const match = (await allVisible).find((subscription) => subscription.id.toLowerCase() === wanted.toLowerCase() || subscription.name.toLowerCase() === wanted.toLowerCase());
+    if (isGuid(wanted)) return { id: wanted, name: wanted };
+    return visibleSubscription(wanted);
+  };
+  const visibleSubscription = async (wanted: string): Promise<SubscriptionRef> => {
+    const match = (await ctx.subscriptions({ all: true })).find((subscription) => subscription.id.toLowerCase() === wanted.toLowerCase() || subscription.name.toLowerCase() === wanted.toLowerCase());
     if (!match) throw new AkspolError(`subscription '${wanted}' is not visible to the signed-in principal`);
     return match;
   };
@@ -59,27 +76,34 @@ export async function resolveDesiredState(ctx: DesiredStateDeps, file: DesiredSt
     let promise = clusterCache.get(key);
     if (!promise) {
       promise = (async () => {
-        // Names: one cluster list per subscription, shared by every entry of the file.
-        const listed = () => (clusterListPromise ??= (async () => listClusters(session, await subscriptions()))());
-        if (parseClusterId(reference) || resourceGroup) {
-          return findClusterIn({ session, reference, resourceGroup, subscriptions: async () => (subscription ? [await findSubscription(subscription)] : subscriptions()), listed });
+        try {
+          return await findClusterFor(reference, resourceGroup, subscription);
+        } catch (error) {
+          // Refused, not found or unreadable: say so of the subscription when it is not visible at all.
+          if (subscription && isGuid(subscription)) await visibleSubscription(subscription);
+          throw error;
         }
-        let clusters = await listed();
-        if (subscription) {
-          const wanted = await findSubscription(subscription);
-          clusters = clusters.filter((cluster) => cluster.subscriptionId.toLowerCase() === wanted.id.toLowerCase());
-          if (clusters.length === 0 && !(await subscriptions()).some((s) => s.id === wanted.id)) clusters = await listClusters(session, [wanted]);
-        }
-        const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === reference.toLowerCase());
-        if (matches.length === 1) return matches[0] as ClusterRecord;
-        // Not found where Azure could be read, and some subscriptions could not: that is Azure failing, not the file.
-        if (matches.length === 0 && session.scopeFailures.size > 0) throw session.scopeFailures.unreachable(`AKS cluster '${reference}' was not found in the subscriptions that could be read`);
-        if (matches.length === 0) throw new AkspolError(`no AKS cluster named '${reference}' was found${subscription ? ` in ${subscription}` : ""}`);
-        throw new AkspolError(`'${reference}' names ${matches.length} clusters (${matches.map((cluster) => cluster.resourceGroup).join(", ")}); add resourceGroup`);
       })();
       clusterCache.set(key, promise);
     }
     return promise;
+  };
+  const findClusterFor = async (reference: string, resourceGroup?: string, subscription?: string): Promise<ClusterRecord> => {
+    if (parseClusterId(reference) || resourceGroup) {
+      return findClusterIn({ session, reference, resourceGroup, subscriptions: async () => (subscription ? [await findSubscription(subscription)] : subscriptions()), listed });
+    }
+    let clusters: ClusterRecord[];
+    if (subscription) {
+      const wanted = await findSubscription(subscription);
+      clusters = needsEveryList ? (await listed()).filter((cluster) => cluster.subscriptionId.toLowerCase() === wanted.id.toLowerCase()) : await listedIn(wanted);
+      if (needsEveryList && clusters.length === 0 && !(await subscriptions()).some((s) => s.id.toLowerCase() === wanted.id.toLowerCase())) clusters = await listedIn(wanted);
+    } else clusters = await listed();
+    const matches = clusters.filter((cluster) => cluster.name.toLowerCase() === reference.toLowerCase());
+    if (matches.length === 1) return matches[0] as ClusterRecord;
+    // Not found where Azure could be read, and some subscriptions could not: that is Azure failing, not the file.
+    if (matches.length === 0 && session.scopeFailures.size > 0) throw session.scopeFailures.unreachable(`AKS cluster '${reference}' was not found in the subscriptions that could be read`);
+    if (matches.length === 0) throw new AkspolError(`no AKS cluster named '${reference}' was found${subscription ? ` in ${subscription}` : ""}`);
+    throw new AkspolError(`'${reference}' names ${matches.length} clusters (${matches.map((cluster) => cluster.resourceGroup).join(", ")}); add resourceGroup`);
   };
 
   // One assignment list per subscription, shared by every cluster of the file in it (docs/issues/13.md): it

@@ -8,7 +8,7 @@ export type SetDefinition = (PolicySetDefinition | PolicySetDefinitionVersion) &
 
 /**
  * Reads policy set definitions from Azure at the version an assignment actually uses, once each.
- * Edits start from these (never from the copy compiled into akspol): Azure may ship new defaults.
+ * Edits take default values only from these (never from the copy compiled into akspol): Azure may ship new defaults.
  */
 export class SetDefinitionCache {
   private readonly cache = new Map<string, Promise<SetDefinition>>();
@@ -51,5 +51,22 @@ export class SetDefinitionCache {
     const wanted = assignment.effectiveDefinitionVersion ?? resolveVersion(assignment.definitionVersion, latest.versions ?? (latest.version ? [latest.version] : []));
     if (!wanted || wanted === latest.version) return latest;
     return this.version(id, wanted, subscriptionHint);
+  }
+
+  /**
+   * The set definition an edit plans against. It is read from Azure (forAssignment) unless the edit
+   * needs none of its default values (`needsDefaults` says so of the declaration) and akspol embeds
+   * the exact version the assignment uses (effectiveDefinitionVersion) of that built-in initiative
+   * for the session's cloud: then the declaration (parameter names, types, allowed values, the
+   * members' wiring) is that copy's, and no request is made (docs/issues/13.md). Defaults are never
+   * taken from the copy.
+   */
+  async forEdit(assignment: PolicyAssignment, needsDefaults?: (assignment: PolicyAssignment, declaration: SetDefinition) => boolean): Promise<SetDefinition> {
+    if (needsDefaults && assignment.effectiveDefinitionVersion) {
+      const { embeddedInitiative } = await import("./embedded-initiatives.js");
+      const declaration = embeddedInitiative(await this.session.builtInCloud(), assignment.policyDefinitionId, assignment.effectiveDefinitionVersion) as SetDefinition | undefined;
+      if (declaration && !needsDefaults(assignment, declaration)) return declaration;
+    }
+    return this.forAssignment(assignment);
   }
 }

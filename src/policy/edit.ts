@@ -313,6 +313,22 @@ export function operationPresent(assignment: PolicyAssignment, definition: SetDe
 }
 
 /**
+ * Whether `exclude add` (every member) on this assignment starts from the set's default list: some
+ * parameter it edits is not set on the assignment, so applyEdit starts that one from its default.
+ * An assignment whose wiring cannot be edited says yes (the set definition read from Azure decides).
+ */
+export function namespaceAddNeedsDefaults(assignment: PolicyAssignment, declaration: SetDefinition): boolean {
+  let names: string[];
+  try {
+    names = namespaceParametersFor(declaration, assignment.policyDefinitionId ?? "", []).parameters ?? [declaredName(declaration, excludedNamespacesParameter) ?? excludedNamespacesParameter];
+  } catch {
+    return true;
+  }
+  const parameters = assignment.parameters ?? {};
+  return names.some((name) => ownKey(parameters, name) === undefined);
+}
+
+/**
  * Which parameters `exclude add|remove` edits on this assignment, from the model's wiring: the set's
  * shared `excludedNamespaces` when every selected member reads it (undefined: the default), else the
  * per-policy parameters the selected members read (the benchmark's privilegedContainerNamespaceExclusion,

@@ -5,7 +5,7 @@ import { toAkspolError } from "../azure/error-classifier.js";
 import { writtenButUnverified } from "../journal/outcomes.js";
 import type { JournaledWriteFields } from "../journal/journal.js";
 import { withResourceLock, type LockOptions, type LockOwner } from "../journal/lock.js";
-import type { SetDefinitionCache } from "./definitions.js";
+import type { SetDefinition, SetDefinitionCache } from "./definitions.js";
 import { changedFields } from "./assignment-compare.js";
 import { applyEdit, operationPresent, type EditOperation, type EditPlan } from "./edit.js";
 
@@ -25,6 +25,8 @@ export const processInterrupts: InterruptSource = {
 export interface WriteRequest extends JournaledWriteFields {
   session: AzureSession;
   definitions: SetDefinitionCache;
+  /** Whether the operation needs the set's default values on a given read (SetDefinitionCache.forEdit); absent: always. */
+  needsDefaults?: (assignment: PolicyAssignment, declaration: SetDefinition) => boolean;
   assignmentId: string;
   operation: EditOperation;
   principal: () => Promise<Principal>;
@@ -118,7 +120,7 @@ async function writeUnderLock(request: WriteRequest, heldRead: PolicyAssignment 
   try {
     for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
       const current = attempt === 0 && heldRead ? heldRead : await requireAssignment(request.session, request.assignmentId);
-      const definition = await request.definitions.forAssignment(current);
+      const definition = await request.definitions.forEdit(current, request.needsDefaults);
       const plan = applyEdit(current, definition, request.operation);
       firstPlan ??= plan;
       firstRead ??= current;

@@ -160,6 +160,7 @@ const parses: Record<string, OptionsRow[]> = {
       format: "sarif",
     },
     { argv: ["check", "-", "--assignment", "pss-baseline", "--namespace", "web", "--show-passes"], options: { inputs: ["-"], namespace: "web", showPasses: true } },
+    { argv: ["check", "big/", "--initiative", "restricted", "--jobs", "0"], options: { inputs: ["big/"], jobs: 0 } },
   ],
   effective: [
     {
@@ -235,6 +236,7 @@ const usageErrors: Record<string, UsageRow[]> = {
     { argv: ["check", "a.yaml", "--initiative", "baseline", "--param", "effect"], error: /not name=value/ },
     { argv: ["check", "a.yaml", "--initiative", "baseline", "--param", "efect=Deny"], error: /Did you mean 'effect'\?/ },
     { argv: ["check", "a.yaml", "--initiative", "baseline", "--stream"], error: /--stream/ },
+    { argv: ["check", "a.yaml", "--initiative", "baseline", "--jobs", "all"], error: /--jobs must be a whole number from 0 to 64, not 'all'/ },
     { argv: ["check", "--initiative", "baseline"], error: /missing required argument 'inputs'/ },
   ],
   effective: [

@@ -51,4 +51,12 @@ describe("check's memory is flat with the input", () => {
     expect(large.stdoutBytes).toBeGreaterThan(100 * MB);
     expect(large.rss).toBeLessThan(200 * MB);
   }, 300_000);
+
+  it("with a worker thread (--jobs 1, the default on a machine with an idle core) the same output stays under 200 MB", async () => {
+    const argv = ["--initiative", "restricted", "--fail-on", "never", "-o", "json", "--stream", "--show-passes"];
+    const [alone, parallel] = [await peakMemory(20_000, [...argv, "--jobs", "0"]), await peakMemory(20_000, [...argv, "--jobs", "1"])];
+    expect(parallel.summary).toEqual(alone.summary);
+    expect(parallel.stdoutBytes).toBe(alone.stdoutBytes);
+    expect(parallel.rss).toBeLessThan(200 * MB);
+  }, 300_000);
 });

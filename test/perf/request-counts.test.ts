@@ -123,15 +123,68 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(run.count("GET", EXEMPTION_LIST)).toBe(2);
   });
 
-  it("exempt apply with subscription and resourceGroup: one cluster GET per cluster, no cluster list", async () => {
+  it("exempt apply with subscription ids and resourceGroup: one cluster GET per cluster, no cluster list, no subscription discovery", async () => {
     const touched = 2;
     const file = desiredState("by-group", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n    resourceGroup: ${cluster.resourceGroup}\n`);
     const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(0);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(0);
     expect(run.count("GET", CLUSTER_LIST)).toBe(0);
     expect(run.count("GET", /\/managedClusters\/[^/]+$/i)).toBe(touched * C);
     expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
     expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
-    expect(run.log).toHaveLength(DISCOVERY + touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
+    expect(run.log).toHaveLength(touched * C + 2 * touched + 2 * touched * C); // + the ownership re-check GET per write
+  });
+
+  it("exempt apply with subscription ids and cluster names: one cluster list per subscription touched, no subscription discovery", async () => {
+    const touched = 2;
+    const file = desiredState("by-subscription-id", touched, (cluster) => `    subscription: ${cluster.subscriptionId}\n`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(0);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(0);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(touched);
+    expect(run.count("GET", ASSIGNMENT_LIST)).toBe(touched);
+    expect(run.count("GET", EXEMPTION_LIST)).toBe(touched);
+    expect(run.log).toHaveLength(touched + 2 * touched + 2 * touched * C);
+  });
+
+  it("exempt apply with subscription names: the subscription list once for the file, then one cluster list per subscription touched", async () => {
+    const touched = 2;
+    const file = desiredState("by-subscription-name", touched, (cluster) => `    subscription: ${tenant.subscriptionNames[tenant.subscriptionIds.indexOf(cluster.subscriptionId)]}\n`);
+    const run = await counted(["exempt", "apply", "-f", file, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(1);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(1);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(touched);
+    expect(run.log).toHaveLength(DISCOVERY + touched + 2 * touched + 2 * touched * C);
+  });
+
+  it("subscription names cost the subscription list once per process: --subscription NAME and a file's subscription names share it", async () => {
+    // Clusters of the first subscription are looked up in --subscription; those of the second name theirs in the file.
+    const file = desiredState("shared-names", 2, (cluster) => {
+      const index = tenant.subscriptionIds.indexOf(cluster.subscriptionId);
+      return index === 0 ? "" : `    subscription: ${tenant.subscriptionNames[index]}\n`;
+    });
+    const run = await counted(["exempt", "apply", "-f", file, "--subscription", tenant.subscriptionNames[0]!, "--yes", "-o", "json"]);
+    expect(run.count("GET", TENANTS)).toBe(1);
+    expect(run.count("GET", SUBSCRIPTIONS)).toBe(1);
+    expect(run.count("GET", CLUSTER_LIST)).toBe(2);
+    const find = await counted(["find", "--subscription", tenant.subscriptionNames[1]!, "--engine", "arm", "-o", "json"]);
+    expect(find.count("GET", TENANTS)).toBe(1);
+    expect(find.count("GET", SUBSCRIPTIONS)).toBe(1);
+  });
+
+  it("exempt apply with a subscription id the principal cannot see: a file error naming it, no write", async () => {
+    const unknown = "0b0b0b0b-0000-4000-8000-00000000abcd";
+    const file = join(files, "invisible.yaml");
+    writeFileSync(
+      file,
+      `owner: invisible\nexemptions:\n  - name: invisible-0\n    cluster: ${tenant.clusters[0]!.name}\n    subscription: ${unknown}\n    resourceGroup: rg-aks\n    assignment: ${tenant.assignments[0]!.name}\n    policies: all\n    category: mitigated\n    expires: never\n    reason: request counts\n`,
+    );
+    await emu.hooks.resetRequests();
+    const run = await runCli(["exempt", "apply", "-f", file, "--yes", "-o", "json"], { emulatorDir: emu.stateDir, stateDir });
+    expect(run.code, run.stderr).not.toBe(0);
+    expect(run.stderr).toContain(`subscription '${unknown}' is not visible to the signed-in principal`);
+    expect((await emu.hooks.requests()).filter((entry) => entry.method !== "GET")).toEqual([]);
   });
 
   const ASSIGNMENT_GET = /\/policyAssignments\/[^/]+$/i;
@@ -147,14 +200,47 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     expect(JSON.parse(add.stdout)).toMatchObject({ changed: true, affectedClusters: null, impact: null, stillEnforced: null });
   });
 
+  it("exclude add <full id> --no-clusters, excludedNamespaces already set on a built-in version akspol embeds: 3 requests (no set definition)", async () => {
+    // The first exclude add above set the parameter on this assignment; its default list is no longer needed.
+    const assignment = tenant.assignments[0]!;
+    const add = await counted(["exclude", "add", assignment.id, "already-set-ns", "--no-clusters", "--yes", "-o", "json"]);
+    expect(add.log.map((entry) => entry.method)).toEqual(["GET", "PUT", "GET"]);
+    expect(add.count("GET", SET_DEFINITION)).toBe(0);
+    const output = JSON.parse(add.stdout);
+    expect(output).toMatchObject({ changed: true });
+    expect(output.after.excludedNamespaces).toEqual([...output.before.excludedNamespaces, "already-set-ns"]);
+  });
+
+  it("exclude add <full id> --no-clusters on a version akspol does not embed (restricted 2.4.0): the set definition is read", async () => {
+    // In the last subscription, whose clusters no later test reaches (the other-carriers section would read this set too).
+    const scope = `/subscriptions/${tenant.subscriptionIds[S - 1]}/resourceGroups/rg-aks`;
+    await emu.hooks.seed({
+      policyAssignments: [
+        {
+          scope,
+          name: "pinned-240",
+          properties: {
+            displayName: "Restricted 2.4.0",
+            policyDefinitionId: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+            definitionVersion: "2.4.0",
+            parameters: { excludedNamespaces: { value: ["kube-system"] } },
+          },
+        },
+      ],
+    } as Parameters<TestEmulator["hooks"]["seed"]>[0]);
+    const add = await counted(["exclude", "add", `${scope}/providers/Microsoft.Authorization/policyAssignments/pinned-240`, "pinned-ns", "--no-clusters", "--yes", "-o", "json"]);
+    expect(add.count("GET", SET_DEFINITION)).toBe(2); // latest (2.5.0), then the pinned 2.4.0
+    expect(add.log).toHaveLength(3 + 2);
+  });
+
   it("exclude add <name> --subscription --no-clusters: one assignment list page more than by id", async () => {
     const assignment = tenant.assignments[0]!;
     const add = await counted(["exclude", "add", assignment.name, "by-name-ns", "--subscription", tenant.subscriptionIds[0]!, "--no-clusters", "--yes", "-o", "json"]);
     expect(add.count("GET", ASSIGNMENT_LIST)).toBe(1);
     expect(add.count("GET", ASSIGNMENT_GET)).toBe(2);
-    expect(add.count("GET", SET_DEFINITION)).toBe(1);
+    expect(add.count("GET", SET_DEFINITION)).toBe(0); // excludedNamespaces already set
     expect(add.count("PUT", ASSIGNMENT_PUT)).toBe(1);
-    expect(add.log).toHaveLength(5);
+    expect(add.log).toHaveLength(1 + 3);
   });
 
   it("exclude add <full id>: + 1 cluster list, 1 Policy Insights query and, per cluster reached, what another carrier still enforces; each section switches off", async () => {
@@ -162,26 +248,39 @@ describe("ARM requests per operation (S subscriptions, C clusters each)", () => 
     const add = await counted(["exclude", "add", assignment.id, "counts-ns", "--yes", "-o", "json"]);
     expect(add.count("GET", ASSIGNMENT_GET)).toBe(2);
     expect(add.count("PUT", ASSIGNMENT_PUT)).toBe(1);
-    expect(add.count("GET", SET_DEFINITION)).toBe(1);
     expect(add.count("GET", CLUSTER_LIST)).toBe(1); // the plan's "clusters reached" (assignment at one subscription)
     expect(add.count("POST", POLICY_STATES)).toBe(1); // the plan's workload impact (one subscription reached)
     // What another carrier still enforces (docs/issues/12.md): per cluster reached, its assignment list, its
-    // exemptions and its Safeguards setting; member definitions once for all.
+    // exemptions and its Safeguards setting; set and member definitions once for all (this set among them:
+    // the edit itself needs none of its defaults, the parameter being set).
     expect(add.count("GET", SAFEGUARDS)).toBe(C);
+    expect(add.count("GET", SET_DEFINITION)).toBe(1);
     expect(add.count("GET", MEMBER_DEFINITION)).toBeLessThanOrEqual(MEMBER_DEFINITION_BOUND);
-    expect(add.log).toHaveLength(4 + 2 + 3 * C + add.count("GET", MEMBER_DEFINITION));
+    expect(add.log).toHaveLength(3 + 2 + 3 * C + 1 + add.count("GET", MEMBER_DEFINITION));
 
     const noCarriers = await counted(["exclude", "add", assignment.id, "counts-ns2", "--no-other-carriers", "--yes", "-o", "json"]);
     expect(noCarriers.count("GET", CLUSTER_LIST)).toBe(1);
     expect(noCarriers.count("POST", POLICY_STATES)).toBe(1);
-    expect(noCarriers.log).toHaveLength(4 + 2);
+    expect(noCarriers.log).toHaveLength(3 + 2);
     expect(JSON.parse(noCarriers.stdout).stillEnforced).toBeNull();
 
     const noImpact = await counted(["exclude", "add", assignment.id, "counts-ns3", "--no-impact", "--yes", "-o", "json"]);
     expect(noImpact.count("POST", POLICY_STATES)).toBe(0);
     expect(noImpact.count("GET", SAFEGUARDS)).toBe(C);
-    expect(noImpact.log).toHaveLength(4 + 1 + 3 * C + noImpact.count("GET", MEMBER_DEFINITION));
+    expect(noImpact.log).toHaveLength(3 + 1 + 3 * C + 1 + noImpact.count("GET", MEMBER_DEFINITION));
     expect(JSON.parse(noImpact.stdout).impact).toBeNull();
+  });
+
+  it("exclude remove <full id> --no-clusters and params set: 4 requests, the set definition always read", async () => {
+    // Removing checks the initiative's default namespaces, so the set definition is read even though the parameter is set.
+    const assignment = tenant.assignments[0]!;
+    const remove = await counted(["exclude", "remove", assignment.id, "counts-ns3", "--no-clusters", "--yes", "-o", "json"]);
+    expect(remove.log.map((entry) => entry.method)).toEqual(["GET", "GET", "PUT", "GET"]);
+    expect(remove.count("GET", SET_DEFINITION)).toBe(1);
+    expect(JSON.parse(remove.stdout).changed).toBe(true);
+    const set = await counted(["params", "set", assignment.id, "--effect", "deny", "--no-clusters", "--yes", "-o", "json"]);
+    expect(set.log.map((entry) => entry.method)).toEqual(["GET", "GET", "PUT", "GET"]);
+    expect(set.count("GET", SET_DEFINITION)).toBe(1);
   });
 
   it("undo of an assignment edit: the assignment read once before and once after its write", async () => {
