@@ -5,7 +5,7 @@
 import { evaluateWorkloads, type CheckResult, type EvaluateOptions } from "./evaluate.js";
 import { attachEvaluators, portableInitiative, type EffectiveInitiative } from "./initiative.js";
 import { parseDocument, type ManifestDocument, type ManifestError, type NotEvaluatedRecord, type WorkloadRecord } from "./manifests.js";
-import { renderFinding } from "./report.js";
+import { renderFinding, type CheckSummary } from "./report.js";
 
 export type StreamFormat = "table" | "json" | "json-lines" | "sarif";
 
@@ -30,17 +30,8 @@ export interface BatchDocument {
   checked: boolean;
 }
 
-export interface BatchCounts {
-  workloads: number;
-  notEvaluated: number;
-  pass: number;
-  violation: number;
-  unknown: number;
-  notApplicable: number;
-  deny: number;
-  audit: number;
-  none: number;
-}
+/** What a batch adds to the summary (its parse errors are listed in `errors`). */
+export type BatchCounts = Omit<CheckSummary, "errors">;
 
 export interface BatchOutput {
   /**
