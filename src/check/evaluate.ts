@@ -1,5 +1,5 @@
 // Every member of an effective initiative against every workload: what the cluster would do.
-import { hintFor, type ViolationHint } from "./hints.js";
+import { changeFor, remediesFor, type ViolationHint } from "./hints.js";
 import { ALWAYS_EXCLUDED_NAMESPACES, isDoNotEnforce, type ConstraintMatch, type Effect, type EffectiveInitiative, type MemberPolicy } from "./initiative.js";
 import type { WorkloadRecord } from "./manifests.js";
 import { asArray, asStringArray, isObject } from "./policies/common.js";
@@ -133,11 +133,15 @@ function evaluateMember(workload: WorkloadRecord, pod: PodReview, member: Member
   result.status = "violation";
   result.outcome = outcome;
   result.outcomeText = outcomeText(workload, outcome, noOutcome, member);
-  result.violations = found.map((violation) => ({
-    ...violation,
-    line: lineOf(workload, violation),
-    hint: hintFor(violation, { workload, member, initiative, ...options }),
-  }));
+  // The evaluator's violations are new objects: each gets its line and hint in place (the -o json
+  // shape: the violation's own fields, then line, then hint); the commands that lift them are the result's.
+  const { excludeNamespace, exempt } = remediesFor({ workload, member, initiative, assignmentReference: options.assignmentReference, cluster: options.cluster });
+  const violations = found as CheckViolation[];
+  for (const violation of violations) {
+    violation.line = lineOf(workload, violation);
+    violation.hint = { change: changeFor(violation, workload.kind, member.parameters), excludeNamespace, exempt };
+  }
+  result.violations = violations;
   result.noOutcomeReason = noOutcome;
   return result;
 }
@@ -158,8 +162,18 @@ function outcomeText(workload: WorkloadRecord, outcome: Outcome, reason: NoOutco
   if (workload.workloadKind === "Pod") {
     return outcome === "deny" ? "the Pod is refused" : "the Pod is admitted and flagged as non-compliant";
   }
-  return outcome === "deny" ? `the ${workload.kind} is admitted; its pods are refused` : `the ${workload.kind} is admitted; its pods are flagged as non-compliant`;
+  // One string per kind and outcome, not one per result.
+  const texts = CONTROLLER_OUTCOME_TEXTS[outcome];
+  let text = texts.get(workload.kind);
+  if (text === undefined) {
+    text = outcome === "deny" ? `the ${workload.kind} is admitted; its pods are refused` : `the ${workload.kind} is admitted; its pods are flagged as non-compliant`;
+    texts.set(workload.kind, text);
+  }
+  return text;
 }
+
+/** Only the workload kinds (POD_TEMPLATE_PATHS in manifests.ts) reach here: a few entries each. */
+const CONTROLLER_OUTCOME_TEXTS = { deny: new Map<string, string>(), audit: new Map<string, string>() };
 
 function lineOf(workload: WorkloadRecord, violation: TemplateViolation): number {
   if (violation.volume !== undefined) return workload.volumeLines[violation.volume] ?? workload.line;
@@ -171,13 +185,16 @@ function lineOf(workload: WorkloadRecord, violation: TemplateViolation): number 
 
 export function notApplicableReason(pod: PodReview, match: ConstraintMatch): NotApplicableReason | undefined {
   const namespace = pod.metadata.namespace;
-  if ((ALWAYS_EXCLUDED_NAMESPACES as readonly string[]).includes(namespace)) return "system-namespace";
-  if (match.excludedNamespaces.some((pattern) => namespaceMatches(pattern, namespace))) return "excluded-namespace";
-  if (match.namespaces.length > 0 && !match.namespaces.some((pattern) => namespaceMatches(pattern, namespace))) {
-    return "namespace-not-included";
-  }
+  if (ALWAYS_EXCLUDED_NAMESPACES.includes(namespace)) return "system-namespace";
+  if (anyNamespaceMatches(match.excludedNamespaces, namespace)) return "excluded-namespace";
+  if (match.namespaces.length > 0 && !anyNamespaceMatches(match.namespaces, namespace)) return "namespace-not-included";
   if (!labelSelectorMatches(match.labelSelector, pod.metadata.labels)) return "label-selector";
   return undefined;
+}
+
+function anyNamespaceMatches(patterns: readonly string[], namespace: string): boolean {
+  for (const pattern of patterns) if (namespaceMatches(pattern, namespace)) return true;
+  return false;
 }
 
 /** Gatekeeper namespace patterns allow one `*` at the start or the end (`kube-*`, `*-system`). */
@@ -188,6 +205,8 @@ export function namespaceMatches(pattern: string, namespace: string): boolean {
 }
 
 export function labelSelectorMatches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
+  // The usual selector is empty (`{}`): it matches every pod.
+  if (selector.matchLabels === undefined && selector.matchExpressions === undefined) return true;
   const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
   for (const [key, value] of Object.entries(matchLabels)) if (labels[key] !== value) return false;
   for (const expression of asArray(selector.matchExpressions).filter(isObject)) {

@@ -24,16 +24,44 @@ export interface HintContext {
 }
 
 export function hintFor(violation: TemplateViolation, context: HintContext): ViolationHint {
+  const { excludeNamespace, exempt } = remediesFor(context);
+  return { change: changeFor(violation, context.workload.kind, context.member.parameters), excludeNamespace, exempt };
+}
+
+/**
+ * The two commands that lift a policy's violations for a workload without changing its manifest: the
+ * same for every violation of one result, so evaluate.ts asks once per result, not once per violation.
+ */
+export function remediesFor(context: HintContext): Omit<ViolationHint, "change"> {
   const assignment = context.assignmentReference ?? context.initiative.assignment?.name ?? "<assignment>";
   const cluster = context.cluster ?? "<cluster>";
-  const reason = `${context.workload.kind} ${context.workload.name} needs ${context.member.referenceId}`;
+  const { workload, member } = context;
+  const reason = `${workload.kind} ${workload.name} needs ${member.referenceId}`;
   return {
-    change: changeFor(violation, context),
-    excludeNamespace: `akspol exclude add ${shellWord(assignment)} ${shellWord(context.workload.namespace)}`,
-    exempt:
-      `akspol exempt create --cluster ${shellWord(cluster)} --assignment ${shellWord(assignment)} ` +
-      `--policies ${context.member.referenceId} --category waiver --expires +30d --reason ${JSON.stringify(reason)}`,
+    excludeNamespace: excludeNamespaceCommand(assignment, workload.namespace),
+    exempt: `${exemptCommandHead(member, cluster, assignment)}${JSON.stringify(reason)}`,
   };
+}
+
+/** The last `exclude add` command made: consecutive results are mostly of one workload, so of one namespace. */
+let lastExclude = { assignment: "", namespace: "", command: "" };
+function excludeNamespaceCommand(assignment: string, namespace: string): string {
+  if (lastExclude.assignment !== assignment || lastExclude.namespace !== namespace) {
+    lastExclude = { assignment, namespace, command: `akspol exclude add ${shellWord(assignment)} ${shellWord(namespace)}` };
+  }
+  return lastExclude.command;
+}
+
+/** `akspol exempt create …` up to its reason, by member: the same for every workload of a run. */
+const exemptHeads = new WeakMap<MemberPolicy, { cluster: string; assignment: string; head: string }>();
+function exemptCommandHead(member: MemberPolicy, cluster: string, assignment: string): string {
+  let known = exemptHeads.get(member);
+  if (known === undefined || known.cluster !== cluster || known.assignment !== assignment) {
+    const head = `akspol exempt create --cluster ${shellWord(cluster)} --assignment ${shellWord(assignment)} --policies ${member.referenceId} --category waiver --expires +30d --reason `;
+    known = { cluster, assignment, head };
+    exemptHeads.set(member, known);
+  }
+  return known.head;
 }
 
 /** Pod-level fields live under spec.template.spec in a controller (deeper in a CronJob). */
@@ -43,10 +71,10 @@ export function podSpecPath(kind: string): string {
   return "spec.template.spec";
 }
 
-function changeFor(violation: TemplateViolation, context: HintContext): string {
+/** The manifest change that clears a violation; `kind` is the workload's, `parameters` the policy's. */
+export function changeFor(violation: TemplateViolation, kind: string, parameters: MemberPolicy["parameters"]): string {
   const container = `container ${violation.container ?? ""}`;
-  const pod = podSpecPath(context.workload.kind);
-  const parameters = context.member.parameters;
+  const pod = podSpecPath(kind);
   switch (violation.code) {
     case "privileged":
       return `set securityContext.privileged: false (or remove it) on ${container}`;
@@ -102,11 +130,8 @@ function changeFor(violation: TemplateViolation, context: HintContext): string {
     case "supplementalGroups-range":
       return `set ${pod}.securityContext.supplementalGroups to GIDs in ${ranges(parameters.supplementalGroups)}`;
     case "seccomp-missing":
-    case "seccomp-profile": {
-      const allowed = allowedProfileSet(asStringArray(parameters.allowedProfiles));
-      const target = allowed.has("RuntimeDefault") ? "type: RuntimeDefault" : `an allowed type (${[...allowed].join(", ")})`;
-      return `set securityContext.seccompProfile ${target} on ${container} or in ${pod}.securityContext`;
-    }
+    case "seccomp-profile":
+      return `set securityContext.seccompProfile ${seccompTarget(parameters.allowedProfiles)} on ${container} or in ${pod}.securityContext`;
     default:
       return "change the manifest so the policy's check passes (see the message)";
   }
@@ -117,11 +142,30 @@ function portRange(min: unknown, max: unknown): string | undefined {
   return `${min}-${max}`;
 }
 
-function ranges(rule: unknown): string {
+/** Policy parameters do not change during a run: what a hint derives from one is derived once per object. */
+function derivedOnce(derive: (parameter: unknown) => string): (parameter: unknown) => string {
+  const derived = new WeakMap<object, string>();
+  return (parameter) => {
+    if (parameter === null || typeof parameter !== "object") return derive(parameter);
+    let text = derived.get(parameter);
+    if (text === undefined) {
+      text = derive(parameter);
+      derived.set(parameter, text);
+    }
+    return text;
+  };
+}
+
+const seccompTarget = derivedOnce((allowedProfiles) => {
+  const allowed = allowedProfileSet(asStringArray(allowedProfiles));
+  return allowed.has("RuntimeDefault") ? "type: RuntimeDefault" : `an allowed type (${[...allowed].join(", ")})`;
+});
+
+const ranges = derivedOnce((rule) => {
   const list = asArray(asObject(rule).ranges).filter(isObject);
   if (list.length === 0) return "(no range allowed)";
   return list.map((r) => (r.max === -1 ? `${String(r.min)} or above` : `${String(r.min)}-${String(r.max)}`)).join(", ");
-}
+});
 
 /** Quotes a value for a POSIX shell only when it needs it. */
 function shellWord(value: string): string {

@@ -2,6 +2,7 @@
 // the policy add-on would review. Pure: the command reads the files and passes their text in.
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import { parseJsonWithPositions } from "./json-document.js";
+import { NodePositions } from "./node-positions.js";
 import { isObject } from "./policies/common.js";
 import type { JsonObject } from "./types.js";
 
@@ -86,15 +87,15 @@ export function parseManifests(sources: SourceText[], options: ParseOptions = {}
 export function parseManifest(source: SourceText, options: ParseOptions = {}): ParsedManifests {
   const result: ParsedManifests = { workloads: [], notEvaluated: [], errors: [] };
   const splitter = new DocumentSplitter(source.file);
-  const take = (document: ManifestDocument | undefined) => {
-    if (document === undefined) return;
+  const take = (document: ManifestDocument) => {
     const parsed = parseDocument(document, options);
     result.workloads.push(...parsed.workloads);
     result.notEvaluated.push(...parsed.notEvaluated);
     result.errors.push(...parsed.errors);
   };
-  for (const line of source.text.split("\n")) take(splitter.push(line));
-  take(splitter.end());
+  // Every line of the text is a line of a document, the empty one after a last line break included.
+  for (const document of splitter.write(`${source.text}\n`)) take(document);
+  for (const document of splitter.end()) take(document);
   return result;
 }
 
@@ -107,55 +108,124 @@ export interface ManifestDocument {
 }
 
 /**
- * Cuts a stream of lines into YAML documents at `---` (and after `...`), so `check` reads a file
+ * Cuts text into YAML documents at `---` (and after `...`), chunk by chunk, so `check` reads a file
  * or stdin document by document and never holds more than one document's text. A `---` can only
- * start a line at column 0 as a document marker (block scalar content is always indented).
+ * start a line at column 0 as a document marker (block scalar content is always indented). Lines are
+ * found with indexOf and a document's text is one slice of its chunk (not a line at a time): only a
+ * line that starts with `-`, `.` or `%` is looked at. A line break is LF or CRLF (the CR is dropped);
+ * a byte-order mark before the first line is dropped.
  */
 export class DocumentSplitter {
-  private lines: string[] = [];
+  /** The current document's text before the chunk being read: whole lines, each with its line break. */
+  private pieces: string[] = [];
+  /** The start of a line whose end has not come yet (a chunk without a line break adds a piece). */
+  private rest: string[] = [];
   private firstLine = 1;
   private lineNumber = 0;
+  /** Whether the current document so far is only directives (`%YAML 1.2`): a `---` then starts its body. */
   private directivesOnly = true;
+  /** Where the current document starts in the chunk being read, and its documents found so far. */
+  private start = 0;
+  private done: ManifestDocument[] = [];
 
   constructor(readonly file: string) {}
 
-  /** Feeds the next line (without its newline); returns a document when this line ends one. */
-  push(line: string): ManifestDocument | undefined {
+  /** Feeds the next piece of text; returns the documents it completed (in order). */
+  write(chunk: string): readonly ManifestDocument[] {
+    if (chunk.indexOf("\n") === -1) {
+      if (chunk !== "") this.rest.push(chunk);
+      return NO_DOCUMENTS;
+    }
+    let text = this.rest.length === 0 ? chunk : this.rest.join("") + chunk;
+    this.rest = [];
+    if (this.lineNumber === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    this.start = 0;
+    let lineStart = 0;
+    for (let lineEnd = text.indexOf("\n"); lineEnd !== -1; lineEnd = text.indexOf("\n", lineStart)) {
+      this.line(text, lineStart, lineEnd);
+      lineStart = lineEnd + 1;
+    }
+    if (lineStart > this.start) this.pieces.push(text.slice(this.start, lineStart));
+    if (lineStart < text.length) this.rest.push(text.slice(lineStart));
+    return this.take();
+  }
+
+  /** The documents the end of the text completes: the last line (without a line break) and the last document. */
+  end(): readonly ManifestDocument[] {
+    if (this.rest.length > 0) {
+      let text = this.rest.join("");
+      this.rest = [];
+      if (this.lineNumber === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.start = 0;
+      this.line(text, 0, text.length);
+      this.flush(text, text.length);
+    } else this.flush("", 0);
+    return this.take();
+  }
+
+  private take(): readonly ManifestDocument[] {
+    if (this.done.length === 0) return NO_DOCUMENTS;
+    const done = this.done;
+    this.done = [];
+    return done;
+  }
+
+  /** One line, `text` from `from` to `to` (its line break, or the end of the text). */
+  private line(text: string, from: number, to: number): void {
     this.lineNumber += 1;
-    if (this.lineNumber === 1 && line.startsWith("\uFEFF")) line = line.slice(1);
-    if (DOCUMENT_START.test(line) && !(this.directivesOnly && this.lines.length > 0)) {
-      const done = this.flush();
+    const first = text.charCodeAt(from);
+    if (first === 0x2d /* - */ && isMarker(text, from, to, "---")) {
+      // Directives before `---` belong to the document that `---` opens.
+      if (this.directivesOnly && (this.pieces.length > 0 || from > this.start)) {
+        this.directivesOnly = false;
+        return;
+      }
+      this.flush(text, from);
       this.firstLine = this.lineNumber;
-      this.lines.push(line);
+      this.start = from;
       this.directivesOnly = false;
-      return done;
+      return;
     }
-    if (DOCUMENT_END.test(line)) {
-      const done = this.flush();
+    if (first === 0x2e /* . */ && isMarker(text, from, to, "...")) {
+      this.flush(text, from);
       this.firstLine = this.lineNumber + 1;
-      return done;
+      this.start = to + 1;
+      return;
     }
-    if (!line.startsWith("%")) this.directivesOnly = false;
-    this.lines.push(line);
-    return undefined;
+    if (first !== 0x25 /* % */) this.directivesOnly = false;
   }
 
-  /** The last document, if any. */
-  end(): ManifestDocument | undefined {
-    return this.flush();
-  }
-
-  private flush(): ManifestDocument | undefined {
-    const lines = this.lines;
-    this.lines = [];
+  /** Ends the current document before `text[end]`. */
+  private flush(text: string, end: number): void {
     this.directivesOnly = true;
-    if (lines.length === 0) return undefined;
-    return { file: this.file, line: this.firstLine, text: lines.join("\n") };
+    let raw: string;
+    if (this.pieces.length === 0) raw = end > this.start ? text.slice(this.start, end) : "";
+    else {
+      if (end > this.start) this.pieces.push(text.slice(this.start, end));
+      raw = this.pieces.join("");
+      this.pieces = [];
+    }
+    this.start = end;
+    if (raw === "") return;
+    // The document is its lines joined by LF: no line break after the last, and no CR before any.
+    if (raw.charCodeAt(raw.length - 1) === 0x0a) raw = raw.slice(0, -1);
+    if (raw.indexOf("\r") !== -1) raw = raw.replace(CR_AT_LINE_END, "");
+    this.done.push({ file: this.file, line: this.firstLine, text: raw });
   }
 }
 
+const NO_DOCUMENTS: readonly ManifestDocument[] = Object.freeze([]);
+const CR_AT_LINE_END = /\r(?=\n)|\r$/g;
+
+/** Whether the line from `from` to `to` is `marker` alone or followed by white space (`--- # comment`, `--- {a: 1}`). */
+function isMarker(text: string, from: number, to: number, marker: string): boolean {
+  if (!text.startsWith(marker, from)) return false;
+  const after = from + marker.length;
+  // A marker line can end the text, its own line, or continue after white space (\s, as YAML allows).
+  return after >= to || /\s/.test(text.charAt(after));
+}
+
 const DOCUMENT_START = /^---(\s|$)/;
-const DOCUMENT_END = /^\.\.\.(\s|$)/;
 
 /**
  * One document to the workloads in it, with the line and column each mapping and sequence starts at,
@@ -169,11 +239,10 @@ export function parseDocument(document: ManifestDocument, options: ParseOptions 
   // Plain JSON (kubectl -o json) the fast way; anything else, or JSON with an error, through js-yaml.
   const json = parseJsonWithPositions(document.text, DOCUMENT_START.test(document.text) ? 3 : 0);
   // 0-based line and column, within the document, where each mapping and sequence starts.
-  const positions = json?.lines ?? new Map<object, number>();
-  const columns = json?.columns ?? new Map<object, number>();
+  const positions = json?.positions ?? new NodePositions();
   let value: unknown = json?.value;
   if (json === undefined) {
-    const error = loadWithPositions(document, positions, columns, (loaded) => (value = loaded));
+    const error = loadWithPositions(document, positions, (loaded) => (value = loaded));
     if (error) {
       result.errors.push(error);
       return result;
@@ -182,9 +251,9 @@ export function parseDocument(document: ManifestDocument, options: ParseOptions 
   // A document holding only comments or a bare `---` (common in Helm output) is not an object.
   if (value === null || value === undefined) return result;
   const at = (node: unknown): SourceLocation => {
-    const line = node !== null && typeof node === "object" ? positions.get(node) : undefined;
+    const line = node !== null && typeof node === "object" ? positions.lineOf(node) : undefined;
     if (line === undefined) return { file: document.file, line: firstContentLine(document), column: 1 };
-    return { file: document.file, line: line + 1 + offset, column: (columns.get(node as object) ?? 0) + 1 };
+    return { file: document.file, line: line + 1 + offset, column: (positions.columnOf(node as object) ?? 0) + 1 };
   };
   collectObject(value, at, options, result);
   return result;
@@ -194,7 +263,7 @@ export function parseDocument(document: ManifestDocument, options: ParseOptions 
  * js-yaml with a listener that records where each mapping and sequence starts. The listener runs for
  * every node, scalars included: starts go on a stack of numbers, and only collections get an entry.
  */
-function loadWithPositions(document: ManifestDocument, positions: Map<object, number>, columns: Map<object, number>, loaded: (value: unknown) => void): ManifestError | undefined {
+function loadWithPositions(document: ManifestDocument, positions: NodePositions, loaded: (value: unknown) => void): ManifestError | undefined {
   let depth = 0;
   const offset = document.line - 1;
   try {
@@ -211,10 +280,7 @@ function loadWithPositions(document: ManifestDocument, positions: Map<object, nu
         }
         depth -= 1;
         const node = state.result;
-        if (node !== null && typeof node === "object") {
-          positions.set(node as object, openLines[depth] as number);
-          columns.set(node as object, openColumns[depth] as number);
-        }
+        if (node !== null && typeof node === "object") positions.add(node as object, openLines[depth] as number, openColumns[depth] as number);
       },
     });
     loaded(value);

@@ -1,5 +1,5 @@
 // The manifests `check` reads, as a stream of YAML documents: files, directories (recursively, .yaml,
-// .yml and .json) and stdin, line by line, so no input is ever held whole in memory.
+// .yml and .json) and stdin, chunk by chunk, so no input is ever held whole in memory.
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -44,8 +44,8 @@ async function manifestFilesUnder(directory: string): Promise<string[]> {
 }
 
 /**
- * The documents of every input in order, one at a time. Lines are cut from each chunk synchronously
- * (one await per chunk, not per line as readline's iterator costs); CRLF ends a line like LF.
+ * The documents of every input in order, one at a time. Documents are cut from each chunk synchronously
+ * (one await per chunk, not per line as readline's iterator costs).
  */
 export async function* readDocuments(inputs: readonly ManifestInput[], stdin: NodeJS.ReadableStream): AsyncGenerator<ManifestDocument> {
   for (const input of inputs) {
@@ -53,30 +53,11 @@ export async function* readDocuments(inputs: readonly ManifestInput[], stdin: No
     const stream = input.kind === "stdin" ? stdin : createReadStream(input.path, { encoding: "utf8" });
     if (input.kind === "stdin") (stream as NodeJS.ReadStream).setEncoding?.("utf8");
     const splitter = new DocumentSplitter(file);
-    let partial = "";
-    const ready: ManifestDocument[] = [];
-    const take = (line: string) => {
-      const document = splitter.push(line.endsWith("\r") ? line.slice(0, -1) : line);
-      if (document) ready.push(document);
-    };
     try {
-      for await (const chunk of stream) {
-        const text = partial + (typeof chunk === "string" ? chunk : String(chunk));
-        let start = 0;
-        for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-          take(text.slice(start, end));
-          start = end + 1;
-        }
-        partial = text.slice(start);
-        for (const document of ready) yield document;
-        ready.length = 0;
-      }
+      for await (const chunk of stream) for (const document of splitter.write(typeof chunk === "string" ? chunk : String(chunk))) yield document;
     } catch (error) {
       throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
     }
-    if (partial !== "") take(partial);
-    for (const document of ready) yield document;
-    const last = splitter.end();
-    if (last) yield last;
+    for (const document of splitter.end()) yield document;
   }
 }

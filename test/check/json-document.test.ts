@@ -2,7 +2,7 @@
 // the positions must be exactly js-yaml's, and anything that is not plain JSON must be left to js-yaml.
 import { CORE_SCHEMA, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { parseJsonWithPositions } from "../../src/check/json-document.js";
+import { parseJsonWithPositions, type JsonWithPositions } from "../../src/check/json-document.js";
 import { parseDocument } from "../../src/check/manifests.js";
 import { workloadYaml } from "../../src/check/synthetic-workloads.js";
 
@@ -28,12 +28,14 @@ function yamlPositions(text: string): { value: unknown; lines: Map<object, numbe
   return { value, lines, columns };
 }
 
-/** Every collection's position, by its path, from a parse. */
-function positionsByPath(parsed: { value: unknown; lines: Map<object, number>; columns: Map<object, number> }): Record<string, string> {
+/** Every collection's position, by its path, from a parse (js-yaml's maps, or the JSON reader's positions). */
+function positionsByPath(parsed: { value: unknown; lines: Map<object, number>; columns: Map<object, number> } | JsonWithPositions): Record<string, string> {
   const out: Record<string, string> = {};
+  const lineOf = (node: object) => ("positions" in parsed ? parsed.positions.lineOf(node) : parsed.lines.get(node));
+  const columnOf = (node: object) => ("positions" in parsed ? parsed.positions.columnOf(node) : parsed.columns.get(node));
   const walk = (node: unknown, path: string) => {
     if (node === null || typeof node !== "object") return;
-    out[path] = `${parsed.lines.get(node)}:${parsed.columns.get(node)}`;
+    out[path] = `${lineOf(node)}:${columnOf(node)}`;
     for (const [key, child] of Object.entries(node)) walk(child, `${path}/${key}`);
   };
   walk(parsed.value, "");
@@ -46,6 +48,15 @@ const documents = [
   '  \n\n{"a":{"b":[[],{}]}}  \n',
   '[{"a":1},\n  {"b":"\\u001b[31m\\n"}]',
   '{"s":"é\\"x\\/", "n": -1.5e3, "i": 0, "t": true, "f": false, "z": null, "u": "\\ud83d\\ude00"}',
+  // Brackets, commas, quotes and backslashes inside strings; CRLF; empty collections; arrays of scalars.
+  '{"a": "[{,}]\\\\", "b": ["\\"", "x\\\\\\"y", {}], "c": [[], [1, 2, [3]], {"d": {}}]}',
+  '{\r\n "kind": "Pod",\r\n "spec": {"containers": [\r\n  {"name": "a"},\r\n  {"name": "b"}]}\r\n}',
+  // Keys JSON.parse would order first (array indexes), an escaped key, a key like __proto__ in a value:
+  // read by the reader that builds value and positions together.
+  '{"b": {"x": []}, "1": {"y": [{}]}, "0": [{"z": 1}], "a": {}}',
+  '{"b": {"x": 1},\n "1": {"y": 2}}',
+  '{"a\\u0062": {"c": [{}]}, "d": [{"e": {}}]}',
+  '{"name": "__proto__", "list": ["__proto__", {"k": {}}]}',
   ...[0, 1, 4, 5, 9, 13].map((index) => JSON.stringify(load(workloadYaml(index)), null, 1)),
   ...[3, 7].map((index) => JSON.stringify(load(workloadYaml(index)), null, 2)),
 ];
@@ -68,6 +79,9 @@ describe("plain JSON documents", () => {
 
   it.each([
     ["a duplicate key (js-yaml refuses it)", '{"a":1,"a":2}'],
+    ["a duplicate key deeper, its first value a collection", '{"a": {"x": {"y": [1]}, "x": 2}, "b": []}'],
+    ["a duplicate key deeper, its last value a collection", '[{"x": 1, "x": {"y": [1]}}]'],
+    ["an escaped __proto__", '{"a": {"\\u005f_proto__": {}}}'],
     ["unterminated", '{"a":1'],
     ["YAML", "kind: Pod"],
     ["a leading zero", '{"a": 01}'],

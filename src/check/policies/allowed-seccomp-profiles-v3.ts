@@ -1,5 +1,5 @@
 // allowed-seccomp-profiles/v3 (k8sazurev3allowedseccomp), behind AllowedSeccompProfiles 7.2.0.
-import type { JsonObject, PodReview, TemplateEvaluator, TemplateViolation } from "../types.js";
+import type { ConstraintParameters, JsonObject, PodReview, TemplateEvaluator, TemplateViolation } from "../types.js";
 import { asObject, asStringArray, formatRegoSet, includedContainers, isObject, isWindowsPod, securityContextOf } from "./common.js";
 
 const CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/";
@@ -66,14 +66,26 @@ function isAllowed(resolved: ResolvedProfile, allowed: Set<string>): boolean {
   return allowed.has(resolved.profile);
 }
 
+/** allowedProfiles as a set and as the message prints it, once per parameters object (they do not change during a run). */
+const profileRules = new WeakMap<ConstraintParameters, { any: boolean; allowed: Set<string>; shown: string }>();
+function profileRulesOf(parameters: ConstraintParameters): { any: boolean; allowed: Set<string>; shown: string } {
+  let rules = profileRules.get(parameters);
+  if (rules === undefined) {
+    const allowedProfiles = asStringArray(parameters.allowedProfiles);
+    const allowed = allowedProfileSet(allowedProfiles);
+    rules = { any: allowedProfiles.includes("*"), allowed, shown: formatRegoSet(allowed) };
+    profileRules.set(parameters, rules);
+  }
+  return rules;
+}
+
 export const allowedSeccompProfilesV3: TemplateEvaluator = {
   template: "allowed-seccomp-profiles",
   version: "v3",
   evaluate(pod, parameters) {
     if (isWindowsPod(pod)) return [];
-    const allowedProfiles = asStringArray(parameters.allowedProfiles);
-    if (allowedProfiles.includes("*")) return [];
-    const allowed = allowedProfileSet(allowedProfiles);
+    const { any, allowed, shown } = profileRulesOf(parameters);
+    if (any) return [];
     const violations: TemplateViolation[] = [];
     for (const c of includedContainers(pod, parameters, { byName: true })) {
       const resolved = resolveProfile(pod, c.container, c.name);
@@ -82,7 +94,7 @@ export const allowedSeccompProfilesV3: TemplateEvaluator = {
         code: resolved.profile === "not configured" ? "seccomp-missing" : "seccomp-profile",
         container: c.name,
         value: resolved.profile,
-        message: `Seccomp profile '${resolved.profile}' is not allowed for container '${c.name}'. Found at: ${resolved.location}. Allowed profiles: ${formatRegoSet(allowed)}`,
+        message: `Seccomp profile '${resolved.profile}' is not allowed for container '${c.name}'. Found at: ${resolved.location}. Allowed profiles: ${shown}`,
       });
     }
     return violations;

@@ -48,10 +48,33 @@ export function isWindowsPod(pod: PodReview): boolean {
   return asObject(pod.spec.nodeSelector)["kubernetes.io/os"] === "windows";
 }
 
-export function podContainers(pod: PodReview, lists: readonly ReviewedContainer["list"][] = ALL_CONTAINER_LISTS): ReviewedContainer[] {
+/**
+ * The containers of the given lists of a Pod, in list order. Every member of an initiative reviews the
+ * same Pod in turn, so the last Pod's containers are kept (a reviewed Pod is never changed): they are
+ * collected once per workload, not once per policy. The array is shared: read it, do not change it.
+ */
+export function podContainers(pod: PodReview, lists: readonly ReviewedContainer["list"][] = ALL_CONTAINER_LISTS): readonly ReviewedContainer[] {
+  if (lists !== ALL_CONTAINER_LISTS && lists !== REGULAR_AND_INIT_CONTAINER_LISTS) return collectContainers(pod, lists);
+  if (lastPod !== pod) {
+    lastPod = pod;
+    lastContainers = collectContainers(pod, ALL_CONTAINER_LISTS);
+    lastRegularAndInit = undefined;
+  }
+  if (lists === ALL_CONTAINER_LISTS) return lastContainers;
+  lastRegularAndInit ??= lastContainers.some((c) => c.list === "ephemeralContainers") ? lastContainers.filter((c) => c.list !== "ephemeralContainers") : lastContainers;
+  return lastRegularAndInit;
+}
+
+let lastPod: PodReview | undefined;
+let lastContainers: readonly ReviewedContainer[] = [];
+let lastRegularAndInit: readonly ReviewedContainer[] | undefined;
+
+function collectContainers(pod: PodReview, lists: readonly ReviewedContainer["list"][]): ReviewedContainer[] {
   const result: ReviewedContainer[] = [];
   for (const list of lists) {
-    for (const item of asArray(pod.spec[list])) {
+    const items = pod.spec[list];
+    if (!Array.isArray(items)) continue;
+    for (const item of items) {
       if (!isObject(item)) continue;
       result.push({
         name: typeof item.name === "string" ? item.name : "",
@@ -64,9 +87,16 @@ export function podContainers(pod: PodReview, lists: readonly ReviewedContainer[
   return result;
 }
 
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** The strings of a list parameter (excludedImages, excludedContainers), without a new array when it is empty. */
+function stringList(value: unknown): readonly string[] {
+  return Array.isArray(value) && value.length > 0 ? asStringArray(value) : NO_STRINGS;
+}
+
 /** lib `exclude_container_image`: exact match, or prefix match when the entry ends in `*`. */
 export function isImageExcluded(image: string, excludedImages: unknown): boolean {
-  for (const entry of asStringArray(excludedImages)) {
+  for (const entry of stringList(excludedImages)) {
     if (entry.endsWith("*")) {
       if (image.startsWith(entry.slice(0, -1))) return true;
     } else if (image === entry) {
@@ -77,12 +107,16 @@ export function isImageExcluded(image: string, excludedImages: unknown): boolean
 }
 
 export function isNameExcluded(name: string, excludedContainers: unknown): boolean {
-  return asStringArray(excludedContainers).includes(name);
+  return stringList(excludedContainers).includes(name);
 }
 
-/** Containers not excluded by name (when the template supports it) nor by image. */
-export function includedContainers(pod: PodReview, parameters: JsonObject, options: { byName: boolean; lists?: readonly ReviewedContainer["list"][] }): ReviewedContainer[] {
-  return podContainers(pod, options.lists).filter((c) => !isImageExcluded(c.image, parameters.excludedImages) && !(options.byName && isNameExcluded(c.name, parameters.excludedContainers)));
+/** Containers not excluded by name (when the template supports it) nor by image. Shared when nothing is excluded: read it only. */
+export function includedContainers(pod: PodReview, parameters: JsonObject, options: { byName: boolean; lists?: readonly ReviewedContainer["list"][] }): readonly ReviewedContainer[] {
+  const containers = podContainers(pod, options.lists);
+  const excludedImages = stringList(parameters.excludedImages);
+  const excludedNames = options.byName ? stringList(parameters.excludedContainers) : NO_STRINGS;
+  if (excludedImages.length === 0 && excludedNames.length === 0) return containers;
+  return containers.filter((c) => !isImageExcluded(c.image, excludedImages) && !excludedNames.includes(c.name));
 }
 
 export function securityContextOf(container: JsonObject): JsonObject {

@@ -1,14 +1,27 @@
 // container-allowed-capabilities/v3 (k8sazurev3allowedcapabilities), behind ContainerCapabilities 6.2.0.
-import type { TemplateEvaluator, TemplateViolation } from "../types.js";
+import type { ConstraintParameters, TemplateEvaluator, TemplateViolation } from "../types.js";
 import { asObject, asStringArray, formatParameter, includedContainers, isWindowsPod, securityContextOf } from "./common.js";
+
+/** The capability parameters lower-cased, once per parameters object (they do not change during a run). */
+const capabilityRules = new WeakMap<ConstraintParameters, { allowed: Set<string>; requiredDrop: string[] }>();
+function capabilityRulesOf(parameters: ConstraintParameters): { allowed: Set<string>; requiredDrop: string[] } {
+  let rules = capabilityRules.get(parameters);
+  if (rules === undefined) {
+    rules = {
+      allowed: new Set(asStringArray(parameters.allowedCapabilities).map((c) => c.toLowerCase())),
+      requiredDrop: asStringArray(parameters.requiredDropCapabilities).map((c) => c.toLowerCase()),
+    };
+    capabilityRules.set(parameters, rules);
+  }
+  return rules;
+}
 
 export const containerAllowedCapabilitiesV3: TemplateEvaluator = {
   template: "container-allowed-capabilities",
   version: "v3",
   evaluate(pod, parameters) {
     if (isWindowsPod(pod)) return [];
-    const allowed = new Set(asStringArray(parameters.allowedCapabilities).map((c) => c.toLowerCase()));
-    const requiredDrop = asStringArray(parameters.requiredDropCapabilities).map((c) => c.toLowerCase());
+    const { allowed, requiredDrop } = capabilityRulesOf(parameters);
     const violations: TemplateViolation[] = [];
     for (const c of includedContainers(pod, parameters, { byName: true })) {
       const capabilities = asObject(securityContextOf(c.container).capabilities);
