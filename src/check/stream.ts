@@ -53,11 +53,13 @@ export interface WorkerPlan {
 
 /**
  * The default: one worker beside the main thread when the input passes 8 MiB (about 10,000 workloads),
- * on a machine with a core to spare: none on one core, none when the 1-minute load average already
- * reaches the core count (as `make -l` holds back jobs). A worker costs CPU the main thread alone does
- * not spend (about 75 ms to start, and its own JIT warm-up: about 0.4 s of CPU at 10,000 workloads) and
- * 50 to 60 MB of memory (its own heap), so it pays only on large inputs and idle cores, and one keeps
- * 100,000 workloads under 200 MB resident. `--jobs N` gives the count and starts them at once.
+ * on a machine of 4 cores or more with an idle one (the 1-minute load average below cores - 1, as
+ * `make -l` holds back jobs). A worker costs CPU the main thread alone does not spend (about 75 ms to
+ * start, its own JIT warm-up, and the posting: measured 0.4 s of CPU at 10,000 workloads and 1.7 s at
+ * 100,000 on 2 cores) and 50 to 60 MB of memory (its own heap). On 2 cores the main thread and anything
+ * else running share them, and the worker was measured slower as often as faster, so it is not started
+ * there unless asked; one worker keeps 100,000 workloads under 200 MB resident. `--jobs N` gives the
+ * count and starts them at once.
  */
 export function checkWorkers(
   jobs: number | undefined,
@@ -65,7 +67,7 @@ export function checkWorkers(
   machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 },
 ): WorkerPlan {
   if (jobs !== undefined) return { count: jobs, startAfter: 0, wait: true };
-  const spare = machine.cores > 1 && machine.load < machine.cores;
+  const spare = machine.cores >= 4 && machine.load < machine.cores - 1;
   // Files whose size is known start the worker with the first document (it loads while the main
   // thread reads); stdin starts it once 8 MiB have been read.
   return { count: spare ? 1 : 0, startAfter: inputBytes !== undefined && inputBytes >= LARGE_INPUT ? 0 : LARGE_INPUT };
