@@ -77,7 +77,11 @@ export function restoreSettings(settings: PassSettings): PassSettings {
  * The function that runs a batch. check --cluster loads the cluster evaluation on demand (it reads
  * the built-in initiatives for Deployment Safeguards), so a plain check never loads it.
  */
-export async function createDocumentPass(settings: PassSettings): Promise<(batch: readonly BatchDocument[]) => BatchOutput> {
+/**
+ * `join`: each run of text with the same proof made one string (a worker encodes and posts it); without,
+ * every piece is its own entry, as the main thread's sink concatenates them anyway (joining first would copy the output twice).
+ */
+export async function createDocumentPass(settings: PassSettings, { join }: { join: boolean }): Promise<(batch: readonly BatchDocument[]) => BatchOutput> {
   let evaluate: (workload: WorkloadRecord) => CheckResult[];
   if (settings.cluster) {
     const { evaluateOnCluster } = await import("./cluster.js");
@@ -90,7 +94,7 @@ export async function createDocumentPass(settings: PassSettings): Promise<(batch
   const render = renderers(settings.format, settings.showPasses);
   const parseOptions = { namespace: settings.namespace };
   return (batch) => {
-    const output = new OutputBuilder();
+    const output = new OutputBuilder(join);
     const counts = output.counts;
     for (const { document, checked } of batch) {
       const parsed = parseDocument(document, parseOptions);
@@ -127,7 +131,14 @@ class OutputBuilder {
   private current: string[] = [];
   private currentChecked = true;
 
+  constructor(private readonly join: boolean) {}
+
   write(text: string, checked: boolean): void {
+    if (!this.join) {
+      this.texts.push(text);
+      this.checked.push(checked);
+      return;
+    }
     if (this.current.length > 0 && checked !== this.currentChecked) this.cut();
     if (this.current.length === 0) this.currentChecked = checked;
     this.current.push(text);
