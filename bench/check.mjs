@@ -1,7 +1,7 @@
 // `akspol check` end to end (the built binary: read, parse, evaluate, write): workloads per second,
 // CPU time and peak resident memory for 1,000, 10,000 and 100,000 generated workloads (every workload
 // kind, two containers, about a third violating several policies), YAML and JSON, restricted and
-// baseline, with the default worker threads (none on 2 cores) and with --jobs 1 (a worker beside the main thread). Output goes to
+// baseline, with the default worker threads and with --jobs 1 (a worker beside the main thread). Output goes to
 // /dev/null through the shell. Needs the build: npm run build && node bench/check.mjs [counts]
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -42,8 +42,8 @@ async function measure(file, argv) {
   return { seconds, rss: Number(readFileSync(rssFile, "utf8")), cpu: Number(readFileSync(cpuFile, "utf8")) / 1e6, share };
 }
 
-console.log(`Cores: ${availableParallelism()}. Workers: the worker threads the run started (--jobs, or the default: one for inputs of 8 MiB`);
-console.log("or more on 4 cores or more with one idle, else none) and the share of documents they ran; the main thread runs the rest.");
+console.log(`Cores: ${availableParallelism()}. Workers: the worker threads the run started (--jobs, or the default: one when a core is idle by`);
+console.log("the load average and the input is large: 8 MiB from 4 cores, 32 MiB on 2) and the share of documents they ran; the main thread runs the rest.");
 console.log("CPU: user + system time of the whole process (every thread). Load: the 1-minute load average when the command ended;");
 console.log("it includes the runs before it in this section.");
 console.log("");

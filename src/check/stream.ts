@@ -52,14 +52,13 @@ export interface WorkerPlan {
 }
 
 /**
- * The default: one worker beside the main thread when the input passes 8 MiB (about 10,000 workloads),
- * on a machine of 4 cores or more with an idle one (the 1-minute load average below cores - 1, as
- * `make -l` holds back jobs). A worker costs CPU the main thread alone does not spend (about 75 ms to
- * start, its own JIT warm-up, and the posting: measured 0.4 s of CPU at 10,000 workloads and 1.7 s at
- * 100,000 on 2 cores) and 50 to 60 MB of memory (its own heap). On 2 cores the main thread and anything
- * else running share them, and the worker was measured slower as often as faster, so it is not started
- * there unless asked; one worker keeps 100,000 workloads under 200 MB resident. `--jobs N` gives the
- * count and starts them at once.
+ * The default: one worker beside the main thread on a machine with a core idle (the 1-minute load
+ * average below cores - 1, as `make -l` holds back jobs) when the input is large: from 8 MiB (about
+ * 10,000 workloads) on 4 cores or more, from 32 MiB (about 40,000) on 2. A worker costs CPU the main
+ * thread alone does not spend (about 75 ms to start, its own JIT warm-up, and the posting: about 0.5 s
+ * of CPU at 10,000 workloads) and 50 to 60 MB of memory (its own heap). On 2 cores it was measured
+ * slower at 10,000 workloads and 1.5 times faster at 100,000 (bench/RESULTS.md); one worker keeps
+ * 100,000 workloads under 200 MB resident. `--jobs N` gives the count and starts them at once.
  */
 export function checkWorkers(
   jobs: number | undefined,
@@ -67,13 +66,12 @@ export function checkWorkers(
   machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 },
 ): WorkerPlan {
   if (jobs !== undefined) return { count: jobs, startAfter: 0, wait: true };
-  const spare = machine.cores >= 4 && machine.load < machine.cores - 1;
+  const spare = machine.cores > 1 && machine.load < machine.cores - 1;
+  const large = (machine.cores >= 4 ? 8 : 32) * 1024 * 1024;
   // Files whose size is known start the worker with the first document (it loads while the main
-  // thread reads); stdin starts it once 8 MiB have been read.
-  return { count: spare ? 1 : 0, startAfter: inputBytes !== undefined && inputBytes >= LARGE_INPUT ? 0 : LARGE_INPUT };
+  // thread reads); stdin starts it once that much has been read.
+  return { count: spare ? 1 : 0, startAfter: inputBytes !== undefined && inputBytes >= large ? 0 : large };
 }
-
-const LARGE_INPUT = 8 * 1024 * 1024;
 
 export interface StreamCheckResult {
   summary: CheckSummary;
