@@ -163,9 +163,10 @@ function operationFor(picked: HeldExclusion[], definition: SetDefinition, assign
   }
   if (pods.length > 0) {
     const values = (field: ExclusionField) => pods.filter((entry) => entry.field === field);
+    const podFields = ["labelSelector", "excludedContainers", "excludedImages"] as const;
     operation.perPolicy = {
       policies: holders(pods),
-      fieldPolicies: { labelSelector: holders(values("labelSelector")), excludedContainers: holders(values("excludedContainers")), excludedImages: holders(values("excludedImages")) },
+      fieldPolicies: Object.fromEntries(podFields.filter((field) => values(field).length > 0).map((field) => [field, holders(values(field))])),
       labels: values("labelSelector").flatMap((entry) => (entry.label ? [entry.label] : [])),
       containers: values("excludedContainers").map((entry) => entry.value),
       images: values("excludedImages").map((entry) => entry.value),
