@@ -59,7 +59,7 @@ export default defineCommand<CheckOptions, CheckDeps>({
     {
       flags: "--jobs <n>",
       description:
-        "worker threads that parse and evaluate beside the main thread (default: 1 once the input passes 8 MiB, when the load average leaves a core idle; 0: none); each costs about 50 MB; the output is the same",
+        "worker threads that parse and evaluate beside the main thread (default: 1 for inputs of 8 MiB or more on 4 cores or more with one idle, else 0); each costs about 50 MB; the output is the same",
     },
     ...scopeOptionSpecs,
   ],

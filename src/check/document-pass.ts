@@ -5,7 +5,7 @@
 import { evaluateWorkloads, type CheckResult, type EvaluateOptions } from "./evaluate.js";
 import { attachEvaluators, portableInitiative, type EffectiveInitiative } from "./initiative.js";
 import { parseDocument, type ManifestDocument, type ManifestError, type NotEvaluatedRecord, type WorkloadRecord } from "./manifests.js";
-import { renderFinding } from "./report.js";
+import { renderFinding, type CheckSummary } from "./report.js";
 
 export type StreamFormat = "table" | "json" | "json-lines" | "sarif";
 
@@ -30,17 +30,8 @@ export interface BatchDocument {
   checked: boolean;
 }
 
-export interface BatchCounts {
-  workloads: number;
-  notEvaluated: number;
-  pass: number;
-  violation: number;
-  unknown: number;
-  notApplicable: number;
-  deny: number;
-  audit: number;
-  none: number;
-}
+/** What a batch adds to the summary (its parse errors are listed in `errors`). */
+export type BatchCounts = Omit<CheckSummary, "errors">;
 
 export interface BatchOutput {
   /**
@@ -86,7 +77,11 @@ export function restoreSettings(settings: PassSettings): PassSettings {
  * The function that runs a batch. check --cluster loads the cluster evaluation on demand (it reads
  * the built-in initiatives for Deployment Safeguards), so a plain check never loads it.
  */
-export async function createDocumentPass(settings: PassSettings): Promise<(batch: readonly BatchDocument[]) => BatchOutput> {
+/**
+ * `join`: each run of text with the same proof made one string (a worker encodes and posts it); without,
+ * every piece is its own entry, as the main thread's sink concatenates them anyway (joining first would copy the output twice).
+ */
+export async function createDocumentPass(settings: PassSettings, { join }: { join: boolean }): Promise<(batch: readonly BatchDocument[]) => BatchOutput> {
   let evaluate: (workload: WorkloadRecord) => CheckResult[];
   if (settings.cluster) {
     const { evaluateOnCluster } = await import("./cluster.js");
@@ -99,7 +94,7 @@ export async function createDocumentPass(settings: PassSettings): Promise<(batch
   const render = renderers(settings.format, settings.showPasses);
   const parseOptions = { namespace: settings.namespace };
   return (batch) => {
-    const output = new OutputBuilder();
+    const output = new OutputBuilder(join);
     const counts = output.counts;
     for (const { document, checked } of batch) {
       const parsed = parseDocument(document, parseOptions);
@@ -136,7 +131,14 @@ class OutputBuilder {
   private current: string[] = [];
   private currentChecked = true;
 
+  constructor(private readonly join: boolean) {}
+
   write(text: string, checked: boolean): void {
+    if (!this.join) {
+      this.texts.push(text);
+      this.checked.push(checked);
+      return;
+    }
     if (this.current.length > 0 && checked !== this.currentChecked) this.cut();
     if (this.current.length === 0) this.currentChecked = checked;
     this.current.push(text);

@@ -58,10 +58,12 @@ function positionsOfParsed(text: string, from: number, value: object): JsonWithP
   // JSON.parse accepted the text: it is valid JSON, so only brackets, commas, strings and line breaks matter.
   for (let index = from; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
-    if (code === 0x20 || code === 0x09 || code === 0x0d) continue;
-    if (code === 0x0a) {
-      line += 1;
-      lineStart = index + 1;
+    // White space (space, tab, CR, LF: valid JSON has no other character below 0x21 outside strings).
+    if (code <= 0x20) {
+      if (code === 0x0a) {
+        line += 1;
+        lineStart = index + 1;
+      }
       continue;
     }
     if (firstMember) {

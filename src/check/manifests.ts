@@ -3,7 +3,7 @@
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import { parseJsonWithPositions } from "./json-document.js";
 import { NodePositions } from "./node-positions.js";
-import { isObject } from "./policies/common.js";
+import { ALL_CONTAINER_LISTS, isObject } from "./policies/common.js";
 import type { JsonObject } from "./types.js";
 
 export interface SourceText {
@@ -367,13 +367,15 @@ function collectObject(value: unknown, at: (node: unknown) => SourceLocation, op
     workloadKind: kind === "Pod" ? "Pod" : "controller",
     podSpec,
     podMetadata: { labels: stringMap(podMetadata.labels), annotations: stringMap(podMetadata.annotations) },
-    containerLines: namedItemLines(podSpec, ["containers", "initContainers", "ephemeralContainers"], at),
-    volumeLines: namedItemLines(podSpec, ["volumes"], at),
+    containerLines: namedItemLines(podSpec, ALL_CONTAINER_LISTS, at),
+    volumeLines: namedItemLines(podSpec, VOLUME_LISTS, at),
   });
 }
 
 /** Line of each `- name: x` item of the given sequences of a pod spec. */
-function namedItemLines(podSpec: JsonObject, keys: string[], at: (node: unknown) => SourceLocation): Record<string, number> {
+const VOLUME_LISTS = ["volumes"] as const;
+
+function namedItemLines(podSpec: JsonObject, keys: readonly string[], at: (node: unknown) => SourceLocation): Record<string, number> {
   const lines: Record<string, number> = {};
   for (const key of keys) {
     const sequence = podSpec[key];

@@ -53,11 +53,13 @@ export interface WorkerPlan {
 
 /**
  * The default: one worker beside the main thread when the input passes 8 MiB (about 10,000 workloads),
- * on a machine with a core to spare: none on one core, none when the 1-minute load average already
- * reaches the core count (as `make -l` holds back jobs). A worker costs CPU the main thread alone does
- * not spend (about 75 ms to start, and its own JIT warm-up: about 0.4 s of CPU at 10,000 workloads) and
- * 50 to 60 MB of memory (its own heap), so it pays only on large inputs and idle cores, and one keeps
- * 100,000 workloads under 200 MB resident. `--jobs N` gives the count and starts them at once.
+ * on a machine of 4 cores or more with an idle one (the 1-minute load average below cores - 1, as
+ * `make -l` holds back jobs). A worker costs CPU the main thread alone does not spend (about 75 ms to
+ * start, its own JIT warm-up, and the posting: measured 0.4 s of CPU at 10,000 workloads and 1.7 s at
+ * 100,000 on 2 cores) and 50 to 60 MB of memory (its own heap). On 2 cores the main thread and anything
+ * else running share them, and the worker was measured slower as often as faster, so it is not started
+ * there unless asked; one worker keeps 100,000 workloads under 200 MB resident. `--jobs N` gives the
+ * count and starts them at once.
  */
 export function checkWorkers(
   jobs: number | undefined,
@@ -65,7 +67,7 @@ export function checkWorkers(
   machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 },
 ): WorkerPlan {
   if (jobs !== undefined) return { count: jobs, startAfter: 0, wait: true };
-  const spare = machine.cores > 1 && machine.load < machine.cores;
+  const spare = machine.cores >= 4 && machine.load < machine.cores - 1;
   // Files whose size is known start the worker with the first document (it loads while the main
   // thread reads); stdin starts it once 8 MiB have been read.
   return { count: spare ? 1 : 0, startAfter: inputBytes !== undefined && inputBytes >= LARGE_INPUT ? 0 : LARGE_INPUT };
@@ -95,7 +97,7 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
     evaluateOptions: { assignmentReference: input.assignmentReference, cluster: input.cluster },
     cluster: input.clusterEvaluation,
   };
-  const runHere = await createDocumentPass(settings);
+  const runHere = await createDocumentPass(settings, { join: false });
   const safe = input.isTerminalSafe;
   // Everything a result's text holds besides the document's own strings: the initiative (names,
   // parameters, exemptions read from Azure), the cluster's carriers and the options.
@@ -109,9 +111,10 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
   let inMainThread = 0;
   // Outputs in input order; a batch on a worker is a promise until it is done.
   const queue: Array<{ output?: BatchOutput; promise?: Promise<BatchOutput> }> = [];
-  const write = async (output: BatchOutput) => {
+  // A promise only when the output had to wait for the reader (a flush): no await per document otherwise.
+  const write = (output: BatchOutput): Promise<void> | undefined => {
     tally.add(output);
-    await writer.batch(output);
+    return writer.batch(output);
   };
   // Writes the outputs at the head of the queue that are done, and waits for the head while more than `keep` remain.
   const drain = async (keep: number) => {
@@ -119,7 +122,8 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
       const head = queue[0] as { output?: BatchOutput; promise?: Promise<BatchOutput> };
       if (!head.output && queue.length <= keep) return;
       queue.shift();
-      await write(head.output ?? (await (head.promise as Promise<BatchOutput>)));
+      const pending = write(head.output ?? (await (head.promise as Promise<BatchOutput>)));
+      if (pending) await pending;
     }
   };
   const submit = async () => {
@@ -148,15 +152,21 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
   try {
     for await (const document of input.documents) {
       const checked = runChecked && safe(document.file) && safe(document.text) && !document.text.includes("\\");
-      batch.push({ document, checked });
       read += document.text.length;
+      // Without workers every document is run as it comes (a slow stdin sees its results at once).
+      if (!pool && (plan.count === 0 || read < plan.startAfter)) {
+        inMainThread += 1;
+        const pending = write(runHere([{ document, checked }]));
+        if (pending) await pending;
+        continue;
+      }
+      batch.push({ document, checked });
       batchCharacters += document.text.length;
       if (!pool && plan.count > 0 && read >= plan.startAfter) {
         pool = new CheckPool(plan.count, settings);
         input.debug?.(`check: starting ${plan.count} worker thread${plan.count === 1 ? "" : "s"} after ${Math.round(read / 1024)} KiB of input`);
       }
-      // Without workers every document is run as it comes (a slow stdin sees its results at once).
-      if (!pool || batch.length >= BATCH_DOCUMENTS || batchCharacters >= BATCH_CHARACTERS) await submit();
+      if (batch.length >= BATCH_DOCUMENTS || batchCharacters >= BATCH_CHARACTERS) await submit();
     }
     await submit();
     await drain(0);
@@ -280,8 +290,8 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 
 interface StreamWriter {
   begin(): Promise<void> | undefined;
-  /** A batch's output (src/check/document-pass.ts), in input order. */
-  batch(output: BatchOutput): Promise<void>;
+  /** A batch's output (src/check/document-pass.ts), in input order; a promise only when it waits for the reader. */
+  batch(output: BatchOutput): Promise<void> | undefined;
   end(summary: CheckSummary, errors: ManifestError[]): Promise<void> | undefined;
 }
 
@@ -296,16 +306,18 @@ function createWriter(format: StreamFormat, initiative: EffectiveInitiative, sho
   const findings: CheckResult[] = [];
   // `-o json`: each result's text starts with the comma that separates it from the one before.
   let first = true;
-  const batch = async (output: BatchOutput) => {
+  const batch = (output: BatchOutput): Promise<void> | undefined => {
     for (const item of output.notEvaluated) notEvaluated.push(item);
     for (const finding of output.findings) findings.push(finding);
     for (let index = 0; index < output.texts.length; index += 1) {
-      let text = output.texts[index] as string;
-      if (format === "json" && first) text = text.slice(1);
+      let text = output.texts[index] as string | Uint8Array;
+      if (format === "json" && first) text = typeof text === "string" ? text.slice(1) : text.subarray(1);
       first = false;
       const pending = out.write(text, output.checked[index]);
-      if (pending) await pending;
+      // The reader is slow: the rest waits for it.
+      if (pending) return pending.then(() => batch({ ...output, texts: output.texts.slice(index + 1), checked: output.checked.slice(index + 1), notEvaluated: [], findings: [] }));
     }
+    return undefined;
   };
   switch (format) {
     case "table":

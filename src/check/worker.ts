@@ -7,7 +7,7 @@ import type { WorkerMessage } from "./pool.js";
 const port = parentPort;
 if (!port) throw new Error("src/check/worker.ts runs only as a worker thread (src/check/pool.ts starts it).");
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-const run = await createDocumentPass(restoreSettings(workerData as PassSettings));
+const run = await createDocumentPass(restoreSettings(workerData as PassSettings), { join: true });
 port.on("message", (batch: BatchDocument[]) => {
   let done;
   try {

@@ -117,18 +117,19 @@ describe("check gives the same output on worker threads", () => {
 });
 
 describe("worker threads: defaults and failures", () => {
-  it("by default, one worker for an input of 8 MiB or more on a machine with a core to spare; --jobs starts them at once", () => {
+  it("by default, one worker for an input of 8 MiB or more on 4 cores or more with one idle; --jobs starts them at once", () => {
     const idle = (cores: number) => ({ cores, load: 0.2 });
     const MiB = 1024 * 1024;
     expect(checkWorkers(undefined, undefined, idle(1))).toEqual({ count: 0, startAfter: 8 * MiB });
+    expect(checkWorkers(undefined, 100 * MiB, idle(2)).count).toBe(0);
     // stdin (size unknown): after 8 MiB read; files: at once when they add up to 8 MiB.
-    expect(checkWorkers(undefined, undefined, idle(2))).toEqual({ count: 1, startAfter: 8 * MiB });
-    expect(checkWorkers(undefined, 8 * MiB, idle(2))).toEqual({ count: 1, startAfter: 0 });
-    expect(checkWorkers(undefined, 8 * MiB - 1, idle(2))).toEqual({ count: 1, startAfter: 8 * MiB });
+    expect(checkWorkers(undefined, undefined, idle(4))).toEqual({ count: 1, startAfter: 8 * MiB });
+    expect(checkWorkers(undefined, 8 * MiB, idle(4))).toEqual({ count: 1, startAfter: 0 });
+    expect(checkWorkers(undefined, 8 * MiB - 1, idle(4))).toEqual({ count: 1, startAfter: 8 * MiB });
     expect(checkWorkers(undefined, 100 * MiB, idle(32)).count).toBe(1);
-    // Busy: the load average reaches the cores.
-    expect(checkWorkers(undefined, 100 * MiB, { cores: 2, load: 2.0 }).count).toBe(0);
-    expect(checkWorkers(undefined, 100 * MiB, { cores: 8, load: 3.5 }).count).toBe(1);
+    // Busy: no core idle by the load average.
+    expect(checkWorkers(undefined, 100 * MiB, { cores: 4, load: 3.0 }).count).toBe(0);
+    expect(checkWorkers(undefined, 100 * MiB, { cores: 8, load: 6.5 }).count).toBe(1);
     expect(checkWorkers(3, 0, { cores: 2, load: 9 })).toEqual({ count: 3, startAfter: 0, wait: true });
     expect(checkWorkers(0, 100 * MiB, idle(8))).toEqual({ count: 0, startAfter: 0, wait: true });
   });

@@ -106,11 +106,10 @@ export function isImageExcluded(image: string, excludedImages: unknown): boolean
   return false;
 }
 
-export function isNameExcluded(name: string, excludedContainers: unknown): boolean {
-  return stringList(excludedContainers).includes(name);
-}
-
-/** Containers not excluded by name (when the template supports it) nor by image. Shared when nothing is excluded: read it only. */
+/**
+ * Containers not excluded by name (excludedContainers, when the template supports it: an exact name)
+ * nor by image. Shared when nothing is excluded: read it only.
+ */
 export function includedContainers(pod: PodReview, parameters: JsonObject, options: { byName: boolean; lists?: readonly ReviewedContainer["list"][] }): readonly ReviewedContainer[] {
   const containers = podContainers(pod, options.lists);
   const excludedImages = stringList(parameters.excludedImages);
