@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEmulator, type TestEmulator } from "./helpers/emulator.js";
+import { runCli } from "./helpers/cli.js";
 
 /**
  * Keeps the README true: every `akspol` command line in its ```sh blocks runs, in order, through
  * bash with the built binary, against one emulator with the demo seed and one akspol state dir, and
  * must exit 0 (or the code a trailing `# exit N` comment names). Interactive transcripts live in
- * ```text blocks; the pseudo-terminal test (test/exclude) drives the interactive flow.
+ * ```text blocks; the pseudo-terminal test (test/exclude) drives the interactive flow. The other
+ * transcripts in ```text blocks (`$ akspol ...` and its output) are compared with a real run.
  */
 interface ReadmeCommand {
   line: number;
@@ -80,6 +82,69 @@ function readmeCommands(markdown: string): ReadmeCommand[] {
     commands.push({ line: start + 1, text, argv: words.slice(1), expectedExit: exit ? Number(exit[1]) : 0 });
   }
   return commands;
+}
+
+interface ReadmeTranscript {
+  line: number;
+  command: string;
+  /** The output as the README shows it; a line of only `...` stands for one or more lines left out. */
+  output: string[];
+}
+
+/** The `$ akspol ...` transcripts of ```text blocks: each command line and the lines up to the next `$ ` line or the block's end. */
+export function readmeTranscripts(markdown: string): ReadmeTranscript[] {
+  const transcripts: ReadmeTranscript[] = [];
+  let inText = false;
+  let current: ReadmeTranscript | undefined;
+  const close = () => {
+    while (current && current.output.length > 0 && current.output.at(-1)?.trim() === "") current.output.pop();
+    if (current) transcripts.push(current);
+    current = undefined;
+  };
+  markdown.split("\n").forEach((raw, index) => {
+    const fence = /^```(\w*)/.exec(raw.trim());
+    if (fence) {
+      close();
+      inText = !inText && fence[1] === "text";
+      return;
+    }
+    if (!inText) return;
+    if (raw.startsWith("$ ")) {
+      close();
+      if (raw.startsWith("$ akspol ")) current = { line: index + 1, command: raw.slice(2), output: [] };
+      return;
+    }
+    current?.output.push(raw);
+  });
+  close();
+  return transcripts;
+}
+
+/** Times differ from run to run (the demo seed's results are dated relative to its clock). */
+const withoutTimes = (line: string) => line.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>");
+
+/**
+ * Whether a terminal showing `stdout` and `stderr` shows `shown`: every stdout line in order, with
+ * lines of stderr (status, such as "Dry run: nothing was written.") in their order among them and
+ * stderr lines that vanish on a terminal (spinners) left out; a `...` line stands for one or more
+ * stdout lines.
+ */
+export function matchesTranscript(shown: string[], stdout: string[], stderr: string[] = []): boolean {
+  const expected = shown.map(withoutTimes);
+  const lines = stdout.map(withoutTimes);
+  const status = stderr.map(withoutTimes);
+  const match = (at: number, from: number, statusFrom: number): boolean => {
+    if (at === expected.length) return from === lines.length;
+    const line = expected[at] as string;
+    if (line.trim() === "...") {
+      for (let next = from + 1; next <= lines.length; next += 1) if (match(at + 1, next, statusFrom)) return true;
+      return false;
+    }
+    if (from < lines.length && lines[from] === line && match(at + 1, from + 1, statusFrom)) return true;
+    const statusAt = status.indexOf(line, statusFrom);
+    return statusAt >= 0 && match(at + 1, from, statusAt + 1);
+  };
+  return match(0, 0, 0);
 }
 
 const root = resolve(new URL("..", import.meta.url).pathname);
@@ -164,5 +229,40 @@ describe("README commands", () => {
       );
     });
     expect(result.status, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(expectedExit);
+  });
+});
+
+describe("README transcripts", () => {
+  const transcripts = readmeTranscripts(readme);
+  // Interactive transcripts (a `? ` question) are driven by the pseudo-terminal tests instead.
+  const compared = transcripts.filter((transcript) => !transcript.output.some((line) => line.startsWith("? ")));
+  let emulator: TestEmulator;
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ seed: "demo" });
+  });
+  afterAll(async () => emulator.close());
+
+  it("reads each transcript: the command and its output up to the next command; `...` stands for lines left out", () => {
+    const sample = "```text\n$ akspol show x\nline 1\n  ...\nlast\n\n$ akspol find\nrow\n```\n```sh\n$ akspol other\n```";
+    expect(readmeTranscripts(sample)).toEqual([
+      { line: 2, command: "akspol show x", output: ["line 1", "  ...", "last"] },
+      { line: 7, command: "akspol find", output: ["row"] },
+    ]);
+    expect(matchesTranscript(["line 1", "  ...", "last"], ["line 1", "a", "b", "last"])).toBe(true);
+    expect(matchesTranscript(["line 1", "  ...", "last"], ["line 1", "last"])).toBe(false);
+    expect(matchesTranscript(["line 1", "last"], ["line 1", "other", "last"])).toBe(false);
+    expect(matchesTranscript(["at 2026-05-01T10:03:07Z"], ["at 2026-12-08T03:59:56.296Z"])).toBe(true);
+    expect(matchesTranscript(["row", "Dry run."], ["row"], ["Reading...", "Dry run."])).toBe(true);
+    expect(matchesTranscript(["row", "Dry run."], ["row"], [])).toBe(false);
+    expect(compared.map((transcript) => transcript.command.split(" ")[1])).toContain("advise");
+  });
+
+  // Each against a fresh demo tenant, before any README command changed it; stdout only (status goes to stderr).
+  it.each(compared.map((transcript) => [`line ${transcript.line}: ${transcript.command}`, transcript]))("%s prints what the README shows", async (_name, transcript) => {
+    const { command, output } = transcript as ReadmeTranscript;
+    const result = await runCli(shellWords(command).words.slice(1), { emulatorDir: emulator.stateDir });
+    expect(result.code, result.stderr).toBe(0);
+    const [stdout, stderr] = [result.stdout, result.stderr].map((text) => text.replace(/\n$/, "").split("\n")) as [string[], string[]];
+    expect(matchesTranscript(output, stdout, stderr), `README shows:\n${output.join("\n")}\n\nthe command printed:\n${stdout.join("\n")}\n\nand on stderr:\n${stderr.join("\n")}`).toBe(true);
   });
 });

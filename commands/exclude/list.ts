@@ -6,7 +6,7 @@ import { excludedNamespacesParameter } from "../../src/policy/edit.js";
 import { loadTarget, requireScriptable } from "../shared/edit-flow.js";
 import { protectionOf } from "../../src/policy/namespaces.js";
 import { effectiveParameters } from "../../src/policy/parameters.js";
-import { exclusionParameters } from "../../src/effective/index.js";
+import { heldNamespaces, memberNamespaces } from "../../src/policy/held-exclusions.js";
 
 /** The slice of the context the command uses (main passes the whole context; a test may build just this). */
 export type ExcludeListDeps = Pick<Context, "azure" | "format" | "globals" | "io" | "prompter" | "subscriptions">;
@@ -43,30 +43,10 @@ export default defineCommand<ExcludeListOptions, ExcludeListDeps>({
     const current = (parameter?.value as string[] | undefined) ?? [];
     const defaults = Array.isArray(parameter?.defaultValue) ? (parameter?.defaultValue as string[]) : [];
     // Sets whose policies each read their own parameter (the benchmark, akspol's custom initiatives, issue 17).
-    const perPolicy = parameter
-      ? []
-      : exclusionParameters(target.definition as never, target.entry.assignment.policyDefinitionId).flatMap((entry) => {
-          const own = parameters.find((p) => p.name.toLowerCase() === entry.parameter?.toLowerCase());
-          return own
-            ? [
-                {
-                  referenceId: entry.referenceId,
-                  member: entry.member,
-                  parameter: own.name,
-                  source: own.source,
-                  excludedNamespaces: (own.value as string[] | undefined) ?? [],
-                  defaults: (own.defaultValue as string[] | undefined) ?? [],
-                },
-              ]
-            : [];
-        });
+    const perPolicy = parameter ? [] : memberNamespaces(target.entry.assignment, target.definition);
     const rows: Row[] = parameter
       ? current.map((namespace) => ({ namespace, inDefault: defaults.includes(namespace), protection: protectionOf(namespace, defaults) ?? null }))
-      : [...new Set(perPolicy.flatMap((entry) => entry.excludedNamespaces))].map((namespace) => {
-          const holders = perPolicy.filter((entry) => entry.excludedNamespaces.includes(namespace));
-          const inDefault = holders.every((entry) => entry.defaults.includes(namespace));
-          return { namespace, inDefault, protection: protectionOf(namespace, inDefault ? (holders[0]?.defaults ?? []) : []) ?? null, policies: holders.map((entry) => entry.referenceId) };
-        });
+      : heldNamespaces(perPolicy).map((held) => ({ namespace: held.value, inDefault: held.inDefault ?? false, protection: held.protection ?? null, policies: held.policies }));
     if (ctx.format === "table") {
       ctx.io.info(
         !parameter && perPolicy.length > 0

@@ -23,6 +23,11 @@ export interface PerPolicyEdit {
   labels?: LabelExclusion[];
   containers?: string[];
   images?: string[];
+  /**
+   * Per field, the members it applies to instead of `policies` (the interactive exclude remove takes
+   * each ticked value out of the members holding it, and members differ in the fields they accept).
+   */
+  fieldPolicies?: Partial<Record<Exclude<ExclusionField, "excludedNamespaces">, string[]>>;
   /** Take these exclusions out again (exclude remove) instead of adding them. */
   remove?: boolean;
   /** A removal of a value already absent changes nothing instead of being refused (the write loop's read-back check). */
@@ -137,7 +142,8 @@ export function perPolicyTargets(definition: DefinitionDocument, policyDefinitio
   const warnings: string[] = [];
   for (const field of fields) {
     const wiring = memberFieldParameters(definition, field, policyDefinitionId);
-    const selected = edit.policies.length === 0 ? wiring : wiring.filter((entry) => edit.policies.some((wanted) => wanted.toLowerCase() === entry.referenceId.toLowerCase()));
+    const policies = (field !== "excludedNamespaces" ? edit.fieldPolicies?.[field] : undefined) ?? edit.policies;
+    const selected = policies.length === 0 ? wiring : wiring.filter((entry) => policies.some((wanted) => wanted.toLowerCase() === entry.referenceId.toLowerCase()));
     const refusing = selected.filter((entry) => !memberAccepts(entry.member, field));
     const flag = { labelSelector: "--label-selector", excludedContainers: "--container", excludedImages: "--image" }[field as Exclude<ExclusionField, "excludedNamespaces">];
     if (refusing.length > 0) {

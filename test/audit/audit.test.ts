@@ -38,11 +38,11 @@ async function jsonReport(argv: string[]): Promise<{ code: number; report: Audit
 }
 
 describe("findings on the audit tenant", () => {
-  test("every rule the emulator can express is raised (all but Safeguards, which unit tests cover, acceptances, tested below, and AKS403, tested in test/custom-initiative/upgrade.test.ts)", async () => {
+  test("every rule the emulator can express is raised (all but Safeguards, which unit tests cover, and acceptances, tested below)", async () => {
     const { code, report } = await jsonReport(strict);
     expect(code).toBe(6);
     const raised = new Set(report.findings.map((finding) => finding.ruleId));
-    const expected = rules.map((rule) => rule.id).filter((id) => id !== "AKS104" && id !== "AKS901" && id !== "AKS403");
+    const expected = rules.map((rule) => rule.id).filter((id) => id !== "AKS104" && id !== "AKS901");
     expect([...raised].sort()).toEqual(expected.sort());
   });
 
@@ -83,6 +83,7 @@ describe("findings on the audit tenant", () => {
     expect(on("AKS306")).toEqual([exemptions.orphan]);
     expect(on("AKS307")).toEqual([exemptions.broad]);
     expect(on("AKS401")).toEqual([assignments.prodARestricted]);
+    expect(on("AKS403")).toEqual([assignments.devAkspolConverted]);
     const drift = report.findings.find((finding) => finding.ruleId === "AKS205" && /management group fabrikam-prod/.test(finding.message));
     expect(drift?.evidence.diff).toEqual([
       { assignment: assignments.prodARestricted, extra: ["prod-*"], missing: [] },
@@ -157,7 +158,7 @@ describe("output formats", () => {
   test("-o markdown has the summary and one table row per finding", async () => {
     const { report } = await jsonReport(strict);
     const run = await audit(emu, [...strict, "-o", "markdown"]);
-    expect(run.stdout).toMatch(/^## akspol audit\n\n9 clusters|^## akspol audit\n\n8 clusters/);
+    expect(run.stdout).toMatch(/^## akspol audit\n\n9 clusters in 3 subscriptions/);
     expect(run.stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| Severity")).length).toBe(report.findings.length);
   });
 
@@ -165,7 +166,7 @@ describe("output formats", () => {
     const run = await audit(emu, strict);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe("akspol audit");
-    expect(lines[1]).toMatch(/^8 clusters in 3 subscriptions, 5 assignments; findings: \d+ high/);
+    expect(lines[1]).toMatch(/^9 clusters in 3 subscriptions, 6 assignments; findings: \d+ high/);
     expect(run.stdout).toContain("\naks-pa-2  fabrikam-prod-a/rg-pa\n");
     // stdout carries only the report; progress goes to stderr.
     expect(run.stderr).toContain("Auditing 3 subscription(s)");
@@ -174,7 +175,7 @@ describe("output formats", () => {
 
   test("on a terminal, progress (subscriptions read, clusters found, requests in flight) goes to stderr and stdout holds only the report", async () => {
     const run = await audit(emu, strict, { tty: true });
-    expect(run.stderr).toMatch(/Auditing: 3 of 3 subscriptions read, 8 clusters found, \d+ requests in flight/);
+    expect(run.stderr).toMatch(/Auditing: 3 of 3 subscriptions read, 9 clusters found, \d+ requests in flight/);
     expect(run.stdout.split("\n")[0]).toBe("akspol audit");
     expect(run.stdout).not.toContain("requests in flight");
   });
@@ -251,7 +252,7 @@ describe("gate, acceptances and failures", () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]?.scope).toBe(`/subscriptions/${AUDIT_TENANT.subscriptions.broken.id}`);
     expect(failed[0]?.error?.code).toBe("AuthorizationFailed");
-    expect(report.clusters.length).toBe(8);
+    expect(report.clusters.length).toBe(9);
     // The frame's one report of scopes it could not read.
     expect(run.stderr).toContain(`/subscriptions/${AUDIT_TENANT.subscriptions.broken.id}: AuthorizationFailed`);
     // The gate still wins over incompleteness.
