@@ -179,7 +179,9 @@ function parseJobs(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const jobs = Number(text);
   if (text.trim() === "" || !Number.isInteger(jobs) || jobs < 0 || jobs > 64) {
-    throw new UsageError(`--jobs must be a whole number from 0 to 64, not '${text}'.`, { suggestion: "Pass --jobs 0 to check in the main thread only, or leave it out for one worker per core." });
+    throw new UsageError(`--jobs must be a whole number from 0 to 64, not '${text}'.`, {
+      suggestion: "Pass --jobs 0 to check in the main thread only, or leave it out for the default (a worker only for a large input when a core is idle).",
+    });
   }
   return jobs;
 }

@@ -20,6 +20,14 @@ class NotPlainJson extends Error {}
 const notPlainJson = new NotPlainJson();
 
 /**
+ * js-yaml refuses a node nested deeper than its maxDepth (100, the root counting 1): a collection at
+ * level 100 or deeper is left to it, so that deep documents get js-yaml's answer on every thread
+ * (the recursion here would otherwise stop wherever the thread's stack ends).
+ */
+const MAX_LEVEL = 100;
+const tooDeep = Symbol("too deep");
+
+/**
  * `text` as JSON with positions, or undefined when it is not plain JSON (first non-blank character
  * not `{` or `[`, or invalid). Reading starts at `from` (after a `---` marker); lines count from the text's start.
  */
@@ -35,7 +43,9 @@ export function parseJsonWithPositions(text: string, from = 0): JsonWithPosition
     // Not JSON: nothing the reader below accepts either.
     return undefined;
   }
-  return positionsOfParsed(text, from, value as object) ?? readJsonWithPositions(text, from);
+  const scanned = positionsOfParsed(text, from, value as object);
+  if (scanned === tooDeep) return undefined;
+  return scanned ?? readJsonWithPositions(text, from);
 }
 
 /**
@@ -43,7 +53,7 @@ export function parseJsonWithPositions(text: string, from = 0): JsonWithPosition
  * order are the value's collections in pre-order, each with as many members as the scan counted.
  * Undefined when that may not hold (see the head of this file); the caller then reads the text again.
  */
-function positionsOfParsed(text: string, from: number, value: object): JsonWithPositions | undefined {
+function positionsOfParsed(text: string, from: number, value: object): JsonWithPositions | typeof tooDeep | undefined {
   // Per bracket in text order: 0-based line and column, whether it opens an object, and its member count.
   const lines: number[] = [];
   const columns: number[] = [];
@@ -71,6 +81,8 @@ function positionsOfParsed(text: string, from: number, value: object): JsonWithP
       if (code !== 0x7d && code !== 0x5d) sizes[top] = 1;
     }
     if (code === 0x7b || code === 0x5b) {
+      // `open` holds the enclosing collections: this one is at level open.length + 1.
+      if (open.length + 1 >= MAX_LEVEL) return tooDeep;
       open.push(top);
       top = lines.length;
       lines.push(line);
@@ -204,13 +216,17 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
     return Number(match[0]);
   };
 
+  let level = 0;
   const object = (): Record<string, unknown> => {
+    level += 1;
+    if (level >= MAX_LEVEL) throw notPlainJson;
     const result: Record<string, unknown> = {};
     positions.add(result, line, index - lineStart);
     index += 1;
     blank();
     if (text.charCodeAt(index) === 0x7d) {
       index += 1;
+      level -= 1;
       return result;
     }
     for (;;) {
@@ -226,18 +242,24 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
       blank();
       const next = text.charCodeAt(index);
       index += 1;
-      if (next === 0x7d) return result;
+      if (next === 0x7d) {
+        level -= 1;
+        return result;
+      }
       if (next !== 0x2c) throw notPlainJson;
     }
   };
 
   const array = (): unknown[] => {
+    level += 1;
+    if (level >= MAX_LEVEL) throw notPlainJson;
     const result: unknown[] = [];
     positions.add(result, line, index - lineStart);
     index += 1;
     blank();
     if (text.charCodeAt(index) === 0x5d) {
       index += 1;
+      level -= 1;
       return result;
     }
     for (;;) {
@@ -245,7 +267,10 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
       blank();
       const next = text.charCodeAt(index);
       index += 1;
-      if (next === 0x5d) return result;
+      if (next === 0x5d) {
+        level -= 1;
+        return result;
+      }
       if (next !== 0x2c) throw notPlainJson;
     }
   };

@@ -107,52 +107,103 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
   let batch: BatchDocument[] = [];
   let batchCharacters = 0;
   let inMainThread = 0;
-  // Outputs in input order; a batch on a worker is a promise until it is done.
-  const queue: Array<{ output?: BatchOutput; promise?: Promise<BatchOutput> }> = [];
   // A promise only when the output had to wait for the reader (a flush): no await per document otherwise.
   const write = (output: BatchOutput): Promise<void> | undefined => {
     tally.add(output);
     return writer.batch(output);
   };
-  // Writes the outputs at the head of the queue that are done, and waits for the head while more than `keep` remain.
-  const drain = async (keep: number) => {
-    while (queue.length > 0) {
-      const head = queue[0] as { output?: BatchOutput; promise?: Promise<BatchOutput> };
-      if (!head.output && queue.length <= keep) return;
-      queue.shift();
-      const pending = write(head.output ?? (await (head.promise as Promise<BatchOutput>)));
-      if (pending) await pending;
+  // With workers: outputs in input order; a batch on a worker has its output once it is done.
+  const queue: Array<{ output?: BatchOutput; done: Promise<unknown> }> = [];
+  // Writes the outputs at the head of the queue that are done, one writer at a time (a batch that
+  // waits for a slow reader is finished before the next starts). Runs whenever a worker's batch
+  // arrives, so results are written as soon as they are in order, not when more input comes.
+  let writing: Promise<void> = Promise.resolve();
+  const writeDone = (): Promise<void> =>
+    (writing = writing.then(async () => {
+      while (queue[0]?.output) {
+        const pending = write((queue.shift() as { output: BatchOutput }).output);
+        if (pending) await pending;
+      }
+    }));
+  // Waits (for the head, in order) until at most `keep` batches are queued: memory stays bounded.
+  const room = async (keep: number) => {
+    while (queue.length > keep) {
+      await queue[0]?.done;
+      await writeDone();
     }
   };
   const submit = async () => {
-    if (batch.length === 0) return;
+    if (batch.length === 0 || !pool) return;
     const documents = batch;
     batch = [];
     batchCharacters = 0;
     // The workers' messages (ready, done) arrive through the event loop, which input already in
     // memory (stdin in a test, a fast pipe) may never let turn: let it turn once a batch.
-    if (pool) await new Promise<void>((resolve) => setImmediate(resolve));
-    if (pool && plan.wait) await pool.whenReady();
-    if (pool?.ready && pool.pending < pool.size * 2) {
-      const entry: { output?: BatchOutput; promise?: Promise<BatchOutput> } = {};
-      entry.promise = pool.run(documents).then((output) => (entry.output = output));
-      // Awaited in turn by drain; a failure before then is not an unhandled rejection.
-      entry.promise.catch(() => undefined);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (plan.wait) await pool.whenReady();
+    if (pool.ready && pool.pending < pool.size * 2) {
+      const entry: { output?: BatchOutput; done: Promise<unknown> } = { done: Promise.resolve() };
+      entry.done = pool.run(documents).then((output) => {
+        entry.output = output;
+        void writeDone();
+      });
+      // Awaited in turn by room(); a failure before then is not an unhandled rejection.
+      entry.done.catch(() => undefined);
       queue.push(entry);
     } else {
       inMainThread += documents.length;
-      queue.push({ output: runHere(documents) });
+      queue.push({ output: runHere(documents), done: Promise.resolve() });
+      void writeDone();
     }
     // Two batches a worker in flight keep each busy (the main thread runs the next one itself); more would only hold memory.
-    await drain(pool ? pool.size * 2 : 0);
+    await room(pool.size * 2);
+  };
+
+  // The documents one at a time. An input that cannot be read ends the reading, not the run's
+  // output: what was read before it is still written, then the error is raised.
+  const documents =
+    Symbol.asyncIterator in input.documents
+      ? input.documents[Symbol.asyncIterator]()
+      : (async function* () {
+          yield* input.documents;
+        })();
+  let readFailed = false;
+  let readError: unknown;
+  // One promise per turn of the event loop, shared by every document read in that turn.
+  let turn: Promise<boolean> | undefined;
+  const nextTurn = () =>
+    (turn ??= new Promise<boolean>((resolve) =>
+      setImmediate(() => {
+        turn = undefined;
+        resolve(true);
+      }),
+    ));
+  const notWaiting = () => false;
+  const nextDocument = async (): Promise<ManifestDocument | undefined> => {
+    const next = documents.next();
+    // With workers, a part batch is run as soon as the input pauses (the next document is not
+    // there by the next turn of the event loop): a slow producer sees its results at once.
+    if (pool && batch.length > 0 && (await Promise.race([next.then(notWaiting, notWaiting), nextTurn()]))) await submit();
+    try {
+      const step = await next;
+      return step.done ? undefined : step.value;
+    } catch (error) {
+      readFailed = true;
+      readError = error;
+      return undefined;
+    }
   };
 
   try {
-    for await (const document of input.documents) {
+    for (let document = await nextDocument(); document !== undefined; document = await nextDocument()) {
       const checked = runChecked && safe(document.file) && safe(document.text) && !document.text.includes("\\");
       read += document.text.length;
-      // Without workers every document is run as it comes (a slow stdin sees its results at once).
-      if (!pool && (plan.count === 0 || read < plan.startAfter)) {
+      if (!pool && plan.count > 0 && read >= plan.startAfter) {
+        pool = new CheckPool(plan.count, settings);
+        input.debug?.(`check: starting ${plan.count} worker thread${plan.count === 1 ? "" : "s"} after ${Math.round(read / 1024)} KiB of input`);
+      }
+      if (!pool) {
+        // Without workers every document is run as it comes (a slow stdin sees its results at once).
         inMainThread += 1;
         const pending = write(runHere([{ document, checked }]));
         if (pending) await pending;
@@ -160,16 +211,18 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
       }
       batch.push({ document, checked });
       batchCharacters += document.text.length;
-      if (!pool && plan.count > 0 && read >= plan.startAfter) {
-        pool = new CheckPool(plan.count, settings);
-        input.debug?.(`check: starting ${plan.count} worker thread${plan.count === 1 ? "" : "s"} after ${Math.round(read / 1024)} KiB of input`);
-      }
       if (batch.length >= BATCH_DOCUMENTS || batchCharacters >= BATCH_CHARACTERS) await submit();
     }
     await submit();
-    await drain(0);
+    await room(0);
+    await writeDone();
   } finally {
     await pool?.close();
+  }
+  if (readFailed) {
+    // The results of every document read before the failure, buffered ones included, then the error.
+    await input.out.flush();
+    throw readError;
   }
   if (pool) input.debug?.(`check: ${pool.documentsRun} documents on worker threads, ${inMainThread} in the main thread`);
   const summary = tally.summary();

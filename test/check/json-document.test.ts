@@ -115,3 +115,29 @@ describe("plain JSON documents", () => {
     expect(parsed.errors[0]!.message).toMatch(/duplicated mapping key/);
   });
 });
+
+describe("deep JSON is js-yaml's to decide, on every thread", () => {
+  // A Pod whose spec holds an array nested `levels` deep (the document itself is level 1, spec 2).
+  const deepPod = (levels: number) =>
+    `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep","namespace":"a"},"spec":{"containers":[{"name":"a","image":"nginx"}],"x":${"[".repeat(levels)}${"]".repeat(levels)}}}`;
+
+  it("collections up to level 99 are read here; from level 100 the reader declines (js-yaml's maxDepth is 100)", () => {
+    expect(parseJsonWithPositions(deepPod(97))).toBeDefined();
+    expect(parseJsonWithPositions(deepPod(98))).toBeUndefined();
+    // The exact reader (reached for a duplicate key elsewhere, here the metadata name) declines too.
+    const duplicate = (levels: number) => deepPod(levels).replace('"namespace":"a"', '"namespace":"a","name":"again"');
+    expect(parseJsonWithPositions(duplicate(98))).toBeUndefined();
+  });
+
+  it("a document nested thousands deep gets js-yaml's error, never one that depends on the stack", () => {
+    const parsed = parseDocument({ file: "deep.json", line: 1, text: deepPod(10_000) });
+    expect(parsed.workloads).toEqual([]);
+    expect(parsed.errors[0]?.message).toBe("nesting exceeded maxDepth (100)");
+    // At level 99 the array is js-yaml's to read as well: both readers agree.
+    const shallow = parseDocument({ file: "ok.json", line: 1, text: deepPod(97) });
+    expect(shallow.errors).toEqual([]);
+    expect(shallow.workloads).toHaveLength(1);
+    expect(load(deepPod(97), { schema: CORE_SCHEMA })).toBeDefined();
+    expect(() => load(deepPod(98), { schema: CORE_SCHEMA })).toThrow(/maxDepth/);
+  });
+});

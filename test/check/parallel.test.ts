@@ -3,12 +3,13 @@
 // workers, for every format, with parse errors, objects not evaluated, lists, unsafe text and several
 // inputs in the stream; --debug says the workers ran documents; a failing worker fails the run.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveBuiltinInitiative } from "../../src/check/index.js";
 import { CheckPool } from "../../src/check/pool.js";
-import { checkWorkers } from "../../src/check/stream.js";
+import { checkWorkers, OutputSink, streamCheck } from "../../src/check/stream.js";
 import { workloadsYaml } from "../../src/check/synthetic-workloads.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator.js";
@@ -103,6 +104,59 @@ describe("check gives the same output on worker threads", () => {
     expect(alone.stdout).toContain("evil");
     expect(parallel.stdout).not.toContain("\u001b[31m");
     expect(Number(workerLine(parallel.stderr)?.[1])).toBeGreaterThan(0);
+  });
+
+  it("an input that cannot be read mid-stream: every result read before it is written, on workers as in the main thread", async () => {
+    // /proc/self/mem is listed and opened like a file, and its first read fails (EIO).
+    const full = await check([second.path, "--initiative", "restricted"], 0);
+    const runs = [await check([second.path, "/proc/self/mem", "--initiative", "restricted"], 0), await check([second.path, "/proc/self/mem", "--initiative", "restricted"], 2)];
+    for (const run of runs) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("Cannot read /proc/self/mem");
+      // Everything but the summary of the full run: the last workload's results included.
+      expect(run.stdout.length).toBeGreaterThan(full.stdout.length * 0.9);
+      expect(full.stdout.startsWith(run.stdout)).toBe(true);
+      expect(run.stdout).toContain("w-499 ");
+    }
+    expect(runs[1]?.stdout).toBe(runs[0]?.stdout);
+  });
+
+  it("with a worker, results are written as soon as they are in order, not when more input comes", async () => {
+    // The second half of the input is held back until the first half's last workload is on stdout:
+    // if results waited for more input, this would never finish (the test's time limit fails it).
+    const documents = workloadsYaml(200)
+      .trimEnd()
+      .split("\n---\n")
+      .map((text, index) => ({ file: "<stdin>", line: index * 40 + 1, text }));
+    let written = "";
+    let seen: () => void = () => undefined;
+    const firstHalfWritten = new Promise<void>((resolve) => (seen = resolve));
+    const sink = new PassThrough();
+    sink.on("data", (chunk: Buffer) => {
+      written += chunk.toString("utf8");
+      if (written.includes(" w-99 ")) seen();
+    });
+    async function* input() {
+      yield* documents.slice(0, 100);
+      await firstHalfWritten;
+      yield* documents.slice(100);
+    }
+    const summary = await streamCheck({
+      documents: input(),
+      initiative: resolveBuiltinInitiative("restricted"),
+      format: "table",
+      showPasses: false,
+      out: new OutputSink(
+        sink,
+        (text) => sink.write(text),
+        1,
+        (chunk) => sink.write(chunk),
+      ),
+      isTerminalSafe: () => true,
+      workers: { count: 1, startAfter: 0, wait: true },
+    });
+    expect(summary.summary.workloads).toBe(200);
+    expect(written).toContain(" w-199 ");
   });
 
   it("check --cluster (every carrier on the cluster, read from the emulator): the same on workers", async () => {
