@@ -179,23 +179,22 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
       }),
     ));
   const notWaiting = () => false;
-  const nextDocument = async (): Promise<ManifestDocument | undefined> => {
-    const next = documents.next();
-    // With workers, a part batch is run as soon as the input pauses (the next document is not
-    // there by the next turn of the event loop): a slow producer sees its results at once.
-    if (pool && batch.length > 0 && (await Promise.race([next.then(notWaiting, notWaiting), nextTurn()]))) await submit();
-    try {
-      const step = await next;
-      return step.done ? undefined : step.value;
-    } catch (error) {
-      readFailed = true;
-      readError = error;
-      return undefined;
-    }
-  };
-
   try {
-    for (let document = await nextDocument(); document !== undefined; document = await nextDocument()) {
+    for (;;) {
+      const next = documents.next();
+      // With workers, a part batch is run as soon as the input pauses (the next document is not
+      // there by the next turn of the event loop): a slow producer sees its results at once.
+      if (pool && batch.length > 0 && (await Promise.race([next.then(notWaiting, notWaiting), nextTurn()]))) await submit();
+      let step: IteratorResult<ManifestDocument>;
+      try {
+        step = await next;
+      } catch (error) {
+        readFailed = true;
+        readError = error;
+        break;
+      }
+      if (step.done) break;
+      const document = step.value;
       const checked = runChecked && safe(document.file) && safe(document.text) && !document.text.includes("\\");
       read += document.text.length;
       if (!pool && plan.count > 0 && read >= plan.startAfter) {
@@ -217,6 +216,8 @@ export async function streamCheck(input: StreamCheckInput): Promise<StreamCheckR
     await room(0);
     await writeDone();
   } finally {
+    // A run that stopped early (a worker failed) closes the input as `for await` would.
+    documents.return?.(undefined)?.catch(() => undefined);
     await pool?.close();
   }
   if (readFailed) {
