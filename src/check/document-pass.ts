@@ -57,27 +57,26 @@ export function emptyCounts(): BatchCounts {
 
 /** Settings as a worker thread receives them (structured clone): the evaluator functions left out. */
 export function portableSettings(settings: PassSettings): PassSettings {
-  return {
-    ...settings,
-    initiative: portableInitiative(settings.initiative),
-    cluster: settings.cluster && { ...settings.cluster, initiatives: settings.cluster.initiatives.map((entry) => ({ ...entry, initiative: portableInitiative(entry.initiative) })) },
-  };
+  return withInitiatives(settings, portableInitiative);
 }
 
 /** Settings received by a worker thread, with the evaluators found again. */
 export function restoreSettings(settings: PassSettings): PassSettings {
+  return withInitiatives(settings, attachEvaluators);
+}
+
+/** The settings with `change` applied to every initiative in them (the one checked, and each carrier's with --cluster). */
+function withInitiatives(settings: PassSettings, change: (initiative: EffectiveInitiative) => EffectiveInitiative): PassSettings {
   return {
     ...settings,
-    initiative: attachEvaluators(settings.initiative),
-    cluster: settings.cluster && { ...settings.cluster, initiatives: settings.cluster.initiatives.map((entry) => ({ ...entry, initiative: attachEvaluators(entry.initiative) })) },
+    initiative: change(settings.initiative),
+    cluster: settings.cluster && { ...settings.cluster, initiatives: settings.cluster.initiatives.map((entry) => ({ ...entry, initiative: change(entry.initiative) })) },
   };
 }
 
 /**
  * The function that runs a batch. check --cluster loads the cluster evaluation on demand (it reads
  * the built-in initiatives for Deployment Safeguards), so a plain check never loads it.
- */
-/**
  * `join`: each run of text with the same proof made one string (a worker encodes and posts it); without,
  * every piece is its own entry, as the main thread's sink concatenates them anyway (joining first would copy the output twice).
  */

@@ -194,8 +194,8 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
   const value = (): unknown => {
     blank();
     const code = text.charCodeAt(index);
-    if (code === 0x7b) return object();
-    if (code === 0x5b) return array();
+    if (code === 0x7b) return nested(object);
+    if (code === 0x5b) return nested(array);
     if (code === 0x22) return string();
     if (text.startsWith("true", index)) {
       index += 4;
@@ -216,17 +216,24 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
     return Number(match[0]);
   };
 
+  // Nesting of the collection being read (the root is 1); a throw ends the whole reading, so only a
+  // collection read to its end steps back out.
   let level = 0;
-  const object = (): Record<string, unknown> => {
+  const nested = <T>(read: () => T): T => {
     level += 1;
     if (level >= MAX_LEVEL) throw notPlainJson;
+    const collection = read();
+    level -= 1;
+    return collection;
+  };
+
+  const object = (): Record<string, unknown> => {
     const result: Record<string, unknown> = {};
     positions.add(result, line, index - lineStart);
     index += 1;
     blank();
     if (text.charCodeAt(index) === 0x7d) {
       index += 1;
-      level -= 1;
       return result;
     }
     for (;;) {
@@ -242,24 +249,18 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
       blank();
       const next = text.charCodeAt(index);
       index += 1;
-      if (next === 0x7d) {
-        level -= 1;
-        return result;
-      }
+      if (next === 0x7d) return result;
       if (next !== 0x2c) throw notPlainJson;
     }
   };
 
   const array = (): unknown[] => {
-    level += 1;
-    if (level >= MAX_LEVEL) throw notPlainJson;
     const result: unknown[] = [];
     positions.add(result, line, index - lineStart);
     index += 1;
     blank();
     if (text.charCodeAt(index) === 0x5d) {
       index += 1;
-      level -= 1;
       return result;
     }
     for (;;) {
@@ -267,10 +268,7 @@ function readJsonWithPositions(text: string, from: number): JsonWithPositions | 
       blank();
       const next = text.charCodeAt(index);
       index += 1;
-      if (next === 0x5d) {
-        level -= 1;
-        return result;
-      }
+      if (next === 0x5d) return result;
       if (next !== 0x2c) throw notPlainJson;
     }
   };

@@ -25,8 +25,7 @@ export class CheckPool {
   private failure?: Error;
   private closing = false;
   private readonly readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  /** Batches the workers have run. */
-  batchesRun = 0;
+  /** Documents the workers have run. */
   documentsRun = 0;
 
   constructor(
@@ -92,7 +91,6 @@ export class CheckPool {
     else {
       const job = slot.job;
       slot.job = undefined;
-      this.batchesRun += 1;
       this.documentsRun += message.output.documents;
       job?.resolve(message.output);
     }

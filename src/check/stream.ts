@@ -4,7 +4,7 @@
 // findings are kept). Large inputs are parsed and evaluated on worker threads (src/check/pool.ts);
 // the output is written in input order and is the same wherever a batch ran.
 import { availableParallelism, loadavg } from "node:os";
-import { createDocumentPass, portableSettings, type BatchDocument, type BatchOutput, type PassSettings, type StreamFormat } from "./document-pass.js";
+import { createDocumentPass, emptyCounts, portableSettings, type BatchCounts, type BatchDocument, type BatchOutput, type PassSettings, type StreamFormat } from "./document-pass.js";
 import type { CheckResult, EvaluateOptions } from "./evaluate.js";
 import type { EffectiveInitiative } from "./initiative.js";
 import type { ManifestDocument, ManifestError, NotEvaluatedRecord } from "./manifests.js";
@@ -56,8 +56,9 @@ export interface WorkerPlan {
  * average below cores - 1, as `make -l` holds back jobs) when the input is large: from 8 MiB (about
  * 10,000 workloads) on 4 cores or more, from 32 MiB (about 40,000) on 2. A worker costs CPU the main
  * thread alone does not spend (about 75 ms to start, its own JIT warm-up, and the posting: about 0.5 s
- * of CPU at 10,000 workloads) and 50 to 60 MB of memory (its own heap). On 2 cores it was measured
- * slower at 10,000 workloads and 1.5 times faster at 100,000 (bench/RESULTS.md); one worker keeps
+ * of CPU at 10,000 workloads) and 50 to 70 MB of memory (its own heap). On 2 cores it was measured
+ * slower at 10,000 workloads, and at 100,000 faster on an idle machine and slower on a busy one
+ * (bench/RESULTS.md); one worker keeps
  * 100,000 workloads under 200 MB resident. `--jobs N` gives the count and starts them at once.
  */
 export function checkWorkers(
@@ -252,21 +253,17 @@ export function summaryFails(summary: CheckSummary, failOn: FailOn): boolean {
 }
 
 export class CheckTally {
-  workloads = 0;
-  notEvaluated = 0;
   readonly errors: ManifestError[] = [];
-  private readonly counts = { pass: 0, violation: 0, unknown: 0, notApplicable: 0, deny: 0, audit: 0, none: 0 };
+  private readonly counts = emptyCounts();
 
   add(output: BatchOutput): void {
-    const { workloads, notEvaluated, ...counts } = output.counts;
-    this.workloads += workloads;
-    this.notEvaluated += notEvaluated;
+    for (const key of Object.keys(this.counts) as Array<keyof BatchCounts>) this.counts[key] += output.counts[key];
     for (const error of output.errors) this.errors.push(error);
-    for (const key of Object.keys(counts) as Array<keyof typeof counts>) this.counts[key] += counts[key];
   }
 
   summary(): CheckSummary {
-    return { workloads: this.workloads, notEvaluated: this.notEvaluated, errors: this.errors.length, ...this.counts };
+    const { workloads, notEvaluated, ...counts } = this.counts;
+    return { workloads, notEvaluated, errors: this.errors.length, ...counts };
   }
 }
 
